@@ -1,0 +1,1 @@
+"""Backups of the box: one archive with the database, attachments, state and configuration."""

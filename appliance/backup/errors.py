@@ -1,0 +1,19 @@
+"""What goes wrong with a backup, said so that the installer knows what to do."""
+
+from __future__ import annotations
+
+
+class BackupError(Exception):
+    """A backup or restore could not be done; nothing half-made was left behind."""
+
+
+class BackupRefused(BackupError):
+    """The archive is not one this Aspa can restore (damaged, foreign or too new)."""
+
+
+class DaemonRunning(BackupError):
+    """The daemon holds the data directory, so a restore would swap it underneath."""
+
+
+class BackupNotConfigured(BackupError):
+    """backup.target is empty: the timer has nothing to do, which is not a failure."""

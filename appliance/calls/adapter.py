@@ -1,0 +1,125 @@
+"""The call desk as one of the daemon's adapters: built from aspa.toml, the store and the lines.
+
+The daemon (or `aspa demo`) hands it the GSM drivers and VoIP lines it runs
+and its shared map of agent states; the desk then answers every call offered
+on them, all in one queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import peewee as pw
+
+from appliance.adapter import AdapterHealth
+from appliance.calls.agent_board import AgentBoard
+from appliance.calls.call_desk import CallDesk
+from appliance.calls.desk_config import desk_plan, line_prompts
+from appliance.calls.gsm_line import GsmLine
+from appliance.calls.line import line_order
+from appliance.calls.line_memory import load_knowledge
+from appliance.clock import Clock
+from appliance.events import EventBus
+from appliance.presence.states import AgentState
+from appliance.store.customers import CustomerDirectory
+from appliance.store.models import Agent
+from appliance.store.tickets import TicketBook
+from appliance.store.worker import StoreWorker
+
+if TYPE_CHECKING:
+    from appliance.config import Config
+    from appliance.gsm.driver import ModemDriver
+    from appliance.voip.voip_line import VoipLine
+
+log = logging.getLogger("aspa.calls")
+
+
+def _agent_numbers() -> dict[str, tuple[int, str | None]]:
+    """login -> (id, phone) of every active agent. Blocking."""
+    rows = Agent.select(Agent.login, Agent.id, Agent.phone).where(Agent.active == True)  # noqa: E712
+    found: dict[str, tuple[int, str | None]] = {}
+    for agent in rows:
+        found[str(agent.login)] = (int(agent.id), agent.phone or None)
+    return found
+
+
+def _agent_sip_uris() -> dict[int, str]:
+    """id -> SIP URI of every active agent with a desk or soft phone. Blocking."""
+    rows = Agent.select(Agent.id, Agent.sip_uri).where(
+        (Agent.active == True) & Agent.sip_uri.is_null(False))  # noqa: E712
+    return {int(agent.id): str(agent.sip_uri) for agent in rows if agent.sip_uri}
+
+
+class CallDeskAdapter:
+    """Starts and stops the call desk beside the lines it serves."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        db: pw.Database,
+        store: StoreWorker,
+        bus: EventBus,
+        clock: Clock,
+        agents: MutableMapping[int, AgentState],
+        drivers: Callable[[], Sequence[ModemDriver]],
+        voip_lines: Callable[[], Sequence[VoipLine]] = tuple,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.store = store
+        self.bus = bus
+        self.clock = clock
+        self.agents = agents
+        self.drivers = drivers
+        self.voip_lines = voip_lines
+        self.desk: CallDesk | None = None
+        self._lookups: StoreWorker | None = None
+
+    @property
+    def name(self) -> str:
+        return "calls"
+
+    async def start(self) -> None:
+        """Read the agents, build the plan, attach the lines and start taking calls."""
+        plan = desk_plan(self.config, await self.store.call(_agent_numbers))
+        plan = replace(plan, sip_uris=await self.store.call(_agent_sip_uris))
+        self._lookups = StoreWorker(self.db, name="caller-lookups")
+        desk = CallDesk(
+            plan, bus=self.bus, clock=self.clock, store=self.store,
+            tickets=TicketBook(self.db, self.bus, self.clock, worker=self.store),
+            directory=CustomerDirectory(self.db, clock=self.clock),
+            board=AgentBoard(self.agents, self.bus, self.clock), lookups=self._lookups,
+        )
+        for driver in self.drivers():
+            knowledge = await self.store.call(load_knowledge, driver.line)
+            prompts = line_prompts(self.config.calls, driver.line)
+            desk.add_line(GsmLine(driver, prompts=prompts, knowledge=knowledge))
+        for voip in self.voip_lines():
+            voip.restore(await self.store.call(load_knowledge, voip.name))
+            desk.add_line(voip)
+        desk.start()
+        self.desk = desk
+        log.info("call desk: %d lines, ring groups %s", len(desk.lines),
+                 ", ".join(plan.groups) or "(none: every call becomes a callback)")
+
+    async def stop(self) -> None:
+        """Stop taking calls; calls under way are left to the lines."""
+        if self.desk is not None:
+            await self.desk.stop()
+            self.desk = None
+        if self._lookups is not None:
+            self._lookups.close()
+            self._lookups = None
+
+    def health(self) -> AdapterHealth:
+        """How many calls are in hand and what each line has learned."""
+        desk = self.desk
+        if desk is None:
+            return AdapterHealth(False, "not running")
+        methods = ", ".join(f"{name}: {line.knowledge.best_of(line_order(line.capabilities))}"
+                            for name, line in desk.lines.items())
+        return AdapterHealth(True, f"{len(desk.flows)} calls in hand; {methods or 'no lines'}")

@@ -1,0 +1,527 @@
+"""The call desk: line events in, the pure call flow decides, its commands run on the line.
+
+Everything happens in one task that takes inputs (bus events, timers,
+finished announcements) from an inbox one at a time, so the flows see a
+consistent picture and a call's commands run in order. Announcements and
+SMS run beside it, so one long prompt holds up no other call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from appliance.calls.agent_board import ROUTING_SOURCE, AgentBoard
+from appliance.calls.call_ledger import CallLedger, LiveCall
+from appliance.calls.call_records import find_caller
+from appliance.calls.callback_desk import CallbackDesk
+from appliance.calls.desk_plan import DeskPlan
+from appliance.calls.line import LINE_FAULTS, Line, groups_key, line_order
+from appliance.calls.line_memory import save_knowledge
+from appliance.clock import Clock
+from appliance.events import (
+    CallAnswered,
+    CallEnded,
+    CallOffered,
+    CallRinging,
+    CallStateChanged,
+    Event,
+    EventBus,
+    LineLearned,
+    PresenceChanged,
+    Subscription,
+)
+from appliance.gsm.errors import CallFailed
+from appliance.queue import call_flow as flow_rules
+from appliance.queue.call_commands import (
+    AgentFree,
+    AgentOnCall,
+    Answer,
+    Command,
+    CreateCallback,
+    Deflect,
+    DialAgent,
+    DialAgents,
+    Finished,
+    HandOver,
+    HangUp,
+    HangUpAgent,
+    HoldCaller,
+    Learn,
+    PlayPrompt,
+    Reject,
+    ResumeCaller,
+    RingAgents,
+    SendSms,
+    StopRinging,
+    TakeVoicemail,
+)
+from appliance.queue.call_flow import CallFlow, FlowStep, Moment, Phase
+from appliance.queue.call_setup import CallSetup, LineTraits
+from appliance.queue.connect_methods import ConnectMethod
+from appliance.queue.presence_commands import apply_presence
+from appliance.queue.ring_group import RingGroup
+from appliance.queue.ring_strategies import RingHistory
+from appliance.store.customers import CustomerDirectory
+from appliance.store.tickets import TicketBook
+from appliance.store.worker import StoreWorker
+
+log = logging.getLogger("aspa.calls.desk")
+
+Input = Callable[[], Awaitable[None]]
+LINE_FAULTS_OR_TIMEOUT: tuple[type[Exception], ...] = (*LINE_FAULTS, TimeoutError)
+_PLANNED_ENDS = ("transferred", "deflected", "rejected")  # the flow caused them and knows
+
+
+class CallDesk:
+    """Runs every incoming call of its lines through the call flow."""
+
+    def __init__(
+        self,
+        plan: DeskPlan,
+        *,
+        bus: EventBus,
+        clock: Clock,
+        store: StoreWorker,
+        tickets: TicketBook,
+        directory: CustomerDirectory,
+        board: AgentBoard,
+        lookups: StoreWorker | None = None,
+    ) -> None:
+        self.plan = plan
+        # Caller look-ups on a thread of their own do not queue behind history commits
+        # (SQLite in WAL mode reads beside a writer); the caller is waiting meanwhile.
+        self.lookups = lookups or store
+        self.bus = bus
+        self.clock = clock
+        self.store = store
+        self.tickets = tickets
+        self.directory = directory
+        self.board = board
+        self.lines: dict[str, Line] = {}
+        self.flows: dict[str, CallFlow] = {}
+        self.history = RingHistory()
+        self.groups = plan.line_groups()  # as a modem rings them: one leg, phone numbers
+        self._line_groups: dict[tuple[bool, bool], dict[str, RingGroup]] = {}
+        self._live: dict[str, LiveCall] = {}
+        self._legs: dict[str, tuple[str, int]] = {}  # agent leg id -> (caller call id, agent)
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._inbox: asyncio.Queue[Input] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._side_tasks: set[asyncio.Task[Any]] = set()
+        self._sub: Subscription | None = None
+        self._history_day = plan.calendar.local_day(clock.now())
+        self.idle = asyncio.Event()  # set while the inbox is empty and nothing runs
+        self.idle.set()
+        self.callbacks = CallbackDesk(self)
+        self.ledger = CallLedger(store, tickets, directory, bus, clock, plan.rules.language)
+
+    # --- life cycle ------------------------------------------------------------------
+
+    def add_line(self, line: Line) -> None:
+        """Serve calls offered on this line."""
+        self.lines[line.name] = line
+
+    def start(self) -> None:
+        """Subscribe to the bus and start the desk's task."""
+        self._sub = self.bus.subscribe(
+            "call-desk", self._on_event, (CallOffered, CallStateChanged, CallEnded, PresenceChanged)
+        )
+        self._task = asyncio.get_running_loop().create_task(self._work(), name="call-desk")
+        self.post(self.callbacks.restore)
+
+    async def take_callback(self, agent_id: int, ticket_id: int) -> str:
+        """`agent_id` takes callback ticket `ticket_id`; raises CallbackUnavailable with why."""
+        done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        async def take() -> None:
+            try:
+                done.set_result(await self.callbacks.take(agent_id, ticket_id))
+            except Exception as error:
+                done.set_exception(error)
+
+        self.post(take)
+        return await done
+
+    async def stop(self) -> None:
+        """Stop taking inputs; live calls are left to the lines."""
+        if self._sub is not None:
+            self.bus.unsubscribe(self._sub)
+            self._sub = None
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        self.callbacks.stop()
+        tasks = [t for t in (self._task, *self._side_tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = None
+
+    async def settle(self) -> None:
+        """Wait until every input so far has been handled (for tests and shutdown)."""
+        await self.bus.drain()
+        await self._inbox.join()
+
+    # --- inputs -----------------------------------------------------------------------
+
+    def post(self, step: Input) -> None:
+        """Queue an input for the desk's task."""
+        self.idle.clear()
+        self._inbox.put_nowait(step)
+
+    async def _work(self) -> None:
+        while True:
+            step = await self._inbox.get()
+            try:
+                await step()
+            except Exception:
+                log.exception("call desk: an input failed")
+            finally:
+                self._inbox.task_done()
+                if self._inbox.empty():
+                    self.idle.set()
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, CallOffered):
+            if event.line in self.lines:
+                self.post(lambda: self._offered(event))
+        elif isinstance(event, CallStateChanged):
+            self.post(lambda: self._state_changed(event))
+        elif isinstance(event, CallEnded):
+            self.post(lambda: self._ended(event))
+        elif isinstance(event, PresenceChanged) and event.source != ROUTING_SOURCE:
+            self.post(self._agents_changed)
+
+    # --- handling ---------------------------------------------------------------------
+
+    def moment(self) -> Moment:
+        """The time, agents and ring history now."""
+        now = self.clock.now()
+        day = self.plan.calendar.local_day(now)
+        if day != self._history_day:  # "fewest calls" counts calls of today
+            self._history_day = day
+            self.history = replace(self.history, calls_taken={})
+        return Moment(now, self.board.snapshot(), self.history)
+
+    async def _offered(self, event: CallOffered) -> None:
+        line = self.lines[event.line]
+        if event.call_id in self.flows or not line.owns(event.call_id):
+            return
+        caller = await self.lookups.call(find_caller, self.directory, event.number)
+        moment = self.moment()
+        capabilities = line.capabilities
+        groups = self.groups_for(line)
+        group_name = self.plan.first_group
+        group = groups.get(group_name) if group_name else None
+        rules = replace(self.plan.rules, prompts=frozenset(line.prompts))
+        order = line_order(capabilities)
+        traits = LineTraits(
+            line.name, capabilities.plays_prompts, capabilities.records_voicemail,
+            line.knowledge.best_of(order), rings_parallel=capabilities.rings_parallel,
+            order=order,
+        )
+        setup = CallSetup(
+            call_id=event.call_id,
+            caller=caller,
+            line=traits,
+            group=group,
+            numbers=self.plan.reach(dials_sip=capabilities.dials_sip),
+            overflow_groups=groups,
+            rules=rules,
+            open_now=self.plan.calendar.is_open(moment.now),
+            line_busy=line.is_busy_besides(event.call_id),
+        )
+        live = self._live[event.call_id] = LiveCall(line, caller, event.number_status)
+        await self._run(flow_rules.start_call(setup, moment))
+        await self.ledger.ensure_customer(live)  # a first-time caller, now the agent is rung
+
+    def groups_for(self, line: Line) -> dict[str, RingGroup]:
+        """The ring groups as `line` rings them (parallel or not; SIP members or not)."""
+        key = groups_key(line.capabilities)
+        groups = self._line_groups.get(key)
+        if groups is None:
+            rings_parallel, dials_sip = key
+            groups = self.plan.line_groups(rings_parallel=rings_parallel, dials_sip=dials_sip)
+            self._line_groups[key] = groups
+        return groups
+
+    async def _state_changed(self, event: CallStateChanged) -> None:
+        if self.callbacks.owns(event.call_id):
+            await self.callbacks.state_changed(event)
+            return
+        found = self._legs.get(event.call_id)
+        if found is not None and event.state == "active":
+            caller_id, agent = found
+            await self._apply(caller_id, flow_rules.on_agent_answered, agent)
+        elif event.call_id in self.flows and event.state == "incoming":
+            await self._apply(event.call_id, flow_rules.on_line_free)
+
+    async def _ended(self, event: CallEnded) -> None:
+        if self.callbacks.owns(event.call_id):
+            await self.callbacks.ended(event)
+            return
+        found = self._legs.pop(event.call_id, None)
+        if found is not None:
+            caller_id, agent = found
+            live = self._live.get(caller_id)
+            flow = self.flows.get(caller_id)
+            if live is None or flow is None or event.outcome in (*_PLANNED_ENDS, "interrupted"):
+                return
+            live.legs.pop(agent, None)
+            if flow.phase is Phase.CONFERENCE:
+                await self._apply(caller_id, flow_rules.on_agent_hung_up)
+            else:
+                missed = event.outcome == "no_answer"
+                await self._apply(caller_id, flow_rules.on_agent_failed, agent, missed=missed)
+            return
+        if event.call_id not in self.flows or event.outcome in _PLANNED_ENDS:
+            return
+        if event.outcome == "interrupted":
+            await self._apply(event.call_id, flow_rules.on_line_lost)
+        else:
+            await self._apply(event.call_id, flow_rules.on_caller_hung_up)
+
+    async def _agents_changed(self) -> None:
+        for call_id, flow in list(self.flows.items()):
+            if flow.phase is Phase.QUEUED:
+                await self._apply(call_id, flow_rules.on_agents_changed)
+
+    async def _timer(self, call_id: str) -> None:
+        self._timers.pop(call_id, None)
+        await self._apply(call_id, flow_rules.on_timer)
+
+    async def _prompt_done(self, call_id: str) -> None:
+        await self._apply(call_id, flow_rules.on_prompt_done)
+
+    async def _apply(
+        self, call_id: str, handler: Callable[..., FlowStep], *args: Any, **kwargs: Any
+    ) -> None:
+        flow = self.flows.get(call_id)
+        if flow is None:
+            return
+        await self._run(handler(flow, *args, self.moment(), **kwargs))
+
+    async def _run(self, step: FlowStep) -> None:
+        """Take the flow's new state, then run its commands in order."""
+        flow = step.flow
+        self.history = step.history
+        call_id = flow.call_id
+        self.flows[call_id] = flow
+        follow_ups: list[Input] = []
+        for command in step.commands:
+            follow_up = await self._execute(call_id, command)
+            if follow_up is not None:
+                follow_ups.append(follow_up)
+        current = self.flows.get(call_id)
+        if current is not None:
+            self._schedule(current)
+            if current.is_over and not follow_ups:
+                self._forget(call_id)
+        for follow_up in follow_ups:
+            await follow_up()
+
+    def _schedule(self, flow: CallFlow) -> None:
+        old = self._timers.pop(flow.call_id, None)
+        if old is not None:
+            old.cancel()
+        if flow.wake_at is None or flow.is_over:
+            return
+        delay = max((flow.wake_at - self.clock.now()).total_seconds(), 0.0)
+        call_id = flow.call_id
+        self._timers[call_id] = asyncio.get_running_loop().call_later(
+            delay, lambda: self.post(lambda: self._timer(call_id)))
+
+    def _forget(self, call_id: str) -> None:
+        self.flows.pop(call_id, None)
+        live = self._live.pop(call_id, None)
+        if live is not None:
+            for leg in live.legs.values():
+                self._legs.pop(leg, None)
+        timer = self._timers.pop(call_id, None)
+        if timer is not None:
+            timer.cancel()
+        if live is not None:
+            self._wake_waiting(live.line)
+
+    def _wake_waiting(self, line: Line) -> None:
+        """A call on `line` is over: a caller left waiting there may now be served.
+
+        The network alerts a waiting call afresh once the other call is gone
+        (TS 22.083 §1.2), but not every modem reports that; so look, not wait.
+        """
+        for call_id, flow in self.flows.items():
+            live = self._live.get(call_id)
+            if (
+                flow.phase is Phase.WAITING_FOR_LINE
+                and live is not None
+                and live.line is line
+                and not line.is_busy_besides(call_id)
+            ):
+                self.post(lambda c=call_id: self._apply(c, flow_rules.on_line_free))  # type: ignore[misc]
+                return
+
+    # --- commands -----------------------------------------------------------------------
+
+    async def _execute(self, call_id: str, command: Command) -> Input | None:
+        live = self._live[call_id]
+        line = live.line
+        try:
+            return await self._line_command(call_id, live, line, command)
+        except LINE_FAULTS as error:
+            # The line event that follows (call ended, line lost) tells the flow what happened.
+            log.warning("%s: %s for call %s failed: %s", line.name, type(command).__name__,
+                        call_id, error)
+            return None
+        except Exception:
+            # One failed step (say, the store refusing a write) must not skip the rest:
+            # the caller's SMS and the call's record still follow.
+            log.exception("%s: %s for call %s failed", line.name, command, call_id)
+            return None
+
+    async def _line_command(
+        self, call_id: str, live: LiveCall, line: Line, command: Command
+    ) -> Input | None:
+        if isinstance(command, RingAgents | StopRinging | AgentOnCall | AgentFree):
+            self.apply_presence(call_id, command)
+            self._announce(call_id, command)
+        elif isinstance(command, Answer):
+            await line.answer(call_id)
+        elif isinstance(command, HoldCaller):
+            await line.hold(call_id)
+        elif isinstance(command, ResumeCaller):
+            await line.resume(call_id)
+        elif isinstance(command, DialAgent):
+            return await self._dial(call_id, live, line, command)
+        elif isinstance(command, DialAgents):
+            await self._ring_parallel(call_id, live, line, command)
+        elif isinstance(command, HangUpAgent):
+            leg = live.legs.pop(command.agent_id, None)
+            if leg is not None:
+                self._legs.pop(leg, None)
+                await line.hang_up_leg(leg)
+        elif isinstance(command, HandOver):
+            agent_leg = live.legs.get(command.agent_id)
+            ok = agent_leg is not None and await line.hand_over(
+                command.method, call_id, agent_leg)
+            return lambda: self._apply(call_id, flow_rules.on_hand_over_result, ok)
+        elif isinstance(command, Deflect):
+            # beside the desk's task: a REFER's outcome (RFC 3515 §2.4.5 NOTIFY) may take
+            # seconds, and the other callers on the trunk must not wait for it
+            self._beside(self._deflect(call_id, line, command))
+        elif isinstance(command, HangUp):
+            legs = list(live.legs.values())
+            live.legs.clear()
+            for leg in legs:
+                self._legs.pop(leg, None)
+            for extra in legs[1:]:
+                await line.hang_up_leg(extra)
+            await line.hang_up(call_id, legs[0] if legs else None)
+        elif isinstance(command, Reject):
+            await line.reject(call_id)
+        elif isinstance(command, PlayPrompt):
+            self._beside(self._play(call_id, line, command))
+        elif isinstance(command, TakeVoicemail):
+            self.post(lambda: self._prompt_done(call_id))  # GSM modems cannot record
+        elif isinstance(command, SendSms):
+            self._beside(self._send_sms(line, command))
+        elif isinstance(command, CreateCallback):
+            await self.ledger.create_callback(call_id, live, command)
+        elif isinstance(command, Learn):
+            await self.learn(line, command)
+        elif isinstance(command, Finished):
+            await self.ledger.finish(call_id, live, command)
+        return None
+
+    def apply_presence(self, call_id: str, command: Command) -> None:
+        """Apply a presence command to the agents' board (events included)."""
+        update = apply_presence(
+            self.board.snapshot(), command, call_id, self.clock.now(), self.plan.missed_limit)
+        self.board.apply(update.changed, update.paused)
+
+    def _announce(self, call_id: str, command: Command) -> None:
+        if isinstance(command, RingAgents):
+            self.bus.publish(CallRinging(at=self.clock.now(), call_id=call_id,
+                                         agent_ids=command.agent_ids))
+        elif isinstance(command, AgentOnCall):
+            flow = self.flows[call_id]
+            wait = (self.clock.now() - flow.arrived_at).total_seconds()
+            self.bus.publish(CallAnswered(
+                at=self.clock.now(), call_id=call_id, wait_seconds=wait,
+                agent_id=command.agent_id, customer_id=self._live[call_id].caller.customer_id))
+
+    async def _dial(
+        self, call_id: str, live: LiveCall, line: Line, command: DialAgent
+    ) -> Input | None:
+        try:
+            leg = await line.dial(command.number)
+        except CallFailed as error:  # a modem that waits for the answer gave BUSY / NO ANSWER
+            missed = error.result == "NO ANSWER"
+            return lambda: self._apply(
+                call_id, flow_rules.on_agent_failed, command.agent_id, missed=missed)
+        live.legs[command.agent_id] = leg
+        self._legs[leg] = (call_id, command.agent_id)
+        return None
+
+    async def _ring_parallel(
+        self, call_id: str, live: LiveCall, line: Line, command: DialAgents
+    ) -> None:
+        """Ring all: one INVITE per phone at once; a leg that fails ends with its own event."""
+        legs = await line.ring_parallel([dial.number for dial in command.dials])
+        for dial, leg in zip(command.dials, legs, strict=True):
+            live.legs[dial.agent_id] = leg
+            self._legs[leg] = (call_id, dial.agent_id)
+
+    async def _deflect(self, call_id: str, line: Line, command: Deflect) -> None:
+        try:
+            ok = await line.deflect(call_id, command.number)
+        except LINE_FAULTS as error:
+            log.warning("%s: sending call %s on failed: %s", line.name, call_id, error)
+            ok = False
+        # a far end that refuses a REFER may take the caller with it (baresip 1.0 does)
+        kept = ok or line.owns(call_id)
+        self.post(lambda: self._deflected(call_id, line, ok, kept))
+
+    async def _deflected(self, call_id: str, line: Line, ok: bool, kept: bool) -> None:
+        if call_id in self.flows:
+            await self._apply(call_id, flow_rules.on_hand_over_result, ok, caller_kept=kept)
+        elif not ok:  # the call's end was handled first; what the line showed still counts
+            await self.learn(line, Learn(ConnectMethod.DEFLECT, False))
+
+    def _beside(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
+
+    async def _play(self, call_id: str, line: Line, command: PlayPrompt) -> None:
+        try:
+            await line.play(call_id, command.prompt)
+        except LINE_FAULTS_OR_TIMEOUT as error:
+            log.warning("%s: announcement %s failed: %s", line.name, command.prompt, error)
+        self.post(lambda: self._prompt_done(call_id))
+
+    async def _send_sms(self, line: Line, command: SendSms) -> None:
+        candidates = [line, *(other for other in self.lines.values() if other is not line)]
+        for candidate in candidates:
+            if not candidate.is_up or not candidate.capabilities.sends_sms:
+                continue
+            try:
+                await candidate.send_sms(command.number, command.text)
+                return
+            except LINE_FAULTS as error:
+                log.warning("%s: SMS to %s failed: %s", candidate.name, command.number, error)
+        log.error("no line could send the SMS to %s; the callback item still stands",
+                  command.number)
+
+    async def learn(self, line: Line, command: Learn) -> None:
+        """Remember on the line, in the store and on the bus what a hand-over attempt showed."""
+        before = line.knowledge
+        line.learn(command.method, command.ok)
+        if line.knowledge == before:
+            return  # nothing new: no store write, no event per call
+        await self.store.call(save_knowledge, line.name, line.knowledge)
+        self.bus.publish(LineLearned(at=self.clock.now(), line=line.name,
+                                     method=command.method.value, works=command.ok))

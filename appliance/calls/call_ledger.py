@@ -1,0 +1,85 @@
+"""What the desk writes down about a call: its customer, its callback ticket, its record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from appliance.calls.call_records import callback_subject, ensure_customer, write_call
+from appliance.calls.line import Line
+from appliance.clock import Clock
+from appliance.events import CallbackCreated, CallRecorded, EventBus
+from appliance.queue.call_commands import CreateCallback, Finished
+from appliance.queue.call_setup import Caller
+from appliance.store.customers import CustomerDirectory
+from appliance.store.tickets import MessageDraft, TicketBook
+from appliance.store.worker import StoreWorker
+
+
+@dataclass
+class LiveCall:
+    """The desk's bookkeeping for one call besides its flow."""
+
+    line: Line
+    caller: Caller
+    number_status: str
+    ticket_id: int | None = None
+    legs: dict[int, str] = field(default_factory=dict)  # agent id -> their leg's call id
+    customer_tried: bool = False
+
+
+class CallLedger:
+    """Customer rows, callback tickets, Call rows and their events (after each commit)."""
+
+    def __init__(
+        self,
+        store: StoreWorker,
+        tickets: TicketBook,
+        directory: CustomerDirectory,
+        bus: EventBus,
+        clock: Clock,
+        language: str,
+    ) -> None:
+        self.store = store
+        self.tickets = tickets
+        self.directory = directory
+        self.bus = bus
+        self.clock = clock
+        self.language = language
+
+    async def ensure_customer(self, live: LiveCall) -> None:
+        """Make the customer of a first-time caller (off the path to the first ring)."""
+        number = live.caller.number
+        if live.caller.customer_id is None and number and not live.customer_tried:
+            live.customer_tried = True
+            customer_id = await self.store.call(ensure_customer, self.directory, number)
+            live.caller = replace(live.caller, customer_id=customer_id)
+
+    async def create_callback(self, call_id: str, live: LiveCall, command: CreateCallback) -> None:
+        """Open the callback ticket the call is owed (a VIP's at high priority)."""
+        await self.ensure_customer(live)
+        caller = live.caller
+        subject = callback_subject(caller, command.reason, caller.language or self.language)
+        draft = MessageDraft(channel="call", direction="in", body_text=subject,
+                             sender=caller.number or "")
+        ticket = await self.tickets.open_ticket(
+            "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
+            assignee_id=command.assignee_id, message=draft)
+        live.ticket_id = int(ticket.id)
+        self.bus.publish(CallbackCreated(
+            at=self.clock.now(), call_id=call_id, number=caller.number, reason=command.reason,
+            customer_id=caller.customer_id, ticket_id=live.ticket_id,
+            agent_id=command.assignee_id))
+
+    async def finish(self, call_id: str, live: LiveCall, command: Finished) -> None:
+        """Store the Call row; CallRecorded puts it in the customer's history."""
+        record = command.record
+        await self.ensure_customer(live)
+        await self.store.call(write_call, call_id, live.line.name, live.caller,
+                              live.number_status, record, live.ticket_id)
+        self.bus.publish(CallRecorded(
+            at=record.ended_at, call_id=call_id, line=live.line.name, number=live.caller.number,
+            outcome=record.outcome.value, reason=record.reason, wait_seconds=record.wait_s,
+            ring_seconds=record.ring_s, talk_seconds=record.talk_s,
+            method=record.method.value if record.method is not None else None,
+            customer_id=live.caller.customer_id, agent_id=record.agent_id,
+            ticket_id=live.ticket_id))

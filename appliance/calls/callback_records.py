@@ -1,0 +1,73 @@
+"""The store side of callbacks: what to dial, how many tries so far, when the next one is due.
+
+These are blocking calls: on the event loop run them through `StoreWorker`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from appliance.store.errors import InvalidInput, NotFound
+from appliance.store.models import Call, ContactPoint, Meta, Ticket
+
+_RETRY_KEY = "callback.retry.{ticket}"
+_RETRY_PREFIX = "callback.retry."
+
+
+@dataclass(frozen=True)
+class CallbackTarget:
+    """Whom a callback ticket calls, and its tries so far."""
+
+    ticket_id: int
+    number: str
+    customer_id: int | None
+    attempts: int
+
+
+def callback_target(ticket_id: int) -> CallbackTarget:
+    """The number to call back for a ticket (its customer's first phone, else its calls')."""
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} does not exist")
+    if ticket.channel not in ("callback", "call"):
+        raise InvalidInput(f"ticket #{ticket.number} is not a callback ({ticket.channel})")
+    number = None
+    if ticket.customer_id is not None:
+        phone = (ContactPoint.select(ContactPoint.value)
+                 .where((ContactPoint.customer == ticket.customer_id)
+                        & (ContactPoint.kind == "phone") & (ContactPoint.failing == False))  # noqa: E712
+                 .order_by(ContactPoint.id).first())
+        number = phone.value if phone is not None else None
+    if number is None:
+        call = (Call.select(Call.number)
+                .where((Call.ticket == ticket_id) & Call.number.is_null(False))
+                .order_by(Call.id).first())
+        number = call.number if call is not None else None
+    if not number:
+        raise InvalidInput(f"ticket #{ticket.number} has no number to call back")
+    attempts = Call.select().where((Call.ticket == ticket_id) & (Call.direction == "out")).count()
+    return CallbackTarget(ticket_id, number, ticket.customer_id, attempts)
+
+
+def save_retry(ticket_id: int, at: datetime | None) -> None:
+    """Remember (or forget, with None) when a callback is offered again."""
+    key = _RETRY_KEY.format(ticket=ticket_id)
+    if at is None:
+        Meta.delete().where(Meta.key == key).execute()
+        return
+    value = at.isoformat()
+    Meta.insert(key=key, value=value).on_conflict(
+        conflict_target=[Meta.key], update={Meta.value: value}).execute()
+
+
+def pending_retries() -> dict[int, datetime]:
+    """ticket id -> when its callback is due again, for every remembered retry."""
+    due: dict[int, datetime] = {}
+    for row in Meta.select().where(Meta.key.startswith(_RETRY_PREFIX)):
+        ticket = row.key[len(_RETRY_PREFIX):]
+        try:
+            due[int(ticket)] = datetime.fromisoformat(row.value)
+        except ValueError:
+            continue  # a damaged entry: the ticket is still pending and visible
+    return due

@@ -1,0 +1,1 @@
+"""The subcommands of `aspa`, one file each; `appliance.cli` parses and dispatches."""

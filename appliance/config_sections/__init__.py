@@ -1,0 +1,1 @@
+"""The sections of aspa.toml that belong to no single package, one file each."""

@@ -1,0 +1,1 @@
+"""Agents' desks: button gestures, effective states and desk units over MQTT."""

@@ -1,0 +1,1 @@
+"""The box's own buttons and LEDs through gpiozero: status lights and desk button + LED pairs."""

@@ -1,0 +1,63 @@
+"""Quectel EC25: +QIND: "ccinfo" call-state URCs, +QTONEDET, QPSND and QTTS for prompts."""
+
+from __future__ import annotations
+
+from .modem import Handler, SimulatedModem, split_args
+from .sim_call import ACTIVE, RELEASED, SimCall
+
+
+class Ec25(SimulatedModem):
+    """EC25-E as it answers over its USB AT port."""
+
+    manufacturer = "Quectel"
+    model = "EC25"
+    revision = "EC25EFAR06A06M4G"
+    imei = "866758041234567"
+    ati_lines = ("Quectel", "EC25", "Revision: EC25EFAR06A06M4G")
+    supports_lte = True
+
+    def _reset_settings(self) -> None:
+        super()._reset_settings()
+        self.ccinfo = False
+
+    def on_state(self, call: SimCall) -> None:
+        if self.ccinfo:
+            fields = call.clcc_fields()
+            if call.stat == RELEASED:  # an ended call is reported with state -1
+                fields = fields.replace(f"{call.index},{int(call.incoming)},{RELEASED},",
+                                        f"{call.index},{int(call.incoming)},-1,", 1)
+            self.urc(f'+QIND: "ccinfo",{fields}')
+
+    def dtmf_line(self, digit: str) -> str | None:
+        return f"+QTONEDET: {ord(digit)}"  # the key as its ASCII code (EC25 AT manual)
+
+    def model_commands(self) -> dict[str, Handler]:
+        return {"+QINDCFG": self._qindcfg, "+QTONEDET": self._qtonedet, "+QPSND": self._qpsnd,
+                "+QTTS": self._qtts}
+
+    def _qindcfg(self, arg: str) -> list[str]:
+        args = split_args(arg[1:])
+        if args[0] == "ccinfo" and len(args) > 1:
+            self.ccinfo = args[1] == "1"
+            return ["OK"]
+        return ["+CME ERROR: 4"]
+
+    def _qtonedet(self, arg: str) -> list[str]:
+        self.dtmf_detect = arg[1:].strip() == "1"
+        return ["OK"]
+
+    def _qpsnd(self, arg: str) -> list[str]:
+        args = split_args(arg[1:])
+        if args[0] == "0":
+            return ["OK"]
+        if not any(c.stat == ACTIVE for c in self.calls):
+            return ["+CME ERROR: 3"]
+        self.later(self.prompt_seconds, lambda: self.urc("+QPSND: 0"))
+        return ["OK"]
+
+    def _qtts(self, arg: str) -> list[str]:
+        args = split_args(arg[1:])
+        if args[0] == "0":
+            return ["OK"]
+        self.later(self.prompt_seconds, lambda: self.urc("+QTTS: 0"))
+        return ["OK"]

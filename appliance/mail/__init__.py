@@ -1,0 +1,1 @@
+"""Mail: IMAP intake into tickets, quarantine and replay, replies over SMTP, imports."""

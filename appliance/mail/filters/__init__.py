@@ -1,0 +1,1 @@
+"""Intake filters: each reads and annotates one ParsedMail, nothing else."""

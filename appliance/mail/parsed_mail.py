@@ -1,0 +1,77 @@
+"""The one structure intake filters annotate: a mail as received, and what was learnt about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import Message
+
+from appliance.mail.decoding import raw_header
+
+
+@dataclass
+class AttachmentPart:
+    """One attachment: its name and type as sent, its bytes until stored, then its hash."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    sha256: str = ""
+    size: int = 0
+
+
+@dataclass
+class ParsedMail:
+    """A mail flowing through the intake filters; each filter only adds to it."""
+
+    raw: bytes
+    source: str  # "mail:<mailbox>" or "import:<path>"
+    size: int = 0  # the server's RFC822.SIZE, or len(raw)
+    uidvalidity: int | None = None
+    uid: int | None = None
+    headers_only: bool = False  # the body was not fetched (oversize)
+
+    # filled by `parse`
+    message: Message | None = None
+    message_id: str = ""  # without angle brackets
+    message_id_synthesised: bool = False
+    from_address: str = ""  # lower-case addr-spec
+    from_name: str = ""
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    subject: str = ""
+    date: datetime | None = None
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    text: str = ""
+    html: str | None = None
+    attachments: list[AttachmentPart] = field(default_factory=list)
+
+    # filled by the detection filters
+    oversize: bool = False
+    is_auto_reply: bool = False
+    is_bulk: bool = False
+    is_bounce: bool = False
+    failed_recipients: list[str] = field(default_factory=list)
+    is_own_loop: bool = False
+    follow_up_ticket_id: int | None = None
+    follow_up_reason: str = ""
+    customer_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+    quarantine_reason: str = ""
+
+    @property
+    def dedupe_key(self) -> str:
+        """What makes two copies the same mail: the Message-ID, given or synthesised."""
+        return self.message_id
+
+    @property
+    def is_automatic(self) -> bool:
+        """Tell whether a machine sent this: no acknowledgement, no reopening."""
+        return self.is_auto_reply or self.is_bulk or self.is_bounce or self.is_own_loop
+
+    def header(self, name: str) -> str:
+        """One header as a string, '' when absent."""
+        if self.message is None:
+            return ""
+        return raw_header(self.message, name)

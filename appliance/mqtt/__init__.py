@@ -1,0 +1,1 @@
+"""MQTT: the box's figures, events and daily summaries for dashboards and Home Assistant."""

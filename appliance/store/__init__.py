@@ -1,0 +1,1 @@
+"""The store: peewee models on SQLite (WAL) or PostgreSQL, versioned and migrated."""

@@ -1,0 +1,36 @@
+"""The ordered schema steps; step n makes a database of schema version n."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import peewee as pw
+
+from appliance.store.migrations import (
+    v1_first_schema,
+    v2_mail_outbox_sla,
+    v3_mail_intake_outgoing,
+    v4_audit_trail,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One schema step: the version it makes and how."""
+
+    version: int
+    summary: str
+    apply: Callable[[pw.Database], None]
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "first schema", v1_first_schema.apply),
+    Step(2, "mailbox state, outbox, customer erasure, stored SLA clocks", v2_mail_outbox_sla.apply),
+    Step(3, "mail intake ledger, outgoing mail", v3_mail_intake_outgoing.apply),
+    Step(4, "audit trail of access to customers' data", v4_audit_trail.apply),
+)
+
+LATEST_VERSION = STEPS[-1].version
+
+assert [s.version for s in STEPS] == list(range(1, LATEST_VERSION + 1)), "steps out of order"

@@ -1,0 +1,71 @@
+"""The VoIP line plugged into the daemon as an adapter: baresip supervised in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Final
+
+from appliance.adapter import AdapterHealth
+from appliance.clock import Clock
+from appliance.events import EventBus
+from appliance.queue.call_commands import Prompt
+from appliance.queue.connect_methods import ConnectKnowledge
+from appliance.task_ending import finish_or_cancel
+from appliance.voip.prompt_audio import HOLD_MUSIC, prepare_prompts
+from appliance.voip.settings import VoipSettings
+from appliance.voip.supervisor import VoipSupervisor
+from appliance.voip.voip_line import VoipLine
+
+log = logging.getLogger("aspa.voip")
+
+STOP_TIMEOUT_S: Final = 5.0
+AUDIO_NAMES: Final = (*(p.value for p in Prompt), HOLD_MUSIC)
+
+
+class VoipLineAdapter:
+    """Starts the line's supervisor with the daemon and stops it with the daemon."""
+
+    def __init__(self, settings: VoipSettings, bus: EventBus, clock: Clock, work_dir: Path,
+                 knowledge: ConnectKnowledge | None = None) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self.work_dir = work_dir / settings.name
+        # made here, so that parts wired after it (the call desk) can hold the line
+        self.line = VoipLine(settings, bus, clock, knowledge=knowledge)
+        self.supervisor = VoipSupervisor(self.line, self.work_dir)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Check the audio files, try baresip once (so READY tells how it went), then keep it up."""
+        if self.settings.audio_dir:
+            # a bad file is a configuration mistake: AudioFileError names it and stops the start
+            self.line.audio = prepare_prompts(Path(self.settings.audio_dir),
+                                              self.work_dir / "audio", AUDIO_NAMES)
+            self.line.prompts = {p: f.path for p in Prompt
+                                 if (f := self.line.audio.get(p.value)) is not None}
+        self.supervisor = VoipSupervisor(self.line, self.work_dir)  # fresh after a stop
+        try:
+            await self.supervisor.start_once()
+        except Exception as error:  # BaresipStartError mostly; the watch loop retries anyway
+            log.warning("%s: baresip not up at start (%s); retrying in the background",
+                        self.name, error)
+            self.supervisor.detail = str(error)
+        self._task = asyncio.create_task(self.supervisor.run(), name=f"voip-line:{self.name}")
+
+    async def stop(self) -> None:
+        """Stop baresip: calls under way end as interrupted."""
+        await self.supervisor.stop()
+        if self._task is not None:
+            await finish_or_cancel(self._task, STOP_TIMEOUT_S)
+            self._task = None
+
+    def health(self) -> AdapterHealth:
+        line = self.line
+        if self.supervisor.state != "up":
+            detail = self.supervisor.state
+            return AdapterHealth(ok=False, detail=f"{detail}: {self.supervisor.detail}"
+                                 if self.supervisor.detail else detail)
+        detail = line.registration + (f": {line.last_error}" if line.last_error else "")
+        return AdapterHealth(ok=line.is_up, detail=detail)

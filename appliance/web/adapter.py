@@ -1,0 +1,78 @@
+"""The web page as one of the daemon's adapters: an aiohttp server on web.host:web.port."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from aiohttp import web
+
+from appliance.adapter import AdapterHealth
+from appliance.clock import Clock
+from appliance.web.app import make_app
+from appliance.web.settings import WebSettings
+from appliance.web.store_backend import StoreWebBackend
+
+log = logging.getLogger("aspa.web")
+
+SHUTDOWN_GRACE_S = 5.0  # requests under way get this long to finish at stop
+
+
+class WebAdapter:
+    """Serves the LAN page; a taken port is a start failure the supervisor retries."""
+
+    name = "web"
+
+    def __init__(
+        self, settings: WebSettings, backend: StoreWebBackend, *, secret_key: bytes, clock: Clock
+    ) -> None:
+        self._settings = settings
+        self._backend = backend
+        self._secret_key = secret_key
+        self._clock = clock
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        host = self._settings.host
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        if ":" in shown:
+            shown = f"[{shown}]"  # an IPv6 literal in a URL (RFC 3986 §3.2.2)
+        return f"http://{shown}:{self.port or self._settings.port}/"
+
+    async def start(self) -> None:
+        app = make_app(
+            self._backend,
+            secret_key=self._secret_key,
+            clock=self._clock,
+            session_lifetime=timedelta(hours=self._settings.session_hours),
+            secure_cookies=self._settings.secure_cookies,
+        )
+        # a fresh application per attempt: aiohttp freezes one once it has been served
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S)
+        self._runner = runner
+        await runner.setup()
+        site = web.TCPSite(runner, self._settings.host, self._settings.port)
+        try:
+            await site.start()
+        except OSError as error:
+            await runner.cleanup()  # also lets go of the app's bus subscription
+            self._runner = None
+            raise OSError(
+                f"cannot listen on {self._settings.host}:{self._settings.port}: "
+                f"{error.strerror or error}; free the port or change web.port"
+            ) from error
+        # the bound address tells the real port when web.port is 0
+        self.port = int(runner.addresses[0][1]) if runner.addresses else self._settings.port
+        log.info("web page at %s", self.url)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def health(self) -> AdapterHealth:
+        if self._runner is None:
+            return AdapterHealth(ok=False, detail="not serving")
+        return AdapterHealth(ok=True, detail=f"serving {self.url}")

@@ -1,0 +1,107 @@
+"""The aiohttp application: middlewares, shared parts and the security headers of every response."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+
+from appliance.clock import Clock
+from appliance.web import auth
+from appliance.web.app_keys import (
+    BACKEND,
+    LIVE,
+    QUEUE_CACHE,
+    SECRET_KEY,
+    SECURE_COOKIES,
+    SESSIONS,
+    SETUP_DONE,
+    THROTTLE,
+    VIEWERS,
+)
+from appliance.web.csrf import csrf_middleware
+from appliance.web.errors import error_middleware
+from appliance.web.live import LiveHub
+from appliance.web.queue_cache import QueueCache
+from appliance.web.routes import add_routes
+from appliance.web.sessions import SessionStore
+from appliance.web.setup_wall import setup_wall_middleware
+from appliance.web.store_backend import StoreWebBackend
+from appliance.web.viewers import Viewers
+
+# No inline script or style anywhere: the page works under this policy (CSP Level 3).
+# frame-src 'self': only our own sanitised mail view, itself sandboxed, may be framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+BODY_MAX_BYTES = 256 * 1024  # replies and notes fit; anything larger is refused with 413
+
+
+_PAGE_HEADERS = [*SECURITY_HEADERS.items(), ("Cache-Control", "no-store")]
+
+
+async def _finish_response(request: web.Request, response: web.StreamResponse) -> None:
+    """Security headers on every response; after a POST, the cached queue views go."""
+    # on_response_prepare also reaches error pages and redirects raised as exceptions;
+    # a handler that set its own, stricter frame rules (the mail view) keeps them.
+    headers = response.headers
+    if "Content-Security-Policy" not in headers and "Cache-Control" not in headers and (
+            not request.path.startswith("/static/")):
+        headers.extend(_PAGE_HEADERS)  # the usual case, in one call
+    else:
+        for name, value in SECURITY_HEADERS.items():
+            headers.setdefault(name, value)
+        if not request.path.startswith("/static/"):
+            headers["Cache-Control"] = "no-store"
+    # Any accepted POST may have changed what the queue shows (a priority, an agent...).
+    if request.method == "POST":
+        request.app[QUEUE_CACHE].bump()
+
+
+def make_app(
+    backend: StoreWebBackend,
+    *,
+    secret_key: bytes,
+    clock: Clock,
+    session_lifetime: timedelta = timedelta(hours=12),
+    secure_cookies: bool = False,
+) -> web.Application:
+    """The web page's application, ready for an AppRunner or aiohttp's test client."""
+    app = web.Application(
+        middlewares=[error_middleware, auth.session_middleware, setup_wall_middleware,
+                     csrf_middleware, auth.login_required_middleware],
+        client_max_size=BODY_MAX_BYTES,
+    )
+    app[BACKEND] = backend
+    app[SECRET_KEY] = secret_key
+    app[SECURE_COOKIES] = secure_cookies
+    app[SESSIONS] = SessionStore(secret_key, clock, session_lifetime)
+    app[THROTTLE] = auth.LoginThrottle(clock)
+    app[QUEUE_CACHE] = QueueCache()
+    app[LIVE] = LiveHub(on_change=app[QUEUE_CACHE].bump)
+    app[VIEWERS] = Viewers()
+    app[SETUP_DONE] = []
+    app.on_response_prepare.append(_finish_response)
+    app.on_startup.append(_attach_live)
+    app.on_shutdown.append(_detach_live)
+    add_routes(app.router)
+    return app
+
+
+async def _attach_live(app: web.Application) -> None:
+    app[LIVE].attach(app[BACKEND].bus)
+
+
+async def _detach_live(app: web.Application) -> None:
+    app[LIVE].detach()
+    for client in list(app[LIVE].clients):
+        client.lagging = True  # ends each open stream at its next wake-up
+        client.offer({"kind": "bye"})

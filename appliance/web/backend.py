@@ -1,0 +1,36 @@
+"""Rows the pages show, as plain frozen data read from the store and the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItemRow:
+    """One line of the queue page."""
+
+    number: int
+    channel: str
+    subject: str
+    priority: str
+    status: str
+    customer: str
+    created_at: datetime
+    due: datetime | None
+    item_id: str = ""
+    ticket_id: int | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    customer_id: int | None = None
+
+    def json(self) -> dict[str, object]:
+        """The row as JSON-ready data."""
+        return {
+            "item_id": self.item_id, "ticket_id": self.ticket_id, "number": self.number,
+            "channel": self.channel, "subject": self.subject, "priority": self.priority,
+            "status": self.status, "customer": self.customer, "customer_id": self.customer_id,
+            "assignee_id": self.assignee_id, "team_id": self.team_id,
+            "created_at": self.created_at.isoformat(),
+            "due": self.due.isoformat() if self.due else None,
+        }

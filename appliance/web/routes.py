@@ -1,0 +1,118 @@
+"""Every route of the web page, pages and JSON API side by side (docs/api.md lists the API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from appliance.web import (
+    admin_views,
+    audit_views,
+    auth,
+    customer_views,
+    language,
+    live,
+    message_views,
+    presence_views,
+    privacy_views,
+    quarantine_views,
+    reports,
+    settings_edits,
+    setup_wall,
+    ticket_views,
+    views,
+    wallboard,
+)
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    """Register the pages, their form posts and the JSON API."""
+    get, post = router.add_get, router.add_post
+    get("/login", auth.login_page)
+    post("/login", auth.login_submit)
+    post("/logout", auth.logout)
+    post("/language", language.choose_language)
+    get("/setup", setup_wall.setup_page)
+    post("/setup", setup_wall.setup_submit)
+    get("/setup/{step}", setup_wall.setup_step)
+    get("/", views.queue_page)
+    get("/queue/rows", views.queue_rows)
+    post("/queue/take", ticket_views.take_next)
+    post("/tickets", ticket_views.create)
+    get("/tickets/{number}", ticket_views.ticket_page)
+    post("/tickets/{number}/reply", ticket_views.reply)
+    post("/tickets/{number}/note", ticket_views.note)
+    post("/tickets/{number}/fields", ticket_views.change_fields)
+    post("/tickets/{number}/merge", ticket_views.merge)
+    get("/messages/{id}/html", message_views.message_html)
+    get("/attachments/{id}", message_views.attachment)
+    get("/customers/{id}", customer_views.customer_page)
+    post("/customers/{id}", customer_views.customer_update)
+    post("/customers/{id}/contacts", customer_views.contact_add)
+    post("/customers/{id}/merge", customer_views.customer_merge)
+    get("/presence", presence_views.presence_page)
+    post("/presence", presence_views.set_my_presence)
+    get("/wallboard", wallboard.wallboard)
+    get("/reports", reports.report_page)
+    get("/reports.csv", reports.report_csv)
+    get("/events", live.event_stream)
+    get("/password", admin_views.password_page)
+    post("/password", admin_views.change_own_password)
+    get("/quarantine", quarantine_views.quarantine_list)
+    get("/quarantine/{id}", quarantine_views.quarantine_raw)
+    post("/quarantine/{id}/replay", quarantine_views.quarantine_replay)
+    get("/admin/agents", admin_views.agents_page)
+    post("/admin/agents", admin_views.agent_add)
+    post("/admin/agents/{id}", admin_views.agent_update)
+    get("/admin/settings", admin_views.settings_page)
+    post("/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
+    post("/admin/settings/business-hours", settings_edits.business_hours)
+    post("/admin/settings/ring-groups/{id}", settings_edits.ring_group)
+    get("/admin/audit", audit_views.audit_page)
+    post("/admin/customers/{id}/export", privacy_views.export_download)
+    get("/admin/customers/{id}/erase", privacy_views.erase_page)
+    post("/admin/customers/{id}/erase", privacy_views.erase_submit)
+    _add_api(router)
+    router.add_static("/static/", STATIC_DIR, follow_symlinks=False)
+
+
+def _add_api(router: web.UrlDispatcher) -> None:
+    """The JSON API: the same handlers, answering JSON under /api/."""
+    get, post = router.add_get, router.add_post
+    get("/api/login", auth.api_login_token)
+    post("/api/login", auth.api_login)
+    post("/api/logout", auth.logout)
+    get("/api/stats", views.stats_api)
+    get("/api/queue", views.queue_api)
+    post("/api/queue/take", ticket_views.take_next)
+    post("/api/tickets", ticket_views.create)
+    get("/api/tickets/{number}", ticket_views.ticket_page)
+    post("/api/tickets/{number}/reply", ticket_views.reply)
+    post("/api/tickets/{number}/note", ticket_views.note)
+    post("/api/tickets/{number}/fields", ticket_views.change_fields)
+    post("/api/tickets/{number}/merge", ticket_views.merge)
+    get("/api/customers/{id}", customer_views.customer_page)
+    post("/api/customers/{id}", customer_views.customer_update)
+    post("/api/customers/{id}/contacts", customer_views.contact_add)
+    post("/api/customers/{id}/merge", customer_views.customer_merge)
+    get("/api/presence", presence_views.presence_page)
+    post("/api/presence", presence_views.set_my_presence)
+    get("/api/wallboard", wallboard.wallboard)
+    get("/api/reports", reports.report_page)
+    post("/api/password", admin_views.change_own_password)
+    get("/api/quarantine", quarantine_views.quarantine_list)
+    post("/api/quarantine/{id}/replay", quarantine_views.quarantine_replay)
+    get("/api/admin/agents", admin_views.agents_page)
+    post("/api/admin/agents", admin_views.agent_add)
+    post("/api/admin/agents/{id}", admin_views.agent_update)
+    get("/api/admin/settings", admin_views.settings_page)
+    post("/api/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
+    post("/api/admin/settings/business-hours", settings_edits.business_hours)
+    post("/api/admin/settings/ring-groups/{id}", settings_edits.ring_group)
+    get("/api/admin/audit", audit_views.audit_page)
+    post("/api/admin/customers/{id}/export", privacy_views.export_download)
+    get("/api/admin/customers/{id}/erase", privacy_views.erase_page)
+    post("/api/admin/customers/{id}/erase", privacy_views.erase_submit)

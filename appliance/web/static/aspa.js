@@ -1,0 +1,107 @@
+// Aspa's only script: live refresh over server-sent events, canned responses, confirmations.
+// Served from 'self' (the Content-Security-Policy allows no inline script). Text from
+// customers reaches the page only through the server's escaping templates or textContent.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const live = body.dataset.live;
+
+  function debounce(fn, ms) {
+    let timer = null;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+  }
+
+  async function replaceFrom(url, target) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (response.redirected || response.status === 401) {
+      window.location.assign("/login");
+    } else if (response.status === 200) {
+      target.innerHTML = await response.text(); // server-rendered, every value escaped
+      body.dataset.refreshed = String(Number(body.dataset.refreshed || "0") + 1);
+    }
+  }
+
+  function notice(text) {
+    const bar = document.getElementById("notice");
+    if (bar) {
+      bar.textContent = text;
+      bar.hidden = false;
+    }
+  }
+
+  const reloadSoon = debounce(function () {
+    window.location.reload();
+  }, 300);
+
+  const handlers = {
+    queue: debounce(function () {
+      const rows = document.getElementById("queue-rows");
+      replaceFrom("/queue/rows?" + (body.dataset.filter || ""), rows);
+    }, 100),
+    wallboard: debounce(function () {
+      replaceFrom("/wallboard?part=body", document.getElementById("board"));
+    }, 250),
+    presence: function (data) {
+      if (data.kind.startsWith("presence.")) reloadSoon();
+    },
+    ticket: function (data) {
+      const id = Number(body.dataset.ticketId);
+      if (data.kind === "viewers" && data.ticket_id === id) {
+        refreshViewers();
+      } else if (data.ticket_id === id && data.kind !== "viewers") {
+        document.getElementById("changed").hidden = false;
+      }
+    },
+  };
+
+  async function refreshViewers() {
+    const response = await fetch("/api/tickets/" + body.dataset.number, { credentials: "same-origin" });
+    if (response.status !== 200) return;
+    const data = await response.json();
+    const line = document.getElementById("viewers");
+    document.getElementById("viewer-names").textContent = data.viewers.join(", ");
+    line.hidden = data.viewers.length === 0;
+  }
+
+  if (live && window.EventSource) {
+    const url = live === "ticket" ? "/events?ticket=" + encodeURIComponent(body.dataset.ticketId) : "/events";
+    const source = new EventSource(url);
+    source.onmessage = function (message) {
+      let data;
+      try {
+        data = JSON.parse(message.data);
+      } catch (error) {
+        return;
+      }
+      if (data.kind === "hello") {
+        body.dataset.liveReady = "1";
+        return;
+      }
+      if (data.kind === "mention") {
+        notice(body.dataset.mentionText + " #" + data.number + " (" + data.by + ")");
+        return;
+      }
+      body.dataset.lastEvent = data.kind;
+      const handle = handlers[live];
+      if (handle) handle(data);
+    };
+    if (live === "wallboard") setInterval(handlers.wallboard, 30000); // waits grow without events
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest(".canned-insert");
+    if (!button) return;
+    const area = document.getElementById(button.dataset.target);
+    area.value = area.value ? area.value + "\n" + button.dataset.text : button.dataset.text;
+    area.focus();
+  });
+
+  document.addEventListener("submit", function (event) {
+    const question = event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+})();

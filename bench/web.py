@@ -1,0 +1,238 @@
+"""Benchmark of the LAN web page: the queue page and JSON under wrk, and live-event latency.
+
+50,000 tickets (40,000 of them open) in an SQLite store, the real web app on a
+loopback port with a logged-in session. wrk (Debian package) loads, one after
+another: a bare aiohttp handler returning 2 KB of JSON (the anchor), the
+queue page, and the queue JSON. Then an SSE client measures the time from a
+presence change (the bus event) to its `data:` line arriving.
+
+Run from the repository root: .venv/bin/python -m bench.web [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import re
+import secrets
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from aiohttp import web
+
+from appliance.clock import SystemClock
+from appliance.core_state import WATCHED_EVENTS, CoreState
+from appliance.events import EventBus
+from appliance.presence.states import Presence
+from appliance.presence.transitions import set_presence
+from appliance.store.accounts import Accounts
+from appliance.store.models import Customer, Ticket, database_proxy
+from appliance.store.startup import open_store
+from appliance.store.worker import StoreWorker
+from appliance.web.app import make_app
+from appliance.web.sessions import COOKIE_NAME
+from appliance.web.store_backend import SESSION_CHECK_S, StoreWebBackend
+
+TICKETS = 50_000
+OPEN_SHARE = 0.8
+CUSTOMERS = 5_000
+LOGIN, PASSWORD = "bench", "bench-salasana-1"
+WRK_THREADS, WRK_CONNECTIONS = 2, 20
+GOAL_RATIO = 0.5
+GOAL_P99_MS = 50.0
+GOAL_SSE_MEDIAN_MS = 50.0
+SSE_ROUNDS = 200
+ANCHOR_JSON = {"items": [{"id": i, "subject": "x" * 40, "status": "open"} for i in range(24)]}
+
+
+def fill(tickets: int) -> None:
+    """Customers and tickets in bulk, in one transaction. Runs in the store thread."""
+    now = datetime.now(UTC)
+    with database_proxy.atomic():
+        Customer.insert_many([{"name": f"Asiakas {i}"} for i in range(CUSTOMERS)]).execute()
+        rows = []
+        for i in range(tickets):
+            status = "new" if i < tickets * OPEN_SHARE else "resolved"
+            created = now - timedelta(minutes=tickets - i)
+            rows.append({"number": 1001 + i, "channel": ("email", "sms", "callback")[i % 3],
+                         "subject": f"Asia {i}", "status": status,
+                         "priority": ("low", "normal", "normal", "high")[i % 4],
+                         "customer": 1 + i % CUSTOMERS, "created_at": created,
+                         "updated_at": created,
+                         "resolution_due": created + timedelta(days=2),
+                         "resolved_at": created + timedelta(hours=1)
+                         if status == "resolved" else None})
+            if len(rows) == 1000:
+                Ticket.insert_many(rows).execute()
+                rows = []
+        if rows:
+            Ticket.insert_many(rows).execute()
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+def bare_app() -> web.Application:
+    body = json.dumps(ANCHOR_JSON).encode()
+    assert 1900 <= len(body) <= 2200, len(body)
+
+    async def handler(_request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    return app
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+async def wrk(url: str, seconds: int, cookie: str = "") -> tuple[float, float]:
+    """(requests per second, p99 latency in ms) from one wrk run."""
+    args = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    if cookie:
+        args += ["-H", f"Cookie: {COOKIE_NAME}={cookie}"]
+    process = await asyncio.create_subprocess_exec(*args, url, stdout=asyncio.subprocess.PIPE)
+    out = (await process.communicate())[0].decode()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99 is not None, out
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        raise SystemExit(f"{url}: {non_2xx.group(1)} failed responses\n{out}")
+    return rps, float(p99.group(1)) * UNITS_MS[p99.group(2)]
+
+
+async def log_in(base: str) -> str:
+    """The session cookie's value, through the JSON login."""
+    # unsafe=True: aiohttp's jar otherwise keeps no cookies for an IP-address host
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        token = (await (await http.get(base + "/api/login")).json())["csrf_token"]
+        response = await http.post(base + "/api/login", json={"login": LOGIN,
+                                                               "password": PASSWORD},
+                                   headers={"X-CSRF-Token": token})
+        assert response.status == 200, await response.text()
+        return response.cookies[COOKIE_NAME].value
+
+
+async def sse_latency(base: str, cookie: str, backend: StoreWebBackend,
+                      agent_id: int) -> list[float]:
+    """Milliseconds from publishing a presence change to the SSE line arriving."""
+    delays: list[float] = []
+    cookies = {COOKIE_NAME: cookie}
+    async with aiohttp.ClientSession(cookies=cookies) as http, http.get(base + "/events") as stream:
+        assert (await stream.content.readline()).startswith(b"retry:")
+        await stream.content.readline()
+        assert b"hello" in await stream.content.readline()
+        for i in range(SSE_ROUNDS):
+            presence = (Presence.AVAILABLE, Presence.BUSY)[i % 2]
+            started = time.perf_counter()
+            backend.change_agent(agent_id, partial(_to, presence=presence), source="bench")
+            while True:
+                line = await stream.content.readline()
+                if line.startswith(b"data:") and b"presence.changed" in line:
+                    break
+            delays.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.005)
+    return delays
+
+
+def _to(state, now, *, presence):  # type: ignore[no-untyped-def]
+    return set_presence(state, presence, now)
+
+
+class GcPauses:
+    """Full (generation 2) garbage collections seen, and the longest one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.longest_ms = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.longest_ms = max(self.longest_ms, (time.perf_counter() - self._started) * 1000)
+
+
+async def main(seconds: int) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="aspa-bench-web-"))
+    db = open_store(data_dir / "aspa.db")
+    db.close()
+    store = StoreWorker(db)
+    clock = SystemClock()
+    try:
+        began = time.perf_counter()
+        await store.call(fill, TICKETS)
+        agent = await store.call(Accounts(store.db, clock).add_user, "Bench", LOGIN, "admin",
+                                 PASSWORD)
+        core = CoreState(store)
+        await core.load()
+        print(f"store: {TICKETS} tickets, {len(core.queue)} open, filled and loaded in "
+              f"{time.perf_counter() - began:.1f} s")
+        bus = EventBus()
+        bus.subscribe("core", core.on_event, WATCHED_EVENTS)
+        bus.start()
+        backend = StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
+                                  session_check_s=SESSION_CHECK_S)  # as StoreWebBackend.for_daemon
+        runner, base = await serve(make_app(backend, secret_key=secrets.token_bytes(32),
+                                            clock=clock))
+        bare_runner, bare = await serve(bare_app())
+        cookie = await log_in(base)
+        results = {}
+        pauses = GcPauses()
+        gc.callbacks.append(pauses)
+        for name, url, with_cookie in (("bare 2 KB JSON", bare + "/", ""),
+                                       ("queue page", base + "/", cookie),
+                                       ("queue JSON", base + "/api/queue", cookie)):
+            results[name] = await wrk(url, seconds, with_cookie)
+        anchor = results["bare 2 KB JSON"][0]
+        print(f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{seconds}s on loopback")
+        print(f"{'target':<16}{'req/s':>10}{'p99 ms':>10}{'ratio':>8}")
+        met = True
+        for name, (rps, p99) in results.items():
+            ratio = rps / anchor
+            print(f"{name:<16}{rps:>10.0f}{p99:>10.1f}{ratio:>8.2f}")
+            if name != "bare 2 KB JSON":
+                met = met and ratio >= GOAL_RATIO and p99 <= GOAL_P99_MS
+        gc.callbacks.remove(pauses)
+        print(f"full garbage collections during the wrk runs: {pauses.count}, longest "
+              f"{pauses.longest_ms:.0f} ms")
+        delays = await sse_latency(base, cookie, backend, agent.id)
+        median = statistics.median(delays)
+        p99_sse = sorted(delays)[int(0.99 * len(delays)) - 1]
+        print(f"state change -> SSE client: median {median:.2f} ms, p99 {p99_sse:.2f} ms "
+              f"over {len(delays)} changes")
+        print(f"goal (ratio >= {GOAL_RATIO}, p99 <= {GOAL_P99_MS:.0f} ms, SSE median <= "
+              f"{GOAL_SSE_MEDIAN_MS:.0f} ms): "
+              f"{'met' if met and median <= GOAL_SSE_MEDIAN_MS else 'NOT met'}")
+        await bare_runner.cleanup()
+        await runner.cleanup()
+        await bus.stop()
+    finally:
+        store.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    asyncio.run(main(parser.parse_args().seconds))

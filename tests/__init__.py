@@ -1,0 +1,1 @@
+"""Aspa test suite."""

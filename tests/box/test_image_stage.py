@@ -1,0 +1,151 @@
+"""Aspa's pi-gen stage, run into a directory tree: files, modes, owners and enabled units."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.box.image_tree import FIRSTBOOT, REPO, AssembledTree, assemble, run_stage
+
+SYSTEMD = REPO / "systemd"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("systemctl") is None or shutil.which("systemd-sysusers") is None,
+    reason="systemctl and systemd-sysusers are needed: install the Debian package systemd")
+
+# (path in the image, file in the repository, mode)
+SHIPPED = (
+    ("etc/systemd/system/aspa.service", SYSTEMD / "aspa.service", 0o644),
+    ("etc/systemd/system/aspa-firstboot.service", SYSTEMD / "aspa-firstboot.service", 0o644),
+    ("etc/systemd/system/aspa-backup.service", SYSTEMD / "aspa-backup.service", 0o644),
+    ("etc/systemd/system/aspa-backup.timer", SYSTEMD / "aspa-backup.timer", 0o644),
+    ("usr/lib/sysusers.d/aspa.conf", SYSTEMD / "aspa.sysusers.conf", 0o644),
+    ("etc/udev/rules.d/90-aspa-gsm-modem.rules", SYSTEMD / "udev/90-aspa-gsm-modem.rules", 0o644),
+    ("opt/aspa/share/udev/99-gsm-modem-uart.rules", SYSTEMD / "udev/99-gsm-modem-uart.rules",
+     0o644),
+    ("etc/avahi/services/aspa.service", SYSTEMD / "avahi/aspa.service", 0o644),
+    ("etc/mosquitto/conf.d/aspa.conf", SYSTEMD / "mosquitto/aspa.conf", 0o644),
+    ("etc/mosquitto/aspa.acl", SYSTEMD / "mosquitto/aspa.acl", 0o644),
+    ("opt/aspa/bin/aspa-firstboot", FIRSTBOOT, 0o755),
+    ("opt/aspa/bin/aspa-readonly", FIRSTBOOT.with_name("aspa-readonly"), 0o755),
+    ("opt/aspa/share/aspa.toml.in", FIRSTBOOT.with_name("aspa.toml.in"), 0o644),
+    ("opt/aspa/share/aspa.example.toml", REPO / "aspa.example.toml", 0o644),
+    ("opt/aspa/share/docs/updates.md", REPO / "docs/updates.md", 0o644),
+    ("opt/aspa/share/image/README.md", REPO / "image/README.md", 0o644),
+)
+
+# (target's wants folder, unit)
+ENABLED = (
+    ("multi-user.target.wants", "aspa.service"),
+    ("multi-user.target.wants", "aspa-firstboot.service"),
+    ("timers.target.wants", "aspa-backup.timer"),
+    ("multi-user.target.wants", "mosquitto.service"),
+    ("multi-user.target.wants", "avahi-daemon.service"),
+)
+
+
+def _mosquitto_ids() -> tuple[int, int]:
+    """The host's mosquitto ids where it exists, so the broker test can read its files."""
+    try:
+        entry = pwd.getpwnam("mosquitto")
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return 105, 108
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> AssembledTree:
+    return assemble(tmp_path_factory.mktemp("image"), mosquitto_ids=_mosquitto_ids())
+
+
+@pytest.mark.parametrize(("inside", "source", "mode"), SHIPPED,
+                         ids=[inside for inside, _, _ in SHIPPED])
+def test_each_file_is_installed_as_shipped(tree: AssembledTree, inside: str, source: Path,
+                                          mode: int) -> None:
+    installed = tree.root / inside
+    assert installed.read_bytes() == source.read_bytes()
+    info = installed.stat()
+    assert stat.S_IMODE(info.st_mode) == mode
+    assert (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid())  # root on the builder
+
+
+@pytest.mark.parametrize(("wants", "unit"), ENABLED, ids=[unit for _, unit in ENABLED])
+def test_units_are_enabled_as_symlinks(tree: AssembledTree, wants: str, unit: str) -> None:
+    link = tree.root / "etc/systemd/system" / wants / unit
+    assert link.is_symlink()
+    target = os.readlink(link)
+    assert target.endswith(f"/{unit}")
+    assert (tree.root / target.lstrip("/")).is_file()
+
+
+def test_the_backup_service_is_started_by_its_timer_only(tree: AssembledTree) -> None:
+    wants = tree.root / "etc/systemd/system"
+    assert not list(wants.glob("*.wants/aspa-backup.service"))
+
+
+def test_the_wheel_is_installed_into_a_virtual_env(tree: AssembledTree) -> None:
+    wheel = tree.root / "opt/aspa/wheels" / tree.wheel
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "appliance/cli.py" in names and "appliance/backup/restore.py" in names
+    assert any(n.endswith("entry_points.txt") for n in names)
+    assert "python3 -m venv --system-site-packages /opt/aspa/venv" in tree.chroot_log
+    assert f"/opt/aspa/venv/bin/pip install --no-cache-dir /opt/aspa/wheels/{tree.wheel}" \
+        in tree.chroot_log
+
+
+def test_sysusers_made_the_static_user_in_the_device_groups(tree: AssembledTree) -> None:
+    users = {line.split(":")[0]: line.split(":") for line in
+             (tree.root / "etc/passwd").read_text().splitlines()}
+    assert "aspa" in users and int(users["aspa"][2]) < 1000  # a system user, not DynamicUser
+    groups = {line.split(":")[0]: line.split(":")[3].split(",") for line in
+              (tree.root / "etc/group").read_text().splitlines()}
+    assert "aspa" in groups["dialout"] and "aspa" in groups["gpio"]
+
+
+def test_the_backup_stick_is_in_fstab_once_even_after_a_second_run(
+        tree: AssembledTree, tmp_path: Path) -> None:
+    stage_copy = tmp_path / "stage-aspa"
+    shutil.copytree(tree.root.parent / "stage-aspa", stage_copy)
+    done = run_stage(stage_copy, tree.root, tmp_path / "again.log")
+    assert done.returncode == 0, done.stderr
+    fstab = (tree.root / "etc/fstab").read_text()
+    assert fstab.count("LABEL=ASPA-BACKUP /media/aspa-backup") == 1
+    assert "ROOTDEV  /" in fstab  # pi-gen's own lines untouched
+
+
+def test_the_stage_refuses_to_run_without_a_wheel(tmp_path: Path) -> None:
+    stage_copy = tmp_path / "stage-aspa"
+    shutil.copytree(REPO / "image/stage-aspa", stage_copy)
+    for wheel in (stage_copy / "00-aspa/files").glob("*.whl"):
+        wheel.unlink()
+    root = tmp_path / "rootfs"
+    root.mkdir()
+    done = run_stage(stage_copy, root, tmp_path / "log")
+    assert done.returncode != 0
+    assert "run image/build-wheel.sh first" in done.stderr
+
+
+def test_first_boot_on_the_assembled_tree(tree: AssembledTree) -> None:
+    done = subprocess.run([sys.executable, str(tree.root / "opt/aspa/bin/aspa-firstboot"),
+                           "--root", str(tree.root), "--dry-run"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    ids = {line.split(":")[0]: int(line.split(":")[2]) for line in
+           (tree.root / "etc/passwd").read_text().splitlines()}
+    group_ids = {line.split(":")[0]: int(line.split(":")[2]) for line in
+                 (tree.root / "etc/group").read_text().splitlines()}
+    key = (tree.root / "var/lib/aspa/web-secret.key").stat()
+    assert (key.st_uid, key.st_gid, stat.S_IMODE(key.st_mode)) == (
+        ids["aspa"], group_ids["aspa"], 0o600)
+    toml = (tree.root / "etc/aspa/aspa.toml").stat()
+    assert (toml.st_uid, toml.st_gid, stat.S_IMODE(toml.st_mode)) == (0, group_ids["aspa"], 0o640)
+    assert (tree.root / "var/lib/aspa-firstboot/done").exists()

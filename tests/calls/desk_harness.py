@@ -1,0 +1,198 @@
+"""A call desk on a real store and a simulated modem (pty, real driver, real supervisor)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import peewee as pw
+
+from appliance.calls.agent_board import AgentBoard
+from appliance.calls.call_desk import CallDesk
+from appliance.calls.desk_plan import DeskPlan
+from appliance.calls.gsm_line import GsmLine
+from appliance.calls.line_memory import load_knowledge
+from appliance.clock import SystemClock
+from appliance.events import EventBus
+from appliance.gsm.driver import ModemDriver
+from appliance.gsm.pdu_decode import decode_pdu
+from appliance.gsm.simulator import SimulatedModem, create_simulator
+from appliance.gsm.sms_messages import SmsSubmit
+from appliance.gsm.supervisor import ModemSupervisor
+from appliance.presence import AgentState, Presence, set_presence
+from appliance.queue import RingGroup, RingStrategy
+from appliance.queue.call_commands import Prompt
+from appliance.queue.call_setup import FlowRules
+from appliance.store.customers import CustomerDirectory
+from appliance.store.history import HistoryWriter
+from appliance.store.models import Agent
+from appliance.store.startup import open_store
+from appliance.store.tickets import TicketBook
+from appliance.store.worker import StoreWorker
+from appliance.tickets.business_calendar import BusinessCalendar
+from tests.gsm.line_harness import EventLog, eventually, fast_settings
+
+T = TypeVar("T")
+AGENT_PHONES = ("+358501000001", "+358501000002", "+358501000003")
+CALLER = "+358401234567"
+# Polls the driver and supervisor send on their own schedule; they say nothing about a call.
+POLLS = frozenset({"AT", "AT+CLCC", "AT+CSQ", "AT+COPS?", "AT+CREG?", "AT+CEREG?", "AT+CPIN?"})
+PROMPTS = {Prompt.GREETING: r"C:\User\greeting.amr", Prompt.CLOSED: r"C:\User\closed.amr",
+           Prompt.CALLBACK: r"C:\User\callback.amr"}
+
+
+def quick_group(strategy: RingStrategy = RingStrategy.LINEAR, **options: Any) -> RingGroup:
+    """The three agents, rung briefly, waits cut short: a scenario takes well under a second."""
+    values: dict[str, Any] = {"ring_timeout_s": 0.4, "retry_s": 0.0, "max_wait_s": 1.5,
+                              "wrap_up_s": 0.0}
+    values.update(options)
+    return RingGroup("tuki", (1, 2, 3), strategy, **values)
+
+
+@dataclass
+class Desk:
+    """Everything of one running scenario."""
+
+    sim: SimulatedModem
+    driver: ModemDriver
+    supervisor: ModemSupervisor
+    desk: CallDesk
+    line: GsmLine
+    bus: EventBus
+    log: EventLog
+    worker: StoreWorker
+    agents: dict[int, AgentState]
+    supervisor_task: asyncio.Task[None]
+    mark: int = 0
+
+    def traffic(self) -> list[str]:
+        """Commands the box wrote since the scenario began, without the periodic polls."""
+        return [c for c in self.sim.received[self.mark:] if c not in POLLS]
+
+    def sent_sms(self) -> list[tuple[str, str]]:
+        """(recipient, text) of every SMS the box gave the network."""
+        sent = []
+        for pdu_hex in self.sim.sent_sms:
+            submit = decode_pdu(pdu_hex)
+            assert isinstance(submit, SmsSubmit)
+            sent.append((submit.recipient.value, submit.text))
+        return sent
+
+    async def query(self, fn: Callable[[], T]) -> T:
+        return await self.worker.call(fn)
+
+    async def settle(self) -> None:
+        await self.desk.settle()
+        await self.desk.idle.wait()
+
+    async def dialled(self, number: str, within: float = 3.0) -> None:
+        await self.sim.wait_for_command(f"ATD{number};", within=within, start=self.mark)
+
+    async def wait_command(self, prefix: str, within: float = 3.0) -> None:
+        await self.sim.wait_for_command(prefix, within=within, start=self.mark)
+
+    async def until(self, check: Callable[[], bool], within: float = 3.0) -> None:
+        await eventually(check, within)
+
+
+def _seed_agents(db: pw.Database) -> None:
+    for i, phone in enumerate(AGENT_PHONES, start=1):
+        Agent.create(id=i, name=f"Agent {i}", login=f"agent{i}", phone=phone)
+
+
+async def start_desk(
+    tmp_path: Path,
+    *,
+    model: str = "generic",
+    group: RingGroup | None = None,
+    rules: FlowRules | None = None,
+    calendar: BusinessCalendar | None = None,
+    prompts: dict[Prompt, str] | None = None,
+    missed_limit: int = 3,
+    prepare: Callable[[SimulatedModem], None] | None = None,
+    seed: Callable[[], None] | None = None,
+    numbers: dict[int, str] | None = None,
+    **plan_options: Any,
+) -> Desk:
+    db = open_store(tmp_path / "aspa.db")
+    _seed_agents(db)
+    if seed is not None:
+        seed()
+    db.close()
+    sim = create_simulator(model, tmp_path, "gsm-modem", ring_interval=None, prompt_seconds=0.05)
+    await sim.start()
+    if prepare is not None:
+        prepare(sim)
+    clock = SystemClock()
+    bus = EventBus()
+    log = EventLog(bus)
+    worker = StoreWorker(db)
+    history = HistoryWriter(db, worker=worker)
+    history.attach(bus)
+    driver = ModemDriver(fast_settings(sim.path), bus, clock=clock)
+    supervisor = ModemSupervisor(driver)
+    agents = {i: set_presence(AgentState(i), Presence.AVAILABLE, clock.now()) for i in (1, 2, 3)}
+    plan = DeskPlan(
+        groups={"tuki": group or quick_group()},
+        numbers=dict(enumerate(AGENT_PHONES, start=1)) if numbers is None else numbers,
+        rules=rules or FlowRules(),
+        calendar=calendar or BusinessCalendar.twenty_four_seven(),
+        missed_limit=missed_limit,
+        **plan_options,
+    )
+    desk = CallDesk(
+        plan, bus=bus, clock=clock, store=worker,
+        tickets=TicketBook(db, bus, clock, worker=worker),
+        directory=CustomerDirectory(db), board=AgentBoard(agents, bus, clock),
+    )
+    knowledge = await worker.call(load_knowledge, driver.line)
+    line = GsmLine(driver, prompts=prompts or {}, knowledge=knowledge)
+    desk.add_line(line)
+    bus.start()
+    desk.start()
+    task = asyncio.get_running_loop().create_task(supervisor.run())
+    await eventually(lambda: supervisor.state == "up", 5.0)
+    running = Desk(sim, driver, supervisor, desk, line, bus, log, worker, agents, task)
+    running.mark = len(sim.received)
+    return running
+
+
+async def stop_desk(running: Desk) -> None:
+    await running.desk.stop()
+    await running.supervisor.stop()
+    async with asyncio.timeout(5):
+        await running.supervisor_task
+    await running.sim.stop()
+    await running.bus.stop()
+    running.worker.close()
+
+
+@dataclass
+class ExtraLine:
+    """A second modem serving the same desk."""
+
+    sim: SimulatedModem
+    supervisor: ModemSupervisor
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+        async with asyncio.timeout(5):
+            await self.task
+        await self.sim.stop()
+
+
+async def add_line(running: Desk, tmp_path: Path, name: str) -> ExtraLine:
+    """Another simulated modem, line `name`, whose calls the same desk answers."""
+    sim = create_simulator("generic", tmp_path, f"{name}-modem", ring_interval=None)
+    await sim.start()
+    driver = ModemDriver(fast_settings(sim.path, name=name), running.bus,
+                         clock=running.desk.clock)
+    supervisor = ModemSupervisor(driver)
+    running.desk.add_line(GsmLine(driver))
+    task = asyncio.get_running_loop().create_task(supervisor.run())
+    await eventually(lambda: supervisor.state == "up", 5.0)
+    return ExtraLine(sim, supervisor, task)

@@ -1,0 +1,117 @@
+"""The call desk adapter built from aspa.toml, on a real store and a simulated modem."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from appliance.calls.adapter import CallDeskAdapter
+from appliance.clock import SystemClock
+from appliance.config import config_from_mapping
+from appliance.events import CallRecorded, EventBus
+from appliance.gsm.driver import ModemDriver
+from appliance.gsm.simulator import create_simulator
+from appliance.gsm.supervisor import ModemSupervisor
+from appliance.presence import AgentState, Presence, set_presence
+from appliance.store.models import Agent, Call
+from appliance.store.startup import open_store
+from appliance.store.worker import StoreWorker
+from tests.gsm.line_harness import EventLog, eventually, fast_settings
+
+CONFIG = {
+    "agents": [{"login": "anna", "name": "Anna", "phone": "+358501000001"}],
+    "ring_groups": [{"name": "tuki", "members": ["anna"], "strategy": "ringall"}],
+    "calls": {"language": "en"},
+    "business_hours": {"weekly": {day: ["00:00-24:00"] for day in (
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun")}},
+}
+
+
+async def test_a_configured_desk_answers_a_call_and_reports_its_health(tmp_path: Path) -> None:
+    db = open_store(tmp_path / "aspa.db")
+    Agent.create(name="Anna", login="anna", phone="+358501000001")
+    db.close()
+    config = config_from_mapping(CONFIG, tmp_path)
+    sim = create_simulator("generic", tmp_path, "gsm-modem", ring_interval=None)
+    await sim.start()
+    bus = EventBus()
+    log = EventLog(bus)
+    worker = StoreWorker(db)
+    clock = SystemClock()
+    driver = ModemDriver(fast_settings(sim.path), bus, clock=clock)
+    supervisor = ModemSupervisor(driver)
+    agents = {1: set_presence(AgentState(1), Presence.AVAILABLE, clock.now())}
+    adapter = CallDeskAdapter(config, db=db, store=worker, bus=bus, clock=clock, agents=agents,
+                              drivers=lambda: [driver])
+    bus.start()
+    task = asyncio.get_running_loop().create_task(supervisor.run())
+    try:
+        await eventually(lambda: supervisor.state == "up", 5.0)
+        assert not adapter.health().ok
+        await adapter.start()
+        assert adapter.health().detail == "0 calls in hand; gsm0: ect"
+        await sim.incoming_call("+358401234567")
+        await sim.wait_for_command("ATD+358501000001;")
+        await sim.remote_answers()
+        recorded = await log.wait_for(CallRecorded)
+        assert (recorded.outcome, recorded.agent_id) == ("answered", 1)
+        await bus.drain()
+        row = await worker.call(lambda: Call.get())
+        assert row.outcome == "answered"
+    finally:
+        await adapter.stop()
+        await supervisor.stop()
+        await task
+        await sim.stop()
+        await bus.stop()
+        worker.close()
+
+
+async def test_demo_callers_bring_calls_that_all_end_recorded(tmp_path: Path) -> None:
+    from appliance.calls.demo_callers import DemoCallers, DemoPace
+
+    from .desk_harness import start_desk, stop_desk
+
+    desk = await start_desk(tmp_path)
+    pace = DemoPace(arrival_s=(0.3, 0.5), answer_chance=0.5, answer_after_s=(0.05, 0.2),
+                    talk_s=(0.1, 0.2), give_up_chance=0.2, give_up_after_s=(0.1, 0.3))
+    callers = DemoCallers(desk.sim, pace, seed=7)
+    try:
+        async with asyncio.timeout(30):  # six short calls; generous for a loaded machine
+            await callers.run(calls=6)
+        await eventually(lambda: len(desk.log.of(CallRecorded)) == 6, 10.0)
+        outcomes = {e.outcome for e in desk.log.of(CallRecorded)}
+        assert "answered" in outcomes
+        assert callers.placed == 6
+    finally:
+        await stop_desk(desk)
+
+
+async def test_the_desk_serves_the_voip_line_and_rings_sip_phones_there(tmp_path: Path) -> None:
+    from appliance.calls.line_memory import save_knowledge
+    from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
+    from appliance.voip.settings import VoipSettings
+    from appliance.voip.voip_line import VoipLine
+
+    db = open_store(tmp_path / "aspa.db")
+    Agent.create(name="Anna", login="anna", phone="+358501000001", sip_uri="sip:anna@pbx.test")
+    save_knowledge("voip0", ConnectKnowledge(refused=frozenset({ConnectMethod.DEFLECT})))
+    db.close()
+    config = config_from_mapping(CONFIG, tmp_path)
+    bus = EventBus()
+    clock = SystemClock()
+    worker = StoreWorker(db)
+    voip = VoipLine(VoipSettings(enabled=True), bus, clock)
+    adapter = CallDeskAdapter(config, db=db, store=worker, bus=bus, clock=clock, agents={},
+                              drivers=lambda: [], voip_lines=lambda: [voip])
+    try:
+        await adapter.start()
+        desk = adapter.desk
+        assert desk is not None and desk.lines == {"voip0": voip}
+        assert desk.plan.reach(dials_sip=True) == {1: "sip:anna@pbx.test"}
+        assert desk.groups_for(voip)["tuki"].members == (1,)
+        # what the line learned before the restart, and still no attended transfer
+        assert voip.knowledge.refused == {ConnectMethod.DEFLECT, ConnectMethod.ECT}
+    finally:
+        await adapter.stop()
+        worker.close()

@@ -1,0 +1,58 @@
+"""`aspa run` with [voip] enabled: baresip is started and its line is handed to the call desk."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+from appliance.adapter import AdapterHealth
+from appliance.config import load_config
+from appliance.daemon import Daemon, serve
+from appliance.shutdown import ShutdownRequest
+from appliance.systemd_notify import SystemdNotifier
+from tests.daemon_box import make_box
+from tests.peers.binaries import require
+from tests.voip.sip_peers import BARESIP, free_udp_port
+
+
+async def test_the_daemon_runs_the_voip_line_and_its_desk_serves_it(tmp_path: Path) -> None:
+    baresip = require(BARESIP)
+    rtp = random.randrange(20000, 60000, 40)  # a range of its own, as tests.voip.conftest does
+    box = make_box(tmp_path, extra_toml=f"""
+[voip]
+enabled = true
+listen_address = "127.0.0.1"
+sip_port = {free_udp_port()}
+rtp_port_min = {rtp}
+rtp_port_max = {rtp + 39}
+baresip = "{baresip}"
+
+[[agents]]
+login = "anna"
+name = "Anna"
+sip_uri = "sip:anna@127.0.0.1:9"
+
+[[ring_groups]]
+name = "tuki"
+members = ["anna"]
+strategy = "ringall"
+""")
+    daemon = Daemon(load_config(box.config_path), notifier=SystemdNotifier(None))
+    shutdown = ShutdownRequest()
+    seen: dict[str, AdapterHealth] = {}
+    checks: list[asyncio.Task[None]] = []
+
+    async def look(running: Daemon) -> None:
+        try:
+            for adapter in running.supervisor.adapters:
+                seen[adapter.name] = adapter.health()
+        finally:
+            shutdown.request("test: seen enough")
+
+    code = await serve(daemon, shutdown=shutdown,
+                       on_started=lambda d: checks.append(asyncio.create_task(look(d))))
+    assert code == 0
+    assert seen["voip0"] == AdapterHealth(ok=True, detail="not registering")
+    # the desk holds the SIP line, which tries a blind transfer first
+    assert seen["calls"].detail == "0 calls in hand; voip0: deflect"

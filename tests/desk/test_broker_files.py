@@ -1,0 +1,58 @@
+"""The Mosquitto files Aspa ships: the ACL is the one the code describes, the config loads."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from appliance.desk.broker_files import BOX_USER, acl_text, unit_accounts
+from appliance.desk.settings import DeskUnitSettings
+from tests.peers import binaries
+from tests.peers.free_port import LOOPBACK, free_port
+from tests.peers.mosquitto import answers_mqtt
+from tests.peers.mqtt_probe import MqttConnectRefused, MqttProbe
+from tests.peers.peer_process import PeerProcess
+
+SHIPPED = Path(__file__).resolve().parents[2] / "systemd" / "mosquitto"
+
+
+def test_the_shipped_acl_is_the_protocols() -> None:
+    assert (SHIPPED / "aspa.acl").read_text() == acl_text()
+
+
+def test_unit_accounts_skip_units_whose_password_lives_in_the_broker_only() -> None:
+    units = [DeskUnitSettings(id="desk-anna", agent="anna", password="a-pw"),
+             DeskUnitSettings(id="desk-pekka", agent="pekka")]
+    assert unit_accounts(units) == {"desk-anna": "a-pw"}
+
+
+def test_the_shipped_config_starts_mosquitto_and_refuses_anonymous_clients(tmp_path: Path) -> None:
+    """aspa.conf with its /etc and /var paths moved into a temporary folder."""
+    passwd = tmp_path / "aspa.passwd"
+    passwd.write_text(f"{BOX_USER}:secret\n")
+    subprocess.run([str(binaries.require(binaries.MOSQUITTO_PASSWD)), "-U", str(passwd)],
+                   check=True, timeout=30)
+    (tmp_path / "aspa.acl").write_text(acl_text())
+    (tmp_path / "persist").mkdir()
+    port = free_port(LOOPBACK)
+    text = (SHIPPED / "aspa.conf").read_text()
+    assert "listener 1883 127.0.0.1\n" in text
+    text = (text.replace("/etc/mosquitto/", f"{tmp_path}/")
+            .replace("/var/lib/mosquitto/", f"{tmp_path}/persist/")
+            .replace("listener 1883 127.0.0.1", f"listener {port} {LOOPBACK}"))
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(text + f"user {pwd.getpwuid(os.geteuid()).pw_name}\n")
+    broker = PeerProcess("mosquitto", [str(binaries.require(binaries.MOSQUITTO)), "-c", str(conf)],
+                         LOOPBACK, port, tmp_path / "log", is_ready=answers_mqtt)
+    broker.start()
+    try:
+        with pytest.raises(MqttConnectRefused):
+            MqttProbe(LOOPBACK, port).connect()
+        box = MqttProbe(LOOPBACK, port, username=BOX_USER, password="secret").connect()
+        box.close()
+    finally:
+        broker.stop()

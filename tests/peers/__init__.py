@@ -1,0 +1,1 @@
+"""Real peers for the tests: Mosquitto, Dovecot, an SMTP server, PostgreSQL, on loopback."""

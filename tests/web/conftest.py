@@ -1,0 +1,129 @@
+"""The web app on a real store (SQLite in a temp dir) through aiohttp's test client."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from appliance.clock import ManualClock
+from appliance.core_state import WATCHED_EVENTS, CoreState
+from appliance.events import EventBus
+from appliance.store.accounts import Accounts
+from appliance.store.customers import CustomerDirectory
+from appliance.store.startup import open_store
+from appliance.store.tickets import MessageDraft, TicketBook
+from appliance.store.worker import StoreWorker
+from appliance.web.app import make_app
+from appliance.web.store_backend import StoreWebBackend
+
+ADMIN_LOGIN = "admin"
+ADMIN_PASSWORD = "kissa-koira-42"
+_CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[StoreWorker]:
+    db = open_store(tmp_path / "aspa.db")
+    db.close()
+    worker = StoreWorker(db)
+    yield worker
+    worker.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def accounts(store: StoreWorker, clock: ManualClock) -> Accounts:
+    return Accounts(store.db, clock)
+
+
+@pytest.fixture
+async def admin_id(store: StoreWorker, accounts: Accounts) -> int:
+    agent = await store.call(accounts.add_user, "Admin Example", ADMIN_LOGIN, "admin",
+                             ADMIN_PASSWORD)
+    return int(agent.id)
+
+
+@pytest.fixture
+async def core(store: StoreWorker, admin_id: int) -> CoreState:
+    state = CoreState(store)
+    await state.load()
+    return state
+
+
+@pytest.fixture
+async def bus(core: CoreState) -> AsyncIterator[EventBus]:
+    """A running bus with the core subscribed, as in the daemon."""
+    events = EventBus()
+    events.subscribe("core", core.on_event, WATCHED_EVENTS)
+    events.start()
+    yield events
+    await events.stop()
+
+
+@pytest.fixture
+def backend(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus,
+            tmp_path: Path) -> StoreWebBackend:
+    return StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
+                           data_dir=tmp_path)
+
+
+@pytest.fixture
+def tickets(backend: StoreWebBackend) -> TicketBook:
+    return backend.tickets
+
+
+@pytest.fixture
+async def client(backend: StoreWebBackend, clock: ManualClock) -> AsyncIterator[TestClient]:
+    app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token a page's form carries."""
+    match = _CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF token field"
+    return match.group(1)
+
+
+async def login_token(client: TestClient) -> str:
+    response = await client.get("/login")
+    assert response.status == 200
+    return csrf_token_in(await response.text())
+
+
+async def log_in(client: TestClient, login: str = ADMIN_LOGIN,
+                 password: str = ADMIN_PASSWORD) -> str:
+    """Log in through the form; returns the CSRF token of the logged-in pages."""
+    token = await login_token(client)
+    response = await client.post("/login", data={"login": login, "password": password,
+                                                 "csrf_token": token}, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    page = await client.get("/")
+    assert page.status == 200
+    return csrf_token_in(await page.text())
+
+
+async def open_sample_ticket(tickets: TicketBook, *, subject: str = "Printer is broken",
+                             sender: str = "Maija Meikäläinen <maija@example.fi>",
+                             body: str = "It prints nothing.", phone: str = "+358401234567",
+                             name: str = "Maija Meikäläinen", channel: str = "email") -> int:
+    """A customer with an email address and a phone, and ticket #1001+ with her first mail."""
+    directory = CustomerDirectory(tickets.worker.db)
+    customer, _ = await tickets.worker.call(directory.find_or_create, "email",
+                                            "maija@example.fi", name=name)
+    await tickets.worker.call(directory.add_contact, customer.id, "phone", phone)
+    ticket = await tickets.open_ticket(channel, subject, customer.id, message=MessageDraft(
+        channel="email" if channel == "email" else "sms", direction="in", body_text=body,
+        sender=sender, subject=subject))
+    return int(ticket.number)

@@ -1,0 +1,259 @@
+"""Changing aspa.toml from the settings page: checked whole, written atomically, PIN never shown."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import tomllib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from appliance.cli import main
+from appliance.clock import ManualClock
+from appliance.config import load_config
+from appliance.core_state import CoreState
+from appliance.events import EventBus
+from appliance.store.accounts import Accounts
+from appliance.store.worker import StoreWorker
+from appliance.web.app import make_app
+from appliance.web.store_backend import StoreWebBackend
+from tests.web.conftest import csrf_token_in, log_in
+
+OLD_PIN = "4711"
+NEW_PIN = "908172"
+CONFIG = f"""\
+# Installed by the image; edit with care.
+[business_hours]
+time_zone = "Europe/Helsinki"
+
+[business_hours.weekly]
+mon = ["08:00-16:00"]  # the office opens at eight
+
+[gsm]
+enabled = true
+
+[[gsm.modems]]
+name = "gsm0"
+device = "/dev/ttyUSB2"
+pin = "{OLD_PIN}"
+
+[[agents]]
+login = "anna"
+name = "Anna Agent"
+phone = "+358401234567"
+
+[[agents]]
+login = "pekka"
+name = "Pekka Agent"
+phone = "+358401234568"
+
+[[ring_groups]]
+name = "tuki"
+members = ["anna"]  # Pekka joins in the autumn
+"""
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "conf" / "aspa.toml"
+    path.parent.mkdir()
+    path.write_text(CONFIG, encoding="utf-8")
+    path.chmod(0o640)
+    return path
+
+
+@pytest.fixture
+async def edit_client(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus,
+                      tmp_path: Path, config_file: Path) -> AsyncIterator[TestClient]:
+    backend = StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
+                              data_dir=tmp_path, config=load_config(config_file),
+                              config_path=config_file)
+    app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _checks(path: Path) -> int:
+    return main(["config", "check", str(path)])
+
+
+async def test_new_business_hours_are_written_keeping_comments(
+    edit_client: TestClient, config_file: Path
+) -> None:
+    token = await log_in(edit_client)
+    response = await edit_client.post("/admin/settings/business-hours", data={
+        "csrf_token": token, "mon": "08:00-11:30, 12:30-16:00", "sat": "10:00-14:00"},
+        allow_redirects=False)
+    assert response.status == 303
+    assert response.headers["Location"] == "/admin/settings?saved=1"
+    text = _text(config_file)
+    assert "# Installed by the image; edit with care." in text
+    weekly = tomllib.loads(text)["business_hours"]["weekly"]
+    assert weekly["mon"] == ["08:00-11:30", "12:30-16:00"]
+    assert weekly["sat"] == ["10:00-14:00"]
+    assert _mode(config_file) == 0o640
+    assert _names(config_file.parent) == ["aspa.toml"]  # no temp left
+    assert _checks(config_file) == 0
+    page = await edit_client.get("/admin/settings?saved=1")
+    assert "restart Aspa to apply" in await page.text()
+
+
+async def test_the_api_says_a_restart_is_needed(edit_client: TestClient,
+                                                 config_file: Path) -> None:
+    token = await log_in(edit_client)
+    response = await edit_client.post("/api/admin/settings/business-hours",
+                                      json={"sun": []}, headers={"X-CSRF-Token": token})
+    assert response.status == 200, await response.text()
+    assert await response.json() == {"ok": True, "restart_needed": True}
+    assert tomllib.loads(_text(config_file))["business_hours"]["weekly"]["sun"] == []
+
+
+@pytest.mark.parametrize("hours, key", [
+    ({"mon": ["08:00-12:00", "11:00-16:00"]}, "business_hours.weekly.mon"),
+    ({"tue": ["8 to 4"]}, "business_hours.weekly.tue[0]"),
+])
+async def test_bad_hours_are_refused_and_the_file_is_untouched(
+    edit_client: TestClient, config_file: Path, hours: dict[str, list[str]], key: str
+) -> None:
+    before = _bytes(config_file)
+    token = await log_in(edit_client)
+    response = await edit_client.post("/api/admin/settings/business-hours", json=hours,
+                                      headers={"X-CSRF-Token": token})
+    assert response.status == 400
+    problems = (await response.json())["problems"]
+    assert any(p.startswith(key) for p in problems), problems
+    form = await edit_client.post("/admin/settings/business-hours", data={
+        "csrf_token": token, **{d: ", ".join(v) for d, v in hours.items()}})
+    assert form.status == 400
+    assert key in await form.text()
+    assert _bytes(config_file) == before
+
+
+async def test_a_new_pin_is_saved_and_never_shown(edit_client: TestClient,
+                                                  config_file: Path) -> None:
+    token = await log_in(edit_client)
+    response = await edit_client.post("/admin/settings/modems/1/pin", data={
+        "csrf_token": token, "pin": NEW_PIN})
+    body = await response.text()
+    assert response.status == 200 and "restart Aspa to apply" in body
+    assert tomllib.loads(_text(config_file))["gsm"]["modems"][0]["pin"] == NEW_PIN
+    assert _checks(config_file) == 0
+    bodies = [body]
+    for path in ("/admin/settings", "/api/admin/settings"):
+        bodies.append(await (await edit_client.get(path)).text())
+    bad = await edit_client.post("/api/admin/settings/modems/1/pin", json={"pin": "12ab"},
+                                 headers={"X-CSRF-Token": token})
+    assert bad.status == 400
+    bodies.append(await bad.text())
+    assert "gsm.modems[0].pin" in bodies[-1]
+    for text in bodies:
+        assert NEW_PIN not in text and OLD_PIN not in text and "12ab" not in text
+    api = await (await edit_client.get("/api/admin/settings")).json()
+    assert api["editable"]["modems"] == [{"number": 1, "name": "gsm0", "pin": "set"}]
+    missing = await edit_client.post("/api/admin/settings/modems/2/pin", json={"pin": "1234"},
+                                     headers={"X-CSRF-Token": token})
+    assert missing.status == 404
+
+
+async def test_the_setup_line_step_shows_the_pin_state_and_links_to_the_form(
+    edit_client: TestClient
+) -> None:
+    await log_in(edit_client)
+    page = await (await edit_client.get("/setup/line")).text()
+    assert "gsm0: SIM PIN set" in page and 'href="/admin/settings"' in page
+    assert OLD_PIN not in page
+
+
+async def test_an_agent_and_a_post_without_the_token_are_refused(
+    edit_client: TestClient, store: StoreWorker, accounts: Accounts, config_file: Path
+) -> None:
+    before = _bytes(config_file)
+    await store.call(accounts.add_user, "Agent Anna", "anna", "agent", "anna-salasana-1")
+    admin_token = await log_in(edit_client)
+    no_token = await edit_client.post("/admin/settings/modems/1/pin", data={"pin": "1111"})
+    assert no_token.status == 403
+    await edit_client.post("/logout", data={"csrf_token": admin_token})
+    token = await log_in(edit_client, "anna", "anna-salasana-1")
+    for path, fields in (("/admin/settings/modems/1/pin", {"pin": "1111"}),
+                         ("/admin/settings/business-hours", {"mon": "00:00-24:00"})):
+        refused = await edit_client.post(path, data={"csrf_token": token, **fields})
+        assert refused.status == 403, path
+    assert _bytes(config_file) == before
+
+
+async def test_without_a_config_file_settings_are_read_only(client: TestClient) -> None:
+    token = await log_in(client)
+    page = await client.get("/admin/settings")
+    assert "read-only" in await page.text()
+    assert csrf_token_in(await page.text())
+    refused = await client.post("/api/admin/settings/business-hours", json={"mon": []},
+                                headers={"X-CSRF-Token": token})
+    assert refused.status == 409
+    assert "read-only" in (await refused.json())["error"]
+
+
+async def test_a_ring_group_gets_new_members_strategy_and_timeout(
+    edit_client: TestClient, config_file: Path
+) -> None:
+    token = await log_in(edit_client)
+    response = await edit_client.post("/admin/settings/ring-groups/1", data={
+        "csrf_token": token, "members": "pekka, anna", "strategy": "linear",
+        "ring_timeout": "25"}, allow_redirects=False)
+    assert response.status == 303
+    text = _text(config_file)
+    assert "# the office opens at eight" in text
+    group = tomllib.loads(text)["ring_groups"][0]
+    assert (group["members"], group["strategy"], group["ring_timeout"]) == (
+        ["pekka", "anna"], "linear", 25)
+    assert _checks(config_file) == 0
+
+
+@pytest.mark.parametrize("fields, key", [
+    ({"strategy": "shout"}, "ring_groups[0].strategy"),
+    ({"members": ["anna", "ville"]}, "ring_groups[0].members[1]"),
+])
+async def test_a_bad_ring_group_is_refused_and_the_file_is_untouched(
+    edit_client: TestClient, config_file: Path, fields: dict[str, object], key: str
+) -> None:
+    before = _bytes(config_file)
+    token = await log_in(edit_client)
+    response = await edit_client.post("/api/admin/settings/ring-groups/1", json=fields,
+                                      headers={"X-CSRF-Token": token})
+    assert response.status == 400
+    problems = (await response.json())["problems"]
+    assert any(p.startswith(key) for p in problems), problems
+    assert _bytes(config_file) == before
+    not_a_number = await edit_client.post("/api/admin/settings/ring-groups/1",
+                                          json={"ring_timeout": "soon"},
+                                          headers={"X-CSRF-Token": token})
+    assert not_a_number.status == 400
+    assert _bytes(config_file) == before
+
+
+def test_the_saved_file_keeps_its_mode_when_private(config_file: Path) -> None:
+    from appliance.web.config_edit import edit_config
+
+    config_file.chmod(0o600)
+    edit_config(config_file, lambda document: document["gsm"]["modems"][0].update(pin="1234"))
+    assert _mode(config_file) == 0o600
