@@ -85,6 +85,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_sip_port() -> int:
+    """A free port whose next port is free too: baresip 1.0 puts its TLS listener there."""
+    while True:
+        port = free_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((LOOPBACK, port + 1))
+            except OSError:
+                continue
+        return port
+
+
 async def sipp(sipp_path: str, scenario: str, port: int, calls: int, work: Path,
                target: str | None = None) -> asyncio.subprocess.Process:
     args = [sipp_path, "-sf", str(SCENARIOS / scenario), "-i", LOOPBACK, "-p", str(port),
@@ -104,7 +116,7 @@ async def run(calls: int, through_desk: bool) -> Path:
         raise SystemExit("needs baresip (Debian baresip-core) and sipp (Debian sip-tester)")
     work = Path(tempfile.mkdtemp(prefix="aspa-voip-bench-"))
     bus = EventBus()
-    settings = VoipSettings(enabled=True, listen_address=LOOPBACK, sip_port=free_port(),
+    settings = VoipSettings(enabled=True, listen_address=LOOPBACK, sip_port=free_sip_port(),
                             rtp_port_min=30000, rtp_port_max=30099, baresip=baresip)
     box = VoipLineAdapter(settings, bus, SystemClock(), work / "voip")
     agent_ports = [free_port() for _ in range(2 if through_desk else 1)]

@@ -25,7 +25,7 @@ def parse_config(text):
     try:
         data = json.loads(text)
     except ValueError:
-        raise ValueError("config.json: not valid JSON")
+        raise ValueError("config.json: not valid JSON") from None
     if not isinstance(data, dict):
         raise ValueError("config.json: must be one JSON object")
     for key in REQUIRED:

@@ -1,4 +1,4 @@
-"""Millisecond tick arithmetic that survives the wrap of time.ticks_ms() (MicroPython docs, time)."""
+"""Millisecond tick arithmetic that survives the wrap of time.ticks_ms() (MicroPython: time)."""
 
 try:
     from time import ticks_add, ticks_diff

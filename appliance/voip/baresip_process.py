@@ -19,11 +19,14 @@ STOP_TIMEOUT_S: Final = 3.0  # baresip ends its calls and un-registers on SIGTER
 _LOG_TAIL_CHARS: Final = 1500
 
 
-def free_loopback_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((CONTROL_HOST, 0))
-        return int(sock.getsockname()[1])
+def free_loopback_port(avoid: frozenset[int] = frozenset()) -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now and that is not in avoid."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((CONTROL_HOST, 0))
+            port = int(sock.getsockname()[1])
+        if port not in avoid:
+            return port
 
 
 def log_tail(path: Path) -> str:

@@ -53,7 +53,9 @@ class VoipSettings:
                                 check=_display_name)
     listen_address: str = setting(
         "0.0.0.0", "Address baresip takes SIP on; 127.0.0.1 keeps it on this box", check=_host)
-    sip_port: int = setting(5060, "Local SIP port", check=in_range(1, 65535))
+    sip_port: int = setting(
+        5060, "Local SIP port (baresip also takes the next port for its TLS listener)",
+        check=in_range(1, 65534))
     transport: str = setting("udp", "SIP transport to the provider: udp, tcp or tls",
                              check=one_of(*TRANSPORTS))
     register_seconds: int = setting(

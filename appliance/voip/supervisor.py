@@ -53,7 +53,9 @@ class VoipSupervisor:
     async def start_once(self) -> None:
         """Write baresip's files, start it and attach the line; BaresipStartError says why not."""
         settings = self.line.settings
-        port = settings.control_port or free_loopback_port()
+        # baresip 1.0 binds SIP on sip_port (UDP and TCP) and its TLS listener on sip_port + 1
+        sip_ports = frozenset({settings.sip_port, settings.sip_port + 1})
+        port = settings.control_port or free_loopback_port(avoid=sip_ports)
         files = write_baresip_dir(settings, self.work_dir / "baresip", port)
         process = BaresipProcess(settings.baresip, files)
         self.process = process

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 from pathlib import Path
 
 from appliance.adapter import AdapterHealth
@@ -13,19 +12,19 @@ from appliance.shutdown import ShutdownRequest
 from appliance.systemd_notify import SystemdNotifier
 from tests.daemon_box import make_box
 from tests.peers.binaries import require
-from tests.voip.sip_peers import BARESIP, free_udp_port
+from tests.voip.sip_peers import BARESIP, free_sip_port, rtp_range
 
 
 async def test_the_daemon_runs_the_voip_line_and_its_desk_serves_it(tmp_path: Path) -> None:
     baresip = require(BARESIP)
-    rtp = random.randrange(20000, 60000, 40)  # a range of its own, as tests.voip.conftest does
+    rtp_min, rtp_max = rtp_range()
     box = make_box(tmp_path, extra_toml=f"""
 [voip]
 enabled = true
 listen_address = "127.0.0.1"
-sip_port = {free_udp_port()}
-rtp_port_min = {rtp}
-rtp_port_max = {rtp + 39}
+sip_port = {free_sip_port()}
+rtp_port_min = {rtp_min}
+rtp_port_max = {rtp_max}
 baresip = "{baresip}"
 
 [[agents]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -16,16 +15,16 @@ from appliance.voip.adapter import VoipLineAdapter
 from appliance.voip.settings import VoipSettings
 from tests.peers.binaries import require
 from tests.voip.event_log import EventLog
-from tests.voip.sip_peers import BARESIP, LOOPBACK, Sipp, free_udp_port
+from tests.voip.sip_peers import BARESIP, LOOPBACK, Sipp, free_sip_port, rtp_range
 
 BoxFactory = Callable[..., Awaitable[VoipLineAdapter]]
 
 
 def loopback_settings(**overrides: Any) -> VoipSettings:
     """A line that takes SIP on a free loopback port and keeps its RTP in a range of its own."""
-    rtp = random.randrange(20000, 60000, 40)
-    settings = VoipSettings(enabled=True, listen_address=LOOPBACK, sip_port=free_udp_port(),
-                            rtp_port_min=rtp, rtp_port_max=rtp + 39,
+    rtp_min, rtp_max = rtp_range()
+    settings = VoipSettings(enabled=True, listen_address=LOOPBACK, sip_port=free_sip_port(),
+                            rtp_port_min=rtp_min, rtp_port_max=rtp_max,
                             baresip=str(require(BARESIP)))
     return replace(settings, **overrides)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 from pathlib import Path
 
@@ -14,6 +15,19 @@ SIPP = PeerProgram("sipp", "sip-tester")
 SCENARIOS = Path(__file__).parent / "scenarios"
 LOOPBACK = "127.0.0.1"
 SIPP_TIMEOUT_S = 20.0
+SIP_PORTS = (10000, 20000)  # baresip lines under test: below the ephemeral range (32768-)
+RTP_PORTS = (20000, 32000)
+
+
+def _free_for_udp_and_tcp(port: int) -> bool:
+    """Tell whether port is free on loopback for both UDP and TCP right now."""
+    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+        with socket.socket(socket.AF_INET, kind) as sock:
+            try:
+                sock.bind((LOOPBACK, port))
+            except OSError:
+                return False
+    return True
 
 
 def free_udp_port() -> int:
@@ -22,12 +36,27 @@ def free_udp_port() -> int:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
             udp.bind((LOOPBACK, 0))
             port = int(udp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind((LOOPBACK, port))
-                except OSError:
-                    continue
-                return port
+        if _free_for_udp_and_tcp(port):
+            return port
+
+
+def free_sip_port() -> int:
+    """A port for baresip's sip_listen, with port + 1 free too (baresip 1.0 puts TLS there).
+
+    It is taken below the kernel's ephemeral range (and below the tests' RTP ranges), so no
+    client connection or kernel-chosen port of another peer can land on it or its neighbour
+    between this choice and baresip's start.
+    """
+    while True:
+        port = random.randrange(SIP_PORTS[0], SIP_PORTS[1], 2)
+        if _free_for_udp_and_tcp(port) and _free_for_udp_and_tcp(port + 1):
+            return port
+
+
+def rtp_range(size: int = 40) -> tuple[int, int]:
+    """A range of RTP ports of a line's own, also below the ephemeral range."""
+    first = random.randrange(RTP_PORTS[0], RTP_PORTS[1] - size, size)
+    return first, first + size - 1
 
 
 class Sipp:
