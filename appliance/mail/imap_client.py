@@ -59,9 +59,11 @@ def uid_set(uids: Sequence[int]) -> str:
 class ImapSession:
     """One logged-in connection to one folder."""
 
-    def __init__(self, settings: MailboxSettings, password: str) -> None:
+    def __init__(self, settings: MailboxSettings, password: str, *,
+                 timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         self.settings = settings
         self._password = password
+        self._timeout_s = timeout_s  # per socket operation
         self._imap: imaplib.IMAP4 | None = None
         self.capabilities: frozenset[str] = frozenset()
 
@@ -79,9 +81,9 @@ class ImapSession:
             if s.security == "tls":
                 imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(
                     s.host, s.port, ssl_context=ssl.create_default_context(),
-                    timeout=CONNECT_TIMEOUT_S)
+                    timeout=self._timeout_s)
             else:
-                imap = imaplib.IMAP4(s.host, s.port, timeout=CONNECT_TIMEOUT_S)
+                imap = imaplib.IMAP4(s.host, s.port, timeout=self._timeout_s)
                 if s.security == "starttls":
                     imap.starttls(ssl.create_default_context())
         except (OSError, imaplib.IMAP4.error) as error:

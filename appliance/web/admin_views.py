@@ -1,4 +1,4 @@
-"""Admin pages: agents and logins, and the box's settings (read here, changed in aspa.toml)."""
+"""Admin pages: agents and logins, and each user's own password (settings: settings_views)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from appliance.store.models import Agent
 from appliance.web import forms
 from appliance.web.app_keys import BACKEND, SESSION, SESSIONS
 from appliance.web.auth import recheck_password
-from appliance.web.config_summary import summary
-from appliance.web.editable_settings import editable_settings
 from appliance.web.errors import WebInputError, wants_json
 from appliance.web.rendering import render
 
@@ -93,46 +91,6 @@ def _done(request: web.Request, data: dict[str, Any]) -> web.StreamResponse:
     if wants_json(request):
         return web.json_response({"ok": True, **data})
     raise web.HTTPSeeOther("/admin/agents")
-
-
-def _retention(request: web.Request) -> dict[str, Any]:
-    """The retention policy in days and what the nightly run last did."""
-    parts = request.app[BACKEND].privacy
-    if parts is None:
-        return {"policy": [], "last_run": None, "removed": {}, "ok": True, "detail": ""}
-    nightly = parts.retention()
-    report = getattr(nightly, "last_report", None)
-    health = nightly.health() if nightly is not None else None
-    return {"policy": [list(p) for p in parts.policy],
-            "last_run": report.now if report is not None else None,
-            "removed": dict(report.removed) if report is not None else {},
-            "ok": health.ok if health is not None else True,
-            "detail": health.detail if health is not None else "no nightly run on this box"}
-
-
-async def settings_page(request: web.Request) -> web.StreamResponse:
-    """GET /admin/settings: ring groups, hours, mailboxes, lines, MQTT, desk units, backups."""
-    return settings_response(request, saved=request.query.get("saved") == "1")
-
-
-def settings_response(request: web.Request, *, problems: list[str] | None = None,
-                      saved: bool = False, status: int = 200) -> web.Response:
-    """The settings page (or JSON), with a change's problems or "saved" when there is one."""
-    backend = request.app[BACKEND]
-    sections = summary(backend.config)
-    retention = _retention(request)
-    editable = editable_settings(backend.config, backend.config_path)
-    if wants_json(request):
-        last = retention["last_run"]
-        return web.json_response({"sections": {k: dict(v) for k, v in sections.items()},
-                                  "editable": editable,
-                                  "health": {k: {"ok": ok, "detail": d}
-                                             for k, (ok, d) in backend.health().items()},
-                                  "retention": {**retention, "last_run": last.isoformat()
-                                                if last is not None else None}})
-    return render(request, "admin_settings.html", sections=sections, health=backend.health(),
-                  retention=retention, editable=editable, problems=problems or [],
-                  saved=saved, status=status)
 
 
 async def change_own_password(request: web.Request) -> web.StreamResponse:

@@ -11,14 +11,22 @@ from appliance.web import (
     audit_views,
     auth,
     customer_views,
+    desk_unit_edits,
+    keeping_edits,
     language,
     live,
+    mailbox_edits,
+    mailbox_views,
     message_views,
+    mqtt_edits,
     presence_views,
     privacy_views,
     quarantine_views,
     reports,
     settings_edits,
+    settings_views,
+    setup_line,
+    setup_mailbox,
     setup_wall,
     ticket_views,
     views,
@@ -37,6 +45,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/language", language.choose_language)
     get("/setup", setup_wall.setup_page)
     post("/setup", setup_wall.setup_submit)
+    post("/setup/mailbox", setup_mailbox.setup_mailbox_save)
+    post("/setup/mailbox/test", setup_mailbox.setup_mailbox_test)
+    post("/setup/line/modems/{id}/pin", setup_line.setup_modem_pin)
     get("/setup/{step}", setup_wall.setup_step)
     get("/", views.queue_page)
     get("/queue/rows", views.queue_rows)
@@ -67,10 +78,23 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/admin/agents", admin_views.agents_page)
     post("/admin/agents", admin_views.agent_add)
     post("/admin/agents/{id}", admin_views.agent_update)
-    get("/admin/settings", admin_views.settings_page)
+    get("/admin/settings", settings_views.settings_page)
     post("/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
     post("/admin/settings/business-hours", settings_edits.business_hours)
     post("/admin/settings/ring-groups/{id}", settings_edits.ring_group)
+    post("/admin/settings/holidays", settings_edits.holidays)
+    post("/admin/settings/mqtt", mqtt_edits.mqtt_settings)
+    post("/admin/settings/desk-units", desk_unit_edits.desk_unit_add)
+    post("/admin/settings/desk-units/{id}", desk_unit_edits.desk_unit_pair)
+    post("/admin/settings/desk-units/{id}/remove", desk_unit_edits.desk_unit_remove)
+    post("/admin/settings/backup", keeping_edits.backup_settings)
+    post("/admin/settings/retention", keeping_edits.retention_settings)
+    get("/admin/mailboxes", mailbox_views.mailboxes_page)
+    post("/admin/mailboxes", mailbox_edits.mailbox_add)
+    post("/admin/mailboxes/test", mailbox_edits.mailbox_test)  # before {id}
+    post("/admin/mailboxes/{id}", mailbox_edits.mailbox_change)
+    post("/admin/mailboxes/{id}/test", mailbox_edits.mailbox_test)
+    post("/admin/mailboxes/{id}/remove", mailbox_edits.mailbox_remove)
     get("/admin/audit", audit_views.audit_page)
     post("/admin/customers/{id}/export", privacy_views.export_download)
     get("/admin/customers/{id}/erase", privacy_views.erase_page)
@@ -108,10 +132,23 @@ def _add_api(router: web.UrlDispatcher) -> None:
     get("/api/admin/agents", admin_views.agents_page)
     post("/api/admin/agents", admin_views.agent_add)
     post("/api/admin/agents/{id}", admin_views.agent_update)
-    get("/api/admin/settings", admin_views.settings_page)
+    get("/api/admin/settings", settings_views.settings_page)
     post("/api/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
     post("/api/admin/settings/business-hours", settings_edits.business_hours)
     post("/api/admin/settings/ring-groups/{id}", settings_edits.ring_group)
+    post("/api/admin/settings/holidays", settings_edits.holidays)
+    post("/api/admin/settings/mqtt", mqtt_edits.mqtt_settings)
+    post("/api/admin/settings/desk-units", desk_unit_edits.desk_unit_add)
+    post("/api/admin/settings/desk-units/{id}", desk_unit_edits.desk_unit_pair)
+    post("/api/admin/settings/desk-units/{id}/remove", desk_unit_edits.desk_unit_remove)
+    post("/api/admin/settings/backup", keeping_edits.backup_settings)
+    post("/api/admin/settings/retention", keeping_edits.retention_settings)
+    get("/api/admin/mailboxes", mailbox_views.mailboxes_page)
+    post("/api/admin/mailboxes", mailbox_edits.mailbox_add)
+    post("/api/admin/mailboxes/test", mailbox_edits.mailbox_test)
+    post("/api/admin/mailboxes/{id}", mailbox_edits.mailbox_change)
+    post("/api/admin/mailboxes/{id}/test", mailbox_edits.mailbox_test)
+    post("/api/admin/mailboxes/{id}/remove", mailbox_edits.mailbox_remove)
     get("/api/admin/audit", audit_views.audit_page)
     post("/api/admin/customers/{id}/export", privacy_views.export_download)
     get("/api/admin/customers/{id}/erase", privacy_views.erase_page)

@@ -1,31 +1,22 @@
-"""Admin form posts that change aspa.toml: a modem's SIM PIN, business hours, ring groups."""
+"""Admin form posts that change aspa.toml: SIM PIN, business hours, holidays, ring groups."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import tomlkit
 from aiohttp import web
 from tomlkit.toml_document import TOMLDocument
 
-from appliance.config_schema import ConfigError
 from appliance.config_sections.business_hours import WEEKDAYS
-from appliance.web import forms
-from appliance.web.app_keys import BACKEND
-from appliance.web.config_edit import Change, ConfigReadOnly, edit_config
-from appliance.web.errors import WebInputError, wants_json
+from appliance.web import forms, setting_fields
+from appliance.web.config_edit import Change
+from appliance.web.errors import WebInputError
+from appliance.web.settings_answer import apply
+from appliance.web.toml_values import set_value, table, text_array
 
 PIN_MAX = 16
 HOURS_MAX = 200  # characters of one day's intervals
-MEMBERS_MAX = 2000
-
-
-def _table(document: TOMLDocument, name: str) -> Any:
-    """The top-level table `name`, made when the file has none."""
-    if name not in document:
-        document[name] = tomlkit.table()
-    return document[name]
 
 
 def _pin_change(index: int, pin: str) -> Change:
@@ -34,7 +25,7 @@ def _pin_change(index: int, pin: str) -> Change:
         if not 0 <= index < len(modems):
             raise web.HTTPNotFound(text=f"no such modem: {index + 1}")
         if pin:
-            modems[index]["pin"] = pin
+            set_value(modems[index], "pin", pin)
         elif "pin" in modems[index]:
             del modems[index]["pin"]
     return change
@@ -42,10 +33,11 @@ def _pin_change(index: int, pin: str) -> Change:
 
 async def modem_pin(request: web.Request) -> web.StreamResponse:
     """POST /admin/settings/modems/{id}/pin: modem {id}'s SIM PIN (1 = the first); empty = none."""
-    index = forms.path_number(request, "id") - 1
+    number = forms.path_number(request, "id")
     fields = await forms.submitted(request)
     pin = forms.text(fields, "pin", max_chars=PIN_MAX, required=False)
-    return await _apply(request, _pin_change(index, pin))
+    # A refused PIN is never shown back: the form stays empty.
+    return await apply(request, _pin_change(number - 1, pin), section=f"modems/{number}")
 
 
 def _day(fields: forms.Fields, day: str) -> list[str]:
@@ -61,11 +53,11 @@ def _day(fields: forms.Fields, day: str) -> list[str]:
 
 def _hours_change(week: dict[str, list[str]]) -> Change:
     def change(document: TOMLDocument) -> None:
-        hours = _table(document, "business_hours")
+        hours = table(document, "business_hours")
         if "weekly" not in hours:
             hours["weekly"] = tomlkit.table()
         for day, intervals in week.items():
-            hours["weekly"][day] = intervals
+            set_value(hours["weekly"], day, intervals)
     return change
 
 
@@ -75,27 +67,24 @@ async def business_hours(request: web.Request) -> web.StreamResponse:
     week = {day: _day(fields, day) for day in WEEKDAYS if day in fields}
     if not week:
         raise WebInputError(f"give at least one weekday: {', '.join(WEEKDAYS)}")
-    return await _apply(request, _hours_change(week))
+    typed = {day: setting_fields.typed_text(fields, day) for day in week}
+    return await apply(request, _hours_change(week), section="weekly", typed=typed)
 
 
-def _logins(fields: forms.Fields) -> list[str]:
-    """Ring-group members: a JSON list, or the form's comma-separated logins."""
-    value = fields.get("members")
-    if isinstance(value, list):
-        if not all(isinstance(v, str) for v in value):
-            raise WebInputError("members must be a list of agent logins")
-        return [v.strip() for v in value]
-    text = forms.text(fields, "members", max_chars=MEMBERS_MAX, required=False)
-    return [part.strip() for part in text.split(",") if part.strip()]
+def _holidays_change(days: list[str]) -> Change:
+    def change(document: TOMLDocument) -> None:
+        set_value(table(document, "business_hours"), "holidays", text_array(days))
+    return change
 
 
-def _seconds(fields: forms.Fields, name: str) -> int:
-    value = fields.get(name)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 7:
-        return int(value.strip())
-    raise WebInputError(f"{name} must be a whole number of seconds")
+async def holidays(request: web.Request) -> web.StreamResponse:
+    """POST /admin/settings/holidays: the days the office is closed ("2026-12-24", …)."""
+    fields = await forms.submitted(request)
+    if "holidays" not in fields:
+        raise WebInputError("give holidays: dates like 2026-12-24 (none = empty)")
+    days = setting_fields.text_list(fields, "holidays")
+    typed = {"holidays": "\n".join(days)}
+    return await apply(request, _holidays_change(days), section="holidays", typed=typed)
 
 
 def _group_change(index: int, changes: dict[str, Any]) -> Change:
@@ -104,40 +93,23 @@ def _group_change(index: int, changes: dict[str, Any]) -> Change:
         if not 0 <= index < len(groups):
             raise web.HTTPNotFound(text=f"no such ring group: {index + 1}")
         for key, value in changes.items():
-            groups[index][key] = value
+            set_value(groups[index], key, value)
     return change
 
 
 async def ring_group(request: web.Request) -> web.StreamResponse:
     """POST /admin/settings/ring-groups/{id}: members, strategy and ring_timeout of group {id}."""
-    index = forms.path_number(request, "id") - 1
+    number = forms.path_number(request, "id")
     fields = await forms.submitted(request)
     changes: dict[str, Any] = {}
     if "members" in fields:
-        changes["members"] = _logins(fields)
+        changes["members"] = setting_fields.text_list(fields, "members")
     if "strategy" in fields:
         changes["strategy"] = forms.text(fields, "strategy", max_chars=40)
     if "ring_timeout" in fields:
-        changes["ring_timeout"] = _seconds(fields, "ring_timeout")
+        changes["ring_timeout"] = setting_fields.number(fields, "ring_timeout")
     if not changes:
         raise WebInputError("give members, strategy or ring_timeout")
-    return await _apply(request, _group_change(index, changes))
-
-
-async def _apply(request: web.Request, change: Change) -> web.StreamResponse:
-    """Write the change through the real loader; problems come back next to the form."""
-    backend = request.app[BACKEND]
-    try:
-        await asyncio.to_thread(edit_config, backend.config_path, change)
-    except ConfigReadOnly as error:
-        raise web.HTTPConflict(text=str(error)) from None
-    except ConfigError as error:
-        if wants_json(request):
-            return web.json_response({"error": "the change was not saved",
-                                      "problems": error.problems}, status=400)
-        from appliance.web.admin_views import settings_response
-
-        return settings_response(request, problems=error.problems, status=400)
-    if wants_json(request):
-        return web.json_response({"ok": True, "restart_needed": True})
-    raise web.HTTPSeeOther("/admin/settings?saved=1")
+    typed = {key: setting_fields.typed_text(fields, key) for key in changes}
+    return await apply(request, _group_change(number - 1, changes),
+                       section=f"ring_groups/{number}", typed=typed)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from appliance.mail.settings import SECURITY_CHOICES
 from appliance.presence.states import AgentState
 from appliance.store.accounts import Accounts
 from appliance.store.errors import InvalidInput
@@ -22,6 +23,8 @@ from appliance.web.csrf import login_token
 from appliance.web.editable_settings import editable_settings
 from appliance.web.errors import wants_json
 from appliance.web.i18n import language_of, translator
+from appliance.web.mailbox_form import MailboxForm
+from appliance.web.mailbox_views import CheckOutcome, saved_or_running_mailboxes
 from appliance.web.rendering import render
 from appliance.web.sessions import SignedIn
 
@@ -102,9 +105,22 @@ async def setup_step(request: web.Request) -> web.StreamResponse:
     step = request.match_info["step"]
     if step not in STEPS:
         raise web.HTTPNotFound(text=f"no setup step {step[:40]}")
+    return await step_response(request, step, skipped=request.query.get("skipped", ""),
+                               saved=request.query.get("saved", ""))
+
+
+async def step_response(request: web.Request, step: str, *, status: int = 200,
+                        mailbox: MailboxForm | None = None, problems: list[str] | None = None,
+                        check: CheckOutcome | None = None, skipped: str = "",
+                        saved: str = "") -> web.Response:
+    """A setup step's page; `saved`/`skipped` name the step just saved or skipped."""
     backend = request.app[BACKEND]
     index = STEPS.index(step)
     following = STEPS[index + 1] if index + 1 < len(STEPS) else None
-    return render(request, "setup_step.html", step=step, following=following,
+    boxes, _ = await saved_or_running_mailboxes(request) if step == "mailbox" else ([], [])
+    return render(request, "setup_step.html", status=status, step=step, following=following,
                   steps=STEPS, smtp=backend.smtp, health=backend.health(),
-                  editable=editable_settings(backend.config, backend.config_path))
+                  editable=editable_settings(backend.config, backend.config_path),
+                  box=(mailbox or MailboxForm()).shown(), problems=problems or [],
+                  check=check, securities=SECURITY_CHOICES, skipped=skipped, saved=saved,
+                  mailboxes=[m.name for m in boxes])

@@ -2,100 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import stat
 import tomllib
-from collections.abc import AsyncIterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from appliance.cli import main
-from appliance.clock import ManualClock
-from appliance.config import load_config
-from appliance.core_state import CoreState
-from appliance.events import EventBus
 from appliance.store.accounts import Accounts
 from appliance.store.worker import StoreWorker
-from appliance.web.app import make_app
-from appliance.web.store_backend import StoreWebBackend
+from tests.web import settings_files
 from tests.web.conftest import csrf_token_in, log_in
+from tests.web.settings_files import OLD_PIN
+from tests.web.settings_files import bytes_of as _bytes
+from tests.web.settings_files import config_checks as _checks
+from tests.web.settings_files import mode_of as _mode
+from tests.web.settings_files import names_in as _names
+from tests.web.settings_files import text_of as _text
 
-OLD_PIN = "4711"
 NEW_PIN = "908172"
-CONFIG = f"""\
-# Installed by the image; edit with care.
-[business_hours]
-time_zone = "Europe/Helsinki"
-
-[business_hours.weekly]
-mon = ["08:00-16:00"]  # the office opens at eight
-
-[gsm]
-enabled = true
-
-[[gsm.modems]]
-name = "gsm0"
-device = "/dev/ttyUSB2"
-pin = "{OLD_PIN}"
-
-[[agents]]
-login = "anna"
-name = "Anna Agent"
-phone = "+358401234567"
-
-[[agents]]
-login = "pekka"
-name = "Pekka Agent"
-phone = "+358401234568"
-
-[[ring_groups]]
-name = "tuki"
-members = ["anna"]  # Pekka joins in the autumn
-"""
-
-
-@pytest.fixture
-def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "conf" / "aspa.toml"
-    path.parent.mkdir()
-    path.write_text(CONFIG, encoding="utf-8")
-    path.chmod(0o640)
-    return path
-
-
-@pytest.fixture
-async def edit_client(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus,
-                      tmp_path: Path, config_file: Path) -> AsyncIterator[TestClient]:
-    backend = StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
-                              data_dir=tmp_path, config=load_config(config_file),
-                              config_path=config_file)
-    app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
-    async with TestClient(TestServer(app)) as test_client:
-        yield test_client
-
-
-def _text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
-def _bytes(path: Path) -> bytes:
-    return path.read_bytes()
-
-
-def _mode(path: Path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
-
-
-def _names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
-
-
-def _checks(path: Path) -> int:
-    return main(["config", "check", str(path)])
+config_file = settings_files.config_file
+edit_client = settings_files.edit_client
 
 
 async def test_new_business_hours_are_written_keeping_comments(
@@ -106,7 +32,7 @@ async def test_new_business_hours_are_written_keeping_comments(
         "csrf_token": token, "mon": "08:00-11:30, 12:30-16:00", "sat": "10:00-14:00"},
         allow_redirects=False)
     assert response.status == 303
-    assert response.headers["Location"] == "/admin/settings?saved=1"
+    assert response.headers["Location"] == "/admin/settings?saved=1#weekly"
     text = _text(config_file)
     assert "# Installed by the image; edit with care." in text
     weekly = tomllib.loads(text)["business_hours"]["weekly"]
@@ -181,7 +107,7 @@ async def test_the_setup_line_step_shows_the_pin_state_and_links_to_the_form(
 ) -> None:
     await log_in(edit_client)
     page = await (await edit_client.get("/setup/line")).text()
-    assert "gsm0: SIM PIN set" in page and 'href="/admin/settings"' in page
+    assert "gsm0" in page and "SIM PIN" in page and 'href="/admin/settings"' in page
     assert OLD_PIN not in page
 
 
@@ -257,3 +183,42 @@ def test_the_saved_file_keeps_its_mode_when_private(config_file: Path) -> None:
     config_file.chmod(0o600)
     edit_config(config_file, lambda document: document["gsm"]["modems"][0].update(pin="1234"))
     assert _mode(config_file) == 0o600
+
+
+async def test_refused_hours_and_ring_groups_show_what_was_typed(
+    edit_client: TestClient, config_file: Path
+) -> None:
+    before = _bytes(config_file)
+    token = await log_in(edit_client)
+    hours = await edit_client.post("/admin/settings/business-hours", data={
+        "csrf_token": token, "mon": '08:00-12:00, "><script>alert(1)</script>',
+        "tue": "09:00-15:00"})
+    body = await hours.text()
+    assert hours.status == 400
+    assert 'value="08:00-12:00, &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+    assert 'id="hours-tue" name="tue" value="09:00-15:00"' in body  # typed, not the saved one
+    assert "<script>alert" not in body and "business_hours.weekly.mon[1]" in body
+    group = await edit_client.post("/admin/settings/ring-groups/1", data={
+        "csrf_token": token, "members": "pekka, ville", "strategy": "shout",
+        "ring_timeout": "soon"})
+    body = await group.text()
+    assert group.status == 400
+    assert 'value="pekka, ville"' in body and 'value="soon"' in body
+    assert '<option value="shout" selected>' in body
+    for key in ("ring_groups[0].members[1]", "ring_groups[0].strategy",
+                "ring_groups[0].ring_timeout"):
+        assert key in body
+    assert _bytes(config_file) == before
+
+
+async def test_a_refused_pin_is_not_shown_even_in_the_form(edit_client: TestClient,
+                                                          config_file: Path) -> None:
+    before = _bytes(config_file)
+    token = await log_in(edit_client)
+    response = await edit_client.post("/admin/settings/modems/1/pin", data={
+        "csrf_token": token, "pin": "98x7"})
+    body = await response.text()
+    assert response.status == 400
+    assert "gsm.modems[0].pin" in body and "aspa.toml was not changed" in body
+    assert "98x7" not in body and OLD_PIN not in body
+    assert _bytes(config_file) == before

@@ -1,0 +1,34 @@
+"""Setting values in a parsed aspa.toml so that the installer's notes on the line stay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tomlkit
+
+MULTILINE_AFTER = 3  # a longer list is written one item per line
+
+
+def set_value(table: Any, key: str, value: Any) -> None:
+    """`table[key] = value`, keeping the comment at the end of the old line."""
+    old = table.get(key) if key in table else None
+    new = value if isinstance(value, tomlkit.items.Item) else tomlkit.item(value)
+    trivia = getattr(old, "trivia", None)
+    if trivia is not None and trivia.comment:
+        new.trivia.comment_ws = trivia.comment_ws
+        new.trivia.comment = trivia.comment
+    table[key] = new
+
+
+def text_array(values: list[str]) -> Any:
+    """A TOML array of texts; a long one one item per line, so a diff shows what changed."""
+    array = tomlkit.array()
+    array.extend(values)
+    return array.multiline(len(values) > MULTILINE_AFTER)
+
+
+def table(document: Any, name: str) -> Any:
+    """The top-level table `name`, made when the file has none."""
+    if name not in document:
+        document[name] = tomlkit.table()
+    return document[name]
