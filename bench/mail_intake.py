@@ -1,13 +1,14 @@
 """Mail intake against a local Dovecot: Aspa (to tickets) vs mbsync (to a Maildir) vs raw FETCH.
 
-    .venv/bin/python -m bench.mail_intake [--count 10000]
+    .venv/bin/python -m bench.mail_intake [--count 10000] [--in-thread]
 
 One run: generate the mail, APPEND it to a throwaway Dovecot on loopback
 (started as the test suite starts it), then time on the same mailbox
   1. a raw `UID FETCH n:m BODY.PEEK[]` in batches of 500 (the floor: bytes only),
   2. mbsync copying the folder to a Maildir, with its default fsync (durable, as Aspa's
      store is: the anchor of the goal) and again with `FSync no` (a stricter second anchor),
-  3. Aspa's intake, in its own process, from an empty store to one ticket per mail,
+  3. Aspa's intake, in its own process (and its parsing process), from an empty store to
+     one ticket per mail,
 and print the ratios and the intake's peak RSS. Goal: Aspa <= 1.0x mbsync, RSS <= 80 MB.
 """
 
@@ -163,9 +164,9 @@ def intake_child(data_dir: str, host: str, port: str, user: str, password: str,
     settings = MailboxSettings(name="bench", host=host, port=int(port), security="none",
                                user=user, password=password)
     ctx = IntakeContext(root / "attachments")
-    # As the daemon runs it: parsing in the mailbox thread, or with --parse-process in a
-    # second process (MailIntake(parse_process=True)).
-    pool = ParsePool(ctx) if os.environ.get("ASPA_BENCH_PARSE_PROCESS") else None
+    # As the daemon runs it (MailIntake's default): parsing in a second process while the
+    # mailbox thread writes; with --in-thread, all in the mailbox thread.
+    pool = None if os.environ.get("ASPA_BENCH_IN_THREAD") else ParsePool(ctx)
     worker = MailboxWorker(settings, MailProcessor(ctx), lambda event: None, parse_pool=pool)
     session = ImapSession(settings, password)
     session.connect()
@@ -189,8 +190,8 @@ def main() -> int:
     """Run the three contenders on one generated mailbox and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--parse-process", action="store_true",
-                        help="parse in a second process while the intake thread writes")
+    parser.add_argument("--in-thread", action="store_true",
+                        help="parse in the intake thread (no second process)")
     parser.add_argument("--intake", nargs=6, help=argparse.SUPPRESS)
     parser.add_argument("--fill", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -219,8 +220,8 @@ def main() -> int:
         raw_s, raw_bytes = raw_fetch(*login)
         mbsync_s, mbsync_rss = run_mbsync(work, *login)
         nofsync_s, nofsync_rss = run_mbsync(work, *login, fsync=False)
-        if args.parse_process:
-            os.environ["ASPA_BENCH_PARSE_PROCESS"] = "1"
+        if args.in_thread:
+            os.environ["ASPA_BENCH_IN_THREAD"] = "1"
         aspa_s, aspa_rss, report = run_aspa(work, *login)
     finally:
         server.stop()

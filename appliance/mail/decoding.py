@@ -73,6 +73,14 @@ def decode_header_text(value: object) -> str:
     return _SPACES.sub(" ", "".join(out)).strip()
 
 
+def header_index(msg: Message) -> dict[str, list[str]]:
+    """Every header's values as sent, by lower-case name: one pass for all the look-ups."""
+    index: dict[str, list[str]] = {}
+    for key, value in msg.raw_items():
+        index.setdefault(key.lower(), []).append(undo_surrogates(str(value)))
+    return index
+
+
 def raw_header_values(msg: Message, name: str) -> list[str]:
     """A header's values as sent, raw 8-bit bytes recovered (compat32 would replace them)."""
     wanted = name.lower()

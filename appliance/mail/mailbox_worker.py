@@ -21,6 +21,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+import peewee as pw
+
 from appliance.events import Event
 from appliance.mail.article_writer import (
     WRITE_LOCK,
@@ -49,6 +51,12 @@ POOLED_FETCH_BATCH_BYTES = 2 * 1024 * 1024
 # mails instead of per mail; the UID position and the flags follow each commit.
 COMMIT_EVERY_MAILS = 200
 PARSE_BATCH_MAILS = 10  # mails per hand-over to the parsing process: small, so writing starts soon
+# A group smaller than this is parsed in the mailbox thread: mail arriving a few at a time
+# gains nothing from the second process (and does not start it), a backlog does.
+POOL_MIN_GROUP_MAILS = 20
+# The intake thread's SQLite page cache: it appends rows and walks a few index paths; 2 MB
+# took it as fast as the store's default 8 MB, at 6-7 MB less resident memory.
+INTAKE_PAGE_CACHE_KIB = 2 * 1024
 UNFETCHABLE_AFTER_FAILURES = 2  # a UID failing alone this often goes to quarantine
 # Without IDLE, or as a safety net with it, look at the folder at least this often.
 IDLE_RESYNC_S = 300.0
@@ -175,6 +183,10 @@ class MailboxWorker:
 
     def sync(self, session: ImapSession) -> int:
         """Take in every mail above the stored UID; returns how many were handled."""
+        db = database_proxy.obj
+        if not isinstance(db, pw.PostgresqlDatabase):
+            # This thread's SQLite connection: the intake appends, it needs few pages at hand.
+            db.execute_sql(f"PRAGMA cache_size = -{INTAKE_PAGE_CACHE_KIB}")
         status = session.select(self.settings.folder)
         self.reporter.healthy()  # logged in and the folder opened: connected
         state = MailboxState.get_or_none(MailboxState.mailbox == self.settings.name)
@@ -188,6 +200,8 @@ class MailboxWorker:
                         self.settings.name, state.uidvalidity, status.uidvalidity)
         self._finish_marks(session, last_uid)
         uids = session.uids_after(last_uid)
+        if self.parse_pool is not None and len(uids) >= POOL_MIN_GROUP_MAILS:
+            self.parse_pool.start()  # its interpreter starts up while the first group comes in
         handled = 0
         in_hand: FetchedGroup | None = None
         for group, sizes in self._groups(session, uids):
@@ -205,7 +219,7 @@ class MailboxWorker:
                     in_hand = None
                     break
             in_hand = upcoming
-            if self.parse_pool is None:  # nothing works ahead: store it now, hold one group
+            if in_hand.parsed is None:  # nothing works ahead: store it now, hold one group
                 handled += self._take_in(session, in_hand)
                 in_hand = None
                 if self._stop.is_set():
@@ -270,27 +284,23 @@ class MailboxWorker:
         for start in range(0, len(group.pending), COMMIT_EVERY_MAILS):
             chunk = group.pending[start:start + COMMIT_EVERY_MAILS]
             raws = [fetched.pop(uid) for uid in chunk]
-            if parsed is not None:
-                # Wait for the parsing process outside the transaction: the store stays free.
-                # Its mails are filtered once only, so each keeps its savepoint.
-                ready = [next(parsed) for _ in chunk]
-                with WRITE_LOCK, database_proxy.atomic():
-                    for index, uid in enumerate(chunk):
-                        outcomes.append(self.processor.process_filtered(
-                            ready[index], raws[index], position=self._position(group, uid),
-                            advance=False))
-                    self._advance(group, chunk)
-                ready = []
-            else:
-                try:
+            try:
+                if parsed is not None:
+                    # Wait for the parsing process outside the transaction: the store
+                    # stays free meanwhile.
+                    ready = [next(parsed) for _ in chunk]
+                    self._write_filtered(group, chunk, ready, raws, outcomes)
+                    ready = []
+                else:
                     self._write_chunk(group, chunk, raws, sizes, outcomes, savepoints=False)
-                except DATA_ERRORS as error:
-                    # Rolled back whole: write it again, each mail in a savepoint, so the
-                    # one that fails goes to quarantine and the rest are stored.
-                    log.info("%s: a mail failed to store, writing its batch again: %r",
-                             self.settings.name, error)
-                    outcomes.clear()
-                    self._write_chunk(group, chunk, raws, sizes, outcomes, savepoints=True)
+            except DATA_ERRORS as error:
+                # Rolled back whole: write it again, each mail parsed afresh from its bytes
+                # (the store filters annotated the first parse) and in a savepoint, so the
+                # one that fails goes to quarantine and the rest are stored.
+                log.info("%s: a mail failed to store, writing its batch again: %r",
+                         self.settings.name, error)
+                outcomes.clear()
+                self._write_chunk(group, chunk, raws, sizes, outcomes, savepoints=True)
             done.extend(chunk)
             raws = []
             for outcome in outcomes:
@@ -313,6 +323,17 @@ class MailboxWorker:
                     advance=False, savepoint=savepoints))
             self._advance(group, chunk)
 
+    def _write_filtered(self, group: FetchedGroup, chunk: list[int], ready: list[ParsedMail],
+                        raws: list[bytes], outcomes: list[WriteOutcome]) -> None:
+        """One transaction: the chunk's mails as the parsing process filtered them, and the
+        mailbox position; no savepoints (a failing mail raises and the caller redoes it)."""
+        with WRITE_LOCK, database_proxy.atomic():
+            for uid, mail, raw in zip(chunk, ready, raws, strict=True):
+                outcomes.append(self.processor.process_filtered(
+                    mail, raw, position=self._position(group, uid), advance=False,
+                    savepoint=False))
+            self._advance(group, chunk)
+
     def _position(self, group: FetchedGroup, uid: int) -> MailboxPosition:
         return MailboxPosition(self.settings.name, group.uidvalidity, uid)
 
@@ -324,11 +345,12 @@ class MailboxWorker:
     def _parse_ahead(self, fetched: dict[int, bytes], pending: list[int], sizes: dict[int, int],
                      large: set[int], uidvalidity: int) -> Iterator[ParsedMail] | None:
         """With a parse pool: the whole group handed to the second process now (it is at most
-        FETCH_BATCH_BYTES), its mails back in UID order as they are needed; None: no pool."""
+        FETCH_BATCH_BYTES), its mails back in UID order as they are needed; None: no pool, or too
+        few mails to be worth the hand-over (parsed in this thread as they are stored)."""
         pool = self.parse_pool
-        if pool is None:
+        if pool is None or len(pending) < POOL_MIN_GROUP_MAILS:
             return None
-        sent: list[tuple[Future[list[ParsedMail]], list[ParseJob]]] = []
+        sent: list[tuple[Future[object], list[ParseJob]]] = []
         for start in range(0, len(pending), PARSE_BATCH_MAILS):
             jobs = [ParseJob(fetched[uid], sizes.get(uid) or len(fetched[uid]), uid in large,
                              uidvalidity, uid)

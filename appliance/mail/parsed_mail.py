@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 
-from appliance.mail.decoding import raw_header
+from appliance.mail.decoding import header_index
 
 
 @dataclass
@@ -59,6 +59,8 @@ class ParsedMail:
     customer_id: int | None = None
     notes: list[str] = field(default_factory=list)
     quarantine_reason: str = ""
+    # the root's headers by lower-case name, made from `message` by `parse` (see header())
+    headers: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @property
     def dedupe_key(self) -> str:
@@ -74,4 +76,7 @@ class ParsedMail:
         """One header as a string, '' when absent."""
         if self.message is None:
             return ""
-        return raw_header(self.message, name)
+        if self.headers is None:
+            self.headers = header_index(self.message)
+        values = self.headers.get(name.lower())
+        return values[0] if values else ""

@@ -71,13 +71,18 @@ class MailProcessor:
 
     def process_filtered(self, mail: ParsedMail, raw: bytes, *,
                          position: MailboxPosition | None = None,
-                         advance: bool = True) -> WriteOutcome:
+                         advance: bool = True, savepoint: bool = True) -> WriteOutcome:
         """Finish and commit a mail the parsing process has filtered (see parse_pool).
 
         The filters that read the store run here, in the writer's transaction, so a mail
-        sees the tickets of the mails written before it in the same batch.
+        sees the tickets of the mails written before it in the same batch. savepoint=False
+        as in `process`: a DATA_ERRORS failure propagates to the caller, who writes the
+        batch again from the raw bytes with a savepoint per mail.
         """
         run_filters(mail, self.ctx, AFTER_PARSE_POOL_FILTERS)
+        if not savepoint:
+            with WRITE_LOCK:
+                return self._write_in_transaction(mail, position if advance else None, None)
         return self._write(mail, raw, position, advance=advance)
 
     def _write(self, mail: ParsedMail, raw: bytes, position: MailboxPosition | None, *,

@@ -16,7 +16,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from appliance.mail.decoding import (
     decode_bytes,
     decode_header_text,
-    raw_header,
+    header_index,
     raw_header_values,
     undo_surrogates,
 )
@@ -37,6 +37,8 @@ _ADDR_SPEC = r"[A-Za-z0-9._%+\-=]+@[A-Za-z0-9.\-]+"
 _SIMPLE_MAILBOX = re.compile(
     rf'[ \t]*(?:(?:"([^"\\\r\n]*)"|([A-Za-z0-9=?_.\-+ \t]*?))[ \t]*<({_ADDR_SPEC})>'
     rf'|({_ADDR_SPEC}))[ \t]*')
+# A header field's name: printable ASCII but the colon (RFC 5322 §2.2; the stdlib's own test).
+_FIELD_NAME = re.compile(r"[\041-\071\073-\176]+")
 SYNTHETIC_DOMAIN = "synthesised.aspa.invalid"
 _NESTED_TYPES = ("multipart", "message")  # these bodies hold parts the full parser must find
 
@@ -48,18 +50,21 @@ def run(mail: ParsedMail, ctx: IntakeContext) -> None:
     else:
         msg = message_from_bytes(mail.raw)
     mail.message = msg
-    mail.subject = _no_nul(decode_header_text(raw_header(msg, "Subject")))[:SUBJECT_MAX_CHARS]
-    senders = addresses(msg, "From") or addresses(msg, "Sender") or addresses(msg, "Return-Path")
+    headers = mail.headers = header_index(msg)
+    mail.subject = _no_nul(decode_header_text(mail.header("Subject")))[:SUBJECT_MAX_CHARS]
+    senders = (address_list(headers.get("from", []))
+               or address_list(headers.get("sender", []))
+               or address_list(headers.get("return-path", [])))
     if senders:
         mail.from_name, mail.from_address = senders[0]
-    mail.to = [a for _, a in addresses(msg, "To")]
-    mail.cc = [a for _, a in addresses(msg, "Cc")]
-    mail.date = parse_date(raw_header(msg, "Date") or None)
-    mail.in_reply_to = message_ids(raw_header_values(msg, "In-Reply-To"))
-    mail.references = message_ids(raw_header_values(msg, "References"))
+    mail.to = [a for _, a in address_list(headers.get("to", []))]
+    mail.cc = [a for _, a in address_list(headers.get("cc", []))]
+    mail.date = parse_date(mail.header("Date") or None)
+    mail.in_reply_to = message_ids(headers.get("in-reply-to", []))
+    mail.references = message_ids(headers.get("references", []))
     if not (mail.headers_only or mail.oversize):
         _read_body(mail, msg)
-    ids = message_ids(raw_header_values(msg, "Message-ID"))
+    ids = message_ids(headers.get("message-id", []))
     if ids and len(ids[0]) <= MESSAGE_ID_MAX_CHARS:
         mail.message_id = ids[0]
     elif ids:
@@ -88,8 +93,8 @@ def _quick_parse(raw: bytes, depth: int) -> Message | None:
     if split is None or depth > MAX_MIME_DEPTH:
         return None
     head_end, body_start = split
-    msg = BytesHeaderParser().parsebytes(raw[:head_end])
-    if msg.get_payload() or msg.defects:
+    msg = header_block(raw[:head_end])
+    if msg is None:
         return None
     maintype = msg.get_content_maintype()
     if maintype not in _NESTED_TYPES:
@@ -113,6 +118,37 @@ def _quick_parse(raw: bytes, depth: int) -> Message | None:
     msg.preamble = preamble
     msg.epilogue = ""
     msg.set_payload(children)
+    return msg
+
+
+def header_block(block: bytes) -> Message | None:
+    """The Message compat32's header parser makes of a plain header block, or None when the
+    block holds anything it would treat specially (a bare CR, a line that is no header
+    field, a leading continuation line, a Unix From line): those go to it instead.
+
+    Each field is its name and its value as sent: the text after the colon without the
+    leading blanks, continuation lines kept with their line breaks, the last break cut
+    (email.policy.compat32.header_source_parse).
+    """
+    text = block.decode("ascii", "surrogateescape")
+    if not text.endswith("\n") or text.count("\r") != text.count("\r\n"):
+        return None
+    msg = Message()
+    fields: list[list[str]] = []
+    for line in text[:-1].split("\n"):
+        if line[:1] in (" ", "\t"):
+            if not fields:
+                return None
+            fields[-1].append(line + "\n")
+            continue
+        name, colon, _ = line.partition(":")
+        if not colon or _FIELD_NAME.fullmatch(name) is None:
+            return None
+        fields.append([line + "\n"])
+    for lines in fields:
+        name, value = lines[0].split(":", 1)
+        value = value.lstrip(" \t") + "".join(lines[1:])
+        msg.set_raw(name, value.rstrip("\r\n"))
     return msg
 
 
@@ -173,7 +209,11 @@ def _header_end(raw: bytes) -> tuple[int, int] | None:
 
 def addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     """(display name, lower-case address) pairs of an address header; junk entries dropped."""
-    values = raw_header_values(msg, name)
+    return address_list(raw_header_values(msg, name))
+
+
+def address_list(values: list[str]) -> list[tuple[str, str]]:
+    """(display name, lower-case address) pairs of an address header's values as sent."""
     out = []
     for display, addr in _simple_addresses(values) or getaddresses(values):
         addr = addr.strip().strip("<>").lower()
