@@ -285,6 +285,22 @@ class AuditEntry(BaseModel):
     detail = JsonField(default=dict)  # what was done, never the personal data itself
 
 
+class WebSession(BaseModel):
+    """One logged-in browser: never the token itself, only its SHA-256; no customer data."""
+
+    id = pw.AutoField()
+    agent_id: int
+    token_hash = pw.CharField(max_length=64, unique=True)  # hex SHA-256 of the cookie's token
+    agent = pw.ForeignKeyField(Agent, backref="web_sessions", on_delete="CASCADE")
+    role = pw.CharField(max_length=16)  # as at login; a role change ends the session
+    language = pw.CharField(max_length=8, null=True)  # fi / en; None = from the browser
+    created_at = UtcDateTimeField()
+    last_seen_at = UtcDateTimeField()  # written at most once a minute, not per request
+    idle_timeout_s = pw.IntegerField()
+    ends_at = UtcDateTimeField()  # the absolute end, however busy the session
+    expires_at = UtcDateTimeField(index=True)  # min(last seen + idle timeout, ends_at)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Team,
@@ -302,4 +318,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     MailboxState,
     Outbox,
     AuditEntry,
+    WebSession,
 )

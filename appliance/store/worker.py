@@ -24,8 +24,16 @@ class StoreWorker:
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn(*args, **kwargs)` in the store thread and return its result."""
+        return await self.submit(fn, *args, **kwargs)
+
+    def submit(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> asyncio.Future[T]:
+        """Queue `fn(*args, **kwargs)` now, ahead of any later call; its future.
+
+        The one thread runs calls in the order they were queued, so work submitted
+        here and not awaited still happens before whatever is queued after it.
+        """
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        return loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
     def close(self) -> None:
         """Close this thread's connection and stop the thread."""

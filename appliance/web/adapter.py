@@ -46,7 +46,8 @@ class WebAdapter:
             self._backend,
             secret_key=self._secret_key,
             clock=self._clock,
-            session_lifetime=timedelta(hours=self._settings.session_hours),
+            session_idle=timedelta(hours=self._settings.session_hours),
+            session_lifetime=timedelta(days=self._settings.session_max_days),
             secure_cookies=self._settings.secure_cookies,
         )
         # a fresh application per attempt: aiohttp freezes one once it has been served

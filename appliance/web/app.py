@@ -19,7 +19,6 @@ from appliance.web.app_keys import (
     THROTTLE,
     VIEWERS,
 )
-from appliance.web.csrf import csrf_middleware
 from appliance.web.errors import error_middleware
 from appliance.web.live import LiveHub
 from appliance.web.queue_cache import QueueCache
@@ -71,19 +70,22 @@ def make_app(
     *,
     secret_key: bytes,
     clock: Clock,
-    session_lifetime: timedelta = timedelta(hours=12),
+    session_idle: timedelta = timedelta(hours=12),
+    session_lifetime: timedelta = timedelta(days=30),
     secure_cookies: bool = False,
 ) -> web.Application:
     """The web page's application, ready for an AppRunner or aiohttp's test client."""
     app = web.Application(
-        middlewares=[error_middleware, auth.session_middleware, setup_wall_middleware,
-                     csrf_middleware, auth.login_required_middleware],
+        # The setup wall needs no session: it goes first, so the session, the CSRF
+        # check and the login wall can be one middleware (one coroutine) after it.
+        middlewares=[error_middleware, setup_wall_middleware, auth.gate_middleware],
         client_max_size=BODY_MAX_BYTES,
     )
     app[BACKEND] = backend
     app[SECRET_KEY] = secret_key
     app[SECURE_COOKIES] = secure_cookies
-    app[SESSIONS] = SessionStore(secret_key, clock, session_lifetime)
+    app[SESSIONS] = SessionStore(secret_key, clock, backend.store, idle=session_idle,
+                                 lifetime=session_lifetime)
     app[THROTTLE] = auth.LoginThrottle(clock)
     app[QUEUE_CACHE] = QueueCache()
     app[LIVE] = LiveHub(on_change=app[QUEUE_CACHE].bump)
@@ -91,6 +93,7 @@ def make_app(
     app[SETUP_DONE] = []
     app.on_response_prepare.append(_finish_response)
     app.on_startup.append(_attach_live)
+    app.on_startup.append(_purge_sessions)
     app.on_shutdown.append(_detach_live)
     add_routes(app.router)
     return app
@@ -98,6 +101,10 @@ def make_app(
 
 async def _attach_live(app: web.Application) -> None:
     app[LIVE].attach(app[BACKEND].bus)
+
+
+async def _purge_sessions(app: web.Application) -> None:
+    await app[SESSIONS].purge_expired()  # those that ended while the box was off
 
 
 async def _detach_live(app: web.Application) -> None:

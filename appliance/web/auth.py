@@ -7,6 +7,7 @@ import math
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -21,12 +22,12 @@ from appliance.web.app_keys import (
     THROTTLE,
 )
 from appliance.web.cookie_header import cookie_named
-from appliance.web.csrf import LOGIN_NONCE_COOKIE, login_token
+from appliance.web.csrf import LOGIN_NONCE_COOKIE, SAFE_METHODS, login_token, refuse_forged
 from appliance.web.errors import WebInputError
 from appliance.web.forms import submitted, text
 from appliance.web.i18n import language_of, translator
 from appliance.web.rendering import render
-from appliance.web.sessions import COOKIE_NAME, Session, SignedIn
+from appliance.web.sessions import COOKIE_NAME, NOT_CACHED, Session, SignedIn
 from appliance.web.store_backend import NOT_KNOWN
 
 MAX_FAILURES = 5  # failed logins per window before the brake
@@ -98,40 +99,80 @@ def safe_next(target: str) -> str:
     return "/"
 
 
-@web.middleware
-async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Attach the browser's live session (or None) to the request."""
-    sessions = request.app[SESSIONS]
-    session = sessions.find(cookie_named(request, COOKIE_NAME))
-    if session is not None:
-        backend = request.app[BACKEND]
-        changed = backend.recent_password_change(session.who.agent_id)
-        if changed is NOT_KNOWN:
-            changed = await backend.password_changed_at(session.who.agent_id)
-        if changed is None or changed > session.started_at:
-            # account removed, deactivated or given a new password: this login is over
-            sessions.end(session)
-            session = None
-    request[SESSION] = session
-    return await handler(request)
+def _session_in_memory(app: web.Application, cookie: str) -> Any:
+    """The live session (or None) from memory alone; NOT_CACHED when the store must be asked.
+
+    Most requests end here: no coroutine, no store thread.
+    """
+    found = app[SESSIONS].find_cached(cookie)
+    if found is None or found is NOT_CACHED:
+        return found
+    changed = app[BACKEND].recent_password_change(found.who.agent_id)
+    if changed is NOT_KNOWN:
+        return NOT_CACHED
+    return _unless_password_changed(app, found, changed)
 
 
-@web.middleware
-async def login_required_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every page but the login page needs a session: pages redirect, JSON answers 401."""
-    if request[SESSION] is None and not request.path.startswith(PUBLIC_PREFIXES) and not (
-            request.path == "/setup" and not request.app[SETUP_DONE]):
+async def _session_from_store(app: web.Application, cookie: str) -> Session | None:
+    """The live session (or None) after reading the store: its row, or its password's time."""
+    sessions = app[SESSIONS]
+    found = sessions.find_cached(cookie)
+    session: Session | None = await sessions.load(cookie) if found is NOT_CACHED else found
+    if session is None:
+        return None
+    changed = await app[BACKEND].password_changed_at(session.who.agent_id)
+    return _unless_password_changed(app, session, changed)
+
+
+def _unless_password_changed(app: web.Application, session: Session,
+                             changed: datetime | None) -> Session | None:
+    """The session, or None (and ended) when its password changed since it began."""
+    if changed is None or changed > session.started_at:
+        # account removed, deactivated or given a new password: this login is over
+        app[SESSIONS].end(session)
+        return None
+    return session
+
+
+def _refused(request: web.Request, app: web.Application,
+             session: Session | None) -> web.StreamResponse | None:
+    """Without a session only the login page: pages redirect, JSON answers 401; admin areas."""
+    path = request.path
+    if session is None:
+        if path.startswith(PUBLIC_PREFIXES) or (path == "/setup" and not app[SETUP_DONE]):
+            return None
         wants_json = "application/json" in request.headers.get("Accept", "")
-        if request.path.startswith("/api/") or wants_json:
+        if path.startswith("/api/") or wants_json:
             return web.json_response({"error": "login required"}, status=401)
         target = "/login"
-        if request.method == "GET" and request.path != "/":
+        if request.method == "GET" and path != "/":
             target += "?" + urlencode({"next": request.path_qs})
         raise web.HTTPFound(target)
-    session = request[SESSION]
-    if session is not None and request.path.startswith(ADMIN_PREFIXES) and (
-            not session.who.is_admin):
+    if path.startswith(ADMIN_PREFIXES) and not session.who.is_admin:
         raise web.HTTPForbidden(text="Only an admin may do this.")
+    return None
+
+
+@web.middleware
+async def gate_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every request's session, CSRF check and login wall, in one step.
+
+    One middleware rather than three: each request passes here, and each
+    middleware is another coroutine per request. The order is the old one:
+    the session is found, a state-changing request without the right token is
+    refused (403), then every page but the login page needs a session.
+    """
+    app = request.app
+    cookie = cookie_named(request, COOKIE_NAME)
+    session = _session_in_memory(app, cookie)
+    if session is NOT_CACHED:
+        session = await _session_from_store(app, cookie)
+    request[SESSION] = session
+    if request.method not in SAFE_METHODS:
+        await refuse_forged(request)
+    refused = _refused(request, app, session)
+    if refused is not None:
+        return refused
     return await handler(request)
 
 
@@ -173,7 +214,10 @@ async def _check_login(request: web.Request, login: str, password: str) -> Signe
 
 
 def start_session(request: web.Request, who: SignedIn, response: web.StreamResponse) -> Session:
-    """A fresh session for `who`, its cookie set on `response`."""
+    """A fresh session for `who`, its cookie set on `response`; its row is queued to the store.
+
+    Await `request.app[SESSIONS].saved(session)` before answering to know it is stored.
+    """
     sessions = request.app[SESSIONS]
     old = request[SESSION]
     if old is not None:
@@ -202,7 +246,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
             return page
         return _login_form(request, login=login, status=401, error=t("Wrong login or password."))
     response = web.HTTPSeeOther(safe_next(str(form.get("next", "/"))))
-    start_session(request, outcome, response)
+    await request.app[SESSIONS].saved(start_session(request, outcome, response))
     raise response
 
 
@@ -229,6 +273,7 @@ async def api_login(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "wrong login or password"}, status=401)
     response = web.json_response({})
     session = start_session(request, outcome, response)
+    await request.app[SESSIONS].saved(session)
     response.text = json.dumps({"csrf_token": session.csrf_token, "agent_id": outcome.agent_id,
                                 "role": outcome.role})
     return response
@@ -238,7 +283,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     """POST /logout: end the session on the box and in the browser."""
     session = request[SESSION]
     if session is not None:
-        request.app[SESSIONS].end(session)
+        await request.app[SESSIONS].end(session)
     response: web.Response = (web.json_response({"ok": True})
                               if request.path.startswith("/api/") else web.HTTPSeeOther("/login"))
     response.del_cookie(COOKIE_NAME, path="/")

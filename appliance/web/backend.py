@@ -31,6 +31,7 @@ class WorkItemRow:
             "channel": self.channel, "subject": self.subject, "priority": self.priority,
             "status": self.status, "customer": self.customer, "customer_id": self.customer_id,
             "assignee_id": self.assignee_id, "team_id": self.team_id,
-            "created_at": self.created_at.isoformat(),
-            "due": self.due.isoformat() if self.due else None,
+            # to the second: the queue JSON is fetched often, and no one waits in microseconds
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "due": self.due.isoformat(timespec="seconds") if self.due else None,
         }

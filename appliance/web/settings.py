@@ -15,6 +15,9 @@ class WebSettings:
     host: str = setting("127.0.0.1", "address to listen on; 0.0.0.0 for the whole LAN",
                         check=non_empty)
     port: int = setting(8080, "TCP port of the web page", check=in_range(0, 65535))
-    session_hours: float = setting(12.0, "a login lasts this long without use",
+    session_hours: float = setting(12.0, "a login ends after this many hours without use",
                                    check=in_range(0.1, 24 * 30))
+    session_max_days: float = setting(
+        30.0, "a login ends this many days after it began, however much it is used (the "
+        "wallboard screen logs in again this often)", check=in_range(0.1, 365))
     secure_cookies: bool = setting(False, "mark cookies Secure; set when served behind HTTPS")

@@ -17,7 +17,7 @@ from appliance.store.accounts import Accounts
 from appliance.store.errors import InvalidInput
 from appliance.store.models import Agent
 from appliance.web import forms
-from appliance.web.app_keys import BACKEND, SESSION, SETUP_DONE
+from appliance.web.app_keys import BACKEND, SESSION, SESSIONS, SETUP_DONE
 from appliance.web.auth import start_session
 from appliance.web.csrf import login_token
 from appliance.web.editable_settings import editable_settings
@@ -96,7 +96,7 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
     who = SignedIn(agent_id=agent.id, login=agent.login, name=agent.name, role=agent.role,
                    language=language_of(request))
     response = web.HTTPSeeOther("/setup/line")
-    start_session(request, who, response)
+    await request.app[SESSIONS].saved(start_session(request, who, response))
     raise response
 
 

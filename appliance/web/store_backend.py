@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
@@ -120,6 +121,7 @@ class StoreWebBackend:
         self.sms_sender = sms_sender
         self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
         self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
+        self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}
 
     def health(self) -> dict[str, tuple[bool, str]]:
         """Each running part's state: name → (ok, what it says)."""
@@ -166,9 +168,16 @@ class StoreWebBackend:
         known = self._password_times.get(agent_id)
         if known is not None and now - known[0] < self._session_check:
             return known[1]
-        changed = await self.store.call(_password_changed_at, agent_id)
-        if self._session_check:
-            self._password_times[agent_id] = (now, changed)
+        if not self._session_check:
+            return await self.store.call(_password_changed_at, agent_id)
+        # the many requests of one busy browser that arrive together share one read
+        reading = self._password_reads.get(agent_id)
+        if reading is None:
+            reading = self.store.submit(_password_changed_at, agent_id)
+            self._password_reads[agent_id] = reading
+            reading.add_done_callback(lambda _: self._password_reads.pop(agent_id, None))
+        changed = await asyncio.shield(reading)
+        self._password_times[agent_id] = (now, changed)
         return changed
 
     async def admin_exists(self) -> bool:

@@ -12,6 +12,7 @@ from appliance.store.migrations import (
     v2_mail_outbox_sla,
     v3_mail_intake_outgoing,
     v4_audit_trail,
+    v5_web_sessions,
 )
 
 
@@ -29,6 +30,7 @@ STEPS: tuple[Step, ...] = (
     Step(2, "mailbox state, outbox, customer erasure, stored SLA clocks", v2_mail_outbox_sla.apply),
     Step(3, "mail intake ledger, outgoing mail", v3_mail_intake_outgoing.apply),
     Step(4, "audit trail of access to customers' data", v4_audit_trail.apply),
+    Step(5, "web login sessions kept across restarts", v5_web_sessions.apply),
 )
 
 LATEST_VERSION = STEPS[-1].version
