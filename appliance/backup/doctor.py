@@ -6,12 +6,12 @@ import os
 import time
 from pathlib import Path
 
-from appliance.backup.create import ARCHIVE_SUFFIX
+from appliance.backup.due import archive_time
 from appliance.config import Config
 from appliance.doctor.registry import Finding, doctor_check
 
 PART = "backup"
-STALE_AFTER_S = 2 * 24 * 3600  # the timer runs nightly: two missed nights are worth a look
+STALE_AFTER_S = 2 * 24 * 3600  # one backup a day at backup.at: two missed days are worth a look
 
 
 @doctor_check(PART)
@@ -34,13 +34,13 @@ def newest_backup(config: Config, now: float) -> Finding:
     if settings.require_mount and os.stat(target).st_dev == os.stat(data).st_dev:
         return Finding(PART, "warn", f"{target} is not mounted (it is on the data's own file "
                        f"system): plug in the USB stick or mount the share")
-    ours = sorted(target.glob(f"aspa-{config.box.name}-*{ARCHIVE_SUFFIX}"))
+    ours = sorted(p for p in target.iterdir() if archive_time(p.name, config.box.name))
     if not ours:
         return Finding(PART, "warn", f"no backup in {target} yet: run `aspa backup scheduled` "
-                       f"or wait for the nightly timer (systemctl list-timers aspa-backup)")
+                       f"or wait for the timer's next run (systemctl list-timers aspa-backup)")
     age = now - ours[-1].stat().st_mtime
     detail = f"newest {ours[-1].name}, {age / 3600:.0f} h old; {len(ours)} in {target}"
     if age > STALE_AFTER_S:
-        return Finding(PART, "warn", f"{detail}: the nightly backup has not run, see "
+        return Finding(PART, "warn", f"{detail}: the daily backup has not run, see "
                        f"`systemctl status aspa-backup`")
     return Finding(PART, "ok", detail)

@@ -17,3 +17,11 @@ class DaemonRunning(BackupError):
 
 class BackupNotConfigured(BackupError):
     """backup.target is empty: the timer has nothing to do, which is not a failure."""
+
+
+class BackupNotDue(BackupError):
+    """Today's scheduled backup is already in the target: the timer's run has nothing to do."""
+
+
+class BackupTargetStillMissing(BackupError):
+    """The target is still unusable and that was already reported since the last backup.at."""

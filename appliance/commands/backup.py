@@ -29,7 +29,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                          help="also put aspa.toml and its secret files back where they were")
     restore.set_defaults(handler=restore_command)
     scheduled = actions.add_parser(
-        "scheduled", help="write a dated backup to backup.target and keep backup.keep of them")
+        "scheduled", help="once a day at backup.at: write a dated backup to backup.target and "
+        "keep backup.keep of them (the timer runs this every 15 minutes)")
+    scheduled.add_argument("--now", action="store_true",
+                           help="write one now even if today's backup is already there")
     scheduled.set_defaults(handler=scheduled_command)
 
 
@@ -66,17 +69,26 @@ def restore_command(args: argparse.Namespace) -> int:
 
 
 def scheduled_command(args: argparse.Namespace) -> int:
-    """The timer's job: one dated backup in backup.target, old ones rotated out."""
-    from appliance.backup.errors import BackupNotConfigured
+    """The timer's job: when due, one dated backup in backup.target, old ones rotated out."""
+    from appliance.backup.errors import (
+        BackupNotConfigured,
+        BackupNotDue,
+        BackupTargetStillMissing,
+    )
     from appliance.backup.scheduled import run_scheduled
 
     config = config_of(args)
     try:
         with _as_command_errors():
-            made, removed = run_scheduled(config, config_path=_config_path(args))
+            made, removed = run_scheduled(config, config_path=_config_path(args),
+                                          force=args.now)
     except CommandError as error:
+        # the timer ran and nothing is wrong: one line for the journal
         if isinstance(error.__cause__, BackupNotConfigured):
-            print(f"scheduled backup is off: {error}")  # the timer ran; nothing is wrong
+            print(f"scheduled backup is off: {error}")
+            return 0
+        if isinstance(error.__cause__, BackupNotDue | BackupTargetStillMissing):
+            print(error)
             return 0
         raise
     print(f"backup written: {made}; {len(removed)} old backups removed")

@@ -22,7 +22,8 @@ from appliance.store.worker import StoreWorker
 log = logging.getLogger("aspa.privacy.nightly")
 
 # After the day's figures are closed at midnight (appliance/store/daily_figures.py), and
-# well before the backup timer (systemd/aspa-backup.timer), so a backup never holds expired data.
+# before the default backup.at (02:30), so a backup never holds expired data; docs/updates.md
+# asks for a backup.at after 00:15 for the same reason.
 RUN_AT = time(0, 15)
 RETRY_AFTER = timedelta(hours=1)  # a failed run (database busy, disk trouble) is tried again
 

@@ -57,8 +57,9 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
     units = [{"number": i + 1, "id": u.id, "agent": u.agent,
               "password": _set(u.password or u.password_file)}
              for i, u in enumerate(config.desk_units)]
-    backup = {"target": config.backup.target, "keep": config.backup.keep,
-              "require_mount": config.backup.require_mount}
+    backup = {"target": config.backup.target, "at": config.backup.at,
+              "keep": config.backup.keep, "require_mount": config.backup.require_mount,
+              "time_zone": config.box.time_zone}
     return {"writable": config_path is not None, "modems": modems, "weekly": weekly,
             "holidays": holidays, "ring_groups": groups, "strategies": STRATEGIES,
             "mqtt": _mqtt(config.mqtt), "desk_units": units,

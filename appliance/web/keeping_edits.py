@@ -16,6 +16,7 @@ from appliance.web.settings_answer import apply
 from appliance.web.toml_values import set_value, table
 
 TARGET_MAX = 500
+AT_MAX = 16  # "02:30" is 5; up to this the loader names what is wrong, beyond it the form
 RETENTION_KEYS = tuple(f.name for f in dataclasses.fields(RetentionSettings))
 
 
@@ -28,19 +29,22 @@ def _section_change(name: str, changes: dict[str, Any]) -> Change:
 
 
 async def backup_settings(request: web.Request) -> web.StreamResponse:
-    """POST /admin/settings/backup: `target` folder (empty = none), `keep`, `require_mount`."""
+    """POST /admin/settings/backup: `target` folder (empty = none), `at` (HH:MM), `keep`,
+    `require_mount`."""
     fields = await forms.submitted(request)
     changes: dict[str, Any] = {}
     if "target" in fields:
         changes["target"] = forms.text(fields, "target", max_chars=TARGET_MAX, required=False)
+    if "at" in fields:
+        changes["at"] = forms.text(fields, "at", max_chars=AT_MAX, required=False)
     if "keep" in fields:
         changes["keep"] = setting_fields.number(fields, "keep")
     if "require_mount" in fields:
         changes["require_mount"] = setting_fields.flag(fields, "require_mount")
     if not changes:
-        raise WebInputError("give target, keep or require_mount")
+        raise WebInputError("give target, at, keep or require_mount")
     typed: dict[str, Any] = {key: setting_fields.typed_text(fields, key)
-                             for key in ("target", "keep") if key in changes}
+                             for key in ("target", "at", "keep") if key in changes}
     if "require_mount" in changes:
         typed["require_mount"] = changes["require_mount"] is True
     return await apply(request, _section_change("backup", changes), section="backup",

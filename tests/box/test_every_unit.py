@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -58,12 +59,31 @@ def test_security_exposure_is_printed_and_bounded(units_here: Path, unit: str) -
     assert score <= MAX_EXPOSURE[unit]
 
 
-def test_the_backup_timer_starts_the_backup_service_nightly_and_catches_up() -> None:
+def test_the_backup_timer_starts_the_backup_service_often_and_catches_up() -> None:
+    """The time of day is backup.at, which the command checks; the timer only has to run often."""
     text = (SYSTEMD / "aspa-backup.timer").read_text()
-    assert re.search(r"^OnCalendar=\S", text, re.M)
+    assert re.findall(r"^OnCalendar=(.*)$", text, re.M) == ["*:00/15"]
     assert re.search(r"^Persistent=true$", text, re.M)
+    delay = re.search(r"^RandomizedDelaySec=(\d+)min$", text, re.M)
+    assert delay is not None and int(delay.group(1)) < 15  # runs stay in their own quarter
     service = (SYSTEMD / "aspa-backup.service").read_text()
     assert "backup scheduled" in service and re.search(r"^User=aspa$", service, re.M)
+    assert "--now" not in service
+
+
+@needs_analyze
+def test_the_backup_timer_runs_every_quarter_hour_all_day() -> None:
+    text = (SYSTEMD / "aspa-backup.timer").read_text()
+    calendar = re.findall(r"^OnCalendar=(.*)$", text, re.M)[0]
+    result = subprocess.run(
+        ["systemd-analyze", "calendar", "--iterations=97", "--base-time=2026-03-29 00:07 UTC",
+         calendar], capture_output=True, text=True, timeout=60, env={"TZ": "UTC"})
+    assert result.returncode == 0, result.stderr
+    minutes = re.findall(r"(?:Next elapse|Iter\. #\d+): \w+ \S+ (\d\d):(\d\d):00", result.stdout)
+    assert len(minutes) == 97
+    stamps = [int(h) * 60 + int(m) for h, m in minutes]
+    assert stamps[:2] == [15, 30] and stamps[-1] == 15  # a whole day, at :00 :15 :30 :45
+    assert {(b - a) % (24 * 60) for a, b in itertools.pairwise(stamps)} == {15}
 
 
 def test_first_boot_runs_once_and_before_what_needs_its_secrets() -> None:

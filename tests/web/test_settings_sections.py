@@ -36,9 +36,10 @@ ESCAPED_SCRIPT = "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
 SECTIONS = [
     ("/admin/settings/holidays", {"holidays": "2026-12-24\n2026-12-31, 2027-01-06"},
      ("business_hours", "holidays"), ["2026-12-24", "2026-12-31", "2027-01-06"]),
-    ("/admin/settings/backup", {"target": "/mnt/nas/aspa", "keep": "14",
+    ("/admin/settings/backup", {"target": "/mnt/nas/aspa", "at": "23:45", "keep": "14",
                                 "require_mount": "0"},
      ("backup", "keep"), 14),
+    ("/admin/settings/backup", {"at": " 04:05 "}, ("backup", "at"), "04:05"),
     ("/admin/settings/retention", {"closed_tickets_days": "365", "audit_days": "0"},
      ("retention", "closed_tickets_days"), 365),
     ("/admin/settings/mqtt", {"enabled": "1", "host": "broker.example.fi", "port": "8883",
@@ -53,6 +54,9 @@ REFUSED = [
     ("/admin/settings/holidays", {"holidays": SCRIPT}, "business_hours.holidays[0]", SCRIPT),
     ("/admin/settings/backup", {"target": SCRIPT, "keep": "3"}, "backup.target", SCRIPT),
     ("/admin/settings/backup", {"keep": "many"}, "backup.keep", "many"),
+    ("/admin/settings/backup", {"at": "24:00", "keep": "3"}, "backup.at", "24:00"),
+    ("/admin/settings/backup", {"at": SCRIPT[:16]}, "backup.at", SCRIPT[:16]),
+    ("/admin/settings/backup", {"at": ""}, "backup.at", ""),
     ("/admin/settings/retention", {"sms_days": "-1"}, "retention.sms_days", "-1"),
     ("/admin/settings/retention", {"audit_days": SCRIPT}, "retention.audit_days", SCRIPT),
     ("/admin/settings/mqtt", {"port": "70000", "host": "mqtt.example.fi"}, "mqtt.port", "70000"),
@@ -107,8 +111,8 @@ async def test_the_saved_values_are_what_the_loader_reads(edit_client: TestClien
     config = load_config(config_file)
     assert [str(d) for d in config.business_hours.holidays] == ["2026-12-24", "2026-12-31",
                                                                  "2027-01-06"]
-    assert (config.backup.target, config.backup.keep, config.backup.require_mount) == (
-        "/mnt/nas/aspa", 14, False)
+    assert (config.backup.target, config.backup.at, config.backup.keep,
+            config.backup.require_mount) == ("/mnt/nas/aspa", "04:05", 14, False)
     assert (config.retention.closed_tickets_days, config.retention.audit_days,
             config.retention.quarantine_days) == (365, 0, 30)
     mqtt = config.mqtt
@@ -119,6 +123,7 @@ async def test_the_saved_values_are_what_the_loader_reads(edit_client: TestClien
     page = await (await edit_client.get("/admin/settings")).text()
     assert 'value="broker.example.fi"' in page and 'value="/mnt/nas/aspa"' in page
     assert "2027-01-06" in page
+    assert 'name="at" value="04:05"' in page
     assert "apply when Aspa restarts" in page  # the running settings are the old ones
 
 
@@ -255,3 +260,24 @@ async def test_a_box_without_a_config_file_shows_the_forms_read_only(
         assert "read-only" in await refused.text()
     assert bytes_of(config_file) == before
     assert names_in(config_file.parent) == ["aspa.toml"]
+
+
+async def test_the_backup_time_of_day_is_a_field_in_both_languages(
+    edit_client: TestClient, config_file: Path
+) -> None:
+    token = await log_in(edit_client)
+    page = await (await edit_client.get("/admin/settings")).text()
+    assert '<label for="backup-at">Time of day (HH:MM)</label>' in page
+    assert 'id="backup-at" name="at" value="02:30"' in page  # the default
+    assert "once a day at the time below (Europe/Helsinki)" in page
+    refused = await edit_client.post("/admin/settings/backup", data={
+        "csrf_token": token, "at": "2.30", "keep": "5"})
+    body = await refused.text()
+    assert refused.status == 400
+    assert "backup.at: must be a time of day as HH:MM" in body
+    assert 'name="at" value="2.30"' in body and 'name="keep" value="5"' in body
+    await edit_client.post("/language", data={"csrf_token": token, "language": "fi",
+                                              "next": "/admin/settings"})
+    finnish = await (await edit_client.get("/admin/settings")).text()
+    assert '<label for="backup-at">Kellonaika (TT:MM)</label>' in finnish
+    assert "kerran päivässä alla olevaan aikaan (Europe/Helsinki)" in finnish
