@@ -46,14 +46,18 @@ def _given(fields: forms.Fields, name: str) -> Any:
     return value
 
 
-def text_list(fields: forms.Fields, name: str) -> list[str]:
-    """A list of texts: a JSON list, or the form's text split at commas and line ends."""
+def text_list(fields: forms.Fields, name: str, *, max_chars: int = LIST_TEXT_MAX,
+              items: str = "texts") -> list[str]:
+    """A list of texts: a JSON list, or the form's text split at commas and line ends.
+
+    `items` names what the list holds in the error for a JSON list of something else.
+    """
     value = fields.get(name)
     if isinstance(value, list):
         if not all(isinstance(v, str) for v in value):
-            raise WebInputError(f"{name} must be a list of texts")
+            raise WebInputError(f"{name} must be a list of {items}")
         return [v.strip() for v in value]
-    text = forms.text(fields, name, max_chars=LIST_TEXT_MAX, required=False)
+    text = forms.text(fields, name, max_chars=max_chars, required=False)
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 

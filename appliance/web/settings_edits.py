@@ -40,17 +40,6 @@ async def modem_pin(request: web.Request) -> web.StreamResponse:
     return await apply(request, _pin_change(number - 1, pin), section=f"modems/{number}")
 
 
-def _day(fields: forms.Fields, day: str) -> list[str]:
-    """A day's intervals: a JSON list, or the form's comma-separated text."""
-    value = fields.get(day)
-    if isinstance(value, list):
-        if not all(isinstance(v, str) for v in value):
-            raise WebInputError(f"{day} must be a list of 'HH:MM-HH:MM' texts")
-        return [v.strip() for v in value]
-    text = forms.text(fields, day, max_chars=HOURS_MAX, required=False)
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def _hours_change(week: dict[str, list[str]]) -> Change:
     def change(document: TOMLDocument) -> None:
         hours = table(document, "business_hours")
@@ -64,7 +53,9 @@ def _hours_change(week: dict[str, list[str]]) -> Change:
 async def business_hours(request: web.Request) -> web.StreamResponse:
     """POST /admin/settings/business-hours: the weekly opening hours (fields mon … sun)."""
     fields = await forms.submitted(request)
-    week = {day: _day(fields, day) for day in WEEKDAYS if day in fields}
+    week = {day: setting_fields.text_list(fields, day, max_chars=HOURS_MAX,
+                                         items="'HH:MM-HH:MM' texts")
+            for day in WEEKDAYS if day in fields}
     if not week:
         raise WebInputError(f"give at least one weekday: {', '.join(WEEKDAYS)}")
     typed = {day: setting_fields.typed_text(fields, day) for day in week}
