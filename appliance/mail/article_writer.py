@@ -21,6 +21,7 @@ from appliance.store.models import (
     Ticket,
     database_proxy,
 )
+from appliance.store.quick_sql import run_sql
 from appliance.store.ticket_records import MessageDraft
 from appliance.tickets import BusinessCalendar, ReplyAction, SlaPolicy
 
@@ -81,7 +82,7 @@ class ArticleWriter:
         dedupe_key = mail.dedupe_key or raw_key(mail.raw)
         key = ledger_key(dedupe_key)
         # Hand-written SQL on the hot path: one look-up per mail, no query building.
-        existing = db.execute_sql(
+        existing = run_sql(db,
             f'SELECT "id", "message_id", "quarantine_id" FROM "mail_intake_record" '
             f'WHERE "key" = {db.param}',
             (key,)).fetchone()
@@ -102,7 +103,7 @@ class ArticleWriter:
              .where(MailIntakeRecord.id == existing[0]).execute())
             return outcome
         p = db.param
-        db.execute_sql(
+        run_sql(db,
             'INSERT INTO "mail_intake_record" ("key", "rfc_message_id", "source", "uidvalidity", '
             f'"uid", "outcome", "message_id", "quarantine_id", "at") VALUES ({", ".join([p] * 9)})',
             (key, dedupe_key[:500], mail.source[:200], mail.uidvalidity, mail.uid, outcome.kind,
@@ -122,7 +123,10 @@ class ArticleWriter:
         if mail.customer_id is not None:
             customer_id = mail.customer_id
         else:
-            customer_id = writes.customer_for_email(mail.from_address, name=mail.from_name)
+            # The customer filter found nobody with this address: most likely a new one (a
+            # wrong guess costs the look-up after all, never a second customer).
+            customer_id = writes.customer_for_email(mail.from_address, name=mail.from_name,
+                                                    likely_new=True)
         draft = MessageDraft(
             channel="email", direction="in", sender=mail.from_address,
             recipients=", ".join([*mail.to, *mail.cc]), subject=mail.subject,

@@ -19,7 +19,8 @@ from appliance.store.contact_normalising import normalise_email
 from appliance.store.customers import CREATE_ATTEMPTS
 from appliance.store.errors import InvalidInput, NotFound
 from appliance.store.models import Attachment, ContactPoint, Customer, Message, Ticket
-from appliance.store.prepared_insert import PreparedInsert
+from appliance.store.prepared_insert import PreparedInsert, Stored
+from appliance.store.quick_sql import run_sql
 from appliance.store.ticket_numbers import next_ticket_number
 from appliance.store.ticket_records import (
     NUMBER_ATTEMPTS,
@@ -68,6 +69,7 @@ class IntakeWrites:
         self.records = TicketRecords(db, clock, policy=policy, calendar=calendar)
         self._customer = PreparedInsert(db, Customer)
         self._contact = PreparedInsert(db, ContactPoint)
+        self._new_contact = PreparedInsert(db, ContactPoint, skip_conflicts_on=("kind", "value"))
         self._ticket = PreparedInsert(db, Ticket)
         self._message = PreparedInsert(db, Message)
         self._attachment = PreparedInsert(db, Attachment)
@@ -81,14 +83,27 @@ class IntakeWrites:
             f'WHERE "id" = {p}' + (" FOR UPDATE" if self._postgres else ""))
         self._touch_sql = f'UPDATE "ticket" SET "updated_at" = {p} WHERE "id" = {p}'
 
-    def customer_for_email(self, raw_address: str, name: str = "") -> int:
-        """The id of the customer with this address, made if unknown (as find_or_create)."""
+    def customer_for_email(self, raw_address: str, name: str = "", *,
+                           likely_new: bool = False) -> int:
+        """The id of the customer with this address, made if unknown (as find_or_create).
+
+        likely_new: the caller looked the address up and found nobody, so on SQLite the
+        customer is inserted first and the look-up is made only if the address turns out
+        to be stored after all (its contact row conflicts; the new customer row goes).
+        """
         value = normalise_email(raw_address)
-        found = self.db.execute_sql(self._find_contact_sql, ("email", value)).fetchone()
+        if likely_new and not self._postgres:
+            customer_id = self._customer.insert(name=name)
+            if self._new_contact.insert_new(customer=customer_id, kind="email",
+                                            value=value) is not None:
+                return customer_id
+            run_sql(self.db, f'DELETE FROM "customer" WHERE "id" = {self.db.param}',
+                    (customer_id,))
+        found = run_sql(self.db, self._find_contact_sql, ("email", value)).fetchone()
         if found is not None:
             if name and not found[1]:
-                self.db.execute_sql(f'UPDATE "customer" SET "name" = {self.db.param} '
-                                    f'WHERE "id" = {self.db.param}', (name, found[0]))
+                run_sql(self.db, f'UPDATE "customer" SET "name" = {self.db.param} '
+                        f'WHERE "id" = {self.db.param}', (name, found[0]))
             return int(found[0])
         if not self._postgres:
             # BEGIN IMMEDIATE holds SQLite's write lock: nobody can store the address meanwhile.
@@ -98,7 +113,7 @@ class IntakeWrites:
                 with self.db.atomic():  # a savepoint, as a failed INSERT spoils the transaction
                     return self._insert_customer(value, name)
             except pw.IntegrityError:
-                found = self.db.execute_sql(self._find_contact_sql, ("email", value)).fetchone()
+                found = run_sql(self.db, self._find_contact_sql, ("email", value)).fetchone()
                 if found is not None:
                     return int(found[0])  # someone else stored it first
         raise InvalidInput(f"could not store email {value!r}: it keeps conflicting")
@@ -125,7 +140,7 @@ class IntakeWrites:
                 number = self._next_number()  # BEGIN IMMEDIATE: no other writer meanwhile
                 return self._insert_ticket(number, subject, customer_id, draft)
             except pw.IntegrityError:
-                taken = self.db.execute_sql(
+                taken = run_sql(self.db,
                     f'SELECT 1 FROM "ticket" WHERE "number" = {self.db.param}',
                     (number,)).fetchone()
                 if taken is None:
@@ -134,8 +149,8 @@ class IntakeWrites:
 
     def existing_ticket(self, ticket_id: int) -> int | None:
         """The id back when the ticket still exists (a follow-up may name a deleted one)."""
-        row = self.db.execute_sql(f'SELECT "id" FROM "ticket" WHERE "id" = {self.db.param}',
-                                  (ticket_id,)).fetchone()
+        row = run_sql(self.db, f'SELECT "id" FROM "ticket" WHERE "id" = {self.db.param}',
+                      (ticket_id,)).fetchone()
         return None if row is None else int(row[0])
 
     def add_to_ticket(self, ticket_id: int, draft: MessageDraft, *,
@@ -144,7 +159,7 @@ class IntakeWrites:
         start a new one, as TicketRecords.customer_replied) or an automatic mail (never)."""
         if draft.problems():
             raise InvalidInput("; ".join(draft.problems()))
-        row = self.db.execute_sql(self._ticket_sql, (ticket_id,)).fetchone()
+        row = run_sql(self.db, self._ticket_sql, (ticket_id,)).fetchone()
         if row is None:
             raise NotFound(f"ticket id {ticket_id} does not exist")
         action = None
@@ -157,8 +172,9 @@ class IntakeWrites:
                 return IntakeWritten(written.ticket.id, written.message.id, written.events,
                                      written.action)
         now = self.clock.now()
-        message_id = self._insert_message(ticket_id, draft, now)
-        self.db.execute_sql(self._touch_sql, (Ticket.updated_at.db_value(now), ticket_id))
+        stored_now = self._stored_time(now)
+        message_id = self._insert_message(ticket_id, draft, stored_now)
+        run_sql(self.db, self._touch_sql, (stored_now.value, ticket_id))
         event = self._message_event(ticket_id, row[3], message_id, draft, now)
         return IntakeWritten(ticket_id, message_id, (event,), action)
 
@@ -175,20 +191,28 @@ class IntakeWrites:
     def _insert_ticket(self, number: int, subject: str, customer_id: int | None,
                        draft: MessageDraft) -> IntakeWritten:
         now = self.clock.now()
+        stored_now = self._stored_time(now)
         priority = Priority.NORMAL
         sla = start_sla(priority, now, self.records.policy, self.records.calendar)
         ticket_id = self._ticket.insert(
             number=number, channel="email", subject=subject, status=TicketStatus.NEW.value,
-            priority=priority.value, customer=customer_id, created_at=now, updated_at=now,
-            **sla_columns(sla))
-        message_id = self._insert_message(ticket_id, draft, now)
+            priority=priority.value, customer=customer_id, created_at=stored_now,
+            updated_at=stored_now, **sla_columns(sla))
+        message_id = self._insert_message(ticket_id, draft, stored_now)
         created = TicketCreated(at=now, number=number, channel="email", subject=subject,
                                 priority=priority.value, ticket_id=ticket_id,
                                 customer_id=customer_id, agent_id=None)
         added = self._message_event(ticket_id, customer_id, message_id, draft, now)
         return IntakeWritten(ticket_id, message_id, (created, added))
 
-    def _insert_message(self, ticket_id: int, draft: MessageDraft, now: datetime) -> int:
+    def _stored_time(self, when: datetime) -> Stored:
+        """A time as its columns store it, converted once for all of them."""
+        value = Ticket.updated_at.db_value(when)
+        if not self._postgres and isinstance(value, datetime):
+            value = value.isoformat(" ")  # what sqlite3's datetime adapter would bind
+        return Stored(value)
+
+    def _insert_message(self, ticket_id: int, draft: MessageDraft, now: Stored) -> int:
         return self._message.insert(
             ticket=ticket_id, channel=draft.channel, direction=draft.direction,
             author=draft.author_id, sender=draft.sender, recipients=draft.recipients,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import peewee as pw
 
+from appliance.store.quick_sql import run_sql
+
 FIRST_TICKET_NUMBER = 1001
 HIGH_WATER_KEY = "ticket_number_high_water"
 
@@ -21,12 +23,12 @@ def next_ticket_number(db: pw.Database) -> int:
     statements with the query builder cost more than running them.
     """
     p = db.param
-    top, high = db.execute_sql(
+    top, high = run_sql(db,
         f'SELECT (SELECT MAX("number") FROM "ticket"), '
         f'(SELECT "value" FROM "meta" WHERE "key" = {p})', (HIGH_WATER_KEY,)).fetchone()
     number = max(FIRST_TICKET_NUMBER, (top or 0) + 1, int(high or 0) + 1)
     # ON CONFLICT ... DO UPDATE: PostgreSQL 9.5+, SQLite 3.24+.
-    db.execute_sql(
+    run_sql(db,
         f'INSERT INTO "meta" ("key", "value") VALUES ({p}, {p}) '
         'ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value"',
         (HIGH_WATER_KEY, str(number)))

@@ -129,3 +129,19 @@ def test_attachment_rows(db: pw.Database, writes: IntakeWrites) -> None:
     row = Attachment.get()
     assert (row.message_id, row.filename, row.size, row.sha256) == (
         opened.message_id, "lasku.pdf", 3, "ab" * 32)
+
+
+def test_a_likely_new_address_that_is_stored_after_all_keeps_one_customer(
+    db: pw.Database, writes: IntakeWrites
+) -> None:
+    known = CustomerDirectory(db).find_or_create_by_email("liisa@asiakas.fi")
+    customers = Customer.select().count()
+    with db.atomic():
+        assert writes.customer_for_email("Liisa@asiakas.fi", name="Liisa",
+                                         likely_new=True) == known.id
+        fresh = writes.customer_for_email("uusi@asiakas.fi", name="Uusi", likely_new=True)
+    assert Customer.select().count() == customers + 1
+    assert Customer.get_by_id(known.id).name == "Liisa"
+    contact = ContactPoint.get(ContactPoint.value == "uusi@asiakas.fi")
+    assert contact.customer_id == fresh
+    assert Customer.get_by_id(fresh).name == "Uusi"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.parsed_mail import ParsedMail
 from appliance.store.models import database_proxy
+from appliance.store.quick_sql import run_sql
 
 
 def run(mail: ParsedMail, ctx: IntakeContext) -> None:
@@ -14,7 +15,7 @@ def run(mail: ParsedMail, ctx: IntakeContext) -> None:
         return
     db = database_proxy.obj
     # One indexed look-up per mail; written out to skip query building on the hot path.
-    row = db.execute_sql(
+    row = run_sql(db,
         f'SELECT "customer_id" FROM "contact_point" WHERE "kind" = \'email\' '
         f'AND "value" = {db.param}',
         (mail.from_address,)).fetchone()

@@ -7,6 +7,7 @@ import re
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.parsed_mail import ParsedMail
 from appliance.store.models import ContactPoint, Message, Ticket, database_proxy
+from appliance.store.quick_sql import run_sql
 
 _TICKET_TAG = re.compile(r"\[#(\d{1,9})\]")
 MAX_REFERENCES_LOOKED_UP = 50
@@ -35,7 +36,7 @@ def _by_references(mail: ParsedMail) -> int | None:
         return None
     db = database_proxy.obj
     # Written out: every mail asks this, and peewee's query building cost more than SQLite.
-    rows = db.execute_sql(
+    rows = run_sql(db,
         f'SELECT "message_id", "ticket_id" FROM "message" '
         f'WHERE "message_id" IN ({", ".join([db.param] * len(wanted))})', wanted).fetchall()
     by_id = {mid: ticket_id for mid, ticket_id in rows}
@@ -74,14 +75,14 @@ def _follow_merges(ticket_id: int) -> int | None:
     """A merged ticket's follow-ups go to the ticket it was merged into (None: no ticket)."""
     db = database_proxy.obj
     sql = f'SELECT "merged_into_id" FROM "ticket" WHERE "id" = {db.param}'
-    row = db.execute_sql(sql, (ticket_id,)).fetchone()
+    row = run_sql(db, sql, (ticket_id,)).fetchone()
     if row is None:
         return None
     current, target = ticket_id, row[0]
     for _ in range(MAX_MERGE_HOPS):
         if target is None:
             break
-        row = db.execute_sql(sql, (target,)).fetchone()
+        row = run_sql(db, sql, (target,)).fetchone()
         if row is None:
             break
         current, target = int(target), row[0]

@@ -13,6 +13,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from appliance.mail import mime_params
 from appliance.mail.decoding import (
     decode_bytes,
     decode_header_text,
@@ -21,6 +22,7 @@ from appliance.mail.decoding import (
     undo_surrogates,
 )
 from appliance.mail.html_text import html_to_text
+from appliance.mail.indexed_message import IndexedMessage
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.parsed_mail import AttachmentPart, ParsedMail
 
@@ -41,14 +43,19 @@ _SIMPLE_MAILBOX = re.compile(
 _FIELD_NAME = re.compile(r"[\041-\071\073-\176]+")
 SYNTHETIC_DOMAIN = "synthesised.aspa.invalid"
 _NESTED_TYPES = ("multipart", "message")  # these bodies hold parts the full parser must find
+# Transfer encodings get_payload(decode=True) undoes; under any other the body's bytes are it.
+_DECODED_CTES = frozenset({"quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"})
+# A leaf part's body bytes as they came, by id() of its Message, while its tree is read.
+Bodies = dict[int, bytes]
 
 
 def run(mail: ParsedMail, ctx: IntakeContext) -> None:
     """Parse headers always, and the body unless only the headers were kept."""
+    bodies: Bodies = {}
     if mail.headers_only or mail.oversize:
         msg = BytesHeaderParser().parsebytes(mail.raw)
     else:
-        msg = message_from_bytes(mail.raw)
+        msg = message_from_bytes(mail.raw, bodies)
     mail.message = msg
     headers = mail.headers = header_index(msg)
     mail.subject = _no_nul(decode_header_text(mail.header("Subject")))[:SUBJECT_MAX_CHARS]
@@ -63,7 +70,8 @@ def run(mail: ParsedMail, ctx: IntakeContext) -> None:
     mail.in_reply_to = message_ids(headers.get("in-reply-to", []))
     mail.references = message_ids(headers.get("references", []))
     if not (mail.headers_only or mail.oversize):
-        _read_body(mail, msg)
+        _read_body(mail, msg, bodies)
+    bodies.clear()
     ids = message_ids(headers.get("message-id", []))
     if ids and len(ids[0]) <= MESSAGE_ID_MAX_CHARS:
         mail.message_id = ids[0]
@@ -74,7 +82,7 @@ def run(mail: ParsedMail, ctx: IntakeContext) -> None:
         mail.message_id_synthesised = True
 
 
-def message_from_bytes(raw: bytes) -> Message:
+def message_from_bytes(raw: bytes, bodies: Bodies | None = None) -> Message:
     """email.message_from_bytes (compat32), without walking bodies line by line.
 
     A part that is not multipart or message/* has one opaque body: the header block is
@@ -82,12 +90,18 @@ def message_from_bytes(raw: bytes) -> Message:
     (ASCII with surrogateescape). A multipart body is split at its delimiter lines here
     (the stdlib compiles a new regular expression for every boundary, which cost more than
     the rest of the parse). Anything unusual goes through the full parser whole.
+    With `bodies`, each leaf part's body bytes are kept there by id() of its Message, so
+    they need not be turned back from its str payload (empty when the full parser ran).
     """
-    msg = _quick_parse(raw, 0)
-    return msg if msg is not None else email.message_from_bytes(raw)
+    found: Bodies = {} if bodies is None else bodies
+    msg = _quick_parse(raw, 0, found)
+    if msg is not None:
+        return msg
+    found.clear()  # the discarded parts' ids may come back for the full parser's parts
+    return email.message_from_bytes(raw)
 
 
-def _quick_parse(raw: bytes, depth: int) -> Message | None:
+def _quick_parse(raw: bytes, depth: int, bodies: Bodies) -> Message | None:
     """The message tree as the full parser builds it, or None where only it can say."""
     split = _header_end(raw)
     if split is None or depth > MAX_MIME_DEPTH:
@@ -98,20 +112,22 @@ def _quick_parse(raw: bytes, depth: int) -> Message | None:
         return None
     maintype = msg.get_content_maintype()
     if maintype not in _NESTED_TYPES:
-        msg.set_payload(raw[body_start:].decode("ascii", "surrogateescape"))
+        body = raw[body_start:]
+        msg.set_body(body)  # the str payload is made only if something reads it
+        bodies[id(msg)] = body
         return msg
     if maintype != "multipart":
         return None
-    boundary = msg.get_boundary()
+    boundary = mime_params.boundary(msg)
     if not boundary:
         return None
     pieces = split_multipart(raw[body_start:], boundary.encode("ascii", "surrogateescape"))
     if pieces is None:
         return None
-    preamble, bodies = pieces
+    preamble, part_bodies = pieces
     children: list[Message | str] = []
-    for body in bodies:
-        child = _quick_parse(body, depth + 1)
+    for body in part_bodies:
+        child = _quick_parse(body, depth + 1, bodies)
         if child is None:
             return None
         children.append(child)
@@ -121,7 +137,7 @@ def _quick_parse(raw: bytes, depth: int) -> Message | None:
     return msg
 
 
-def header_block(block: bytes) -> Message | None:
+def header_block(block: bytes) -> IndexedMessage | None:
     """The Message compat32's header parser makes of a plain header block, or None when the
     block holds anything it would treat specially (a bare CR, a line that is no header
     field, a leading continuation line, a Unix From line): those go to it instead.
@@ -133,7 +149,7 @@ def header_block(block: bytes) -> Message | None:
     text = block.decode("ascii", "surrogateescape")
     if not text.endswith("\n") or text.count("\r") != text.count("\r\n"):
         return None
-    msg = Message()
+    msg = IndexedMessage()
     fields: list[list[str]] = []
     for line in text[:-1].split("\n"):
         if line[:1] in (" ", "\t"):
@@ -278,7 +294,7 @@ def _hashed_id(long_id: str) -> str:
     return f"{hashlib.sha256(long_id.encode()).hexdigest()[:40]}@long.{SYNTHETIC_DOMAIN}"
 
 
-def _read_body(mail: ParsedMail, root: Message) -> None:
+def _read_body(mail: ParsedMail, root: Message, bodies: Bodies) -> None:
     """Walk the MIME tree without recursion: first text and HTML parts, the rest attachments."""
     texts: list[str] = []
     htmls: list[str] = []
@@ -299,7 +315,7 @@ def _read_body(mail: ParsedMail, root: Message) -> None:
             if isinstance(children, list):
                 stack.extend((c, depth + 1) for c in reversed(children) if isinstance(c, Message))
             continue
-        _read_leaf(mail, part, ctype, texts, htmls)
+        _read_leaf(mail, part, ctype, texts, htmls, bodies)
     if texts:
         mail.text = _no_nul("\n\n".join(texts))
     if htmls:
@@ -309,7 +325,7 @@ def _read_body(mail: ParsedMail, root: Message) -> None:
 
 
 def _read_leaf(mail: ParsedMail, part: Message, ctype: str,
-               texts: list[str], htmls: list[str]) -> None:
+               texts: list[str], htmls: list[str], bodies: Bodies) -> None:
     """One non-multipart part: body text, body HTML or an attachment."""
     disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
     filename = _filename(part)
@@ -317,10 +333,10 @@ def _read_leaf(mail: ParsedMail, part: Message, ctype: str,
     # A multipart without a usable boundary (RFC 2046 §5.1.1) is one unsplit blob of text.
     broken_multipart = ctype.startswith("multipart/") and not part.is_multipart()
     if (ctype == "text/plain" and inline_text) or broken_multipart:
-        texts.append(_decoded_text(part))
+        texts.append(_decoded_text(part, bodies))
         return
     if ctype == "text/html" and inline_text:
-        htmls.append(_decoded_text(part))
+        htmls.append(_decoded_text(part, bodies))
         return
     data = _payload_bytes(part, ctype)
     if ctype == "application/ms-tnef":
@@ -330,11 +346,15 @@ def _read_leaf(mail: ParsedMail, part: Message, ctype: str,
                                            size=len(data)))
 
 
-def _decoded_text(part: Message) -> str:
-    data = part.get_payload(decode=True)
+def _decoded_text(part: Message, bodies: Bodies) -> str:
+    # For a quick-parsed part without a transfer encoding to undo, get_payload(decode=True)
+    # would turn its str payload back into the body's bytes: take those bytes as they came.
+    data: object = bodies.get(id(part))
+    if data is None or str(part.get("content-transfer-encoding", "")).lower() in _DECODED_CTES:
+        data = part.get_payload(decode=True)
     if not isinstance(data, bytes):
         data = str(part.get_payload()).encode("utf-8", "surrogateescape")
-    return decode_bytes(data, part.get_content_charset()).replace("\r\n", "\n")
+    return decode_bytes(data, mime_params.content_charset(part)).replace("\r\n", "\n")
 
 
 def _payload_bytes(part: Message, ctype: str) -> bytes:
@@ -358,7 +378,7 @@ def _payload_bytes(part: Message, ctype: str) -> bytes:
 def _filename(part: Message) -> str:
     """The attachment's file name, decoded (RFC 2231 and, as Outlook sends, RFC 2047), made safe."""
     try:
-        raw = part.get_filename()
+        raw = mime_params.filename(part)
     except (ValueError, LookupError):
         raw = None
     if not raw:

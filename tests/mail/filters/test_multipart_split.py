@@ -40,7 +40,7 @@ def tree(msg: Message) -> list[tuple[object, ...]]:
     NESTED.replace(b"--outer--\r\n", b"--outer--\r\n\r\n"),
 ], ids=["crlf", "lf", "no-preamble", "blank-after-close"])
 def test_split_tree_equals_the_stdlib_tree(raw: bytes) -> None:
-    assert parse._quick_parse(raw, 0) is not None  # the fast path really ran
+    assert parse._quick_parse(raw, 0, {}) is not None  # the fast path really ran
     assert tree(parse.message_from_bytes(raw)) == tree(email.message_from_bytes(raw))
 
 
@@ -51,7 +51,7 @@ def test_split_tree_equals_the_stdlib_tree(raw: bytes) -> None:
     NESTED.replace(b"--outer\r\nContent-Type: application/pdf", b"--outer\r\n\r\nx"),
 ], ids=["unclosed", "epilogue", "bare-cr", "part-without-headers"])
 def test_unusual_multipart_goes_to_the_stdlib_parser(raw: bytes) -> None:
-    assert parse._quick_parse(raw, 0) is None
+    assert parse._quick_parse(raw, 0, {}) is None
     assert tree(parse.message_from_bytes(raw)) == tree(email.message_from_bytes(raw))
 
 
