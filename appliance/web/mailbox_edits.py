@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from functools import partial
 
 from aiohttp import web
@@ -13,11 +12,11 @@ from appliance.mail.connection_check import async_check_mailbox
 from appliance.mail.errors import ImapError
 from appliance.web import forms
 from appliance.web.app_keys import BACKEND
-from appliance.web.config_edit import ConfigReadOnly
 from appliance.web.errors import WebInputError, wants_json
 from appliance.web.mailbox_config import add_mailbox, change_mailbox, remove_mailbox, saved_password
 from appliance.web.mailbox_form import MailboxForm
 from appliance.web.mailbox_views import CheckOutcome, Typed, mailboxes_response
+from appliance.web.settings_answer import run_edit
 
 READ_ONLY = "settings are read-only here: Aspa was started without aspa.toml"
 
@@ -26,17 +25,6 @@ def require_writable(request: web.Request) -> None:
     """Refuse every mailbox post on a box that runs without a config file (the demo)."""
     if request.app[BACKEND].config_path is None:
         raise web.HTTPConflict(text=READ_ONLY)
-
-
-async def apply_edit(edit: Callable[[], None]) -> list[str] | None:
-    """Run a blocking aspa.toml edit; the loader's problems when refused, None when saved."""
-    try:
-        await asyncio.to_thread(edit)
-    except ConfigReadOnly as error:
-        raise web.HTTPConflict(text=str(error)) from None
-    except ConfigError as error:
-        return error.problems
-    return None
 
 
 async def check_connection(request: web.Request, form: MailboxForm,
@@ -78,7 +66,7 @@ async def mailbox_add(request: web.Request) -> web.StreamResponse:
     require_writable(request)
     form = MailboxForm.from_fields(await forms.submitted(request), with_name=True)
     path = request.app[BACKEND].config_path
-    return await _answer(request, await apply_edit(partial(add_mailbox, path, form)),
+    return await _answer(request, await run_edit(partial(add_mailbox, path, form)),
                          Typed(form))
 
 
@@ -88,7 +76,7 @@ async def mailbox_change(request: web.Request) -> web.StreamResponse:
     index = forms.path_number(request, "id") - 1
     form = MailboxForm.from_fields(await forms.submitted(request), with_name=False)
     path = request.app[BACKEND].config_path
-    return await _answer(request, await apply_edit(partial(change_mailbox, path, index, form)),
+    return await _answer(request, await run_edit(partial(change_mailbox, path, index, form)),
                          Typed(form, index))
 
 
@@ -99,7 +87,7 @@ async def mailbox_remove(request: web.Request) -> web.StreamResponse:
     if not forms.flag(await forms.submitted(request), "confirm"):
         raise WebInputError("tick confirm to remove the mailbox")
     path = request.app[BACKEND].config_path
-    return await _answer(request, await apply_edit(partial(remove_mailbox, path, index)), None)
+    return await _answer(request, await run_edit(partial(remove_mailbox, path, index)), None)
 
 
 async def mailbox_test(request: web.Request) -> web.StreamResponse:

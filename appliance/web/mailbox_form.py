@@ -7,8 +7,7 @@ from typing import Any
 
 from appliance.config_schema import ConfigError, load_section
 from appliance.mail.settings import MailboxSettings
-from appliance.web import forms
-from appliance.web.errors import WebInputError
+from appliance.web import forms, setting_fields
 
 NAME_MAX = 60
 HOST_MAX = 253  # RFC 1035 §2.3.4
@@ -49,7 +48,7 @@ class MailboxForm:
             folder=forms.text(fields, "folder", max_chars=FOLDER_MAX, required=False) or "INBOX",
             move_to=forms.text(fields, "move_to", max_chars=FOLDER_MAX, required=False),
             acknowledge=forms.flag(fields, "acknowledge"),
-            password=_password(fields),
+            password=setting_fields.secret_text(fields, "password", max_chars=PASSWORD_MAX),
         )
 
     @classmethod
@@ -89,18 +88,3 @@ def _port_text(fields: forms.Fields) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # the JSON API may send a number
     return forms.text(fields, "port", max_chars=PORT_MAX, required=False) or "993"
-
-
-def _password(fields: forms.Fields) -> str:
-    """Taken as typed (a password may start or end with a space); one line, bounded."""
-    value = fields.get("password", "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise WebInputError("password must be text")
-    if len(value) > PASSWORD_MAX:
-        raise WebInputError(f"password is too long: at most {PASSWORD_MAX} characters")
-    if any(c in value for c in "\r\n\0"):
-        raise WebInputError("password must be one line")
-    return value
-

@@ -50,13 +50,9 @@ def _mqtt_change(changes: dict[str, Any], password: str, forget: bool) -> Change
 
 
 def _password(fields: forms.Fields) -> str:
-    value = fields.get("password") or ""
-    if not isinstance(value, str):
-        raise WebInputError("password must be text")
-    if len(value) > PASSWORD_MAX:
-        raise WebInputError(f"password is too long: at most {PASSWORD_MAX} characters")
-    if value != value.strip() or "\n" in value or "\r" in value:
-        raise WebInputError("password must not start or end with a space or hold a line end")
+    value = setting_fields.secret_text(fields, "password", max_chars=PASSWORD_MAX)
+    if value != value.strip():
+        raise WebInputError("password must not start or end with a space")
     return value
 
 

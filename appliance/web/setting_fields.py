@@ -67,3 +67,17 @@ def typed_text(fields: forms.Fields, name: str) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+def secret_text(fields: forms.Fields, name: str, *, max_chars: int) -> str:
+    """A password as typed (never shown back): text on one line, bounded; missing = ""."""
+    value = fields.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise WebInputError(f"{name} must be text")
+    if len(value) > max_chars:
+        raise WebInputError(f"{name} is too long: at most {max_chars} characters")
+    if any(c in value for c in "\r\n\0"):
+        raise WebInputError(f"{name} must be one line")
+    return value

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -26,13 +27,24 @@ async def save(request: web.Request, change: Change, *, section: str,
     `section` names the form and `typed` holds what the admin typed into it (never a
     secret), shown back next to the form with the loader's problems.
     """
-    backend = request.app[BACKEND]
+    path = request.app[BACKEND].config_path
+    problems = await run_edit(partial(edit_config, path, change, secret_files))
+    if problems is not None:
+        return await refusal(request, Refused(section, typed or {}, problems))
+    return None
+
+
+async def run_edit(edit: Callable[[], None]) -> list[str] | None:
+    """Run a blocking aspa.toml edit in a thread: the loader's problems if refused, else None.
+
+    A box without aspa.toml answers 409 (ConfigReadOnly).
+    """
     try:
-        await asyncio.to_thread(edit_config, backend.config_path, change, secret_files)
+        await asyncio.to_thread(edit)
     except ConfigReadOnly as error:
         raise web.HTTPConflict(text=str(error)) from None
     except ConfigError as error:
-        return await refusal(request, Refused(section, typed or {}, error.problems))
+        return error.problems
     return None
 
 

@@ -15,11 +15,12 @@ from appliance.web.errors import WebInputError
 from appliance.web.settings_answer import apply
 from appliance.web.toml_values import set_value, table, text_array
 
-PIN_MAX = 16
+PIN_MAX = 16  # the loader checks the digits
 HOURS_MAX = 200  # characters of one day's intervals
 
 
-def _pin_change(index: int, pin: str) -> Change:
+def pin_change(index: int, pin: str) -> Change:
+    """Modem `index`'s SIM PIN (0 = the first); an empty PIN removes it."""
     def change(document: TOMLDocument) -> None:
         modems = document.get("gsm", {}).get("modems", [])
         if not 0 <= index < len(modems):
@@ -37,7 +38,7 @@ async def modem_pin(request: web.Request) -> web.StreamResponse:
     fields = await forms.submitted(request)
     pin = forms.text(fields, "pin", max_chars=PIN_MAX, required=False)
     # A refused PIN is never shown back: the form stays empty.
-    return await apply(request, _pin_change(number - 1, pin), section=f"modems/{number}")
+    return await apply(request, pin_change(number - 1, pin), section=f"modems/{number}")
 
 
 def _hours_change(week: dict[str, list[str]]) -> Change:

@@ -9,8 +9,9 @@ from aiohttp import web
 from appliance.web import forms
 from appliance.web.app_keys import BACKEND
 from appliance.web.mailbox_config import add_mailbox
-from appliance.web.mailbox_edits import apply_edit, check_connection, require_writable
+from appliance.web.mailbox_edits import check_connection, require_writable
 from appliance.web.mailbox_form import MailboxForm
+from appliance.web.settings_answer import run_edit
 from appliance.web.setup_wall import step_response
 
 STEP = "mailbox"
@@ -22,7 +23,7 @@ async def setup_mailbox_save(request: web.Request) -> web.StreamResponse:
     require_writable(request)
     form = MailboxForm.from_fields(await forms.submitted(request), with_name=True)
     path = request.app[BACKEND].config_path
-    problems = await apply_edit(partial(add_mailbox, path, form))
+    problems = await run_edit(partial(add_mailbox, path, form))
     if problems is not None:
         return await step_response(request, STEP, status=400, mailbox=form, problems=problems)
     raise web.HTTPSeeOther(NEXT_PAGE)
