@@ -39,13 +39,8 @@ def plain_params(value: str) -> dict[str, str] | None:
 
 def get_param(msg: Message, name: str, header: str = "content-type") -> object:
     """msg.get_param(name, None, header)."""
-    value = msg.get(header, _MISSING)
-    if value is _MISSING:
-        return None
-    params = plain_params(str(value))
-    if params is None:
-        return msg.get_param(name, None, header)
-    return params.get(name)
+    found = _first_param(msg, name, header)
+    return None if found is _MISSING else found
 
 
 def content_charset(msg: Message) -> str | None:
