@@ -1,4 +1,4 @@
-"""An aspa.toml in a temporary folder and a web app that may change it, for the mailbox tests."""
+"""A temporary aspa.toml and a web app that may change it, for the settings and mailbox tests."""
 
 from __future__ import annotations
 
@@ -51,11 +51,15 @@ def config_file(tmp_path: Path) -> Path:
 
 
 def backend_for(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus | None,
-                data_dir: Path, config_file: Path) -> StoreWebBackend:
-    """The web backend of a box started with this aspa.toml."""
+                data_dir: Path, config_file: Path, *, writable: bool = True) -> StoreWebBackend:
+    """The web backend of a box started with this aspa.toml.
+
+    `writable=False`: the same settings, started without a file to change (read-only).
+    """
     config = load_config(config_file)
     return StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
-                           data_dir=data_dir, config=config, config_path=config_file,
+                           data_dir=data_dir, config=config,
+                           config_path=config_file if writable else None,
                            smtp=config.mail.smtp)
 
 

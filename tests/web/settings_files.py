@@ -3,24 +3,20 @@ settings tests."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.cli import main
 from appliance.clock import ManualClock
-from appliance.config import load_config
 from appliance.core_state import CoreState
 from appliance.events import EventBus
 from appliance.store.worker import StoreWorker
 from appliance.web.app import make_app
-from appliance.web.store_backend import StoreWebBackend
+from tests.web.mailbox_config_files import backend_for, make_config
 
 OLD_PIN = "4711"
 OLD_MQTT_PASSWORD = "vanha-mqtt-salasana-9"
@@ -79,25 +75,14 @@ SECRETS = (OLD_PIN, OLD_MQTT_PASSWORD, OLD_DESK_PASSWORD)
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "conf" / "aspa.toml"
-    path.parent.mkdir()
-    path.write_text(CONFIG, encoding="utf-8")
-    path.chmod(0o640)
-    return path
-
-
-def _backend(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus,
-             tmp_path: Path, config_file: Path, config_path: Path | None) -> StoreWebBackend:
-    return StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
-                           data_dir=tmp_path, config=load_config(config_file),
-                           config_path=config_path)
+    return make_config(tmp_path, CONFIG)
 
 
 @pytest.fixture
 async def edit_client(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus,
                       tmp_path: Path, config_file: Path) -> AsyncIterator[TestClient]:
     """The web app on the config file, which it may change."""
-    backend = _backend(store, core, clock, bus, tmp_path, config_file, config_file)
+    backend = backend_for(store, core, clock, bus, tmp_path, config_file)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
@@ -108,22 +93,10 @@ async def read_only_client(store: StoreWorker, core: CoreState, clock: ManualClo
                            bus: EventBus, tmp_path: Path,
                            config_file: Path) -> AsyncIterator[TestClient]:
     """The web app running on the same settings, started without a config file to change."""
-    backend = _backend(store, core, clock, bus, tmp_path, config_file, None)
+    backend = backend_for(store, core, clock, bus, tmp_path, config_file, writable=False)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
-
-
-def text_of(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
-def bytes_of(path: Path) -> bytes:
-    return path.read_bytes()
-
-
-def mode_of(path: Path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 def names_in(folder: Path) -> list[str]:

@@ -15,7 +15,8 @@ from appliance.config_schema import ConfigError
 from appliance.web.config_edit import ConfigReadOnly, edit_config
 from appliance.web.toml_values import set_value, table, text_array
 from tests.web import settings_files
-from tests.web.settings_files import OLD_MQTT_PASSWORD, mode_of, names_in
+from tests.web.mailbox_config_files import mode_of
+from tests.web.settings_files import OLD_MQTT_PASSWORD, names_in
 
 config_file = settings_files.config_file
 

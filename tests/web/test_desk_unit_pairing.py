@@ -12,14 +12,12 @@ from aiohttp.test_utils import TestClient
 from appliance.config import load_config
 from tests.web import settings_files
 from tests.web.conftest import log_in
+from tests.web.mailbox_config_files import file_bytes, file_text, mode_of
 from tests.web.settings_files import (
     OLD_DESK_PASSWORD,
     SECRETS,
-    bytes_of,
     config_checks,
-    mode_of,
     names_in,
-    text_of,
 )
 
 config_file = settings_files.config_file
@@ -29,7 +27,7 @@ _SHOWN_PASSWORD = re.compile(r"<th>Password</th><td><code>([A-Za-z0-9_-]{24})</c
 
 
 def _units(path: Path) -> list[dict[str, str]]:
-    units: list[dict[str, str]] = tomllib.loads(text_of(path)).get("desk_units", [])
+    units: list[dict[str, str]] = tomllib.loads(file_text(path)).get("desk_units", [])
     return units
 
 
@@ -47,10 +45,10 @@ async def test_a_new_unit_gets_a_login_shown_once(edit_client: TestClient,
     assert "sudo mosquitto_passwd /etc/mosquitto/aspa.passwd desk-pekka" in body
     assert '&#34;unit&#34;: &#34;desk-pekka&#34;' in body  # the config.json lines
     secret = config_file.parent / "desk-pekka.password"
-    assert text_of(secret) == password + "\n" and mode_of(secret) == 0o600
+    assert file_text(secret) == password + "\n" and mode_of(secret) == 0o600
     assert _units(config_file)[1] == {"id": "desk-pekka", "agent": "pekka",
                                       "password_file": "desk-pekka.password"}
-    assert "# by the window" in text_of(config_file)
+    assert "# by the window" in file_text(config_file)
     assert config_checks(config_file) == 0
     unit = load_config(config_file).desk_units[1]
     assert (unit.id, unit.agent, unit.password) == ("desk-pekka", "pekka", password)
@@ -72,14 +70,14 @@ async def test_the_api_pairs_a_unit_and_answers_its_login(edit_client: TestClien
     data = await response.json()
     assert response.status == 200 and data["ok"] is True and data["restart_needed"] is True
     assert (data["unit"], data["agent"], data["box"]) == ("desk-2", "anna", "aspa")
-    assert data["password"] == text_of(config_file.parent / "desk-2.password").strip()
+    assert data["password"] == file_text(config_file.parent / "desk-2.password").strip()
     assert response.headers["Cache-Control"] == "no-store"
 
 
 async def test_a_refused_unit_is_shown_as_typed_and_nothing_is_written(
     edit_client: TestClient, config_file: Path
 ) -> None:
-    before = bytes_of(config_file)
+    before = file_bytes(config_file)
     token = await log_in(edit_client)
     cases = [({"id": "../etc/passwd", "agent": "anna"}, "desk_units[1].id", "../etc/passwd"),
              ({"id": "<b>x</b>", "agent": "anna"}, "desk_units[1].id", "&lt;b&gt;x&lt;/b&gt;"),
@@ -94,7 +92,7 @@ async def test_a_refused_unit_is_shown_as_typed_and_nothing_is_written(
         assert key in body and shown in body, form
         assert "<b>x</b>" not in body
         assert _SHOWN_PASSWORD.search(body) is None
-        assert bytes_of(config_file) == before
+        assert file_bytes(config_file) == before
         assert names_in(config_file.parent) == ["aspa.toml"]
     as_json = await edit_client.post("/api/admin/settings/desk-units",
                                      json={"id": "Desk Anna", "agent": "anna"},
@@ -117,14 +115,14 @@ async def test_a_unit_is_re_paired_and_removed_with_its_password_file(
     assert paired.status == 303
     assert paired.headers["Location"] == "/admin/settings?saved=1#desk-units"
     assert _units(config_file)[1]["agent"] == "pekka"
-    assert "# by the window" in text_of(config_file)
-    before = bytes_of(config_file)
+    assert "# by the window" in file_text(config_file)
+    before = file_bytes(config_file)
     wrong = await edit_client.post("/admin/settings/desk-units/desk-3", data={
         "csrf_token": token, "agent": "<i>nobody</i>"})
     body = await wrong.text()
     assert wrong.status == 400 and "desk_units[1].agent" in body
     assert "&lt;i&gt;nobody&lt;/i&gt;" in body and "<i>nobody" not in body
-    assert bytes_of(config_file) == before
+    assert file_bytes(config_file) == before
     removed = await edit_client.post("/admin/settings/desk-units/desk-3/remove",
                                      data={"csrf_token": token}, allow_redirects=False)
     assert removed.status == 303
@@ -153,12 +151,12 @@ async def test_a_file_already_beside_the_config_is_never_overwritten(
 ) -> None:
     other = config_file.parent / "desk-4.password"
     _write(other, "someone else's secret\n")
-    before = bytes_of(config_file)
+    before = file_bytes(config_file)
     token = await log_in(edit_client)
     response = await edit_client.post("/api/admin/settings/desk-units",
                                       json={"id": "desk-4", "agent": "anna"},
                                       headers={"X-CSRF-Token": token})
     assert response.status == 400
     assert (await response.json())["problems"][0].startswith("desk_units[1].password_file")
-    assert text_of(other) == "someone else's secret\n"
-    assert bytes_of(config_file) == before
+    assert file_text(other) == "someone else's secret\n"
+    assert file_bytes(config_file) == before

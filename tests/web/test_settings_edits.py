@@ -12,12 +12,12 @@ from appliance.store.accounts import Accounts
 from appliance.store.worker import StoreWorker
 from tests.web import settings_files
 from tests.web.conftest import csrf_token_in, log_in
+from tests.web.mailbox_config_files import file_bytes as _bytes
+from tests.web.mailbox_config_files import file_text as _text
+from tests.web.mailbox_config_files import mode_of as _mode
 from tests.web.settings_files import OLD_PIN
-from tests.web.settings_files import bytes_of as _bytes
 from tests.web.settings_files import config_checks as _checks
-from tests.web.settings_files import mode_of as _mode
 from tests.web.settings_files import names_in as _names
-from tests.web.settings_files import text_of as _text
 
 NEW_PIN = "908172"
 config_file = settings_files.config_file

@@ -14,14 +14,12 @@ from appliance.store.accounts import Accounts
 from appliance.store.worker import StoreWorker
 from tests.web import settings_files
 from tests.web.conftest import log_in
+from tests.web.mailbox_config_files import file_bytes, file_text, mode_of
 from tests.web.settings_files import (
     OLD_MQTT_PASSWORD,
     SECRETS,
-    bytes_of,
     config_checks,
-    mode_of,
     names_in,
-    text_of,
 )
 
 config_file = settings_files.config_file
@@ -65,7 +63,7 @@ REFUSED = [
 
 
 def _saved(path: Path) -> dict[str, object]:
-    return tomllib.loads(text_of(path))
+    return tomllib.loads(file_text(path))
 
 
 def _value(data: dict[str, object], keys: tuple[str, str]) -> object:
@@ -91,7 +89,7 @@ async def test_each_section_is_saved_keeping_the_comments(
                                       allow_redirects=False)
     assert response.status == 303, await response.text()
     assert response.headers["Location"].startswith("/admin/settings?saved=1#")
-    text = text_of(config_file)
+    text = file_text(config_file)
     for comment in ("# Installed by the image; edit with care.", "# Christmas Eve",
                     "# the USB stick in the back", "# agreed with the DPO", "# by the window"):
         assert comment in text
@@ -132,7 +130,7 @@ async def test_a_refused_form_shows_what_was_typed_and_changes_nothing(
     edit_client: TestClient, config_file: Path, path: str, form: dict[str, str], key: str,
     typed: str
 ) -> None:
-    before = bytes_of(config_file)
+    before = file_bytes(config_file)
     token = await log_in(edit_client)
     response = await edit_client.post(path, data={"csrf_token": token, **form})
     body = await response.text()
@@ -141,12 +139,12 @@ async def test_a_refused_form_shows_what_was_typed_and_changes_nothing(
     assert _shown(typed, body), typed
     assert "<script>alert" not in body
     assert "aspa.toml was not changed" in body
-    assert bytes_of(config_file) == before
+    assert file_bytes(config_file) == before
     assert names_in(config_file.parent) == ["aspa.toml"]
     as_json = await edit_client.post(f"/api{path}", json=form, headers={"X-CSRF-Token": token})
     assert as_json.status == 400
     assert any(p.startswith(key) for p in (await as_json.json())["problems"])
-    assert bytes_of(config_file) == before
+    assert file_bytes(config_file) == before
 
 
 async def test_a_new_mqtt_password_goes_into_a_private_file_and_is_never_shown(
@@ -159,22 +157,22 @@ async def test_a_new_mqtt_password_goes_into_a_private_file_and_is_never_shown(
     assert response.status == 200
     bodies.append(await response.text())
     secret = config_file.parent / "mqtt-password"
-    assert text_of(secret) == NEW_MQTT_PASSWORD + "\n"
+    assert file_text(secret) == NEW_MQTT_PASSWORD + "\n"
     assert mode_of(secret) == 0o600
     mqtt = _saved(config_file)["mqtt"]
     assert isinstance(mqtt, dict)
     assert mqtt["password_file"] == "mqtt-password" and "password" not in mqtt
-    assert "# The box's own Mosquitto on loopback." in text_of(config_file)
+    assert "# The box's own Mosquitto on loopback." in file_text(config_file)
     assert load_config(config_file).mqtt.password == NEW_MQTT_PASSWORD
     assert config_checks(config_file) == 0
     # refused with a new password typed: neither file changes, the password is not echoed
-    before = bytes_of(config_file)
+    before = file_bytes(config_file)
     refused = await edit_client.post("/admin/settings/mqtt", data={
         "csrf_token": token, "password": "kolmas-salasana-55", "port": "0"})
     assert refused.status == 400
     bodies.append(await refused.text())
     assert "kolmas-salasana-55" not in bodies[-1]
-    assert bytes_of(config_file) == before and text_of(secret) == NEW_MQTT_PASSWORD + "\n"
+    assert file_bytes(config_file) == before and file_text(secret) == NEW_MQTT_PASSWORD + "\n"
     assert names_in(config_file.parent) == ["aspa.toml", "mqtt-password"]
     for path in ("/admin/settings", "/api/admin/settings", "/setup/line"):
         bodies.append(await (await edit_client.get(path)).text())
@@ -221,7 +219,7 @@ NEW_ROUTES = [("/admin/settings/holidays", {"holidays": "2026-12-25"}),
 async def test_without_the_token_or_as_an_agent_nothing_changes(
     edit_client: TestClient, config_file: Path, store: StoreWorker, accounts: Accounts
 ) -> None:
-    before = bytes_of(config_file)
+    before = file_bytes(config_file)
     await store.call(accounts.add_user, "Agent Anna", "anna", "agent", "anna-salasana-1")
     admin_token = await log_in(edit_client)
     for path, form in NEW_ROUTES:
@@ -239,14 +237,14 @@ async def test_without_the_token_or_as_an_agent_nothing_changes(
         assert as_json.status == 403, path
     page = await edit_client.get("/admin/settings")
     assert page.status == 403
-    assert bytes_of(config_file) == before
+    assert file_bytes(config_file) == before
     assert names_in(config_file.parent) == ["aspa.toml"]
 
 
 async def test_a_box_without_a_config_file_shows_the_forms_read_only(
     read_only_client: TestClient, config_file: Path
 ) -> None:
-    before = bytes_of(config_file)
+    before = file_bytes(config_file)
     token = await log_in(read_only_client)
     page = await (await read_only_client.get("/admin/settings")).text()
     assert "Read-only: Aspa was started without aspa.toml." in page
@@ -258,7 +256,7 @@ async def test_a_box_without_a_config_file_shows_the_forms_read_only(
         refused = await read_only_client.post(path, data={"csrf_token": token, **form})
         assert refused.status == 409, path
         assert "read-only" in await refused.text()
-    assert bytes_of(config_file) == before
+    assert file_bytes(config_file) == before
     assert names_in(config_file.parent) == ["aspa.toml"]
 
 
