@@ -26,7 +26,7 @@ from appliance.commands import (
     user,
 )
 from appliance.commands.errors import CommandError
-from appliance.config_schema import ConfigError
+from appliance.config.schema import ConfigError
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2  # also argparse's exit status for a wrong command line
@@ -110,7 +110,7 @@ def _user_facing_errors() -> tuple[type[BaseException], ...]:
     from appliance.gsm.errors import ModemError
     from appliance.mail.errors import MailError
     from appliance.store.errors import StoreError
-    from appliance.web.secret_key import SecretKeyError
+    from appliance.web.frame.secret_key import SecretKeyError
 
     return (StoreError, ModemError, MailError, SecretKeyError, OSError)
 

@@ -22,12 +22,13 @@ import time
 import tty
 from pathlib import Path
 
-from appliance.events import CallEnded, CallOffered, Event, EventBus
+from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.at_channel import AtChannel
 from appliance.gsm.driver import ModemDriver
-from appliance.gsm.settings import ModemSettings
 from appliance.gsm.simulator import create_simulator
 from appliance.gsm.transport import open_port
+from appliance.spine.bus import EventBus
+from appliance.spine.events import CallEnded, CallOffered, Event
 
 BAUD = 115_200
 BITS_PER_BYTE = 10  # start + 8 data + stop

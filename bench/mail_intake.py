@@ -147,12 +147,12 @@ def intake_child(data_dir: str, host: str, port: str, user: str, password: str,
                  report: str) -> int:
     """The child: open a new store, take the mailbox in once, write what it did."""
     started = time.perf_counter()
+    from appliance.config.sections.mail import MailboxSettings
     from appliance.mail.imap_client import ImapSession
     from appliance.mail.intake_context import IntakeContext
     from appliance.mail.mailbox_worker import MailboxWorker
     from appliance.mail.parse_pool import ParsePool
     from appliance.mail.processing import MailProcessor
-    from appliance.mail.settings import MailboxSettings
     from appliance.store.models import Attachment, Ticket
     from appliance.store.startup import open_store
 

@@ -28,10 +28,10 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from appliance.clock import SystemClock
 from appliance.mqtt.connection import MAX_INFLIGHT, BrokerAddress, Connection
 from appliance.mqtt.outbox import Outbox
 from appliance.mqtt.outbox_rows import OutgoingMessage, add_messages, count_unsent
+from appliance.spine.clock import SystemClock
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
 

@@ -22,16 +22,17 @@ from pathlib import Path
 
 from gpiozero.pins.mock import MockFactory
 
-from appliance.clock import SystemClock
-from appliance.config import config_from_mapping
-from appliance.daemon import Daemon
+from appliance.config.aspa_toml import config_from_mapping
+from appliance.config.sections.gpio import DeskPinSettings, GpioSettings
 from appliance.desk.desk_agents import DeskAgents
-from appliance.events import EventBus, PresenceChanged
 from appliance.gpio.adapter import GpioAdapter
-from appliance.gpio.settings import DeskPinSettings, GpioSettings
+from appliance.runtime.daemon import Daemon
+from appliance.runtime.systemd_notify import SystemdNotifier
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
+from appliance.spine.events import PresenceChanged
 from appliance.store.agent_roster import sync_agents
 from appliance.store.startup import open_store
-from appliance.systemd_notify import SystemdNotifier
 
 GOAL_MEDIAN_MS = 20.0
 BUTTON, GREEN, RED = 17, 27, 22

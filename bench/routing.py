@@ -28,16 +28,17 @@ from appliance.calls.agent_board import AgentBoard
 from appliance.calls.call_desk import CallDesk
 from appliance.calls.desk_plan import DeskPlan
 from appliance.calls.gsm_line import GsmLine
-from appliance.clock import SystemClock
-from appliance.events import CallRecorded, Event, EventBus
+from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.at_channel import AtChannel
 from appliance.gsm.driver import ModemDriver
-from appliance.gsm.settings import ModemSettings
 from appliance.gsm.simulator import create_simulator
 from appliance.gsm.transport import open_port
 from appliance.presence import AgentState, Presence, set_presence
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.call_setup import FlowRules
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
+from appliance.spine.events import CallRecorded, Event
 from appliance.store.customers import CustomerDirectory
 from appliance.store.history import HistoryWriter
 from appliance.store.models import Agent, Customer, Ticket

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from appliance.clock import ManualClock
-from appliance.events import HealthChanged
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import HealthChanged
 from appliance.store.history import HistoryWriter
 from appliance.store.models import Agent, Customer, HistoryEntry, Message, Ticket
 from appliance.store.sqlite_preflight import read_sqlite_schema_version

@@ -31,11 +31,13 @@ from pathlib import Path
 from appliance.calls.agent_board import AgentBoard
 from appliance.calls.call_desk import CallDesk
 from appliance.calls.desk_plan import DeskPlan
-from appliance.clock import SystemClock
-from appliance.events import CallOffered, CallStateChanged, Event, EventBus
+from appliance.config.sections.voip import VoipSettings
 from appliance.presence import AgentState, Presence, set_presence
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.call_setup import FlowRules
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
+from appliance.spine.events import CallOffered, CallStateChanged, Event
 from appliance.store.customers import CustomerDirectory
 from appliance.store.history import HistoryWriter
 from appliance.store.models import Agent
@@ -44,7 +46,6 @@ from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
 from appliance.voip.adapter import VoipLineAdapter
 from appliance.voip.errors import VoipError
-from appliance.voip.settings import VoipSettings
 
 GOAL_MEDIAN_MS = 20.0
 SCENARIOS = Path(__file__).resolve().parent.parent / "tests" / "voip" / "scenarios"

@@ -31,18 +31,18 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 
-from appliance.clock import SystemClock
-from appliance.core_state import WATCHED_EVENTS, CoreState
-from appliance.events import EventBus
 from appliance.presence.states import Presence
 from appliance.presence.transitions import set_presence
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.models import Customer, Ticket, database_proxy
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
 from appliance.web.app import make_app
-from appliance.web.sessions import COOKIE_NAME
-from appliance.web.store_backend import SESSION_CHECK_S, StoreWebBackend
+from appliance.web.frame.sessions import COOKIE_NAME
+from appliance.web.frame.store_backend import SESSION_CHECK_S, StoreWebBackend
 
 TICKETS = 50_000
 OPEN_SHARE = 0.8

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import ClientSession, CookieJar
 
-from appliance.clock import SystemClock
+from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.startup import open_store
 from appliance.store.ticket_records import TicketRecords

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from appliance.cli import main
-from appliance.clock import SystemClock
 from appliance.doctor import registry
 from appliance.doctor.registry import Finding, doctor_check, run_checks
+from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.database import open_database
 from appliance.store.models import Agent
@@ -294,7 +294,7 @@ def clean_registry(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_doctor_runs_added_checks_and_survives_a_broken_one(
     config_file: Path, clean_registry: None
 ):
-    from appliance.config import load_config
+    from appliance.config.aspa_toml import load_config
 
     @doctor_check("modem")
     def modem(config: object) -> list[Finding]:

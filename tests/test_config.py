@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from appliance.cli import main
-from appliance.config import Config, ConfigError, default_data_dir, load_config
-from appliance.config_schema import describe
-from appliance.config_sections.cross_checks import duplicate_gpio_pins
+from appliance.config.aspa_toml import Config, ConfigError, default_data_dir, load_config
+from appliance.config.cross_checks import duplicate_gpio_pins
+from appliance.config.schema import describe
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "aspa.example.toml"
 

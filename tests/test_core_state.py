@@ -8,18 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.core_state import CoreState, call_item_id
-from appliance.events import CallEnded, CallOffered, EventBus, PresenceChanged
-from appliance.open_work import ticket_id_of, ticket_item_id
 from appliance.presence.channel import Channel
 from appliance.presence.states import Activity, AgentState, Presence
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import CallEnded, CallOffered, PresenceChanged
 from appliance.store.accounts import Accounts
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import Customer, Ticket
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState, call_item_id
+from appliance.switchboard.open_work import ticket_id_of, ticket_item_id
 from appliance.tickets.priority import Priority
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from appliance.adapter import AdapterHealth
-from appliance.config import load_config
-from appliance.daemon import EXIT_CANNOT_START, Daemon, serve
-from appliance.events import Event, HealthChanged, LineStatus, SmsReceived
-from appliance.shutdown import ShutdownRequest
-from appliance.systemd_notify import SystemdNotifier
+from appliance.config.aspa_toml import load_config
+from appliance.ports.adapter import AdapterHealth
+from appliance.runtime.daemon import EXIT_CANNOT_START, Daemon, serve
+from appliance.runtime.shutdown import ShutdownRequest
+from appliance.runtime.systemd_notify import SystemdNotifier
+from appliance.spine.events import Event, HealthChanged, LineStatus, SmsReceived
 from tests.daemon_box import OPEN_SUBJECTS, Box, logged_in_session, make_box, seed
 from tests.systemd_listener import NotifyListener
 

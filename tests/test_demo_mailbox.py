@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.config import config_from_mapping
-from appliance.daemon import Daemon
-from appliance.demo_mailbox import DemoMailbox, sample_mails
-from appliance.events import Event, MessageAdded, TicketCreated
+from appliance.config.aspa_toml import config_from_mapping
+from appliance.demo.mailbox import DemoMailbox, sample_mails
+from appliance.runtime.daemon import Daemon
+from appliance.spine.events import Event, MessageAdded, TicketCreated
 from appliance.store.models import Message, Ticket
 
 

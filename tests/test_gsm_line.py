@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from appliance.clock import ManualClock
-from appliance.events import CallEnded, CallOffered, EventBus, HealthChanged
+from appliance.gsm.line import GsmLineAdapter
 from appliance.gsm.simulator import create_simulator
-from appliance.gsm_line import GsmLineAdapter
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import CallEnded, CallOffered, HealthChanged
 from tests.gsm.line_harness import EventLog, eventually, fast_settings
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from appliance.config import config_from_mapping
-from appliance.service_terms import business_calendar, sla_policy
+from appliance.config.aspa_toml import config_from_mapping
+from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.tickets.priority import Priority
 
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.events import Event, EventBus, Quarantined
 from appliance.gsm.sms import IncomingSms
-from appliance.sms_intake import SmsIntake, sms_key
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import Event, Quarantined
 from appliance.store.models import Message, Quarantine, Ticket
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.sms_filing import SmsIntake, sms_key
 
 SENT = datetime(2026, 1, 5, 7, 59, tzinfo=UTC)
 

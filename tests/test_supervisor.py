@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from appliance.adapter import AdapterHealth
-from appliance.clock import ManualClock
-from appliance.events import Event, EventBus, HealthChanged
-from appliance.supervisor import AdapterSupervisor
+from appliance.ports.adapter import AdapterHealth
+from appliance.runtime.supervisor import AdapterSupervisor
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import Event, HealthChanged
 
 
 class TcpPeerAdapter:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.systemd_notify import SystemdNotifier, feed_watchdog, watchdog_timeout
+from appliance.runtime.systemd_notify import SystemdNotifier, feed_watchdog, watchdog_timeout
 from tests.systemd_listener import NotifyListener
 
 

@@ -31,7 +31,7 @@ from appliance.backup.manifest import (
 from appliance.backup.postgres_dump import dump_postgres
 from appliance.backup.sources import config_files, data_files
 from appliance.backup.sqlite_snapshot import snapshot_sqlite
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
 from appliance.store.database_url import is_postgres_url, sqlite_path
 
 ARCHIVE_MODE = 0o600  # it holds customers' data and the box's passwords

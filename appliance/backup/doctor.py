@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from appliance.backup.due import archive_time
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
 from appliance.doctor.registry import Finding, doctor_check
 
 PART = "backup"

@@ -29,8 +29,8 @@ from appliance.backup.manifest import (
 )
 from appliance.backup.postgres_dump import restore_postgres
 from appliance.backup.sqlite_snapshot import schema_version_of
-from appliance.config import Config
-from appliance.data_lock import LOCK_FILE_NAME, DataDirBusy, DataDirLock
+from appliance.config.aspa_toml import Config
+from appliance.store.data_lock import LOCK_FILE_NAME, DataDirBusy, DataDirLock
 from appliance.store.database_url import is_postgres_url
 from appliance.store.migrations import LATEST_VERSION
 

@@ -17,7 +17,7 @@ from appliance.backup.errors import (
     BackupNotDue,
     BackupTargetStillMissing,
 )
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
 
 log = logging.getLogger("aspa.backup")
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from appliance.config_sections.database import SQLITE_FILE_NAME
-from appliance.data_lock import LOCK_FILE_NAME
+from appliance.config.sections.database import SQLITE_FILE_NAME
+from appliance.store.data_lock import LOCK_FILE_NAME
 
 # The live database goes in as a snapshot, never as the file being written; its WAL and
 # shared-memory index belong to the live file only (sqlite.org/wal.html §"The WAL file").

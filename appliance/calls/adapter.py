@@ -14,23 +14,23 @@ from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from appliance.adapter import AdapterHealth
 from appliance.calls.agent_board import AgentBoard
 from appliance.calls.call_desk import CallDesk
 from appliance.calls.desk_config import desk_plan, line_prompts
 from appliance.calls.gsm_line import GsmLine
-from appliance.calls.line import line_order
 from appliance.calls.line_memory import load_knowledge
-from appliance.clock import Clock
-from appliance.events import EventBus
+from appliance.ports.adapter import AdapterHealth
+from appliance.ports.line import line_order
 from appliance.presence.states import AgentState
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import Agent
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
 
 if TYPE_CHECKING:
-    from appliance.config import Config
+    from appliance.config.aspa_toml import Config
     from appliance.gsm.driver import ModemDriver
     from appliance.voip.voip_line import VoipLine
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 
-from appliance.clock import Clock
-from appliance.events import AgentPaused, EventBus, PresenceChanged
 from appliance.presence.states import AgentState
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
+from appliance.spine.events import AgentPaused, PresenceChanged
 
 ROUTING_SOURCE = "routing"
 

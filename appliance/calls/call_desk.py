@@ -19,22 +19,9 @@ from appliance.calls.call_ledger import CallLedger, LiveCall
 from appliance.calls.call_records import find_caller
 from appliance.calls.callback_desk import CallbackDesk
 from appliance.calls.desk_plan import DeskPlan
-from appliance.calls.line import LINE_FAULTS, Line, groups_key, line_order
 from appliance.calls.line_memory import save_knowledge
-from appliance.clock import Clock
-from appliance.events import (
-    CallAnswered,
-    CallEnded,
-    CallOffered,
-    CallRinging,
-    CallStateChanged,
-    Event,
-    EventBus,
-    LineLearned,
-    PresenceChanged,
-    Subscription,
-)
 from appliance.gsm.errors import CallFailed
+from appliance.ports.line import LINE_FAULTS, Line, groups_key, line_order
 from appliance.queue import call_flow as flow_rules
 from appliance.queue.call_commands import (
     AgentFree,
@@ -65,6 +52,18 @@ from appliance.queue.connect_methods import ConnectMethod
 from appliance.queue.presence_commands import apply_presence
 from appliance.queue.ring_group import RingGroup
 from appliance.queue.ring_strategies import RingHistory
+from appliance.spine.bus import EventBus, Subscription
+from appliance.spine.clock import Clock
+from appliance.spine.events import (
+    CallAnswered,
+    CallEnded,
+    CallOffered,
+    CallRinging,
+    CallStateChanged,
+    Event,
+    LineLearned,
+    PresenceChanged,
+)
 from appliance.store.customers import CustomerDirectory
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker

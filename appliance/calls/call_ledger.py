@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from appliance.calls.call_records import callback_subject, ensure_customer, write_call
-from appliance.calls.line import Line
-from appliance.clock import Clock
-from appliance.events import CallbackCreated, CallRecorded, EventBus
+from appliance.ports.line import Line
 from appliance.queue.call_commands import CreateCallback, Finished
 from appliance.queue.call_setup import Caller
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
+from appliance.spine.events import CallbackCreated, CallRecorded
 from appliance.store.customers import CustomerDirectory
 from appliance.store.tickets import MessageDraft, TicketBook
 from appliance.store.worker import StoreWorker

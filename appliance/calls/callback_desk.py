@@ -20,9 +20,8 @@ from appliance.calls.callback_records import (
     pending_retries,
     save_retry,
 )
-from appliance.calls.line import LINE_FAULTS, Line
-from appliance.events import CallEnded, CallRecorded, CallStateChanged
 from appliance.gsm.errors import CallFailed
+from appliance.ports.line import LINE_FAULTS, Line
 from appliance.queue import callback_flow as rules
 from appliance.queue.call_commands import (
     AgentFree,
@@ -40,6 +39,7 @@ from appliance.queue.call_commands import (
 )
 from appliance.queue.call_setup import Caller
 from appliance.queue.callback_flow import CallbackFlow, CallbackSetup, CallbackStep
+from appliance.spine.events import CallEnded, CallRecorded, CallStateChanged
 from appliance.store.errors import StoreError
 from appliance.store.tickets import MessageDraft
 from appliance.tickets.errors import TransitionError

@@ -22,9 +22,9 @@ from appliance.tickets.business_calendar import BusinessCalendar
 from appliance.tickets.errors import CalendarError
 
 if TYPE_CHECKING:
-    from appliance.calls.settings import CallDeskSettings
-    from appliance.config import Config
-    from appliance.config_sections.ring_groups import RingGroupSettings
+    from appliance.config.aspa_toml import Config
+    from appliance.config.sections.calls import CallDeskSettings
+    from appliance.config.sections.ring_groups import RingGroupSettings
 
 log = logging.getLogger("aspa.calls.config")
 

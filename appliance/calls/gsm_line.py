@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
-from appliance.calls.line import LineCapabilities
 from appliance.gsm.calls import CallState
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.errors import CommandFailed, ModemError
+from appliance.ports.line import LineCapabilities
 from appliance.queue.call_commands import Prompt
 from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
 

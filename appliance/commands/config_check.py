@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from appliance.config import load_config
-from appliance.config_schema import ConfigError
+from appliance.config.aspa_toml import load_config
+from appliance.config.schema import ConfigError
 
 EXIT_CONFIG_PROBLEMS = 2
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import peewee as pw
 
-from appliance.config import Config, load_config
+from appliance.config.aspa_toml import Config, load_config
 
 DATA_DIR_MODE = 0o700  # the database and attachments hold customers' data (as `aspa run`)
 

@@ -21,7 +21,7 @@ from appliance.commands.errors import CommandError
 if TYPE_CHECKING:
     import peewee as pw
 
-    from appliance.config import Config
+    from appliance.config.aspa_toml import Config
 
 EXIT_REFUSED = 1
 

@@ -37,14 +37,14 @@ def _seconds(text: str) -> float:
 def run_daemon(args: argparse.Namespace) -> int:
     """Load the configuration and run the daemon until it stops."""
     config = config_of(args)
-    daemon = import_for_command("appliance.daemon", "run")
+    daemon = import_for_command("appliance.runtime.daemon", "run")
     path = Path(args.config) if args.config else None  # the web page may edit this file
     return _exit_code(daemon.run(config, path))  # the daemon applies log.level itself
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """Run the demo on a temporary data directory, optionally for a fixed time."""
-    demo = import_for_command("appliance.demo", "demo")
+    demo = import_for_command("appliance.demo.launch", "demo")
     if not args.debug:
         logging.getLogger().setLevel(logging.INFO)
     config = config_of(args) if args.config else None  # a given file's settings carry over

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from appliance.commands.configured import config_of, ensure_data_dir, open_configured_store
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

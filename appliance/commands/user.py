@@ -9,7 +9,7 @@ from typing import TextIO
 
 from appliance.commands.configured import config_of, open_configured_store
 from appliance.commands.errors import CommandError
-from appliance.config_sections.agents import ROLES
+from appliance.config.sections.agents import ROLES
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +37,7 @@ def read_password(stream: TextIO) -> str:
 
 def add_user(args: argparse.Namespace) -> int:
     """Create the login, or give a password to an agent that aspa.toml's [[agents]] lists."""
-    from appliance.clock import SystemClock
+    from appliance.spine.clock import SystemClock
     from appliance.store.accounts import Accounts
     from appliance.store.agent_roster import sync_agents
     from appliance.store.models import Agent

@@ -13,12 +13,10 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 
-from appliance.adapter import AdapterHealth
-from appliance.config_sections.mqtt import MqttSettings
+from appliance.config.sections.desk_units import DeskUnitSettings
+from appliance.config.sections.mqtt import MqttSettings
 from appliance.desk.desk_agents import DeskAgents
-from appliance.desk.effective_state import effective_state
 from appliance.desk.mqtt_link import MqttLink
-from appliance.desk.settings import DeskUnitSettings
 from appliance.desk.topics import (
     BUTTON,
     STATE,
@@ -29,7 +27,10 @@ from appliance.desk.topics import (
     unit_topic,
 )
 from appliance.desk.unit_messages import parse_button, parse_status
-from appliance.events import Event, PresenceChanged, Subscription
+from appliance.ports.adapter import AdapterHealth
+from appliance.presence.effective_state import effective_state
+from appliance.spine.bus import Subscription
+from appliance.spine.events import Event, PresenceChanged
 
 log = logging.getLogger("aspa.desk")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from appliance.desk.settings import DeskUnitSettings
+from appliance.config.sections.desk_units import DeskUnitSettings
 
 BOX_USER = "aspa"
 

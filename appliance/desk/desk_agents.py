@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from appliance.clock import Clock
-from appliance.desk.effective_state import state_of
-from appliance.desk.gestures import Gesture, after_gesture
-from appliance.events import EventBus
+from appliance.presence.effective_state import state_of
+from appliance.presence.gestures import Gesture, after_gesture
 from appliance.presence.states import AgentState
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
 from appliance.store.models import Agent
 
 if TYPE_CHECKING:
-    from appliance.daemon import Daemon
+    from appliance.runtime.daemon import Daemon
 
 log = logging.getLogger("aspa.desk")
 

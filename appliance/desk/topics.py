@@ -5,7 +5,7 @@ MQTT 3.1.1 §4.7: topic levels are split on '/', and '+' matches exactly one.
 
 from __future__ import annotations
 
-from appliance.desk.settings import UNIT_ID
+from appliance.config.sections.desk_units import UNIT_ID
 
 BUTTON = "button"  # unit → box, QoS 1, not retained: press / hold
 STATUS = "status"  # unit → box, retained: online (its last will: offline)

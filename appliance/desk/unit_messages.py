@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appliance.desk.gestures import Gesture
+from appliance.presence.gestures import Gesture
 
 MAX_PAYLOAD_BYTES = 16  # anything longer is not a desk unit talking
 

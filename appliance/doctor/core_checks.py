@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
 from appliance.doctor.registry import Finding, doctor_check
 
 LOW_FREE_BYTES = 1024**3  # below this the box should be looked at

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
 from appliance.doctor.registry import Finding, doctor_check
 
 PART = "data partition"

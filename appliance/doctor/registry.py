@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from appliance.config import Config
+    from appliance.config.aspa_toml import Config
 
 Status = Literal["ok", "warn", "fail", "off"]  # off = the part is not configured
 

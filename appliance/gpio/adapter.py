@@ -10,11 +10,21 @@ from datetime import datetime
 
 from gpiozero.pins import Factory
 
-from appliance.adapter import AdapterHealth
+from appliance.config.sections.gpio import GpioSettings
 from appliance.desk.desk_agents import DeskAgents
-from appliance.desk.effective_state import effective_state
-from appliance.desk.gestures import Gesture
-from appliance.events import (
+from appliance.gpio.desk_light import light_for
+from appliance.gpio.desk_panel import DeskPanel
+from appliance.gpio.pin_factory import pin_factory
+from appliance.gpio.status_lights import flag_light, line_light, waiting_light
+from appliance.gpio.status_panel import StatusPanel
+from appliance.gpio.thread_bridge import LoopBridge
+from appliance.ports.adapter import AdapterHealth
+from appliance.presence.channel import Channel
+from appliance.presence.effective_state import effective_state
+from appliance.presence.gestures import Gesture
+from appliance.queue.work_item import WorkItem
+from appliance.spine.bus import Subscription
+from appliance.spine.events import (
     CallAnswered,
     CallEnded,
     CallOffered,
@@ -22,17 +32,7 @@ from appliance.events import (
     HealthChanged,
     LineStatus,
     PresenceChanged,
-    Subscription,
 )
-from appliance.gpio.desk_light import light_for
-from appliance.gpio.desk_panel import DeskPanel
-from appliance.gpio.pin_factory import pin_factory
-from appliance.gpio.settings import GpioSettings
-from appliance.gpio.status_lights import flag_light, line_light, waiting_light
-from appliance.gpio.status_panel import StatusPanel
-from appliance.gpio.thread_bridge import LoopBridge
-from appliance.presence.channel import Channel
-from appliance.queue.work_item import WorkItem
 
 log = logging.getLogger("aspa.gpio")
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from gpiozero import LED, Button
 from gpiozero.pins import Factory
 
-from appliance.desk.gestures import Gesture
+from appliance.config.sections.gpio import DeskPinSettings
 from appliance.gpio.desk_light import RING_BLINK_S, DeskLight
-from appliance.gpio.settings import DeskPinSettings
+from appliance.presence.gestures import Gesture
 
 # (agent login, gesture), called in gpiozero's thread
 GestureHandler = Callable[[str, Gesture], None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gpiozero import LED
 from gpiozero.pins import Factory
 
-from appliance.gpio.settings import GpioSettings
+from appliance.config.sections.gpio import GpioSettings
 from appliance.gpio.status_lights import OFF, Light
 
 STATUS_LEDS = ("line", "fault", "waiting", "sla")

@@ -13,14 +13,10 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from appliance.clock import Clock
-from appliance.events import (
-    CallEnded,
-    CallOffered,
-    CallStateChanged,
-    DtmfReceived,
-    EventBus,
-)
+from appliance.config.sections.gsm_modems import ModemSettings
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
+from appliance.spine.events import CallEnded, CallOffered, CallStateChanged, DtmfReceived
 
 from .at_channel import AtChannel
 from .calls import CLCC_STATES, RELEASED, Call, CallBook, CallState, sequence_mark
@@ -35,7 +31,6 @@ from .response_fields import (
     parse_clip,
     parse_dsci,
 )
-from .settings import ModemSettings
 
 log = logging.getLogger("aspa.gsm.calls")
 

@@ -6,15 +6,15 @@ import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.doctor.registry import Finding, Status, doctor_check
-from appliance.events import EventBus
+from appliance.spine.bus import EventBus
 
 from .driver import ModemDriver
-from .settings import ModemSettings
 from .supervisor import ModemSupervisor
 
 if TYPE_CHECKING:
-    from appliance.config import Config
+    from appliance.config.aspa_toml import Config
 
 
 def signal_dbm(rssi: int | None) -> int | None:

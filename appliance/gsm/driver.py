@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.clock import Clock, SystemClock
-from appliance.events import EventBus, LineStatus
+from appliance.config.sections.gsm_modems import ModemSettings
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock, SystemClock
+from appliance.spine.events import LineStatus
 
 from .at_channel import AtChannel
 from .call_tracker import CALL_RESULT_OUTCOMES, CallTracker
@@ -42,7 +44,6 @@ from .response_fields import (
     parse_csq,
     parse_registration,
 )
-from .settings import ModemSettings
 from .sms import SmsService, SmsSink
 
 log = logging.getLogger("aspa.gsm.driver")

@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from appliance.clock import Clock
-from appliance.events import EventBus, SmsDeliveryReport, SmsReceived, SmsSent
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
+from appliance.spine.events import SmsDeliveryReport, SmsReceived, SmsSent
 
 from .at_channel import AtChannel
 from .errors import ChannelClosed, ModemError

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from appliance.events import HealthChanged
+from appliance.spine.events import HealthChanged
 
 from .at_channel import AtChannel
 from .driver import ModemDriver

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from appliance.clock import Clock
+from appliance.config.sections.mail import SmtpSettings
 from appliance.mail.article_writer import WriteOutcome
 from appliance.mail.filters.bounce import is_daemon_address
-from appliance.mail.models import OutgoingMail
 from appliance.mail.outbox import queue
 from appliance.mail.outgoing_message import compose
 from appliance.mail.parsed_mail import ParsedMail
-from appliance.mail.settings import SmtpSettings
+from appliance.spine.clock import Clock
+from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import Message, Ticket
 
 ACK_KIND = "acknowledgement"

@@ -9,11 +9,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from appliance.clock import Clock
-from appliance.events import Event, Quarantined
-from appliance.mail.models import MailIntakeRecord
 from appliance.mail.parsed_mail import ParsedMail
+from appliance.spine.clock import Clock
+from appliance.spine.events import Event, Quarantined
 from appliance.store.intake_writes import AttachmentRow, IntakeWrites
+from appliance.store.mail_models import MailIntakeRecord
 from appliance.store.models import (
     ContactPoint,
     MailboxState,

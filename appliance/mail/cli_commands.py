@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from appliance.clock import SystemClock
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
 from appliance.mail.intake import own_domains
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.mail_import import import_path
 from appliance.mail.replay import replay_for_cli
+from appliance.spine.clock import SystemClock
 from appliance.store.attachment_folder import attachments_dir
 from appliance.store.startup import open_store
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import imaplib
 
+from appliance.config.sections.mail import MailboxSettings
 from appliance.mail.errors import ImapError
 from appliance.mail.imap_client import ImapSession
-from appliance.mail.settings import MailboxSettings
 
 CHECK_TIMEOUT_S = 10.0  # per socket operation: a test answers while the admin still waits
 CHECK_DEADLINE_S = 25.0  # the whole check, however slowly a server drips its answers

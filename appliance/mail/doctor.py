@@ -8,12 +8,12 @@ import ssl
 
 import peewee as pw
 
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
+from appliance.config.sections.mail import SmtpSettings
 from appliance.doctor.registry import Finding, Status, doctor_check
 from appliance.mail.errors import ImapError
 from appliance.mail.imap_client import ImapSession
 from appliance.mail.mailbox_worker import read_password
-from appliance.mail.settings import SmtpSettings
 
 PART = "mail"
 SMTP_TIMEOUT_S = 10.0
@@ -81,10 +81,10 @@ def _greet(smtp: SmtpSettings) -> None:
 @doctor_check(PART)
 def intake_backlog(config: Config) -> list[Finding]:
     """Each mailbox's last error, mail waiting to go out, and quarantined mail."""
-    from appliance.mail.models import OutgoingMail
     from appliance.store.database import open_database
     from appliance.store.database_url import is_postgres_url, sqlite_path
     from appliance.store.errors import StoreError
+    from appliance.store.mail_models import OutgoingMail
     from appliance.store.models import MailboxState, Quarantine
 
     if not (config.mail.mailboxes or config.mail.smtp.host):

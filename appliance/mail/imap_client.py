@@ -16,9 +16,9 @@ import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from appliance.config.sections.mail import MailboxSettings
 from appliance.mail.errors import ImapError, ImapLoginFailed
 from appliance.mail.imap_utf7 import encode_folder
-from appliance.mail.settings import MailboxSettings
 
 CONNECT_TIMEOUT_S = 30.0
 # RFC 2177 §3: clients should re-issue IDLE at least every 29 minutes.

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from appliance.adapter import Adapter, AdapterHealth
-from appliance.clock import Clock, SystemClock
-from appliance.events import Event, EventBus, MessageAdded, Subscription
+from appliance.config.sections.mail import MailboxSettings, MailSettings, SmtpSettings
 from appliance.mail.acknowledgement import acknowledge
 from appliance.mail.article_writer import WriteOutcome
 from appliance.mail.intake_context import IntakeContext
@@ -16,7 +14,10 @@ from appliance.mail.outbox_sender import OutboxSender
 from appliance.mail.parse_pool import ParsePool
 from appliance.mail.parsed_mail import ParsedMail
 from appliance.mail.processing import AfterWrite, MailProcessor
-from appliance.mail.settings import MailboxSettings, MailSettings, SmtpSettings
+from appliance.ports.adapter import Adapter, AdapterHealth
+from appliance.spine.bus import EventBus, Subscription
+from appliance.spine.clock import Clock, SystemClock
+from appliance.spine.events import Event, MessageAdded
 from appliance.store.attachment_folder import attachments_dir
 
 BYTES_PER_MB = 1024 * 1024

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appliance.clock import Clock, SystemClock
+from appliance.spine.clock import Clock, SystemClock
 
 if TYPE_CHECKING:  # types only: the parsing process (parse_pool) need not load the SLA rules
     from appliance.tickets import BusinessCalendar, SlaPolicy

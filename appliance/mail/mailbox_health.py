@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from appliance.clock import Clock
-from appliance.events import Event, HealthChanged
 from appliance.mail.article_writer import WRITE_LOCK
+from appliance.spine.clock import Clock
+from appliance.spine.events import Event, HealthChanged
 from appliance.store.models import MailboxState, database_proxy
 
 log = logging.getLogger("aspa.mail.intake")

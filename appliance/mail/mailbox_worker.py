@@ -23,7 +23,7 @@ from pathlib import Path
 
 import peewee as pw
 
-from appliance.events import Event
+from appliance.config.sections.mail import MailboxSettings
 from appliance.mail.article_writer import (
     WRITE_LOCK,
     MailboxPosition,
@@ -37,7 +37,7 @@ from appliance.mail.mailbox_health import MailboxHealth, MailboxHealthReporter
 from appliance.mail.parse_pool import ParseJob, ParsePool
 from appliance.mail.parsed_mail import ParsedMail
 from appliance.mail.processing import DATA_ERRORS, MailProcessor
-from appliance.mail.settings import MailboxSettings
+from appliance.spine.events import Event
 from appliance.store.models import MailboxState, database_proxy
 
 log = logging.getLogger("aspa.mail.intake")

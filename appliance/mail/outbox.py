@@ -6,12 +6,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from appliance.clock import Clock
 from appliance.mail.article_writer import WRITE_LOCK
 from appliance.mail.errors import SmtpError
-from appliance.mail.models import OutgoingMail
 from appliance.mail.outgoing_message import Composed
 from appliance.mail.smtp_sender import SmtpRefused
+from appliance.spine.clock import Clock
+from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import Message, Ticket, database_proxy
 
 log = logging.getLogger("aspa.mail.outbox")

@@ -10,13 +10,13 @@ from collections.abc import Callable
 
 import peewee as pw
 
-from appliance.adapter import AdapterHealth
-from appliance.clock import Clock
-from appliance.events import Event, HealthChanged
+from appliance.config.sections.mail import SmtpSettings
 from appliance.mail import smtp_sender
-from appliance.mail.models import OutgoingMail
 from appliance.mail.outbox import PENDING, REFUSED, attempt, due
-from appliance.mail.settings import SmtpSettings
+from appliance.ports.adapter import AdapterHealth
+from appliance.spine.clock import Clock
+from appliance.spine.events import Event, HealthChanged
+from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import database_proxy
 
 log = logging.getLogger("aspa.mail.outbox")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from appliance.clock import Clock
+from appliance.config.sections.mail import SmtpSettings
 from appliance.mail.article_writer import WRITE_LOCK
 from appliance.mail.errors import MailError
-from appliance.mail.models import OutgoingMail
 from appliance.mail.outbox import queue
 from appliance.mail.outgoing_message import compose
-from appliance.mail.settings import SmtpSettings
+from appliance.spine.clock import Clock
+from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import ContactPoint, Message, Ticket, database_proxy
 from appliance.store.ticket_records import MessageDraft, TicketRecords
 

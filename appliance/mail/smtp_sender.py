@@ -6,8 +6,8 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 
+from appliance.config.sections.mail import SmtpSettings
 from appliance.mail.errors import SmtpError
-from appliance.mail.settings import SmtpSettings
 
 SMTP_TIMEOUT_S = 30.0
 

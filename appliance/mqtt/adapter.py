@@ -15,24 +15,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from appliance.adapter import AdapterHealth
-from appliance.calls.call_figures import SERVICE_LEVEL_S
-from appliance.clock import Clock
-from appliance.config_sections.mqtt import MqttSettings
-from appliance.events import (
-    CallAnswered,
-    CallEnded,
-    CallOffered,
-    Event,
-    EventBus,
-    HealthChanged,
-    LineStatus,
-    PresenceChanged,
-    Subscription,
-    TicketAssigned,
-    TicketCreated,
-    TicketStatusChanged,
-)
+from appliance.config.sections.mqtt import MqttSettings
 from appliance.mqtt.broker_link import BrokerLink
 from appliance.mqtt.broker_settings import box_topics, broker_address
 from appliance.mqtt.connection import Connection
@@ -44,8 +27,24 @@ from appliance.mqtt.live_figures import Number, core_figures, store_figures
 from appliance.mqtt.outbox import Outbox
 from appliance.mqtt.outbox_rows import LAST_ERROR_KEY, OutgoingMessage, set_meta
 from appliance.mqtt.retained_state import RetainedState
+from appliance.ports.adapter import AdapterHealth
 from appliance.presence.states import AgentState
 from appliance.queue.work_item import WorkItem
+from appliance.spine.bus import EventBus, Subscription
+from appliance.spine.clock import Clock
+from appliance.spine.events import (
+    CallAnswered,
+    CallEnded,
+    CallOffered,
+    Event,
+    HealthChanged,
+    LineStatus,
+    PresenceChanged,
+    TicketAssigned,
+    TicketCreated,
+    TicketStatusChanged,
+)
+from appliance.store.call_figures import SERVICE_LEVEL_S
 from appliance.store.worker import StoreWorker
 
 log = logging.getLogger("aspa.mqtt")
@@ -65,7 +64,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class CorePicture(Protocol):
-    """What the adapter reads of the daemon's live picture (appliance.core_state.CoreState)."""
+    """What the adapter reads of the daemon's live picture (the switchboard)."""
 
     @property
     def queue(self) -> Iterable[WorkItem]: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appliance.config_sections.mqtt import MqttSettings
+from appliance.config.sections.mqtt import MqttSettings
 from appliance.mqtt.connection import BrokerAddress
 from appliance.mqtt.topics import Topics
 

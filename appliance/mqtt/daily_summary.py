@@ -11,9 +11,9 @@ import json
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from appliance.calls.call_figures import SERVICE_LEVEL_S, call_figures_between
 from appliance.mqtt.live_figures import percent
 from appliance.mqtt.outbox_rows import get_meta
+from appliance.store.call_figures import SERVICE_LEVEL_S, call_figures_between
 from appliance.store.models import Call, Message, Ticket
 from appliance.store.stats import service_debt_today
 

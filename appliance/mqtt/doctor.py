@@ -10,7 +10,7 @@ import peewee as pw
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from appliance.config import Config
+from appliance.config.aspa_toml import Config
 from appliance.doctor.registry import Finding, Status, doctor_check
 from appliance.mqtt.broker_settings import box_topics, broker_address
 from appliance.mqtt.errors import BrokerRefused

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from appliance.events import (
+from appliance.spine.events import (
     CallAnswered,
     CallEnded,
     CallOffered,

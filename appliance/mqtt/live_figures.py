@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from appliance.calls.call_figures import SERVICE_LEVEL_S, call_figures_between
 from appliance.presence.channel import Channel
 from appliance.presence.states import AgentState
 from appliance.queue.work_item import WorkItem
+from appliance.store.call_figures import SERVICE_LEVEL_S, call_figures_between
 from appliance.store.models import Call
 from appliance.store.stats import service_debt_today, sla_breaches, tickets_by_status
 
@@ -52,7 +52,7 @@ def call_figures(now: datetime, zone: tzinfo,
                  service_level_s: float = SERVICE_LEVEL_S) -> dict[str, Number]:
     """Today's calls (local day): offered, answer rate and service level, both in %.
 
-    The rates are the call desk's own (`appliance.calls.call_figures`), so MQTT, the web
+    The rates are the call desk's own (`appliance.store.call_figures`), so MQTT, the web
     and the reports agree: finished calls count, short abandons do not.
     """
     start = datetime.combine(now.astimezone(zone).date(), time(0), zone)

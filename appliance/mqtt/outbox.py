@@ -14,7 +14,6 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
-from appliance.clock import Clock
 from appliance.mqtt.connection import Connection, ConnectionLost, PubAck
 from appliance.mqtt.errors import publish_refusal
 from appliance.mqtt.outbox_rows import (
@@ -26,6 +25,7 @@ from appliance.mqtt.outbox_rows import (
     mark_sent,
     unsent_after,
 )
+from appliance.spine.clock import Clock
 from appliance.store.worker import StoreWorker
 
 log = logging.getLogger("aspa.mqtt.outbox")

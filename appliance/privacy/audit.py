@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from appliance.clock import Clock, SystemClock
+from appliance.spine.clock import Clock, SystemClock
 from appliance.store.models import AuditEntry
 
 VIEW = "view"

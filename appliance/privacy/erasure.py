@@ -18,8 +18,6 @@ from pathlib import Path
 
 import peewee as pw
 
-from appliance.clock import Clock, SystemClock
-from appliance.mail.models import MailIntakeRecord, OutgoingMail
 from appliance.privacy.audit import ERASE, Actor, record_audit
 from appliance.privacy.blob_files import remove_blobs, unreferenced
 from appliance.privacy.database_wipe import compact, secure_delete_on
@@ -28,7 +26,9 @@ from appliance.privacy.footprint import Footprint, footprint_of
 from appliance.privacy.needles import ERASED, Needles
 from appliance.privacy.payload_scrub import scrub_payload
 from appliance.privacy.query_rows import first_column, tuples
+from appliance.spine.clock import Clock, SystemClock
 from appliance.store.customers import CustomerDirectory
+from appliance.store.mail_models import MailIntakeRecord, OutgoingMail
 from appliance.store.models import (
     Attachment,
     Call,

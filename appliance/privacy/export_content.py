@@ -12,9 +12,9 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from appliance.mail.models import OutgoingMail
 from appliance.privacy.footprint import Footprint
 from appliance.privacy.query_rows import tuples
+from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import (
     Agent,
     Attachment,

@@ -14,10 +14,10 @@ from operator import or_
 
 import peewee as pw
 
-from appliance.mail.models import MailIntakeRecord, OutgoingMail
 from appliance.privacy.errors import CustomerUnknown
 from appliance.privacy.needles import Needles, phones_and_emails
 from appliance.privacy.query_rows import ids, tuples
+from appliance.store.mail_models import MailIntakeRecord, OutgoingMail
 from appliance.store.models import (
     Attachment,
     Call,

@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 
-from appliance.adapter import AdapterHealth
-from appliance.clock import Clock
+from appliance.config.sections.retention import RetentionSettings
+from appliance.ports.adapter import AdapterHealth
 from appliance.privacy.retention import RetentionReport, run_retention
-from appliance.privacy.settings import RetentionSettings
+from appliance.spine.clock import Clock
 from appliance.store.worker import StoreWorker
 
 log = logging.getLogger("aspa.privacy.nightly")

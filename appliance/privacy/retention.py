@@ -20,13 +20,13 @@ from typing import Any
 
 import peewee as pw
 
-from appliance.mail.models import OutgoingMail
+from appliance.config.sections.retention import RetentionSettings
 from appliance.privacy.audit import RETENTION, Actor, record_audit
 from appliance.privacy.blob_files import remove_blobs, unreferenced
 from appliance.privacy.database_wipe import secure_delete_on
 from appliance.privacy.query_rows import first_column
-from appliance.privacy.settings import RetentionSettings
 from appliance.store.daily_figures import close_day, close_finished_days
+from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import (
     Attachment,
     AuditEntry,

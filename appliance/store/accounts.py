@@ -14,7 +14,7 @@ from typing import cast
 
 import peewee as pw
 
-from appliance.clock import Clock
+from appliance.spine.clock import Clock
 from appliance.store.contact_normalising import normalise_phone
 from appliance.store.errors import InvalidInput, NotFound
 from appliance.store.models import Agent, AgentTeam, Team

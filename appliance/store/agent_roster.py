@@ -17,7 +17,7 @@ import peewee as pw
 from appliance.store.models import Agent, AgentTeam, Team
 
 if TYPE_CHECKING:
-    from appliance.config_sections.agents import AgentSettings
+    from appliance.config.sections.agents import AgentSettings
 
 
 @dataclass(frozen=True)

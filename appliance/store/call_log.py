@@ -12,15 +12,14 @@ from datetime import datetime
 
 import peewee as pw
 
-from appliance.events import (
+from appliance.spine.bus import EventBus, Subscription
+from appliance.spine.events import (
     CallAnswered,
     CallbackCreated,
     CallEnded,
     CallOffered,
     CallRinging,
     Event,
-    EventBus,
-    Subscription,
 )
 from appliance.store.customers import CustomerDirectory
 from appliance.store.errors import InvalidInput

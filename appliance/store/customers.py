@@ -10,7 +10,7 @@ from typing import cast
 
 import peewee as pw
 
-from appliance.clock import Clock, SystemClock
+from appliance.spine.clock import Clock, SystemClock
 from appliance.store.contact_normalising import normalise_email, normalise_phone
 from appliance.store.errors import InvalidInput, NotFound
 from appliance.store.models import Call, ContactPoint, Customer, HistoryEntry, Ticket

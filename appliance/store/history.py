@@ -14,7 +14,8 @@ from typing import Any
 
 import peewee as pw
 
-from appliance.events import Event, EventBus, Subscription
+from appliance.spine.bus import EventBus, Subscription
+from appliance.spine.events import Event
 from appliance.store.models import Agent, Customer, HistoryEntry, Ticket
 from appliance.store.worker import StoreWorker
 

@@ -13,8 +13,8 @@ from datetime import datetime
 
 import peewee as pw
 
-from appliance.clock import Clock
-from appliance.events import Event, MessageAdded, TicketCreated
+from appliance.spine.clock import Clock
+from appliance.spine.events import Event, MessageAdded, TicketCreated
 from appliance.store.contact_normalising import normalise_email
 from appliance.store.customers import CREATE_ATTEMPTS
 from appliance.store.errors import InvalidInput, NotFound

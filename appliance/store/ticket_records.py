@@ -12,8 +12,8 @@ from typing import Any, TypedDict
 
 import peewee as pw
 
-from appliance.clock import Clock
-from appliance.events import (
+from appliance.spine.clock import Clock
+from appliance.spine.events import (
     Event,
     MessageAdded,
     TicketAssigned,

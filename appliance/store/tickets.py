@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import peewee as pw
 
-from appliance.clock import Clock
-from appliance.events import EventBus
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
 from appliance.store.models import Message, Ticket
 from appliance.store.ticket_records import MessageDraft, TicketRecords, Written
 from appliance.store.worker import StoreWorker

@@ -7,14 +7,14 @@ import logging
 from pathlib import Path
 from typing import Final
 
-from appliance.adapter import AdapterHealth
-from appliance.clock import Clock
-from appliance.events import EventBus
+from appliance.config.sections.voip import VoipSettings
+from appliance.ports.adapter import AdapterHealth
 from appliance.queue.call_commands import Prompt
 from appliance.queue.connect_methods import ConnectKnowledge
-from appliance.task_ending import finish_or_cancel
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
+from appliance.spine.task_ending import finish_or_cancel
 from appliance.voip.prompt_audio import HOLD_MUSIC, prepare_prompts
-from appliance.voip.settings import VoipSettings
 from appliance.voip.supervisor import VoipSupervisor
 from appliance.voip.voip_line import VoipLine
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from appliance.voip.settings import VoipSettings
+from appliance.config.sections.voip import VoipSettings
 
 MODULE_DIR: Final = "/usr/lib/baresip/modules"
 CONTROL_HOST: Final = "127.0.0.1"

@@ -12,13 +12,13 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from appliance.config.sections.voip import VoipSettings
 from appliance.doctor.registry import Finding, doctor_check
 from appliance.voip.baresip_files import APP_MODULES, MODULE_DIR, MODULES
-from appliance.voip.settings import VoipSettings
 from appliance.voip.supervisor import STATUS_FILE
 
 if TYPE_CHECKING:
-    from appliance.config import Config
+    from appliance.config.aspa_toml import Config
 
 VOIP_DIR = "voip"
 

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Final
 
-from appliance.events import HealthChanged
+from appliance.spine.events import HealthChanged
 from appliance.voip.baresip_files import write_baresip_dir
 from appliance.voip.baresip_process import BaresipProcess, free_loopback_port
 from appliance.voip.control import BaresipControl

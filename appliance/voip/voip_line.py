@@ -14,23 +14,23 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from appliance.calls.line import LineCapabilities
-from appliance.clock import Clock
-from appliance.events import (
+from appliance.config.sections.voip import VoipSettings
+from appliance.ports.line import LineCapabilities
+from appliance.queue.call_commands import Prompt
+from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
+from appliance.spine.events import (
     CallEnded,
     CallOffered,
     CallStateChanged,
     DtmfReceived,
-    EventBus,
     LineStatus,
 )
-from appliance.queue.call_commands import Prompt
-from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
 from appliance.voip.baresip_files import QUIET_SOURCE, account_line
 from appliance.voip.control import BaresipControl
 from appliance.voip.errors import CommandFailed, ControlLost, UnknownCall, VoipError
 from appliance.voip.prompt_audio import HOLD_MUSIC, PromptFile
-from appliance.voip.settings import VoipSettings
 from appliance.voip.sip_calls import SipCall, caller_number
 
 log = logging.getLogger("aspa.voip.line")

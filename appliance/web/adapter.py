@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from appliance.adapter import AdapterHealth
-from appliance.clock import Clock
+from appliance.config.sections.web import WebSettings
+from appliance.ports.adapter import AdapterHealth
+from appliance.spine.clock import Clock
 from appliance.web.app import make_app
-from appliance.web.settings import WebSettings
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
 
 log = logging.getLogger("aspa.web")
 

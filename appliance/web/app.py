@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from appliance.clock import Clock
-from appliance.web import auth
-from appliance.web.app_keys import (
+from appliance.spine.clock import Clock
+from appliance.web.frame import auth
+from appliance.web.frame.app_keys import (
     BACKEND,
     LIVE,
     QUEUE_CACHE,
@@ -19,14 +19,14 @@ from appliance.web.app_keys import (
     THROTTLE,
     VIEWERS,
 )
-from appliance.web.errors import error_middleware
-from appliance.web.live import LiveHub
-from appliance.web.queue_cache import QueueCache
+from appliance.web.frame.errors import error_middleware
+from appliance.web.frame.live import LiveHub
+from appliance.web.frame.sessions import SessionStore
+from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.routes import add_routes
-from appliance.web.sessions import SessionStore
-from appliance.web.setup_wall import setup_wall_middleware
-from appliance.web.store_backend import StoreWebBackend
-from appliance.web.viewers import Viewers
+from appliance.web.settings.setup_wall import setup_wall_middleware
+from appliance.web.tickets.queue_cache import QueueCache
+from appliance.web.tickets.viewers import Viewers
 
 # No inline script or style anywhere: the page works under this policy (CSP Level 3).
 # frame-src 'self': only our own sanitised mail view, itself sandboxed, may be framed.

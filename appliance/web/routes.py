@@ -6,32 +6,25 @@ from pathlib import Path
 
 from aiohttp import web
 
-from appliance.web import (
+from appliance.web.customers import customer_views
+from appliance.web.frame import auth, language, live, presence_views
+from appliance.web.mailboxes import mailbox_edits, mailbox_views, quarantine_views
+from appliance.web.privacy import audit_views, privacy_views
+from appliance.web.reports import report_views as reports
+from appliance.web.reports import wallboard
+from appliance.web.settings import (
     admin_views,
-    audit_views,
-    auth,
-    customer_views,
     desk_unit_edits,
     keeping_edits,
-    language,
-    live,
-    mailbox_edits,
-    mailbox_views,
-    message_views,
     mqtt_edits,
-    presence_views,
-    privacy_views,
-    quarantine_views,
-    reports,
     settings_edits,
     settings_views,
     setup_line,
     setup_mailbox,
     setup_wall,
-    ticket_views,
-    views,
-    wallboard,
 )
+from appliance.web.tickets import message_views, ticket_views
+from appliance.web.tickets import queue_views as views
 
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import Config, load_config
+from appliance.config.aspa_toml import Config, load_config
 from appliance.store.startup import upgrade_database
 
 

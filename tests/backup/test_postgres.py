@@ -9,7 +9,7 @@ import pytest
 
 from appliance.backup.create import create_backup
 from appliance.backup.restore import restore_backup
-from appliance.clock import SystemClock
+from appliance.spine.clock import SystemClock
 from appliance.store.migrations import LATEST_VERSION
 from appliance.store.models import Ticket
 from appliance.store.startup import open_store

@@ -15,7 +15,7 @@ import pytest
 from appliance.backup.create import create_backup
 from appliance.backup.manifest import MANIFEST_NAME, Manifest
 from appliance.backup.restore import restore_backup
-from appliance.clock import SystemClock
+from appliance.spine.clock import SystemClock
 from appliance.store.migrations import LATEST_VERSION
 from appliance.store.startup import open_store
 from appliance.store.ticket_records import TicketRecords

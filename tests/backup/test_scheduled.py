@@ -122,7 +122,7 @@ def test_a_stick_left_out_is_an_error_once_per_backup_time_not_every_run(
 
 
 def test_a_bad_time_of_day_is_refused_naming_the_key(tmp_path: Path) -> None:
-    from appliance.config_schema import ConfigError
+    from appliance.config.schema import ConfigError
 
     for wrong in ("24:00", "2:30", "02.30", "noon"):
         box = _box(tmp_path / wrong, tmp_path / "stick", at=wrong)

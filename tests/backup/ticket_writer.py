@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from appliance.clock import SystemClock
+from appliance.spine.clock import SystemClock
 from appliance.store.startup import open_store
 from appliance.store.ticket_records import TicketRecords
 

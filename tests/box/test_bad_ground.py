@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import load_config
+from appliance.config.aspa_toml import load_config
 from appliance.doctor.data_partition import data_partition
 from appliance.gsm.simulator import create_simulator
 from tests.systemd_listener import NotifyListener

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.config import config_from_mapping
+from appliance.config.aspa_toml import config_from_mapping
 from appliance.doctor import core_checks
-from appliance.doctor.box_watch import BoxWatch
-from appliance.events import Event, EventBus, HealthChanged
+from appliance.runtime.box_watch import BoxWatch
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import Event, HealthChanged
 
 KIB = 1024
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import load_config
+from appliance.config.aspa_toml import load_config
 from tests.box.image_tree import FIRSTBOOT, seed_rootfs
 from tests.peers.mosquitto import MosquittoFactory
 from tests.peers.mqtt_probe import MqttConnectRefused, MqttProbe

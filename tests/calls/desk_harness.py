@@ -15,8 +15,6 @@ from appliance.calls.call_desk import CallDesk
 from appliance.calls.desk_plan import DeskPlan
 from appliance.calls.gsm_line import GsmLine
 from appliance.calls.line_memory import load_knowledge
-from appliance.clock import SystemClock
-from appliance.events import EventBus
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.pdu_decode import decode_pdu
 from appliance.gsm.simulator import SimulatedModem, create_simulator
@@ -26,6 +24,8 @@ from appliance.presence import AgentState, Presence, set_presence
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.call_commands import Prompt
 from appliance.queue.call_setup import FlowRules
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
 from appliance.store.customers import CustomerDirectory
 from appliance.store.history import HistoryWriter
 from appliance.store.models import Agent

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.calls.call_figures import CallSample, call_figures_between, figures
+from appliance.store.call_figures import CallSample, call_figures_between, figures
 from appliance.store.models import Call
 from appliance.store.startup import open_store
 

@@ -6,13 +6,14 @@ import asyncio
 from pathlib import Path
 
 from appliance.calls.adapter import CallDeskAdapter
-from appliance.clock import SystemClock
-from appliance.config import config_from_mapping
-from appliance.events import CallRecorded, EventBus
+from appliance.config.aspa_toml import config_from_mapping
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.simulator import create_simulator
 from appliance.gsm.supervisor import ModemSupervisor
 from appliance.presence import AgentState, Presence, set_presence
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
+from appliance.spine.events import CallRecorded
 from appliance.store.models import Agent, Call
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
@@ -68,7 +69,7 @@ async def test_a_configured_desk_answers_a_call_and_reports_its_health(tmp_path:
 
 
 async def test_demo_callers_bring_calls_that_all_end_recorded(tmp_path: Path) -> None:
-    from appliance.calls.demo_callers import DemoCallers, DemoPace
+    from appliance.demo.callers import DemoCallers, DemoPace
 
     from .desk_harness import start_desk, stop_desk
 
@@ -89,8 +90,8 @@ async def test_demo_callers_bring_calls_that_all_end_recorded(tmp_path: Path) ->
 
 async def test_the_desk_serves_the_voip_line_and_rings_sip_phones_there(tmp_path: Path) -> None:
     from appliance.calls.line_memory import save_knowledge
+    from appliance.config.sections.voip import VoipSettings
     from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
-    from appliance.voip.settings import VoipSettings
     from appliance.voip.voip_line import VoipLine
 
     db = open_store(tmp_path / "aspa.db")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.events import CallRecorded, LineLearned
 from appliance.presence import Activity
 from appliance.queue.connect_methods import ConnectMethod
+from appliance.spine.events import CallRecorded, LineLearned
 from appliance.store.models import Call, HistoryEntry
 
 from .desk_harness import AGENT_PHONES, CALLER, start_desk, stop_desk

@@ -9,7 +9,7 @@ import pytest
 
 from appliance.calls.callback_desk import CallbackUnavailable
 from appliance.calls.callback_records import pending_retries
-from appliance.events import CallRecorded
+from appliance.spine.events import CallRecorded
 from appliance.store.models import Call, ContactPoint, Customer, Message, Ticket
 
 from .desk_harness import AGENT_PHONES, CALLER, Desk, start_desk, stop_desk

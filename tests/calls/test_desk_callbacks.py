@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from appliance.events import AgentPaused, CallRecorded
 from appliance.presence import Activity, Presence, call_started, set_presence
 from appliance.queue.call_commands import Prompt
 from appliance.queue.call_setup import SMS_TEXTS, FlowRules, WaitingCallMode
+from appliance.spine.events import AgentPaused, CallRecorded
 from appliance.store.models import Call, Ticket
 from appliance.tickets.business_calendar import BusinessCalendar
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from appliance.calls.desk_config import desk_plan, line_prompts
-from appliance.config import config_from_mapping
-from appliance.config_schema import ConfigError
+from appliance.config.aspa_toml import config_from_mapping
+from appliance.config.schema import ConfigError
 from appliance.queue import OverflowKind, RingStrategy
 from appliance.queue.call_commands import Prompt
 from appliance.queue.call_setup import WaitingCallMode

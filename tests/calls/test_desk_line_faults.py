@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from appliance.calls.line_memory import load_knowledge
-from appliance.events import CallRecorded
 from appliance.presence import Activity
 from appliance.queue.call_setup import SMS_TEXTS
 from appliance.queue.connect_methods import ConnectMethod
+from appliance.spine.events import CallRecorded
 from appliance.store.models import Call, Ticket
 
 from .desk_harness import AGENT_PHONES, CALLER, start_desk, stop_desk

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from appliance.events import CallRecorded
 from appliance.queue import RingStrategy
 from appliance.queue.call_setup import FlowRules
+from appliance.spine.events import CallRecorded
 
 from .desk_harness import AGENT_PHONES, CALLER, quick_group, start_desk, stop_desk
 

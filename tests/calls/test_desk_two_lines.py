@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.events import CallRecorded
 from appliance.presence import Activity
+from appliance.spine.events import CallRecorded
 
 from .desk_harness import AGENT_PHONES, CALLER, add_line, start_desk, stop_desk
 

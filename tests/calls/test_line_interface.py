@@ -6,14 +6,14 @@ import pytest
 
 from appliance.calls.desk_plan import DeskPlan
 from appliance.calls.gsm_line import GsmLine
-from appliance.calls.line import LINE_FAULTS, Line, line_order
-from appliance.clock import SystemClock
-from appliance.events import EventBus
+from appliance.config.sections.voip import VoipSettings
 from appliance.gsm.driver import ModemDriver
+from appliance.ports.line import LINE_FAULTS, Line, line_order
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
 from appliance.voip.errors import ControlLost
-from appliance.voip.settings import VoipSettings
 from appliance.voip.voip_line import VoipLine
 from tests.gsm.line_harness import fast_settings
 

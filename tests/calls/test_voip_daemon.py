@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from appliance.adapter import AdapterHealth
-from appliance.config import load_config
-from appliance.daemon import Daemon, serve
-from appliance.shutdown import ShutdownRequest
-from appliance.systemd_notify import SystemdNotifier
+from appliance.config.aspa_toml import load_config
+from appliance.ports.adapter import AdapterHealth
+from appliance.runtime.daemon import Daemon, serve
+from appliance.runtime.shutdown import ShutdownRequest
+from appliance.runtime.systemd_notify import SystemdNotifier
 from tests.daemon_box import make_box
 from tests.peers.binaries import require
 from tests.voip.sip_peers import BARESIP, free_sip_port, rtp_range

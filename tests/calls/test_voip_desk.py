@@ -12,12 +12,12 @@ import os
 import signal
 from pathlib import Path
 
-from appliance.events import CallRecorded, CallRinging, LineLearned
 from appliance.presence import Activity
 from appliance.queue import RingStrategy
 from appliance.queue.call_flow import Phase
 from appliance.queue.call_setup import FlowRules
 from appliance.queue.connect_methods import ConnectMethod
+from appliance.spine.events import CallRecorded, CallRinging, LineLearned
 from appliance.store.models import Call, Ticket
 from appliance.voip.adapter import VoipLineAdapter
 from tests.voip.conftest import box_target, loopback_settings

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.config import Config, config_from_mapping
-from appliance.daemon import Daemon
+from appliance.config.aspa_toml import Config, config_from_mapping
+from appliance.runtime.daemon import Daemon
+from appliance.runtime.systemd_notify import SystemdNotifier
+from appliance.spine.clock import ManualClock
 from appliance.store.agent_roster import sync_agents
 from appliance.store.startup import open_store
-from appliance.systemd_notify import SystemdNotifier
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 AGENTS = (("anna", "+358401111111"), ("pekka", "+358402222222"), ("liisa", "+358403333333"))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from appliance.daemon import Daemon
+from appliance.config.sections.desk_units import DeskUnitSettings
 from appliance.desk.adapter import DeskUnitsAdapter
 from appliance.desk.broker_files import ACL_LINES, BOX_USER, unit_accounts
-from appliance.desk.settings import DeskUnitSettings
+from appliance.runtime.daemon import Daemon
 from tests.desk.box_daemon import box_config, started_daemon
 from tests.peers.mosquitto import MosquittoBroker, MosquittoFactory
 from tests.peers.mqtt_probe import MqttProbe

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from appliance.config.sections.desk_units import DeskUnitSettings
 from appliance.desk.broker_files import BOX_USER, acl_text, unit_accounts
-from appliance.desk.settings import DeskUnitSettings
 from tests.peers import binaries
 from tests.peers.free_port import LOOPBACK, free_port
 from tests.peers.mosquitto import answers_mqtt

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from gpiozero import Device
 
-from appliance.clock import SystemClock
-from appliance.daemon import Daemon
-from appliance.demo import demo_config
-from appliance.demo_data import seed_demo_store
+from appliance.demo.desks import DemoBroker, demo_desk_adapter, with_demo_desks
+from appliance.demo.launch import demo_config
+from appliance.demo.people import seed_demo_store
 from appliance.desk.desk_agents import DeskAgents
-from appliance.desk.desk_demo import DemoBroker, demo_desk_adapter, with_demo_desks
 from appliance.presence.states import Presence
-from appliance.systemd_notify import SystemdNotifier
+from appliance.runtime.daemon import Daemon
+from appliance.runtime.systemd_notify import SystemdNotifier
+from appliance.spine.clock import SystemClock
 from tests.desk.box_daemon import eventually
 
 

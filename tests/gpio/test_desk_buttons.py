@@ -8,12 +8,12 @@ from math import isclose
 import pytest
 from gpiozero.pins.mock import MockFactory, MockPin
 
-from appliance.daemon import Daemon
+from appliance.config.sections.gpio import DeskPinSettings, GpioSettings
 from appliance.desk.desk_agents import DeskAgents
-from appliance.events import PresenceChanged
 from appliance.gpio.adapter import GpioAdapter
-from appliance.gpio.settings import DeskPinSettings, GpioSettings
 from appliance.presence.states import Presence
+from appliance.runtime.daemon import Daemon
+from appliance.spine.events import PresenceChanged
 from tests.desk.box_daemon import eventually
 
 HOLD_S = 0.3  # shorter than the box's 2 s so the suite stays quick; the rule is the same

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appliance.desk.effective_state import EFFECTIVE_STATES, effective_state, state_of
-from appliance.desk.gestures import Gesture, after_gesture
 from appliance.gpio.desk_light import DeskLight, light_for
 from appliance.gpio.status_lights import OFF, ON, Light, line_light, waiting_light
+from appliance.presence.effective_state import EFFECTIVE_STATES, effective_state, state_of
+from appliance.presence.gestures import Gesture, after_gesture
 from appliance.presence.states import Activity, AgentState, Presence
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from appliance.gpio.settings import GpioSettings
+from appliance.config.sections.gpio import GpioSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 PIN_MAP = ROOT / "hardware" / "pin-map.md"

@@ -9,14 +9,14 @@ from math import isclose
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from appliance.clock import ManualClock
-from appliance.daemon import Daemon
+from appliance.config.sections.gpio import GpioSettings
 from appliance.desk.desk_agents import DeskAgents
-from appliance.events import CallAnswered, CallOffered, HealthChanged, LineStatus
 from appliance.gpio.adapter import GpioAdapter
-from appliance.gpio.settings import GpioSettings
 from appliance.presence.channel import Channel
 from appliance.queue.work_item import WorkItem
+from appliance.runtime.daemon import Daemon
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import CallAnswered, CallOffered, HealthChanged, LineStatus
 from tests.desk.box_daemon import eventually
 
 LINE, FAULT, WAITING, SLA = 12, 16, 20, 21

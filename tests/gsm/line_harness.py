@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from appliance.events import Event, EventBus
+from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.at_channel import AtChannel
 from appliance.gsm.driver import ModemDriver
-from appliance.gsm.settings import ModemSettings
 from appliance.gsm.simulator import SimulatedModem, create_simulator
 from appliance.gsm.sms import SmsSink
 from appliance.gsm.transport import open_port
+from appliance.spine.bus import EventBus
+from appliance.spine.events import Event
 
 E = TypeVar("E", bound=Event)
 ALL_MODELS = ("sim7600", "sim800", "ec25", "generic")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appliance.events import CallEnded, CallOffered, CallStateChanged, LineStatus
+from appliance.spine.events import CallEnded, CallOffered, CallStateChanged, LineStatus
 
 from .line_harness import Line, eventually
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.events import CallEnded, CallStateChanged
 from appliance.gsm.errors import NoCarrier
+from appliance.spine.events import CallEnded, CallStateChanged
 
 from .line_harness import Line
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.events import CallEnded, CallOffered, CallStateChanged
 from appliance.gsm.errors import OperationNotAllowed
+from appliance.spine.events import CallEnded, CallOffered, CallStateChanged
 
 from .line_harness import Line, eventually
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config_schema import load_section
+from appliance.config.schema import load_section
+from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.errors import PinRejected, SimLocked
-from appliance.gsm.settings import ModemSettings
 from appliance.gsm.simulator import SimulatedModem
 
 from .line_harness import close_line, open_line

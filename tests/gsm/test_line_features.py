@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from appliance.events import CallOffered, DtmfReceived, LineStatus
 from appliance.gsm.doctor import describe, modem_report, probe_modems
 from appliance.gsm.errors import FeatureNotSupported
 from appliance.gsm.simulator import create_simulator
+from appliance.spine.events import CallOffered, DtmfReceived, LineStatus
 
 from .line_harness import Line, fast_settings
 

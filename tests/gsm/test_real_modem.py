@@ -7,11 +7,11 @@ import os
 
 import pytest
 
-from appliance.events import EventBus
+from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.doctor import modem_report
 from appliance.gsm.driver import ModemDriver
-from appliance.gsm.settings import ModemSettings
 from appliance.gsm.supervisor import ModemSupervisor
+from appliance.spine.bus import EventBus
 
 DEVICE = os.environ.get("ASPA_GSM_DEVICE")
 

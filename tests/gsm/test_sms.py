@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from appliance.events import SmsDeliveryReport, SmsReceived, SmsSent
 from appliance.gsm.pdu import SmsSubmit, decode_pdu
 from appliance.gsm.simulator import SimulatedModem, StoredSms
 from appliance.gsm.sms import IncomingSms
+from appliance.spine.events import SmsDeliveryReport, SmsReceived, SmsSent
 
 from .line_harness import Line, close_line, eventually, open_line
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appliance.clock import ManualClock
 from appliance.gsm.pdu import SmsDeliver, decode_pdu, encode_deliver
 from appliance.gsm.sms_address import TOA_INTERNATIONAL, Address
 from appliance.gsm.sms_dcs import Alphabet, DataCoding
@@ -17,6 +16,7 @@ from appliance.gsm.sms_reassembly import (
 )
 from appliance.gsm.sms_udh import InformationElement, UserDataHeader
 from appliance.gsm.sms_user_data import UserData
+from appliance.spine.clock import ManualClock
 
 SENT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TIMEOUT = timedelta(minutes=10)

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from appliance.events import CallEnded, CallOffered, EventBus, HealthChanged
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.simulator import SimulatedModem, create_simulator
 from appliance.gsm.supervisor import ModemSupervisor
+from appliance.spine.bus import EventBus
+from appliance.spine.events import CallEnded, CallOffered, HealthChanged
 
 from .line_harness import EventLog, eventually, fast_settings
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from appliance.events import CallEnded, CallOffered, CallStateChanged
 from appliance.gsm.pdu import SmsDeliver, decode_pdu
+from appliance.spine.events import CallEnded, CallOffered, CallStateChanged
 
 from .line_harness import Line, close_line, eventually, open_line
 from .modem_socket import channel_pair

@@ -8,9 +8,9 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.processing import MailProcessor
+from appliance.spine.clock import ManualClock
 from appliance.store.models import database_proxy
 from appliance.store.startup import open_store
 

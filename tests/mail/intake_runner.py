@@ -10,12 +10,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from appliance.config.sections.mail import MailboxSettings
 from appliance.mail.imap_client import ImapSession
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.mailbox_worker import MailboxWorker
 from appliance.mail.parse_pool import ParsePool
 from appliance.mail.processing import MailProcessor
-from appliance.mail.settings import MailboxSettings
 from appliance.store.startup import open_store
 
 

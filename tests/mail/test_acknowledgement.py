@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.clock import ManualClock
+from appliance.config.sections.mail import SmtpSettings
 from appliance.mail.acknowledgement import acknowledge, is_machine_address
-from appliance.mail.models import OutgoingMail
 from appliance.mail.parsed_mail import ParsedMail
 from appliance.mail.processing import MailProcessor
-from appliance.mail.settings import SmtpSettings
+from appliance.spine.clock import ManualClock
+from appliance.store.mail_models import OutgoingMail
 from tests.mail.conftest import CORPUS
 from tests.mail.mail_factory import plain_mail
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.events import MessageAdded, TicketCreated, TicketStatusChanged
 from appliance.mail.article_writer import MailboxPosition
 from appliance.mail.processing import MailProcessor
+from appliance.spine.events import MessageAdded, TicketCreated, TicketStatusChanged
 from appliance.store.models import ContactPoint, MailboxState, Ticket
 from tests.mail.conftest import CORPUS
 from tests.mail.mail_factory import plain_mail

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import peewee as pw
 
-from appliance.events import Event, Quarantined, TicketCreated
+from appliance.config.sections.mail import MailboxSettings
 from appliance.mail.article_writer import WriteOutcome
 from appliance.mail.imap_client import ImapSession
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.mailbox_worker import POOL_MIN_GROUP_MAILS, MailboxWorker
-from appliance.mail.models import MailIntakeRecord
 from appliance.mail.parse_pool import ParsePool
 from appliance.mail.parsed_mail import ParsedMail
 from appliance.mail.processing import MailProcessor
-from appliance.mail.settings import MailboxSettings
+from appliance.spine.events import Event, Quarantined, TicketCreated
 from appliance.store.errors import InvalidInput
+from appliance.store.mail_models import MailIntakeRecord
 from appliance.store.models import Customer, MailboxState, Message, Quarantine, Ticket
 from tests.mail.mail_factory import plain_mail
 from tests.peers.dovecot import ImapAccount

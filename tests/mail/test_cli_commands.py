@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import Config, config_from_mapping
+from appliance.config.aspa_toml import Config, config_from_mapping
 from appliance.mail.cli_commands import import_command, replay_command
 from appliance.mail.errors import ReplayError
 from appliance.store.models import database_proxy

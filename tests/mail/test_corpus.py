@@ -5,8 +5,8 @@ from __future__ import annotations
 import peewee as pw
 import pytest
 
-from appliance.mail.models import MailIntakeRecord
 from appliance.mail.processing import MailProcessor
+from appliance.store.mail_models import MailIntakeRecord
 from appliance.store.models import (
     Attachment,
     ContactPoint,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from appliance.config import Config, config_from_mapping
+from appliance.config.aspa_toml import Config, config_from_mapping
 from appliance.doctor.registry import Finding
 from appliance.mail.doctor import intake_backlog, mailboxes_answer, smtp_answers
 from appliance.store.models import Quarantine, database_proxy

@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 import time
 
+from appliance.config.sections.mail import MailboxSettings
 from appliance.mail.imap_client import ImapSession
-from appliance.mail.settings import MailboxSettings
 from tests.mail.mail_factory import plain_mail
 from tests.peers.dovecot import ImapAccount
 

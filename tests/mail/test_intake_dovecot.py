@@ -10,10 +10,10 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from appliance.events import Event, HealthChanged, Quarantined, TicketCreated
+from appliance.config.sections.mail import MailboxSettings
 from appliance.mail.mailbox_worker import MailboxWorker
 from appliance.mail.processing import MailProcessor
-from appliance.mail.settings import MailboxSettings
+from appliance.spine.events import Event, HealthChanged, Quarantined, TicketCreated
 from appliance.store.models import MailboxState, Message, Quarantine, Ticket
 from tests.mail.mail_factory import plain_mail
 from tests.peers.dovecot import DovecotServer, ImapAccount

@@ -8,12 +8,13 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from appliance.adapter import Adapter
-from appliance.events import EventBus, HealthChanged, MessageAdded, TicketCreated
+from appliance.config.sections.mail import MailboxSettings, MailSettings, SmtpSettings
 from appliance.mail import outbox_sender
 from appliance.mail.intake import MailIntake, mail_adapters
 from appliance.mail.replies import queue_reply
-from appliance.mail.settings import MailboxSettings, MailSettings, SmtpSettings
+from appliance.ports.adapter import Adapter
+from appliance.spine.bus import EventBus
+from appliance.spine.events import HealthChanged, MessageAdded, TicketCreated
 from appliance.store.models import Ticket
 from tests.mail.mail_factory import plain_mail
 from tests.peers.dovecot import ImapAccount

@@ -8,15 +8,15 @@ from email.utils import parseaddr
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.events import Event, HealthChanged
+from appliance.config.sections.mail import SmtpSettings
 from appliance.mail import smtp_sender
 from appliance.mail.errors import SmtpError
-from appliance.mail.models import OutgoingMail
 from appliance.mail.outbox_sender import OutboxSender, waiting_counts
 from appliance.mail.processing import MailProcessor
 from appliance.mail.replies import queue_reply
-from appliance.mail.settings import SmtpSettings
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import Event, HealthChanged
+from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import Message, Ticket
 from tests.mail.mail_factory import plain_mail
 from tests.peers.smtp import SmtpFactory, SmtpServer

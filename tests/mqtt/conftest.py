@@ -12,12 +12,12 @@ from typing import Any
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.config_sections.mqtt import MqttSettings
-from appliance.events import EventBus
+from appliance.config.sections.mqtt import MqttSettings
 from appliance.mqtt.adapter import MqttAdapter
 from appliance.presence.states import AgentState
 from appliance.queue.work_item import WorkItem
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
 from tests.peers.mosquitto import MosquittoBroker

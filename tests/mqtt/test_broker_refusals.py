@@ -6,11 +6,11 @@ import dataclasses
 import json
 from datetime import UTC, datetime
 
-from appliance.config import Config
-from appliance.config_sections.box import BoxSettings
-from appliance.events import CallOffered, TicketCreated
+from appliance.config.aspa_toml import Config
+from appliance.config.sections.box import BoxSettings
 from appliance.mqtt.doctor import broker_reachable, outbox_backlog
 from appliance.mqtt.outbox_rows import count_unsent
+from appliance.spine.events import CallOffered, TicketCreated
 from tests.mqtt.conftest import BOX, SleepGate, connected, mqtt_settings, receive
 from tests.peers.mqtt_probe import MqttProbe
 

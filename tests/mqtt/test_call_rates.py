@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from appliance.calls.call_figures import call_figures_between
 from appliance.mqtt.live_figures import call_figures
+from appliance.store.call_figures import call_figures_between
 from appliance.store.models import Call
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from appliance.config import load_config
-from appliance.daemon import Daemon
-from appliance.events import CallOffered, PresenceChanged
+from appliance.config.aspa_toml import load_config
 from appliance.mqtt.adapter import MqttAdapter
-from appliance.systemd_notify import SystemdNotifier
+from appliance.runtime.daemon import Daemon
+from appliance.runtime.systemd_notify import SystemdNotifier
+from appliance.spine.events import CallOffered, PresenceChanged
 from tests.daemon_box import make_box, seed
 from tests.mqtt.conftest import receive, receive_until
 from tests.peers.mqtt_probe import MqttProbe

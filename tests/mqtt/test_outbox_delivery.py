@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from appliance.events import CallOffered, SmsReceived, TicketCreated
 from appliance.mqtt.outbox_rows import count_unsent
+from appliance.spine.events import CallOffered, SmsReceived, TicketCreated
 from tests.mqtt.conftest import SleepGate, connected, receive, receive_until
 from tests.peers.mqtt_probe import MqttProbe
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from appliance.events import HealthChanged, LineStatus
 from appliance.mqtt.figure_catalogue import FIGURES
 from appliance.presence.channel import Channel
 from appliance.presence.states import AgentState, Presence
 from appliance.queue.work_item import WorkItem
+from appliance.spine.events import HealthChanged, LineStatus
 from tests.mqtt.conftest import FakeCore, connected, receive_until
 from tests.peers.mqtt_probe import MqttProbe
 

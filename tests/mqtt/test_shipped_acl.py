@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from appliance.events import CallOffered
+from appliance.spine.events import CallOffered
 from tests.mqtt.conftest import connected, receive_until
 from tests.peers.mqtt_probe import MqttProbe
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.config import Config, load_config
+from appliance.config.aspa_toml import Config, load_config
+from appliance.spine.clock import ManualClock
 from appliance.store.startup import open_store
 from tests.privacy.scenario import START, Scenario, populate
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from appliance.events import (
+from appliance.mqtt.event_messages import PUBLISHED_EVENTS, event_message
+from appliance.mqtt.retained_state import RetainedState
+from appliance.spine.events import (
     CallAnswered,
     CallEnded,
     CallOffered,
@@ -12,8 +14,6 @@ from appliance.events import (
     TicketCreated,
     TicketStatusChanged,
 )
-from appliance.mqtt.event_messages import PUBLISHED_EVENTS, event_message
-from appliance.mqtt.retained_state import RetainedState
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 NUMBER = "+358401234567"

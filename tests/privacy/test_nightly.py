@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from appliance.clock import ManualClock
+from appliance.config.sections.retention import RetentionSettings
 from appliance.privacy.audit import RETENTION, audit_log
 from appliance.privacy.nightly import NightlyRetention, next_run
-from appliance.privacy.settings import RetentionSettings
+from appliance.spine.clock import ManualClock
 from appliance.store.models import Quarantine
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from appliance.clock import ManualClock
+from appliance.config.sections.retention import RetentionSettings
 from appliance.privacy.audit import Actor
 from appliance.privacy.erasure import erase_customer
 from appliance.privacy.retention import run_retention
-from appliance.privacy.settings import RetentionSettings
+from appliance.spine.clock import ManualClock
 from appliance.store.startup import open_store
 from tests.peers.postgres import PostgresDatabase
 from tests.privacy.scenario import MAIJA_MARKERS, START, ZONE, figures, populate

@@ -12,13 +12,13 @@ from typing import Any
 import peewee as pw
 import pytest
 
-from appliance.calls.call_figures import call_figures_between
-from appliance.clock import ManualClock
-from appliance.events import CallOffered, SmsReceived
+from appliance.config.sections.retention import RetentionSettings
 from appliance.mail.filters.attachments import blob_path, store_blob
 from appliance.privacy.audit import RETENTION, Actor, audit_log, record_audit
 from appliance.privacy.retention import run_retention
-from appliance.privacy.settings import RetentionSettings
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import CallOffered, SmsReceived
+from appliance.store.call_figures import call_figures_between
 from appliance.store.models import (
     Attachment,
     AuditEntry,

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from appliance.clock import ManualClock
 from appliance.presence import AgentState, Presence, set_presence
 from appliance.queue import RingGroup, RingHistory, RingStrategy
 from appliance.queue.call_commands import Command
@@ -29,6 +28,7 @@ from appliance.queue.call_flow import (
 from appliance.queue.call_setup import Caller, CallSetup, FlowRules, LineTraits, group_for_line
 from appliance.queue.connect_methods import ConnectMethod
 from appliance.queue.presence_commands import apply_presence
+from appliance.spine.clock import ManualClock
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 NUMBERS = {1: "+358501000001", 2: "+358501000002", 3: "+358501000003"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
-from appliance.clock import ManualClock
 from appliance.queue.call_commands import (
     AgentFree,
     AgentOnCall,
@@ -33,6 +32,7 @@ from appliance.queue.callback_flow import (
     start_callback,
 )
 from appliance.queue.connect_methods import ConnectMethod
+from appliance.spine.clock import ManualClock
 from appliance.tickets.business_calendar import BusinessCalendar
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

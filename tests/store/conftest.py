@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
+from appliance.spine.clock import ManualClock
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
 

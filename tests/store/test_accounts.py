@@ -7,7 +7,7 @@ from datetime import timedelta
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
+from appliance.spine.clock import ManualClock
 from appliance.store.accounts import Accounts
 from appliance.store.errors import InvalidInput, NotFound
 from appliance.store.models import Agent

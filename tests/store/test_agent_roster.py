@@ -8,8 +8,8 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from appliance.clock import SystemClock
-from appliance.config_sections.agents import AgentSettings
+from appliance.config.sections.agents import AgentSettings
+from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.agent_roster import RosterChanges, sync_agents
 from appliance.store.models import Agent

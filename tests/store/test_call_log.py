@@ -9,14 +9,14 @@ from datetime import timedelta
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.events import (
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import (
     CallAnswered,
     CallbackCreated,
     CallEnded,
     CallOffered,
     CallRinging,
-    EventBus,
 )
 from appliance.store.call_log import UNKNOWN_LINE, CallLog
 from appliance.store.customers import CustomerDirectory

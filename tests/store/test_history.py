@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.events import CallOffered, EventBus, HealthChanged, TicketCreated
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import CallOffered, HealthChanged, TicketCreated
 from appliance.store.history import HistoryWriter, history_of_customer
 from appliance.store.models import Customer, HistoryEntry, Ticket
 from appliance.store.worker import StoreWorker

@@ -5,8 +5,8 @@ from __future__ import annotations
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.events import MessageAdded, TicketCreated, TicketStatusChanged
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import MessageAdded, TicketCreated, TicketStatusChanged
 from appliance.store.customers import CustomerDirectory
 from appliance.store.intake_writes import AttachmentRow, IntakeWrites
 from appliance.store.models import Attachment, ContactPoint, Customer, Message, Ticket

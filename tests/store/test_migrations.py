@@ -9,9 +9,9 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from appliance.mail.models import MAIL_MODELS
 from appliance.store import models
 from appliance.store.database import open_database
+from appliance.store.mail_models import MAIL_MODELS
 from appliance.store.migrations import LATEST_VERSION, read_schema_version, upgrade
 from appliance.store.migrations import v1_first_schema as v1
 from appliance.store.startup import open_store, upgrade_database

@@ -9,10 +9,10 @@ from datetime import timedelta
 import peewee as pw
 import pytest
 
-from appliance.clock import ManualClock
-from appliance.events import (
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import (
     Event,
-    EventBus,
     MessageAdded,
     TicketAssigned,
     TicketCreated,

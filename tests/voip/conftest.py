@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from appliance.clock import SystemClock
-from appliance.events import EventBus
+from appliance.config.sections.voip import VoipSettings
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
 from appliance.voip.adapter import VoipLineAdapter
-from appliance.voip.settings import VoipSettings
 from tests.peers.binaries import require
 from tests.voip.event_log import EventLog
 from tests.voip.sip_peers import BARESIP, LOOPBACK, Sipp, free_sip_port, rtp_range

@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
-from appliance.events import Event, EventBus
+from appliance.spine.bus import EventBus
+from appliance.spine.events import Event
 
 E = TypeVar("E", bound=Event)
 WAIT_S = 10.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.events import CallEnded, CallStateChanged
+from appliance.spine.events import CallEnded, CallStateChanged
 from appliance.voip.adapter import VoipLineAdapter
 from tests.voip.event_log import EventLog
 from tests.voip.sip_peers import Sipp

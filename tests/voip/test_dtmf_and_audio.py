@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.events import CallEnded, CallOffered, DtmfReceived
 from appliance.queue.call_commands import Prompt
+from appliance.spine.events import CallEnded, CallOffered, DtmfReceived
 from appliance.voip.errors import AudioFileError
 from tests.voip.conftest import BoxFactory, box_target
 from tests.voip.event_log import EventLog

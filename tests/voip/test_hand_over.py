@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.events import CallEnded, CallOffered, CallStateChanged
 from appliance.queue.connect_methods import ConnectMethod
+from appliance.spine.events import CallEnded, CallOffered, CallStateChanged
 from appliance.voip.adapter import VoipLineAdapter
 from tests.voip.conftest import BoxFactory, box_target
 from tests.voip.event_log import EventLog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.events import CallEnded, CallOffered, CallStateChanged, LineStatus
+from appliance.spine.events import CallEnded, CallOffered, CallStateChanged, LineStatus
 from appliance.voip.adapter import VoipLineAdapter
 from tests.voip.conftest import box_target
 from tests.voip.event_log import EventLog

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.events import CallEnded, CallOffered, HealthChanged, LineStatus
+from appliance.spine.events import CallEnded, CallOffered, HealthChanged, LineStatus
 from appliance.voip.adapter import VoipLineAdapter
 from tests.voip.conftest import BoxFactory, box_target
 from tests.voip.event_log import EventLog

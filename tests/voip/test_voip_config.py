@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from appliance.clock import SystemClock
-from appliance.config import config_from_mapping
-from appliance.config_schema import ConfigError
-from appliance.events import EventBus
+from appliance.config.aspa_toml import config_from_mapping
+from appliance.config.schema import ConfigError
+from appliance.config.sections.voip import VoipSettings
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
 from appliance.voip.baresip_files import account_line, config_text, write_baresip_dir
-from appliance.voip.settings import VoipSettings
 from appliance.voip.voip_line import VoipLine
 
 

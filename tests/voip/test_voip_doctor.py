@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from appliance.calls.line import Line
-from appliance.clock import SystemClock
-from appliance.config import config_from_mapping
+from appliance.config.aspa_toml import config_from_mapping
+from appliance.config.sections.voip import VoipSettings
 from appliance.doctor.registry import run_checks
-from appliance.events import EventBus, HealthChanged
+from appliance.ports.line import Line
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
+from appliance.spine.events import HealthChanged
 from appliance.voip.adapter import VoipLineAdapter
 from appliance.voip.baresip_files import APP_MODULES, MODULES
 from appliance.voip.doctor import describe_line, status_path
-from appliance.voip.settings import VoipSettings
 from appliance.voip.voip_line import VoipLine
 from tests.voip.event_log import EventLog
 

@@ -11,16 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.clock import ManualClock
-from appliance.core_state import WATCHED_EVENTS, CoreState
-from appliance.events import EventBus
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
 from appliance.store.accounts import Accounts
 from appliance.store.customers import CustomerDirectory
 from appliance.store.startup import open_store
 from appliance.store.tickets import MessageDraft, TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
 from appliance.web.app import make_app
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
 
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "kissa-koira-42"

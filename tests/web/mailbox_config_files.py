@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.clock import ManualClock
-from appliance.config import load_config
-from appliance.core_state import CoreState
-from appliance.events import EventBus
+from appliance.config.aspa_toml import load_config
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
 
 CONFIG = """\
 # Installed by the image; edit with care.

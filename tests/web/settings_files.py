@@ -11,10 +11,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.cli import main
-from appliance.clock import ManualClock
-from appliance.core_state import CoreState
-from appliance.events import EventBus
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
 from tests.web.mailbox_config_files import backend_for, make_config
 

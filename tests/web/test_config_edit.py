@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from tomlkit.toml_document import TOMLDocument
 
-from appliance.config import load_config
-from appliance.config_schema import ConfigError
-from appliance.web.config_edit import ConfigReadOnly, edit_config
-from appliance.web.toml_values import set_value, table, text_array
+from appliance.config.aspa_toml import load_config
+from appliance.config.schema import ConfigError
+from appliance.web.settings.config_edit import ConfigReadOnly, edit_config
+from appliance.web.settings.toml_values import set_value, table, text_array
 from tests.web import settings_files
 from tests.web.mailbox_config_files import mode_of
 from tests.web.settings_files import OLD_MQTT_PASSWORD, names_in

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.config import config_from_mapping
-from appliance.web.config_summary import HIDDEN, summary
+from appliance.config.aspa_toml import config_from_mapping
+from appliance.web.settings.config_summary import HIDDEN, summary
 
 
 def test_secrets_are_hidden_and_the_rest_is_shown(tmp_path: Path) -> None:

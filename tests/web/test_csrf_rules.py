@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from appliance.web.csrf import LOGIN_NONCE_COOKIE
+from appliance.web.frame.csrf import LOGIN_NONCE_COOKIE
 from tests.web.conftest import ADMIN_PASSWORD, log_in, login_token
 
 

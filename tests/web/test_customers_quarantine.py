@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from appliance.clock import ManualClock
+from appliance.spine.clock import ManualClock
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import ContactPoint, Customer, Quarantine, Ticket
 from appliance.store.tickets import TicketBook

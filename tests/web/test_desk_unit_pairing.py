@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
-from appliance.config import load_config
+from appliance.config.aspa_toml import load_config
 from tests.web import settings_files
 from tests.web.conftest import log_in
 from tests.web.mailbox_config_files import file_bytes, file_text, mode_of

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from appliance.store.models import Agent
 from appliance.store.worker import StoreWorker
-from appliance.web.i18n import CATALOGUE_DIR, from_accept_language
+from appliance.web.frame.i18n import CATALOGUE_DIR, from_accept_language
 from tests.web.conftest import log_in
 
 WEB_DIR = Path(CATALOGUE_DIR).parent

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
 
-from appliance.clock import ManualClock
-from appliance.web.auth import FAILURE_WINDOW, MAX_FAILURES, LoginThrottle
+from appliance.spine.clock import ManualClock
+from appliance.web.frame.auth import FAILURE_WINDOW, MAX_FAILURES, LoginThrottle
 from tests.web.conftest import ADMIN_PASSWORD, login_token
 
 

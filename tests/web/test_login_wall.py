@@ -6,11 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiohttp.test_utils import TestClient
 
-from appliance.clock import ManualClock
+from appliance.spine.clock import ManualClock
 from appliance.store.accounts import Accounts
 from appliance.store.models import Agent
 from appliance.store.worker import StoreWorker
-from appliance.web.sessions import COOKIE_NAME
+from appliance.web.frame.sessions import COOKIE_NAME
 from tests.web.conftest import ADMIN_PASSWORD, csrf_token_in, log_in, login_token
 
 

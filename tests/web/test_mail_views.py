@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 from appliance.store.models import Attachment, Message
 from appliance.store.tickets import MessageDraft, TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.web.message_views import download_name
+from appliance.web.tickets.message_views import download_name
 from tests.web.conftest import log_in, open_sample_ticket
 
 HOSTILE_HTML = ('<p onclick="alert(1)">Hei <b>Maija</b></p><script>alert(2)</script>'

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
+from appliance.config.sections.mail import MailboxSettings
 from appliance.mail.connection_check import MailboxCheckTimedOut, async_check_mailbox
 from appliance.mail.errors import ImapError
-from appliance.mail.settings import MailboxSettings
 from tests.peers.dovecot import ImapAccount
 from tests.peers.free_port import LOOPBACK, free_port
 from tests.web.conftest import log_in

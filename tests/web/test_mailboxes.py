@@ -8,11 +8,11 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient
 
 from appliance.cli import main
-from appliance.config import load_config
+from appliance.config.aspa_toml import load_config
 from appliance.store.accounts import Accounts
 from appliance.store.models import MailboxState
 from appliance.store.worker import StoreWorker
-from appliance.web.mailbox_config import password_file_name
+from appliance.web.mailboxes.mailbox_config import password_file_name
 from tests.web.conftest import csrf_token_in, log_in
 from tests.web.mailbox_config_files import (  # noqa: F401 (fixtures)
     append_text,

@@ -6,7 +6,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.store.accounts import Accounts
 from appliance.store.worker import StoreWorker
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
 from tests.web.conftest import ADMIN_PASSWORD, log_in
 
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.clock import ManualClock
+from appliance.config.sections.retention import RetentionSettings
 from appliance.gsm.simulator.sms_network import deliver_parts
 from appliance.privacy.nightly import NightlyRetention
-from appliance.privacy.settings import RetentionSettings
+from appliance.spine.clock import ManualClock
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
 from appliance.web.app import make_app
-from appliance.web.privacy_parts import PrivacyParts
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
+from appliance.web.privacy.privacy_parts import PrivacyParts
 from tests.gsm.line_harness import Line, close_line, open_line
 from tests.web.conftest import log_in, open_sample_ticket
 from tests.web.test_privacy_pages import customer_of_ticket

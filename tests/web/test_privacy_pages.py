@@ -16,7 +16,7 @@ from appliance.store.accounts import Accounts
 from appliance.store.models import AuditEntry, ContactPoint, Customer, Ticket
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.web.privacy_views import download_name, remove_leftovers
+from appliance.web.privacy.privacy_views import download_name, remove_leftovers
 from tests.web.conftest import log_in, open_sample_ticket
 
 Entry = tuple[str, str, int | None, dict[str, object]]

@@ -6,9 +6,9 @@ import asyncio
 
 from aiohttp.test_utils import TestClient
 
-from appliance.events import EventBus
+from appliance.spine.bus import EventBus
 from appliance.store.tickets import TicketBook
-from appliance.web.queue_cache import QueueCache
+from appliance.web.tickets.queue_cache import QueueCache
 from tests.web.conftest import log_in, open_sample_ticket
 
 

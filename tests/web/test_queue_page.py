@@ -6,13 +6,13 @@ import re
 
 from aiohttp.test_utils import TestClient
 
-from appliance.clock import ManualClock
-from appliance.core_state import CoreState
-from appliance.events import EventBus
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import database_proxy
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState
 from tests.web.conftest import log_in
 
 HOSTILE_SUBJECT = "<script>alert('x')</script> & more"

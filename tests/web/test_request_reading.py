@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp.test_utils import make_mocked_request
 
-from appliance.web.cookie_header import cookie_named
-from appliance.web.queue_filter import QueueFilter
+from appliance.web.frame.cookie_header import cookie_named
+from appliance.web.tickets.queue_filter import QueueFilter
 
 
 def test_one_cookie_is_found_among_others() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.web.secret_key import (
+from appliance.web.frame.secret_key import (
     SECRET_BYTES,
     SECRET_FILE,
     SecretKeyError,

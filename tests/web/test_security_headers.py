@@ -6,7 +6,7 @@ import re
 
 from aiohttp.test_utils import TestClient
 
-from appliance.web.rendering import TEMPLATE_DIR
+from appliance.web.frame.rendering import TEMPLATE_DIR
 from appliance.web.routes import STATIC_DIR
 from tests.web.conftest import log_in
 

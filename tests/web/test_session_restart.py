@@ -10,17 +10,17 @@ from zoneinfo import ZoneInfo
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.clock import ManualClock
-from appliance.core_state import CoreState
-from appliance.events import EventBus
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
 from appliance.store.accounts import Accounts
 from appliance.store.models import Agent
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
-from appliance.web.secret_key import load_or_create_secret
-from appliance.web.sessions import COOKIE_NAME
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.secret_key import load_or_create_secret
+from appliance.web.frame.sessions import COOKIE_NAME
+from appliance.web.frame.store_backend import StoreWebBackend
 from tests.web.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, log_in
 
 ANNA_PASSWORD = "anna-salasana-1"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from appliance.clock import ManualClock
+from appliance.spine.clock import ManualClock
 from appliance.store.accounts import Accounts
 from appliance.store.worker import StoreWorker
-from appliance.web import sessions
-from appliance.web.sessions import NOT_CACHED, Session, SessionStore, SignedIn
+from appliance.web.frame import sessions
+from appliance.web.frame.sessions import NOT_CACHED, Session, SessionStore, SignedIn
 
 IDLE = timedelta(hours=1)
 LIFETIME = timedelta(hours=5)

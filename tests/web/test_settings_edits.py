@@ -178,7 +178,7 @@ async def test_a_bad_ring_group_is_refused_and_the_file_is_untouched(
 
 
 def test_the_saved_file_keeps_its_mode_when_private(config_file: Path) -> None:
-    from appliance.web.config_edit import edit_config
+    from appliance.web.settings.config_edit import edit_config
 
     config_file.chmod(0o600)
     edit_config(config_file, lambda document: document["gsm"]["modems"][0].update(pin="1234"))

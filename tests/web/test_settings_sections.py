@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from appliance.config import load_config
+from appliance.config.aspa_toml import load_config
 from appliance.store.accounts import Accounts
 from appliance.store.worker import StoreWorker
 from tests.web import settings_files

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.clock import ManualClock
-from appliance.core_state import CoreState
+from appliance.spine.clock import ManualClock
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
 from tests.web.conftest import csrf_token_in
 from tests.web.mailbox_config_files import CONFIG, backend_for, file_bytes, file_text, make_config

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.clock import ManualClock
-from appliance.config import load_config
-from appliance.core_state import CoreState
+from appliance.config.aspa_toml import load_config
+from appliance.spine.clock import ManualClock
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
-from appliance.web.mailbox_config import password_file_name
+from appliance.web.mailboxes.mailbox_config import password_file_name
 from tests.peers.dovecot import ImapAccount
 from tests.web.conftest import csrf_token_in
 from tests.web.mailbox_config_files import (  # noqa: F401 (fixtures)

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.clock import ManualClock
-from appliance.core_state import CoreState
+from appliance.spine.clock import ManualClock
 from appliance.store.models import Agent
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
 from tests.web.conftest import csrf_token_in
 
 

@@ -13,7 +13,7 @@ from appliance.gsm.sms_messages import SmsSubmit
 from appliance.store.models import Message
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
 from tests.gsm.line_harness import Line, close_line, open_line
 from tests.web.conftest import log_in, open_sample_ticket
 

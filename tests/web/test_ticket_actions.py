@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from appliance.core_state import CoreState
-from appliance.events import EventBus, MessageAdded
-from appliance.mail.models import OutgoingMail
-from appliance.mail.settings import SmtpSettings
+from appliance.config.sections.mail import SmtpSettings
+from appliance.spine.bus import EventBus
+from appliance.spine.events import MessageAdded
 from appliance.store.accounts import Accounts
+from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import Message, Ticket
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.web.store_backend import StoreWebBackend
+from appliance.switchboard.live_picture import CoreState
+from appliance.web.frame.store_backend import StoreWebBackend
 from tests.web.conftest import log_in, open_sample_ticket
 
 

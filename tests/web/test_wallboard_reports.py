@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
 
-from appliance.clock import ManualClock
-from appliance.events import CallOffered, EventBus
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import CallOffered
 from appliance.store.models import Call
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker

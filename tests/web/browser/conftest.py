@@ -21,15 +21,15 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from appliance.clock import SystemClock
-from appliance.core_state import WATCHED_EVENTS, CoreState
-from appliance.events import EventBus
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
 from appliance.web.app import make_app
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
 
 CHROMIUM = Path(os.environ.get("ASPA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_PRESENT = CHROMIUM.exists()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from appliance.events import CallOffered
+from appliance.spine.events import CallOffered
 from appliance.store.models import Message
 from appliance.store.tickets import MessageDraft
 from tests.web.browser.conftest import AGENT, Site, Watched, log_in

@@ -15,15 +15,15 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from appliance.clock import SystemClock
-from appliance.config import load_config
-from appliance.core_state import WATCHED_EVENTS, CoreState
-from appliance.events import EventBus
+from appliance.config.aspa_toml import load_config
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
 from appliance.web.app import make_app
-from appliance.web.store_backend import StoreWebBackend
+from appliance.web.frame.store_backend import StoreWebBackend
 from tests.web.browser.conftest import ADMIN, Site, Watched, log_in
 from tests.web.settings_files import CONFIG, SECRETS
 

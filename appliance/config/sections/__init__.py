@@ -1,0 +1,1 @@
+"""The sections of aspa.toml, one file each, declared beside nothing that does I/O."""

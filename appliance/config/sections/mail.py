@@ -1,0 +1,76 @@
+"""The `mail` section of aspa.toml: mailboxes to take in and the SMTP server for replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appliance.config.schema import in_range, one_of, setting
+
+SECURITY_CHOICES = ("tls", "starttls", "none")
+
+
+def _mark_check(value: str) -> str | None:
+    """A mailbox marks taken mail `seen` or moves it with `move:<folder>`."""
+    if value == "seen" or (value.startswith("move:") and len(value) > len("move:")):
+        return None
+    return f"must be 'seen' or 'move:<folder>', not {value!r}"
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    """One IMAP mailbox whose mail becomes tickets."""
+
+    name: str = setting("support", "a short name for logs, health and the web page")
+    host: str = setting("", "IMAP server host name")
+    port: int = setting(993, "IMAP port: 993 for tls, 143 for starttls/none",
+                        check=in_range(1, 65535))
+    security: str = setting("tls", "tls, starttls or none", check=one_of(*SECURITY_CHOICES))
+    user: str = setting("", "login name")
+    password: str = setting("", "password (or use password_file)")
+    password_file: str = setting("", "file holding the password, read at start")
+    folder: str = setting("INBOX", "folder to take mail from")
+    idle: bool = setting(True, "use IMAP IDLE when the server offers it (RFC 2177)")
+    poll_seconds: float = setting(60.0, "seconds between polls without IDLE",
+                                  check=in_range(1, 3600))
+    mark: str = setting("seen", "after taking a mail: 'seen' or 'move:<folder>'",
+                        check=_mark_check)
+    acknowledge: bool = setting(False, "send an acknowledgement to new tickets' senders")
+    size_cap_mb: float = setting(25.0, "larger mail becomes a ticket with headers and a note",
+                                 check=in_range(0.01, 1024))
+
+    def validate(self) -> list[str]:
+        """Cross-key checks: a host and a login are needed."""
+        problems = []
+        if not self.host:
+            problems.append("host: required")
+        if not self.user:
+            problems.append("user: required")
+        return problems
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The SMTP server replies and acknowledgements go out through."""
+
+    host: str = setting("", "SMTP server host name; empty disables sending")
+    port: int = setting(587, "SMTP port: 465 for tls, 587 for starttls", check=in_range(1, 65535))
+    security: str = setting("starttls", "tls, starttls or none", check=one_of(*SECURITY_CHOICES))
+    user: str = setting("", "login name; empty sends without AUTH")
+    password: str = setting("", "password")
+    from_address: str = setting("", "From address of replies, e.g. support@example.fi")
+    domain: str = setting("", "domain of our Message-IDs; empty takes it from from_address")
+
+    @property
+    def message_id_domain(self) -> str:
+        """The right-hand side of our Message-IDs (RFC 5322 §3.6.4)."""
+        if self.domain:
+            return self.domain
+        return self.from_address.rpartition("@")[2] or "aspa.invalid"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The whole `mail` section."""
+
+    mailboxes: list[MailboxSettings] = setting(factory=list, doc="IMAP mailboxes taken in")
+    smtp: SmtpSettings = setting(factory=SmtpSettings, doc="outgoing mail")

@@ -1,0 +1,1 @@
+"""`aspa demo`: the whole daemon with simulated callers, mailbox and desks."""

@@ -1,0 +1,1 @@
+"""The running daemon: start, wiring of the parts, supervision, systemd, stop."""

@@ -1,0 +1,243 @@
+"""`aspa run`: one asyncio process owning the bus, the clock, the store, the core and the adapters.
+
+Start: open the store (migrating it), load the open work, start the bus,
+start the configured adapters, then tell systemd READY and keep its
+watchdog fed. Stop (SIGTERM/SIGINT): refuse new input, let every subscriber
+finish what is queued (the history writer commits its last rows), stop the
+adapters, close the database. Every write is a transaction, so a stop at any
+moment leaves no half-written rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import peewee as pw
+
+from appliance.config.aspa_toml import Config
+from appliance.config.service_terms import business_calendar, sla_policy
+from appliance.ports.adapter import Adapter
+from appliance.presence.states import AgentState
+from appliance.runtime.shutdown import ShutdownRequest
+from appliance.runtime.supervisor import AdapterSupervisor
+from appliance.runtime.systemd_notify import SystemdNotifier, feed_watchdog, watchdog_timeout
+from appliance.runtime.wiring import configured_adapters
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock, SystemClock
+from appliance.spine.events import Event, HealthChanged, PresenceChanged
+from appliance.store.agent_roster import sync_agents
+from appliance.store.data_lock import DataDirBusy, DataDirLock
+from appliance.store.errors import StoreError
+from appliance.store.history import HistoryWriter
+from appliance.store.startup import open_store
+from appliance.store.tickets import TicketBook
+from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
+
+log = logging.getLogger("aspa.daemon")
+
+EXIT_OK = 0
+EXIT_CANNOT_START = 1  # systemd's Restart=on-failure tries again
+
+
+# A pure presence transition (appliance.presence.transitions) applied at a moment.
+AgentTransition = Callable[[AgentState, datetime], AgentState]
+
+
+class StartError(Exception):
+    """The daemon cannot start; the message says what to do."""
+
+
+class Daemon:
+    """Everything one `aspa run` owns, started and stopped as a whole."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        notifier: SystemdNotifier | None = None,
+        adapters: Sequence[Adapter] = (),
+        config_path: Path | None = None,
+    ) -> None:
+        self.config = config
+        self.config_path = config_path  # the aspa.toml it was started with (the web page edits it)
+        self.clock: Clock = clock or SystemClock()
+        self.bus = EventBus()
+        self.notifier = notifier or SystemdNotifier.from_environment()
+        self.supervisor = AdapterSupervisor(self.bus, self.clock)
+        self._extra_adapters = tuple(adapters)
+        self.store: StoreWorker | None = None
+        self.core: CoreState | None = None
+        self.history: HistoryWriter | None = None
+        self.tickets: TicketBook | None = None
+        self._watchdog: asyncio.Task[None] | None = None
+        self._data_lock: DataDirLock | None = None
+
+    async def start(self) -> None:
+        """Bring everything up; raises StartError when the store cannot be used."""
+        data_dir = self.config.data_path
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as error:
+            raise StartError(f"cannot create data directory {data_dir}: "
+                             f"{error.strerror or error}; fix data_dir in aspa.toml") from error
+        self._hold_data_dir(data_dir)
+        self.notifier.status("opening the database")
+        try:
+            db = open_store(self.config.database_url)
+        except StoreError as error:
+            raise StartError(str(error)) from error
+        try:
+            self._sync_agents(db)
+        finally:
+            db.close()  # this thread's connection; from now on the store thread has the only one
+        self.store = StoreWorker(db)
+        self.core = CoreState(self.store)
+        await self.core.load()
+        self.tickets = TicketBook(db, self.bus, self.clock, worker=self.store,
+                                  policy=sla_policy(self.config),
+                                  calendar=business_calendar(self.config))
+        self.history = HistoryWriter(db, worker=self.store)
+        self.history.attach(self.bus)
+        self.bus.subscribe("core", self.core.on_event, WATCHED_EVENTS)
+        if self.notifier.enabled:
+            self.bus.subscribe("systemd-status", self._tell_status, [HealthChanged])
+        self.bus.start()
+        for adapter in (*configured_adapters(self), *self._extra_adapters):
+            self.supervisor.add(adapter)
+        await self.supervisor.start_all()
+        self.notifier.ready(self.status_line())
+        timeout = watchdog_timeout()
+        if timeout is not None:
+            self._watchdog = asyncio.create_task(
+                feed_watchdog(self.notifier, timeout, self.healthy), name="systemd-watchdog")
+        log.info("aspa running: %s", self.status_line())
+
+    def _hold_data_dir(self, data_dir: Path) -> None:
+        """Own the data directory while running, so a restore cannot swap it underneath."""
+        lock = DataDirLock(data_dir, "aspa run")
+        try:
+            lock.acquire()
+        except DataDirBusy as error:
+            raise StartError(f"{error}: stop it first (one daemon per data directory)") from error
+        except OSError as error:
+            raise StartError(f"cannot lock data directory {data_dir}: "
+                             f"{error.strerror or error}") from error
+        self._data_lock = lock
+
+    def change_agent(self, agent_id: int, transition: AgentTransition, *,
+                     source: str) -> AgentState | None:
+        """Apply `transition` to one agent now and publish PresenceChanged; None: unknown agent.
+
+        The core's picture changes at once, so a second press right after the first
+        sees it; the event then brings the same values to every subscriber.
+        """
+        if self.core is None or agent_id not in self.core.agents:
+            return None
+        now = self.clock.now()
+        old = self.core.agents[agent_id]
+        new = transition(old, now)
+        if new == old:
+            return old
+        self.core.agents[agent_id] = new
+        self.bus.publish(PresenceChanged(
+            at=now, agent_id=agent_id, presence=new.presence.value,
+            activity=new.activity.value, source=source))
+        return new
+
+    def _sync_agents(self, db: pw.Database) -> None:
+        """Bring the store's agents in line with aspa.toml's [[agents]] (one transaction)."""
+        if not self.config.agents:
+            return
+        changes = sync_agents(db, self.config.agents)
+        if changes.added or changes.updated:
+            log.info("agents from aspa.toml: added %s; updated %s",
+                     ", ".join(changes.added) or "none", ", ".join(changes.updated) or "none")
+
+    def status_line(self) -> str:
+        """One line for `systemctl status`: open work and each part's state."""
+        open_items = len(self.core.queue) if self.core is not None else 0
+        parts = [f"{name}: {h.detail}" for name, h in self.supervisor.health().items()]
+        return "; ".join([f"{open_items} open work items", *parts])
+
+    def _tell_status(self, _event: Event) -> None:
+        """A part came up or went down: `systemctl status` shows it."""
+        self.notifier.status(self.status_line())
+
+    def healthy(self) -> bool:
+        """True while every bus subscriber task is alive and the store is open."""
+        if self.store is None:
+            return False
+        return all(s.task is not None and not s.task.done() for s in self.bus.subscriptions)
+
+    async def stop(self) -> None:
+        """Stop input, drain the bus, stop adapters, close the store; safe after a failed start."""
+        self.notifier.stopping("stopping")
+        await self.supervisor.stop_input()
+        await self.bus.drain()
+        await self.supervisor.stop_all()
+        await self.bus.stop()  # also delivers what the adapters published while stopping
+        if self.store is not None:
+            await asyncio.to_thread(self.store.close)
+            self.store = None
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+            self._watchdog = None
+        self.notifier.close()
+        if self._data_lock is not None:
+            self._data_lock.release()
+            self._data_lock = None
+        recorded = self.history.written if self.history is not None else 0
+        log.info("aspa stopped: %d events published, %d recorded in history",
+                 self.bus.published, recorded)
+
+
+async def serve(
+    daemon: Daemon,
+    *,
+    shutdown: ShutdownRequest | None = None,
+    on_started: Callable[[Daemon], None] | None = None,
+) -> int:
+    """Run `daemon` until SIGTERM/SIGINT (or `shutdown` is requested); returns the exit code."""
+    shutdown = shutdown or ShutdownRequest()
+    shutdown.install()
+    try:
+        try:
+            await daemon.start()
+        except StartError as error:
+            log.error("cannot start: %s", error)
+            print(f"aspa: cannot start: {error}", file=sys.stderr)
+            await daemon.stop()
+            return EXIT_CANNOT_START
+        except BaseException:
+            await daemon.stop()  # release what did start; the caller reports the error
+            raise
+        if on_started is not None:
+            on_started(daemon)
+        await shutdown.wait()
+        await daemon.stop()
+        return EXIT_OK
+    finally:
+        shutdown.uninstall()
+
+
+def run(config: Config, config_path: Path | None = None) -> int:
+    """`aspa run`: serve until stopped; 0 after a clean stop."""
+    use_log_level(config.log.level)
+    return asyncio.run(serve(Daemon(config, config_path=config_path)))
+
+
+def use_log_level(level: str) -> None:
+    """Log at aspa.toml's log.level, unless `--debug` already asked for everything."""
+    root = logging.getLogger()
+    if root.level != logging.DEBUG:
+        root.setLevel(level.upper())

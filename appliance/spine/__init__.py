@@ -1,0 +1,1 @@
+"""The spine: typed events, the in-process bus and the clocks every part shares."""

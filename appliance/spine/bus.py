@@ -1,0 +1,135 @@
+"""The in-process bus every part of Aspa talks through.
+
+Publishing never blocks: each subscriber has its own queue and its own task,
+so a slow or failing subscriber cannot stall the publisher or lose events
+for the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+
+from appliance.spine.events import Event
+
+log = logging.getLogger("aspa.events")
+
+# Events held for one slow subscriber before it starts losing its own (never the others').
+SUBSCRIBER_QUEUE_MAX = 100_000
+
+
+Handler = Callable[[Event], Awaitable[None] | None]
+
+
+class Subscription:
+    """One subscriber: its queue, its task and what it has seen."""
+
+    def __init__(
+        self, name: str, handler: Handler, kinds: tuple[type[Event], ...] | None, limit: int
+    ) -> None:
+        self.name = name
+        self.handler = handler
+        self.kinds = kinds
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+        self.limit = limit
+        self.delivered = 0
+        self.failed = 0
+        self.dropped = 0
+        self.task: asyncio.Task[None] | None = None
+
+    def wants(self, event: Event) -> bool:
+        return self.kinds is None or isinstance(event, self.kinds)
+
+    def offer(self, event: Event) -> None:
+        if self.queue.qsize() >= self.limit:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.error(
+                    "subscriber %s is %d events behind; dropped %d of its own events",
+                    self.name,
+                    self.queue.qsize(),
+                    self.dropped,
+                )
+            return
+        self.queue.put_nowait(event)
+
+    async def run(self) -> None:
+        while True:
+            event = await self.queue.get()
+            try:
+                result = self.handler(event)
+                if inspect.isawaitable(result):
+                    await result
+                self.delivered += 1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.failed += 1
+                log.exception(
+                    "subscriber %s failed on %s %s", self.name, event.kind, event.event_id)
+            finally:
+                self.queue.task_done()
+
+
+class EventBus:
+    """Fan-out of events to subscribers that each run in their own task."""
+
+    def __init__(self, *, subscriber_limit: int = SUBSCRIBER_QUEUE_MAX) -> None:
+        self._subs: list[Subscription] = []
+        self._limit = subscriber_limit
+        self._running = False
+        self.published = 0
+
+    def subscribe(
+        self, name: str, handler: Handler, kinds: Iterable[type[Event]] | None = None
+    ) -> Subscription:
+        """Register a handler (plain or async) for all events or the given kinds."""
+        sub = Subscription(name, handler, tuple(kinds) if kinds is not None else None, self._limit)
+        self._subs.append(sub)
+        if self._running:
+            sub.task = asyncio.get_running_loop().create_task(sub.run(), name=f"bus:{name}")
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        if sub in self._subs:
+            self._subs.remove(sub)
+        if sub.task is not None:
+            sub.task.cancel()
+
+    def publish(self, event: Event) -> None:
+        """Hand an event to every interested subscriber; never blocks, never raises."""
+        self.published += 1
+        for sub in self._subs:
+            if sub.wants(event):
+                sub.offer(event)
+
+    def start(self) -> None:
+        """Start one task per subscriber on the running loop."""
+        loop = asyncio.get_running_loop()
+        self._running = True
+        for sub in self._subs:
+            if sub.task is None:
+                sub.task = loop.create_task(sub.run(), name=f"bus:{sub.name}")
+
+    async def drain(self) -> None:
+        """Wait until every subscriber has handled everything published so far."""
+        for sub in list(self._subs):
+            if sub.task is not None:
+                await sub.queue.join()
+
+    async def stop(self) -> None:
+        """Deliver what is queued, then stop the subscriber tasks."""
+        await self.drain()
+        self._running = False
+        tasks = [s.task for s in self._subs if s.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for sub in self._subs:
+            sub.task = None
+
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        return tuple(self._subs)

@@ -1,0 +1,1 @@
+"""The switchboard: the one owner of agents' presence and the work queue."""

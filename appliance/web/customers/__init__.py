@@ -1,0 +1,1 @@
+"""Customers: a customer's page, history, contacts, VIP and merging."""

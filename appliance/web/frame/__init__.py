@@ -1,0 +1,1 @@
+"""The page's frame: the app's shared parts, login, sessions, language, live updates."""

@@ -1,0 +1,69 @@
+"""Finnish and English: one JSON catalogue per language, the English text as the key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache, lru_cache
+from pathlib import Path
+
+from aiohttp import web
+
+from appliance.web.frame.app_keys import SESSION
+from appliance.web.frame.cookie_header import cookie_named
+
+CATALOGUE_DIR = Path(__file__).parent.parent / "translations"
+LANGUAGES = ("fi", "en")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "aspa_lang"  # the choice made before logging in
+
+Translate = Callable[..., str]
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """English text → the text in `language` (English needs no entries)."""
+    path = CATALOGUE_DIR / f"{language}.json"
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=8)
+def translator(language: str) -> Translate:
+    """A function giving the text in `language`, with `{name}` fields filled in."""
+    texts = catalogue(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+    def translate(text: str, **fields: object) -> str:
+        found = texts.get(text, text)
+        return found.format(**fields) if fields else found
+
+    return translate
+
+
+@lru_cache(maxsize=256)  # browsers send the same few headers on every request
+def from_accept_language(header: str) -> str | None:
+    """The first of our languages the browser asks for (RFC 9110 §12.5.4), by q-value."""
+    choices: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            choices.append((-quality, index, primary))
+    return min(choices)[2] if choices else None
+
+
+def language_of(request: web.Request) -> str:
+    """The user's chosen language, else the cookie's, else the browser's, else English."""
+    session = request.get(SESSION)
+    if session is not None and session.who.language in LANGUAGES:
+        return str(session.who.language)
+    cookie = cookie_named(request, LANGUAGE_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return from_accept_language(request.headers.get("Accept-Language", "")) or DEFAULT_LANGUAGE

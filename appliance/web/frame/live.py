@@ -1,0 +1,159 @@
+"""Live updates over server-sent events (WHATWG HTML §9.2): one bus subscription, many pages.
+
+A page gets the kind and ids of each change, never customer text, and
+fetches what it shows again; so nothing from mail or SMS reaches the page
+unescaped through this channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from appliance.spine.bus import EventBus, Subscription
+from appliance.spine.events import Event
+from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWERS
+
+log = logging.getLogger("aspa.web")
+
+CLIENT_QUEUE_MAX = 500  # a page this far behind is dropped and reconnects
+KEEPALIVE_S = 15.0  # a comment line keeps proxies and the browser from timing out
+CORE_CATCH_UP_S = 1.0  # wait this long for the core's picture before telling pages
+RETRY_MS = 2000  # the browser reconnects after this long (the `retry:` field)
+LIVE_EVENT_KINDS = ("ticket.", "message.", "call.", "callback.", "presence.", "quarantine.",
+                    "agent.")
+
+
+class LiveClient:
+    """One open event stream."""
+
+    def __init__(self, agent_id: int) -> None:
+        self.agent_id = agent_id
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(CLIENT_QUEUE_MAX)
+        self.lagging = False
+
+    def offer(self, data: dict[str, Any]) -> None:
+        try:
+            self.queue.put_nowait(data)
+        except asyncio.QueueFull:
+            self.lagging = True
+
+
+class LiveHub:
+    """Fans bus events out to the open streams."""
+
+    def __init__(self, on_change: Callable[[], None] = lambda: None) -> None:
+        self.clients: set[LiveClient] = set()
+        self._on_change = on_change
+        self._subscription: Subscription | None = None
+        self._bus: EventBus | None = None
+
+    def attach(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._subscription = bus.subscribe("web-live", self._on_event)
+
+    def detach(self) -> None:
+        if self._bus is not None and self._subscription is not None:
+            self._bus.unsubscribe(self._subscription)
+        self._subscription = None
+
+    async def _on_event(self, event: Event) -> None:
+        await self._core_caught_up()
+        self._on_change()  # after the core: a view rendered from now on includes this event
+        if event.kind.startswith(LIVE_EVENT_KINDS) and self.clients:
+            self.broadcast(_summary(event))
+
+    async def _core_caught_up(self) -> None:
+        """Let the core file the change first, so a page that reloads its queue sees it."""
+        if self._bus is None:
+            return
+        for sub in self._bus.subscriptions:
+            if sub.name == "core":
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(CORE_CATCH_UP_S):
+                        await sub.queue.join()
+
+    def broadcast(self, data: dict[str, Any]) -> None:
+        if data.get("kind") == "viewers":
+            self._on_change()  # the queue shows who views what
+        for client in list(self.clients):
+            client.offer(data)
+
+    def tell_agent(self, agent_id: int, data: dict[str, Any]) -> None:
+        for client in list(self.clients):
+            if client.agent_id == agent_id:
+                client.offer(data)
+
+
+def _summary(event: Event) -> dict[str, Any]:
+    """Kind and ids only: the page fetches the rest through its escaping templates."""
+    data: dict[str, Any] = {"kind": event.kind, "at": event.at.isoformat()}
+    for name in ("ticket_id", "customer_id", "agent_id"):
+        value = getattr(event, name)
+        if value is not None:
+            data[name] = value
+    for name in ("number", "presence", "activity", "new_status"):
+        value = getattr(event, name, None)
+        if isinstance(value, int | str):
+            data[name] = value
+    return data
+
+
+def _frame(data: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+async def event_stream(request: web.Request) -> web.StreamResponse:
+    """GET /events[?ticket=ID]: this page's stream; with a ticket, others see me viewing it."""
+    session = request[SESSION]
+    assert session is not None
+    hub = request.app[LIVE]
+    viewers = request.app[VIEWERS]
+    ticket = request.query.get("ticket", "")
+    ticket_id = int(ticket) if ticket.isdigit() and len(ticket) < 12 else None
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                           "Cache-Control": "no-store",
+                                           "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    await response.write(f"retry: {RETRY_MS}\n\n".encode())
+    client = LiveClient(session.who.agent_id)
+    hub.clients.add(client)
+    if ticket_id is not None:
+        viewers.opened(ticket_id, session.who.agent_id, session.who.name)
+        hub.broadcast({"kind": "viewers", "ticket_id": ticket_id})
+    try:
+        await response.write(_frame({"kind": "hello"}))
+        while not client.lagging:
+            try:
+                async with asyncio.timeout(KEEPALIVE_S):
+                    data = await client.queue.get()
+            except TimeoutError:
+                if not await _still_valid(request):
+                    break
+                await response.write(b": keepalive\n\n")
+                continue
+            await response.write(_frame(data))
+    except ConnectionResetError:
+        pass  # the page went away
+    finally:
+        hub.clients.discard(client)
+        if ticket_id is not None:
+            viewers.closed(ticket_id, session.who.agent_id)
+            hub.broadcast({"kind": "viewers", "ticket_id": ticket_id})
+    return response
+
+
+async def _still_valid(request: web.Request) -> bool:
+    """False once the session ended or its password changed: the stream closes too."""
+    session = request[SESSION]
+    assert session is not None
+    if not request.app[SESSIONS].is_live(session):
+        return False
+    changed = await request.app[BACKEND].password_changed_at(session.who.agent_id)
+    return changed is not None and changed <= session.started_at

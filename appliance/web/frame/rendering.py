@@ -1,0 +1,58 @@
+"""HTML pages from Jinja2 templates, every value escaped (autoescape on for all templates)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from appliance.web.frame.app_keys import BACKEND, SESSION
+from appliance.web.frame.i18n import language_of, translator
+
+TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """One template environment per process, built on first use."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,  # every template, whatever its file name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def page_context(request: web.Request) -> dict[str, Any]:
+    """What every page needs: the user, the CSRF token, the language and the box's clock."""
+    session = request.get(SESSION)
+    language = language_of(request)
+    zone = request.app[BACKEND].zone
+
+    def when(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+        """A stored UTC time on the office's wall clock."""
+        return "" if moment is None else moment.astimezone(zone).strftime(pattern)
+
+    return {
+        "user": session.who if session is not None else None,
+        "csrf_token": session.csrf_token if session is not None else "",
+        "lang": language,
+        "t": translator(language),
+        "when": when,
+        "path": request.path,
+    }
+
+
+def render(
+    request: web.Request, template: str, *, status: int = 200, **context: Any
+) -> web.Response:
+    """A text/html response from `template`, with the session's user and CSRF token at hand."""
+    full = page_context(request)
+    full.update(context)
+    html = environment().get_template(template).render(**full)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

@@ -1,0 +1,251 @@
+"""The web page's backend in the daemon: the store, the core, the bus and the ticket book."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
+
+import peewee as pw
+
+from appliance.presence.channel import Channel
+from appliance.presence.states import AgentState
+from appliance.queue.work_item import WorkItem
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
+from appliance.spine.events import PresenceChanged
+from appliance.store.accounts import Accounts
+from appliance.store.call_figures import SERVICE_LEVEL_S
+from appliance.store.models import Agent, Customer, Ticket
+from appliance.store.stats import store_stats
+from appliance.store.tickets import TicketBook
+from appliance.store.worker import StoreWorker
+from appliance.switchboard.live_picture import CoreState
+from appliance.switchboard.open_work import ticket_id_of
+from appliance.web.frame.sessions import SignedIn
+from appliance.web.frame.work_rows import WorkItemRow
+from appliance.web.privacy.privacy_parts import PrivacyParts
+from appliance.web.tickets.sms_sender import SmsSender, gsm_sender
+
+if TYPE_CHECKING:
+    from appliance.config.aspa_toml import Config
+    from appliance.config.sections.mail import SmtpSettings
+    from appliance.runtime.daemon import Daemon
+
+_ROW_COLUMNS = (Ticket.id, Ticket.number, Ticket.channel, Ticket.subject, Ticket.priority,
+                Ticket.status, Ticket.created_at, Customer.name, Ticket.assignee, Ticket.team,
+                Ticket.customer)
+
+SESSION_CHECK_S = 1.0  # how stale a session's password check may be (see password_changed_at)
+NOT_KNOWN: Any = object()  # recent_password_change: not read within session_check_s
+
+AgentTransition = Callable[[AgentState, datetime], AgentState]
+ChangeAgent = Callable[..., AgentState | None]
+
+
+def _ticket_rows(ticket_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """The shown columns of these tickets, by id. Blocking."""
+    query = (Ticket.select(*_ROW_COLUMNS)
+             .join(Customer, pw.JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
+             .where(Ticket.id.in_(ticket_ids)).tuples())
+    return {row[0]: row for row in cast(Iterable[tuple[Any, ...]], query)}
+
+
+def _password_changed_at(agent_id: int) -> datetime | None:
+    """When an active agent's password last changed; None when the account is gone. Blocking."""
+    row = (Agent.select(Agent.password_changed_at)
+           .where((Agent.id == agent_id) & (Agent.active == True))  # noqa: E712
+           .tuples().first())
+    return row[0] if row else None
+
+
+def _admin_exists() -> bool:
+    return bool(Agent.select().where((Agent.role == "admin") & (Agent.active == True))  # noqa: E712
+                .exists())
+
+
+def _call_row(item: WorkItem) -> WorkItemRow:
+    return WorkItemRow(number=0, channel=item.kind.value, subject="", priority=item.priority.value,
+                       status="waiting", customer="", created_at=item.created_at, due=item.sla_due,
+                       item_id=item.id)
+
+
+def _local(row: WorkItemRow, zone: tzinfo) -> WorkItemRow:
+    """The row with its times on the office's wall clock (they are stored in UTC)."""
+    due = row.due.astimezone(zone) if row.due is not None else None
+    return dataclasses.replace(row, created_at=row.created_at.astimezone(zone), due=due)
+
+
+class StoreWebBackend:
+    """The store, core state, bus and ticket book as the web page uses them."""
+
+    def __init__(
+        self,
+        store: StoreWorker,
+        core: CoreState,
+        clock: Clock,
+        zone: tzinfo,
+        *,
+        bus: EventBus | None = None,
+        tickets: TicketBook | None = None,
+        change_agent: ChangeAgent | None = None,
+        smtp: SmtpSettings | None = None,
+        data_dir: Path | None = None,
+        health: Callable[[], Mapping[str, Any]] | None = None,
+        config: Config | None = None,
+        session_check_s: float = 0.0,
+        sms_sender: SmsSender | None = None,
+        privacy: PrivacyParts | None = None,
+        config_path: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.core = core
+        self.clock = clock
+        self.zone = zone
+        self.bus = bus or EventBus()
+        self.tickets = tickets or TicketBook(store.db, self.bus, clock, worker=store)
+        self._change_agent = change_agent
+        self.smtp = smtp
+        self.data_dir = data_dir
+        self.accounts = Accounts(store.db, clock)
+        self._health = health
+        self.config = config
+        self.config_path = config_path  # the aspa.toml the web page may change; None = read-only
+        # "answered within" for the service level, as the call desk and MQTT count it
+        self.service_level_s = (float(config.calls.service_level_seconds) if config is not None
+                                else SERVICE_LEVEL_S)
+        self._session_check = timedelta(seconds=session_check_s)
+        self.sms_sender = sms_sender
+        self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
+        self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
+        self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}
+
+    def health(self) -> dict[str, tuple[bool, str]]:
+        """Each running part's state: name → (ok, what it says)."""
+        if self._health is None:
+            return {}
+        return {name: (bool(h.ok), str(h.detail)) for name, h in self._health().items()}
+
+    @classmethod
+    def for_daemon(cls, daemon: Daemon) -> StoreWebBackend:
+        """The backend over a started daemon's parts."""
+        assert daemon.store is not None and daemon.core is not None
+        config = daemon.config
+        return cls(daemon.store, daemon.core, daemon.clock, ZoneInfo(config.time_zone),
+                   bus=daemon.bus, tickets=daemon.tickets, change_agent=daemon.change_agent,
+                   smtp=config.mail.smtp, data_dir=config.data_path,
+                   health=daemon.supervisor.health, config=config,
+                   session_check_s=SESSION_CHECK_S, sms_sender=gsm_sender(daemon),
+                   privacy=PrivacyParts.for_daemon(daemon), config_path=daemon.config_path)
+
+    async def authenticate(self, login: str, password: str) -> SignedIn | None:
+        agent = await self.store.call(self.accounts.verify, login, password)
+        if agent is None:
+            return None
+        return SignedIn(agent_id=agent.id, login=agent.login, name=agent.name, role=agent.role,
+                        language=agent.language)
+
+    def recent_password_change(self, agent_id: int) -> Any:
+        """The answer `password_changed_at` would give from its memory, else NOT_KNOWN.
+
+        Most requests are answered here, without a coroutine or the store thread.
+        """
+        known = self._password_times.get(agent_id)
+        if known is not None and self.clock.now() - known[0] < self._session_check:
+            return known[1]
+        return NOT_KNOWN
+
+    async def password_changed_at(self, agent_id: int) -> datetime | None:
+        """Read from the store at most once per `session_check_s` per agent.
+
+        A password changed on this page ends the sessions at once (SessionStore.end_all_for);
+        one changed elsewhere (`aspa user`) ends them within `session_check_s`.
+        """
+        now = self.clock.now()
+        known = self._password_times.get(agent_id)
+        if known is not None and now - known[0] < self._session_check:
+            return known[1]
+        if not self._session_check:
+            return await self.store.call(_password_changed_at, agent_id)
+        # the many requests of one busy browser that arrive together share one read
+        reading = self._password_reads.get(agent_id)
+        if reading is None:
+            reading = self.store.submit(_password_changed_at, agent_id)
+            self._password_reads[agent_id] = reading
+            reading.add_done_callback(lambda _: self._password_reads.pop(agent_id, None))
+        changed = await asyncio.shield(reading)
+        self._password_times[agent_id] = (now, changed)
+        return changed
+
+    async def admin_exists(self) -> bool:
+        return await self.store.call(_admin_exists)
+
+    def change_agent(self, agent_id: int, transition: AgentTransition, *,
+                     source: str) -> AgentState | None:
+        """Apply a presence transition now (the daemon's own when running in it)."""
+        if self._change_agent is not None:
+            return self._change_agent(agent_id, transition, source=source)
+        if agent_id not in self.core.agents:
+            return None
+        now = self.clock.now()
+        old = self.core.agents[agent_id]
+        new = transition(old, now)
+        if new != old:
+            self.core.agents[agent_id] = new
+            self.bus.publish(PresenceChanged(at=now, agent_id=agent_id,
+                                             presence=new.presence.value,
+                                             activity=new.activity.value, source=source))
+        return new
+
+    def queued_items(self, limit: int) -> list[WorkItem]:
+        """The first `limit` work items in queue order."""
+        items: list[WorkItem] = []
+        for item in self.core.queue:  # queue order: the one to take first comes first
+            if len(items) >= limit:
+                break
+            items.append(item)
+        return items
+
+    async def open_work_items(self, limit: int) -> Sequence[WorkItemRow]:
+        return await self.rows_for(self.queued_items(limit))
+
+    async def rows_for(self, items: Sequence[WorkItem]) -> list[WorkItemRow]:
+        """The queue rows of these work items, in the same order."""
+        ids = [i for i in (ticket_id_of(item.id) for item in items) if i is not None]
+        rows = await self.store.call(_ticket_rows, ids) if ids else {}
+        out: list[WorkItemRow] = []
+        for item in items:
+            ticket_id = ticket_id_of(item.id)
+            if ticket_id is None:
+                out.append(_call_row(item))
+                continue
+            row = rows.get(ticket_id)
+            if row is None:
+                continue  # closed between the queue read and the store read
+            (_, number, channel, subject, priority, status, created_at, customer, assignee,
+             team, customer_id) = row
+            out.append(WorkItemRow(number=number, channel=channel, subject=subject,
+                                   priority=priority, status=status, customer=customer or "",
+                                   created_at=created_at, due=item.sla_due, item_id=item.id,
+                                   ticket_id=ticket_id, assignee_id=assignee, team_id=team,
+                                   customer_id=customer_id))
+        return [_local(row, self.zone) for row in out]
+
+    def waiting_calls(self) -> int:
+        waiting = 0
+        for item in self.core.queue:  # live calls come first in queue order
+            if item.kind is not Channel.CALL:
+                break
+            waiting += 1
+        return waiting
+
+    async def stats(self) -> dict[str, Any]:
+        presence = {agent_id: state.presence.value for agent_id, state in self.core.agents.items()}
+        figures = await self.store.call(store_stats, self.clock.now(), self.zone,
+                                        presence=presence, waiting_calls=self.waiting_calls())
+        figures["open_work_items"] = len(self.core.queue)
+        return figures

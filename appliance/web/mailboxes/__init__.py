@@ -1,0 +1,1 @@
+"""Mailboxes: the IMAP mailboxes, their tests, and quarantined mail."""

@@ -1,0 +1,1 @@
+"""Privacy: export and erasure of a person's data, and the audit trail."""

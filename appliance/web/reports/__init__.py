@@ -1,0 +1,1 @@
+"""Reports and the wall screen: figures per day or week, charts, the wallboard."""

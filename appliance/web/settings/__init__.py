@@ -1,0 +1,1 @@
+"""Settings: agents, lines, hours, ring groups, MQTT, desks; first-boot setup."""

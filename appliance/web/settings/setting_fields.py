@@ -1,0 +1,83 @@
+"""Settings form fields as aspa.toml values: what does not fit is left for the loader to name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appliance.web.frame import forms
+from appliance.web.frame.errors import WebInputError
+
+LIST_TEXT_MAX = 4000  # characters of one comma- or line-separated list
+_TRUE = ("1", "on", "true", "yes")
+_FALSE = ("0", "off", "false", "no", "")
+
+
+def number(fields: forms.Fields, name: str) -> Any:
+    """A whole number from a form's text; anything else as given, so the loader names the key."""
+    value = _given(fields, name)
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text.removeprefix("-")
+        if digits.isascii() and digits.isdigit() and len(digits) <= 9:
+            return int(text)
+        return text
+    return value
+
+
+def flag(fields: forms.Fields, name: str) -> Any:
+    """A checkbox ("1" / "0", the hidden field before it) or a JSON boolean; else as given."""
+    value = _given(fields, name)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    return value
+
+
+def _given(fields: forms.Fields, name: str) -> Any:
+    """The field's value: a text, number or boolean; a JSON null, list or table is refused."""
+    value = fields.get(name)
+    if not isinstance(value, str | int | float | bool):
+        raise WebInputError(f"{name} must be a single value")
+    if isinstance(value, str) and len(value) > LIST_TEXT_MAX:
+        raise WebInputError(f"{name} is too long: at most {LIST_TEXT_MAX} characters")
+    return value
+
+
+def text_list(fields: forms.Fields, name: str, *, max_chars: int = LIST_TEXT_MAX,
+              items: str = "texts") -> list[str]:
+    """A list of texts: a JSON list, or the form's text split at commas and line ends.
+
+    `items` names what the list holds in the error for a JSON list of something else.
+    """
+    value = fields.get(name)
+    if isinstance(value, list):
+        if not all(isinstance(v, str) for v in value):
+            raise WebInputError(f"{name} must be a list of {items}")
+        return [v.strip() for v in value]
+    text = forms.text(fields, name, max_chars=max_chars, required=False)
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+def typed_text(fields: forms.Fields, name: str) -> str:
+    """What the admin typed in field `name`, to show back in the refused form."""
+    value = fields.get(name, "")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def secret_text(fields: forms.Fields, name: str, *, max_chars: int) -> str:
+    """A password as typed (never shown back): text on one line, bounded; missing = ""."""
+    value = fields.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise WebInputError(f"{name} must be text")
+    if len(value) > max_chars:
+        raise WebInputError(f"{name} is too long: at most {max_chars} characters")
+    if any(c in value for c in "\r\n\0"):
+        raise WebInputError(f"{name} must be one line")
+    return value

@@ -1,0 +1,37 @@
+"""First boot, the mailbox step: save the first mailbox (as Admin → Mailboxes does) or test it."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from aiohttp import web
+
+from appliance.web.frame import forms
+from appliance.web.frame.app_keys import BACKEND
+from appliance.web.mailboxes.mailbox_config import add_mailbox
+from appliance.web.mailboxes.mailbox_edits import check_connection, require_writable
+from appliance.web.mailboxes.mailbox_form import MailboxForm
+from appliance.web.settings.settings_answer import run_edit
+from appliance.web.settings.setup_wall import step_response
+
+STEP = "mailbox"
+NEXT_PAGE = "/setup/agents?saved=mailbox"
+
+
+async def setup_mailbox_save(request: web.Request) -> web.StreamResponse:
+    """POST /setup/mailbox: the first mailbox into aspa.toml, then on to the agents."""
+    require_writable(request)
+    form = MailboxForm.from_fields(await forms.submitted(request), with_name=True)
+    path = request.app[BACKEND].config_path
+    problems = await run_edit(partial(add_mailbox, path, form))
+    if problems is not None:
+        return await step_response(request, STEP, status=400, mailbox=form, problems=problems)
+    raise web.HTTPSeeOther(NEXT_PAGE)
+
+
+async def setup_mailbox_test(request: web.Request) -> web.StreamResponse:
+    """POST /setup/mailbox/test: try the typed settings; nothing is saved."""
+    require_writable(request)
+    form = MailboxForm.from_fields(await forms.submitted(request), with_name=False)
+    outcome = await check_connection(request, form, None)
+    return await step_response(request, STEP, mailbox=form, check=outcome)

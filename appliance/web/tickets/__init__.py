@@ -1,0 +1,1 @@
+"""Working the queue: the queue page, tickets, replies, notes and messages."""
