@@ -24,7 +24,6 @@ from gpiozero.pins.mock import MockFactory
 
 from appliance.config.aspa_toml import config_from_mapping
 from appliance.config.sections.gpio import DeskPinSettings, GpioSettings
-from appliance.desk.desk_agents import DeskAgents
 from appliance.gpio.adapter import GpioAdapter
 from appliance.runtime.daemon import Daemon
 from appliance.runtime.systemd_notify import SystemdNotifier
@@ -74,7 +73,10 @@ async def press_to_led(presses: int, folder: Path) -> list[float]:
     daemon = Daemon(config, clock=SystemClock(), notifier=SystemdNotifier(None))
     await daemon.start()
     factory = MockFactory()
-    adapter = GpioAdapter(SETTINGS, DeskAgents(daemon), factory=factory)
+    board = daemon.switchboard
+    assert board is not None
+    adapter = GpioAdapter(SETTINGS, board, board, bus=daemon.bus, clock=daemon.clock,
+                          factory=factory)
     await adapter.start()
     button, red, green = factory.pin(BUTTON), factory.pin(RED), factory.pin(GREEN)
     samples = []

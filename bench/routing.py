@@ -24,16 +24,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from appliance.calls.agent_board import AgentBoard
 from appliance.calls.call_desk import CallDesk
 from appliance.calls.desk_plan import DeskPlan
-from appliance.calls.gsm_line import GsmLine
 from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.at_channel import AtChannel
 from appliance.gsm.driver import ModemDriver
+from appliance.gsm.line import GsmLine
 from appliance.gsm.simulator import create_simulator
 from appliance.gsm.transport import open_port
-from appliance.presence import AgentState, Presence, set_presence
+from appliance.presence import Presence, set_presence
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.call_setup import FlowRules
 from appliance.spine.bus import EventBus
@@ -45,6 +44,7 @@ from appliance.store.models import Agent, Customer, Ticket
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.switchboard import Switchboard
 from appliance.tickets.business_calendar import BusinessCalendar
 
 AGENTS = 10
@@ -120,10 +120,14 @@ async def run(calls: int) -> tuple[list[float], int]:
         channel = AtChannel(reader, writer, name="gsm0", default_timeout=2.0)
         settings = dataclasses.replace(ModemSettings(), name="gsm0", device=sim.path)
         driver = ModemDriver(settings, bus, clock=clock)
-        agents = {
-            i: set_presence(AgentState(i), Presence.AVAILABLE, clock.now())
-            for i in range(1, AGENTS + 1)
-        }
+        board = Switchboard(worker, bus, clock)
+        await board.load()
+        for i in range(1, AGENTS + 1):
+            board.change_presence(i, lambda s, now: set_presence(s, Presence.AVAILABLE, now),
+                                  source="bench")
+        tickets = TicketBook(db, bus, clock, worker=worker)
+        board.use_tickets(tickets)
+        board.attach()
         group = RingGroup("tuki", tuple(range(1, AGENTS + 1)), RingStrategy.RRMEMORY,
                           ring_timeout_s=20, wrap_up_s=0, max_wait_s=120)
         plan = DeskPlan(
@@ -133,8 +137,7 @@ async def run(calls: int) -> tuple[list[float], int]:
             calendar=BusinessCalendar.twenty_four_seven(),
         )
         desk = CallDesk(plan, bus=bus, clock=clock, store=worker,
-                        tickets=TicketBook(db, bus, clock, worker=worker),
-                        directory=CustomerDirectory(db), board=AgentBoard(agents, bus, clock),
+                        tickets=tickets, directory=CustomerDirectory(db), board=board,
                         lookups=lookups)
         desk.add_line(GsmLine(driver))
         bus.start()

@@ -38,8 +38,9 @@ from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.models import Customer, Ticket, database_proxy
 from appliance.store.startup import open_store
+from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
+from appliance.switchboard.switchboard import Switchboard
 from appliance.web.app import make_app
 from appliance.web.frame.sessions import COOKIE_NAME
 from appliance.web.frame.store_backend import SESSION_CHECK_S, StoreWebBackend
@@ -154,7 +155,7 @@ async def sse_latency(base: str, cookie: str, backend: StoreWebBackend,
         for i in range(SSE_ROUNDS):
             presence = (Presence.AVAILABLE, Presence.BUSY)[i % 2]
             started = time.perf_counter()
-            backend.change_agent(agent_id, partial(_to, presence=presence), source="bench")
+            backend.change_presence(agent_id, partial(_to, presence=presence), source="bench")
             while True:
                 line = await stream.content.readline()
                 if line.startswith(b"data:") and b"presence.changed" in line:
@@ -197,15 +198,18 @@ async def main(seconds: int, rounds: int) -> None:
         await store.call(fill, TICKETS)
         agent = await store.call(Accounts(store.db, clock).add_user, "Bench", LOGIN, "admin",
                                  PASSWORD)
-        core = CoreState(store)
-        await core.load()
-        print(f"store: {TICKETS} tickets, {len(core.queue)} open, filled and loaded in "
-              f"{time.perf_counter() - began:.1f} s")
         bus = EventBus()
-        bus.subscribe("core", core.on_event, WATCHED_EVENTS)
+        board = Switchboard(store, bus, clock)
+        await board.load()
+        print(f"store: {TICKETS} tickets, {board.open_count} open, filled and loaded in "
+              f"{time.perf_counter() - began:.1f} s")
+        tickets = TicketBook(store.db, bus, clock, worker=store)
+        board.use_tickets(tickets)
+        board.attach()
         bus.start()
-        backend = StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
-                                  session_check_s=SESSION_CHECK_S)  # as StoreWebBackend.for_daemon
+        backend = StoreWebBackend(store, board, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
+                                  tickets=tickets,
+                                  session_check_s=SESSION_CHECK_S)  # as the wiring builds it
         runner, base = await serve(make_app(backend, secret_key=secrets.token_bytes(32),
                                             clock=clock))
         bare_runner, bare = await serve(bare_app())

@@ -1,27 +1,25 @@
 """The call desk as one of the daemon's adapters: built from aspa.toml, the store and the lines.
 
-The daemon (or `aspa demo`) hands it the GSM drivers and VoIP lines it runs
-and its shared map of agent states; the desk then answers every call offered
-on them, all in one queue.
+The wiring hands it the lines (GSM modems and the VoIP trunk alike, through
+appliance.ports.line), the switchboard's routing port and the ticket book; the
+desk then answers every call offered on them, all in one queue.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from appliance.calls.agent_board import AgentBoard
 from appliance.calls.call_desk import CallDesk
-from appliance.calls.desk_config import desk_plan, line_prompts
-from appliance.calls.gsm_line import GsmLine
+from appliance.calls.desk_config import desk_plan
 from appliance.calls.line_memory import load_knowledge
 from appliance.ports.adapter import AdapterHealth
-from appliance.ports.line import line_order
-from appliance.presence.states import AgentState
+from appliance.ports.line import Line, line_order
+from appliance.ports.routing import RoutingPort
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.store.customers import CustomerDirectory
@@ -31,8 +29,6 @@ from appliance.store.worker import StoreWorker
 
 if TYPE_CHECKING:
     from appliance.config.aspa_toml import Config
-    from appliance.gsm.driver import ModemDriver
-    from appliance.voip.voip_line import VoipLine
 
 log = logging.getLogger("aspa.calls")
 
@@ -64,18 +60,18 @@ class CallDeskAdapter:
         store: StoreWorker,
         bus: EventBus,
         clock: Clock,
-        agents: MutableMapping[int, AgentState],
-        drivers: Callable[[], Sequence[ModemDriver]],
-        voip_lines: Callable[[], Sequence[VoipLine]] = tuple,
+        board: RoutingPort,
+        tickets: TicketBook,
+        lines: Callable[[], Sequence[Line]],
     ) -> None:
         self.config = config
         self.db = db
         self.store = store
         self.bus = bus
         self.clock = clock
-        self.agents = agents
-        self.drivers = drivers
-        self.voip_lines = voip_lines
+        self.board = board
+        self.tickets = tickets
+        self.lines = lines
         self.desk: CallDesk | None = None
         self._lookups: StoreWorker | None = None
 
@@ -90,17 +86,12 @@ class CallDeskAdapter:
         self._lookups = StoreWorker(self.db, name="caller-lookups")
         desk = CallDesk(
             plan, bus=self.bus, clock=self.clock, store=self.store,
-            tickets=TicketBook(self.db, self.bus, self.clock, worker=self.store),
-            directory=CustomerDirectory(self.db, clock=self.clock),
-            board=AgentBoard(self.agents, self.bus, self.clock), lookups=self._lookups,
+            tickets=self.tickets, directory=CustomerDirectory(self.db, clock=self.clock),
+            board=self.board, lookups=self._lookups,
         )
-        for driver in self.drivers():
-            knowledge = await self.store.call(load_knowledge, driver.line)
-            prompts = line_prompts(self.config.calls, driver.line)
-            desk.add_line(GsmLine(driver, prompts=prompts, knowledge=knowledge))
-        for voip in self.voip_lines():
-            voip.restore(await self.store.call(load_knowledge, voip.name))
-            desk.add_line(voip)
+        for line in self.lines():
+            line.restore(await self.store.call(load_knowledge, line.name))
+            desk.add_line(line)
         desk.start()
         self.desk = desk
         log.info("call desk: %d lines, ring groups %s", len(desk.lines),

@@ -14,14 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from appliance.calls.agent_board import ROUTING_SOURCE, AgentBoard
 from appliance.calls.call_ledger import CallLedger, LiveCall
 from appliance.calls.call_records import find_caller
 from appliance.calls.callback_desk import CallbackDesk
 from appliance.calls.desk_plan import DeskPlan
 from appliance.calls.line_memory import save_knowledge
-from appliance.gsm.errors import CallFailed
-from appliance.ports.line import LINE_FAULTS, Line, groups_key, line_order
+from appliance.ports.line import Line, groups_key, line_order
+from appliance.ports.line_faults import LegRefused, LineFault
+from appliance.ports.routing import RoutingPort
 from appliance.queue import call_flow as flow_rules
 from appliance.queue.call_commands import (
     AgentFree,
@@ -49,7 +49,6 @@ from appliance.queue.call_commands import (
 from appliance.queue.call_flow import CallFlow, FlowStep, Moment, Phase
 from appliance.queue.call_setup import CallSetup, LineTraits
 from appliance.queue.connect_methods import ConnectMethod
-from appliance.queue.presence_commands import apply_presence
 from appliance.queue.ring_group import RingGroup
 from appliance.queue.ring_strategies import RingHistory
 from appliance.spine.bus import EventBus, Subscription
@@ -71,7 +70,8 @@ from appliance.store.worker import StoreWorker
 log = logging.getLogger("aspa.calls.desk")
 
 Input = Callable[[], Awaitable[None]]
-LINE_FAULTS_OR_TIMEOUT: tuple[type[Exception], ...] = (*LINE_FAULTS, TimeoutError)
+LINE_FAULTS_OR_TIMEOUT: tuple[type[Exception], ...] = (LineFault, TimeoutError)
+ROUTING_SOURCE = "routing"  # PresenceChanged events the desk's own commands cause
 _PLANNED_ENDS = ("transferred", "deflected", "rejected")  # the flow caused them and knows
 
 
@@ -87,7 +87,7 @@ class CallDesk:
         store: StoreWorker,
         tickets: TicketBook,
         directory: CustomerDirectory,
-        board: AgentBoard,
+        board: RoutingPort,
         lookups: StoreWorker | None = None,
     ) -> None:
         self.plan = plan
@@ -204,7 +204,7 @@ class CallDesk:
         if day != self._history_day:  # "fewest calls" counts calls of today
             self._history_day = day
             self.history = replace(self.history, calls_taken={})
-        return Moment(now, self.board.snapshot(), self.history)
+        return Moment(now, self.board.agents(), self.history)
 
     async def _offered(self, event: CallOffered) -> None:
         line = self.lines[event.line]
@@ -305,14 +305,30 @@ class CallDesk:
         await self._run(handler(flow, *args, self.moment(), **kwargs))
 
     async def _run(self, step: FlowStep) -> None:
-        """Take the flow's new state, then run its commands in order."""
+        """Take the flow's new state, claim the agents it rings, then run its commands in order.
+
+        The claim is made before any command waits on the line, in the same moment as
+        the decision: an agent who turns busy a moment later is already ringing, and
+        one who turned busy a moment earlier was never chosen. Should the switchboard
+        still refuse someone, their leg is not dialled and the flow hears they failed.
+        """
         flow = step.flow
         self.history = step.history
         call_id = flow.call_id
         self.flows[call_id] = flow
-        follow_ups: list[Input] = []
-        for command in step.commands:
-            follow_up = await self._execute(call_id, command)
+        refused: set[int] = set()
+        for ring in step.commands:
+            if isinstance(ring, RingAgents):
+                claimed = self.board.claim_ringing(call_id, ring.agent_ids)
+                refused.update(a for a in ring.agent_ids if a not in claimed)
+        follow_ups: list[Input] = [
+            lambda a=agent: self._apply(call_id, flow_rules.on_agent_failed, a, missed=False)  # type: ignore[misc]
+            for agent in sorted(refused)]
+        for planned in step.commands:
+            kept = _without(planned, refused)
+            if kept is None:
+                continue
+            follow_up = await self._execute(call_id, kept)
             if follow_up is not None:
                 follow_ups.append(follow_up)
         current = self.flows.get(call_id)
@@ -370,7 +386,7 @@ class CallDesk:
         line = live.line
         try:
             return await self._line_command(call_id, live, line, command)
-        except LINE_FAULTS as error:
+        except LineFault as error:
             # The line event that follows (call ended, line lost) tells the flow what happened.
             log.warning("%s: %s for call %s failed: %s", line.name, type(command).__name__,
                         call_id, error)
@@ -384,7 +400,9 @@ class CallDesk:
     async def _line_command(
         self, call_id: str, live: LiveCall, line: Line, command: Command
     ) -> Input | None:
-        if isinstance(command, RingAgents | StopRinging | AgentOnCall | AgentFree):
+        if isinstance(command, RingAgents):
+            self._announce(call_id, command)  # claimed in _run, before the line commands
+        elif isinstance(command, StopRinging | AgentOnCall | AgentFree):
             self.apply_presence(call_id, command)
             self._announce(call_id, command)
         elif isinstance(command, Answer):
@@ -436,10 +454,8 @@ class CallDesk:
         return None
 
     def apply_presence(self, call_id: str, command: Command) -> None:
-        """Apply a presence command to the agents' board (events included)."""
-        update = apply_presence(
-            self.board.snapshot(), command, call_id, self.clock.now(), self.plan.missed_limit)
-        self.board.apply(update.changed, update.paused)
+        """Have the switchboard apply a presence command (events included)."""
+        self.board.apply_call_command(call_id, command, self.plan.missed_limit)
 
     def _announce(self, call_id: str, command: Command) -> None:
         if isinstance(command, RingAgents):
@@ -457,7 +473,7 @@ class CallDesk:
     ) -> Input | None:
         try:
             leg = await line.dial(command.number)
-        except CallFailed as error:  # a modem that waits for the answer gave BUSY / NO ANSWER
+        except LegRefused as error:  # a modem that waits for the answer gave BUSY / NO ANSWER
             missed = error.result == "NO ANSWER"
             return lambda: self._apply(
                 call_id, flow_rules.on_agent_failed, command.agent_id, missed=missed)
@@ -477,7 +493,7 @@ class CallDesk:
     async def _deflect(self, call_id: str, line: Line, command: Deflect) -> None:
         try:
             ok = await line.deflect(call_id, command.number)
-        except LINE_FAULTS as error:
+        except LineFault as error:
             log.warning("%s: sending call %s on failed: %s", line.name, call_id, error)
             ok = False
         # a far end that refuses a REFER may take the caller with it (baresip 1.0 does)
@@ -510,7 +526,7 @@ class CallDesk:
             try:
                 await candidate.send_sms(command.number, command.text)
                 return
-            except LINE_FAULTS as error:
+            except LineFault as error:
                 log.warning("%s: SMS to %s failed: %s", candidate.name, command.number, error)
         log.error("no line could send the SMS to %s; the callback item still stands",
                   command.number)
@@ -524,3 +540,20 @@ class CallDesk:
         await self.store.call(save_knowledge, line.name, line.knowledge)
         self.bus.publish(LineLearned(at=self.clock.now(), line=line.name,
                                      method=command.method.value, works=command.ok))
+
+
+def _without(command: Command, refused: set[int]) -> Command | None:
+    """The command without the agents the switchboard refused to ring; None if none is left."""
+    if not refused:
+        return command
+    if isinstance(command, DialAgent):
+        return None if command.agent_id in refused else command
+    if isinstance(command, DialAgents):
+        dials = tuple(d for d in command.dials if d.agent_id not in refused)
+        if not dials:
+            return None
+        return dials[0] if len(dials) == 1 else DialAgents(dials)
+    if isinstance(command, RingAgents):
+        kept = tuple(a for a in command.agent_ids if a not in refused)
+        return RingAgents(kept) if kept else None
+    return command

@@ -20,8 +20,10 @@ from appliance.calls.callback_records import (
     pending_retries,
     save_retry,
 )
-from appliance.gsm.errors import CallFailed
-from appliance.ports.line import LINE_FAULTS, Line
+from appliance.ports.line import Line
+from appliance.ports.line_faults import LegRefused, LineFault
+from appliance.presence.channel import Channel
+from appliance.presence.offer_rules import may_take, refusal
 from appliance.queue import callback_flow as rules
 from appliance.queue.call_commands import (
     AgentFree,
@@ -96,6 +98,11 @@ class CallbackDesk:
     async def take(self, agent_id: int, ticket_id: int) -> str:
         """`agent_id` takes callback ticket `ticket_id`: dial the customer now; the flow id."""
         desk = self.desk
+        state = desk.board.agent(agent_id)
+        if state is None or not may_take(state, Channel.CALLBACK, desk.clock.now()):
+            why = refusal(state, desk.clock.now()) if state is not None else "unknown"
+            raise CallbackUnavailable(f"no callback is handed to an agent who is "
+                                      f"{(why or 'unknown').replace('_', ' ')}")
         if not desk.plan.reach(dials_sip=True).get(agent_id):
             raise CallbackUnavailable(f"agent {agent_id} has no phone number to ring")
         line = next((ln for ln in desk.lines.values() if ln.is_up and ln.is_idle
@@ -176,7 +183,7 @@ class CallbackDesk:
         for command in commands:
             try:
                 follow_up = await self._execute(flow, command)
-            except LINE_FAULTS as error:
+            except LineFault as error:
                 log.warning("callback %s: %s failed: %s", flow_id, type(command).__name__, error)
                 follow_up = None
             if follow_up is not None:
@@ -220,7 +227,7 @@ class CallbackDesk:
             kind = CUSTOMER if isinstance(command, DialCustomer) else AGENT
             try:
                 leg = await line.dial(command.number)
-            except CallFailed as error:
+            except LegRefused as error:
                 busy = error.result == "BUSY"
                 return lambda: self._apply(flow_id, rules.on_leg_failed, busy=busy)
             self._legs[leg] = (flow_id, kind)

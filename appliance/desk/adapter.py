@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 from appliance.config.sections.desk_units import DeskUnitSettings
 from appliance.config.sections.mqtt import MqttSettings
-from appliance.desk.desk_agents import DeskAgents
 from appliance.desk.mqtt_link import MqttLink
 from appliance.desk.topics import (
     BUTTON,
@@ -28,8 +27,11 @@ from appliance.desk.topics import (
 )
 from appliance.desk.unit_messages import parse_button, parse_status
 from appliance.ports.adapter import AdapterHealth
-from appliance.presence.effective_state import effective_state
-from appliance.spine.bus import Subscription
+from appliance.ports.presence import PresencePort
+from appliance.presence.effective_state import effective_state, state_of
+from appliance.presence.gestures import after_gesture
+from appliance.spine.bus import EventBus, Subscription
+from appliance.spine.clock import Clock
 from appliance.spine.events import Event, PresenceChanged
 
 log = logging.getLogger("aspa.desk")
@@ -41,8 +43,10 @@ class DeskUnitsAdapter:
     """Every [[desk_units]] entry, over the box's broker."""
 
     def __init__(self, mqtt: MqttSettings, box_id: str, units: Sequence[DeskUnitSettings],
-                 board: DeskAgents) -> None:
-        self._board = board
+                 presence: PresencePort, *, bus: EventBus, clock: Clock) -> None:
+        self._presence = presence
+        self._bus = bus
+        self._clock = clock
         self.prefix = box_prefix(mqtt.topic_prefix, box_id)
         self._agent_of = {unit.id: unit.agent for unit in units}
         self.link = MqttLink(f"{box_id}-desk-units", mqtt.host, mqtt.port,
@@ -60,12 +64,11 @@ class DeskUnitsAdapter:
 
     async def start(self) -> None:
         """Read the agents, connect, publish every unit's state and listen."""
-        await self._board.load()
         for unit, login in self._agent_of.items():
-            if self._board.agent_id(login) is None:
-                log.warning("desk unit %s: no agent %r in the store; it shows offline", unit, login)
+            if self._presence.agent_id(login) is None:
+                log.warning("desk unit %s: no active agent %r; it shows offline", unit, login)
         await self.link.connect()
-        self._subscription = self._board.bus.subscribe(
+        self._subscription = self._bus.subscribe(
             "desk-units", self._on_event, (PresenceChanged,))
 
     def _on_connected(self) -> None:
@@ -73,11 +76,15 @@ class DeskUnitsAdapter:
         self.link.subscribe(unit_filter(self.prefix, BUTTON), qos=1)
         self.link.subscribe(unit_filter(self.prefix, STATUS), qos=1)
         for unit, login in self._agent_of.items():
-            agent_id = self._board.agent_id(login)
-            state = self._board.state(agent_id) if agent_id is not None else "offline"
-            self._publish_state(unit, state)
+            self._publish_state(unit, self._state(login))
         log.info("desk units: connected to %s:%d, %d units", self.link.host, self.link.port,
                  len(self._agent_of))
+
+    def _state(self, login: str) -> str:
+        """The effective state of the unit's agent now; an unknown agent shows offline."""
+        agent_id = self._presence.agent_id(login)
+        agent = self._presence.agent(agent_id) if agent_id is not None else None
+        return state_of(agent, self._clock.now()) if agent is not None else "offline"
 
     def _publish_state(self, unit: str, state: str) -> None:
         self.link.publish(unit_topic(self.prefix, unit, STATE), state, retain=True, qos=1)
@@ -87,7 +94,7 @@ class DeskUnitsAdapter:
             return
         state = effective_state(event.presence, event.activity)
         for unit, login in self._agent_of.items():
-            if self._board.agent_id(login) == event.agent_id:
+            if self._presence.agent_id(login) == event.agent_id:
                 self._publish_state(unit, state)
 
     def _on_message(self, topic: str, payload: bytes) -> None:
@@ -113,8 +120,10 @@ class DeskUnitsAdapter:
         if gesture is None:
             self._ignore("malformed", topic, payload)
             return
-        agent_id = self._board.agent_id(login)
-        if agent_id is None or self._board.gesture(agent_id, gesture, "desk-unit") is None:
+        agent_id = self._presence.agent_id(login)
+        if agent_id is None or self._presence.change_presence(
+                agent_id, lambda state, now: after_gesture(state, gesture, now),
+                source="desk-unit") is None:
             self._ignore("unknown agent", topic, payload)
             return
         self.gestures += 1
@@ -127,7 +136,7 @@ class DeskUnitsAdapter:
     async def stop(self) -> None:
         """Stop listening and disconnect; the units keep their last retained state."""
         if self._subscription is not None:
-            self._board.bus.unsubscribe(self._subscription)
+            self._bus.unsubscribe(self._subscription)
             self._subscription = None
         await self.link.close()
 

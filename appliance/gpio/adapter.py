@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from gpiozero.pins import Factory
 
 from appliance.config.sections.gpio import GpioSettings
-from appliance.desk.desk_agents import DeskAgents
 from appliance.gpio.desk_light import light_for
 from appliance.gpio.desk_panel import DeskPanel
 from appliance.gpio.pin_factory import pin_factory
@@ -19,11 +17,12 @@ from appliance.gpio.status_lights import flag_light, line_light, waiting_light
 from appliance.gpio.status_panel import StatusPanel
 from appliance.gpio.thread_bridge import LoopBridge
 from appliance.ports.adapter import AdapterHealth
-from appliance.presence.channel import Channel
-from appliance.presence.effective_state import effective_state
-from appliance.presence.gestures import Gesture
-from appliance.queue.work_item import WorkItem
-from appliance.spine.bus import Subscription
+from appliance.ports.presence import PresencePort
+from appliance.ports.work import WorkPort
+from appliance.presence.effective_state import effective_state, state_of
+from appliance.presence.gestures import Gesture, after_gesture
+from appliance.spine.bus import EventBus, Subscription
+from appliance.spine.clock import Clock
 from appliance.spine.events import (
     CallAnswered,
     CallEnded,
@@ -43,13 +42,15 @@ _EVENTS = (PresenceChanged, LineStatus, HealthChanged, CallOffered, CallAnswered
 class GpioAdapter:
     """Status LEDs and desk button + LED pairs on this box's GPIO."""
 
-    def __init__(self, settings: GpioSettings, board: DeskAgents, *,
-                 work: Callable[[], Iterable[WorkItem]] = tuple,
-                 factory: Factory | None = None, sla_check_s: float = SLA_CHECK_S) -> None:
+    def __init__(self, settings: GpioSettings, presence: PresencePort, work: WorkPort, *,
+                 bus: EventBus, clock: Clock, factory: Factory | None = None,
+                 sla_check_s: float = SLA_CHECK_S) -> None:
         self._settings = settings
         self._sla_check_s = sla_check_s
-        self._board = board
+        self._presence = presence
         self._work = work
+        self._bus = bus
+        self._clock = clock
         self._factory = factory
         self.desks: list[DeskPanel] = []
         self.status: StatusPanel | None = None
@@ -65,7 +66,6 @@ class GpioAdapter:
 
     async def start(self) -> None:
         """Claim the pins, show the current states and listen to buttons and events."""
-        await self._board.load()
         factory = self._factory or pin_factory(self._settings.pin_factory)
         bridge = LoopBridge(asyncio.get_running_loop())
         bounce = self._settings.bounce_ms / 1000 or None
@@ -80,21 +80,27 @@ class GpioAdapter:
             self._close_devices()
             raise
         for panel in self.desks:
-            agent_id = self._board.agent_id(panel.agent)
+            agent_id = self._presence.agent_id(panel.agent)
             if agent_id is None:
-                log.warning("gpio.desks: no agent %r in the store; its button does nothing",
+                log.warning("gpio.desks: no active agent %r; its button does nothing",
                             panel.agent)
-            panel.show(light_for(self._board.state(agent_id) if agent_id is not None
-                                 else "offline"))
+            panel.show(light_for(self._state(agent_id)))
         self._refresh_work()
-        self._subscription = self._board.bus.subscribe("gpio", self._on_event, _EVENTS)
+        self._subscription = self._bus.subscribe("gpio", self._on_event, _EVENTS)
         self._sla_task = asyncio.create_task(self._watch_sla(), name="gpio-sla")
         log.info("gpio: %d desks, pin factory %s", len(self.desks), type(factory).__name__)
 
+    def _state(self, agent_id: int | None) -> str:
+        """The agent's effective state now; an agent the box does not know is offline."""
+        agent = self._presence.agent(agent_id) if agent_id is not None else None
+        return state_of(agent, self._clock.now()) if agent is not None else "offline"
+
     def _gesture(self, login: str, gesture: Gesture) -> None:
         """A button gesture, now on the loop: change the agent's presence."""
-        agent_id = self._board.agent_id(login)
-        if agent_id is None or self._board.gesture(agent_id, gesture, "button") is None:
+        agent_id = self._presence.agent_id(login)
+        if agent_id is None or self._presence.change_presence(
+                agent_id, lambda state, now: after_gesture(state, gesture, now),
+                source="button") is None:
             self.ignored += 1
             log.warning("desk button %s of %r ignored: no such active agent", gesture, login)
             return
@@ -104,7 +110,7 @@ class GpioAdapter:
         if isinstance(event, PresenceChanged):
             light = light_for(effective_state(event.presence, event.activity))
             for panel in self.desks:
-                if self._board.agent_id(panel.agent) == event.agent_id:
+                if self._presence.agent_id(panel.agent) == event.agent_id:
                     panel.show(light)
         elif isinstance(event, LineStatus) and self.status is not None:
             self.status.show("line", line_light(event.registered, event.signal))
@@ -121,12 +127,9 @@ class GpioAdapter:
         """Callers waiting and SLA breach, from the open work."""
         if self.status is None:
             return
-        now = now or self._board.clock.now()
-        items = list(self._work())
-        waiting = sum(1 for item in items if item.kind is Channel.CALL)
-        late = any(item.sla_due is not None and item.sla_due <= now for item in items)
-        self.status.show("waiting", waiting_light(waiting))
-        self.status.show("sla", flag_light(late))
+        now = now or self._clock.now()
+        self.status.show("waiting", waiting_light(len(self._work.waiting_calls())))
+        self.status.show("sla", flag_light(self._work.breached(now)))
 
     async def _watch_sla(self) -> None:
         while True:
@@ -136,7 +139,7 @@ class GpioAdapter:
     async def stop(self) -> None:
         """Stop listening and release every pin (LEDs go dark)."""
         if self._subscription is not None:
-            self._board.bus.unsubscribe(self._subscription)
+            self._bus.unsubscribe(self._subscription)
             self._subscription = None
         if self._sla_task is not None:
             self._sla_task.cancel()

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -472,6 +473,18 @@ class ModemDriver:
     async def send_sms(self, number: str, text: str) -> tuple[int, ...]:
         """Send an SMS (long texts as concatenated parts); returns the message references."""
         return await self.sms.send(number, text)
+
+    async def sweep_stored_sms(self, is_theirs: Callable[[str], bool]) -> int:
+        """Delete the SMS still stored on the SIM whose sender `is_theirs`; how many went.
+
+        ChannelClosed when the modem is not attached.
+        """
+        from appliance.gsm.sim_sweep import delete_from_sim
+
+        channel = self.channel
+        if channel is None or not channel.is_open:
+            raise ChannelClosed(f"{self.line}: the modem is not attached")
+        return len(await delete_from_sim(channel, is_theirs))
 
 
 def _strip_label(text: str) -> str:

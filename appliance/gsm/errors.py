@@ -7,6 +7,8 @@ SIMCom/Quectel "device busy, try again" code.
 
 from __future__ import annotations
 
+from appliance.ports.line_faults import LegRefused, LineFault
+
 # 3GPP TS 27.007 §9.2.1 (general) and §9.2.2 (GPRS) - the codes modems actually send.
 CME_ERRORS: dict[int, str] = {
     0: "phone failure",
@@ -80,7 +82,7 @@ CMS_ERRORS: dict[int, str] = {
 }
 
 
-class ModemError(Exception):
+class ModemError(LineFault):
     """Base of every error the GSM line raises."""
 
 
@@ -183,7 +185,7 @@ class SmsNoNetwork(CmsError):
     """CMS 331: no network to send the SMS through."""
 
 
-class CallFailed(CommandFailed):
+class CallFailed(CommandFailed, LegRefused):
     """A dial or answer ended with a V.250 call result instead of OK."""
 
 

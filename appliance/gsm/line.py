@@ -1,56 +1,200 @@
-"""One GSM modem line (driver + line supervisor) plugged into the daemon as an adapter.
+"""One GSM modem line: the daemon's adapter for it, and the line the call desk drives.
 
-The line supervisor keeps the modem up by itself (reopen, reset, park on a
-rejected PIN) and reports its own health as `gsm:<line>`; so a modem that is
-down at start is not a start failure here, and is not retried a second way.
+As an adapter it starts the modem's line supervisor, which keeps the modem up by
+itself (reopen, reset, park on a rejected PIN) and reports its own health as
+`gsm:<line>`; so a modem that is down at start is not a start failure here, and
+is not retried a second way. As a line (appliance.ports.line) it turns the call
+flow's commands into driver calls: it decides nothing, it only says which call
+ids are whose and whether the network accepted a supplementary service.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping, Sequence
 
 from appliance.config.sections.gsm_modems import ModemSettings
+from appliance.gsm.calls import CallState
 from appliance.gsm.driver import ModemDriver
+from appliance.gsm.errors import CommandFailed, ModemError
 from appliance.gsm.sms import SmsSink
 from appliance.gsm.supervisor import ModemSupervisor
 from appliance.ports.adapter import AdapterHealth
+from appliance.ports.line import LineCapabilities
+from appliance.queue.call_commands import Prompt
+from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.spine.task_ending import finish_or_cancel
 
-log = logging.getLogger("aspa.gsm")
+log = logging.getLogger("aspa.gsm.line")
 
 STOP_TIMEOUT_S = 5.0
 
 
-class GsmLineAdapter:
-    """Starts a modem's line supervisor and stops it with the daemon."""
+class GsmLine:
+    """One modem: its driver and supervisor, its announcement files and what it has learned."""
 
-    def __init__(self, settings: ModemSettings, bus: EventBus, clock: Clock,
-                 sms_sink: SmsSink | None = None) -> None:
-        self.settings = settings
-        self.name = settings.name
-        # made here, so that parts wired after it (the call desk) can hold the driver
-        self.driver = ModemDriver(settings, bus, clock=clock, sms_sink=sms_sink)
-        self.line = ModemSupervisor(self.driver)
+    def __init__(
+        self,
+        driver: ModemDriver,
+        *,
+        prompts: Mapping[Prompt, str] | None = None,
+        knowledge: ConnectKnowledge | None = None,
+    ) -> None:
+        self.driver = driver
+        self.prompts = dict(prompts or {})
+        self.knowledge = knowledge or ConnectKnowledge()
+        self.supervisor = ModemSupervisor(driver)
         self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def for_modem(cls, settings: ModemSettings, bus: EventBus, clock: Clock, *,
+                  sms_sink: SmsSink | None = None,
+                  prompts: Mapping[Prompt, str] | None = None) -> GsmLine:
+        """The line of one `[[gsm.modems]]` entry."""
+        return cls(ModemDriver(settings, bus, clock=clock, sms_sink=sms_sink), prompts=prompts)
+
+    def restore(self, knowledge: ConnectKnowledge) -> None:
+        """Take back what the line learned about hand-over methods before a restart."""
+        self.knowledge = knowledge
+
+    # --- the adapter ------------------------------------------------------------------
 
     async def start(self) -> None:
         """Try the modem once (so READY tells how it went), then keep it up in the background."""
-        self.line = ModemSupervisor(self.driver)  # fresh: a stopped one does not run again
-        if not await self.line.connect():
+        self.supervisor = ModemSupervisor(self.driver)  # fresh: a stopped one does not run again
+        if not await self.supervisor.connect():
             log.warning("%s: modem not up at start (%s); retrying in the background",
-                        self.name, self.line.detail or self.line.state)
-        self._task = asyncio.create_task(self.line.run(), name=f"gsm-line:{self.name}")
+                        self.name, self.supervisor.detail or self.supervisor.state)
+        self._task = asyncio.create_task(self.supervisor.run(), name=f"gsm-line:{self.name}")
 
     async def stop(self) -> None:
         """Stop the line: calls under way end as interrupted, the port is closed."""
-        await self.line.stop()
+        await self.supervisor.stop()
         if self._task is not None:
             await finish_or_cancel(self._task, STOP_TIMEOUT_S)
             self._task = None
 
     def health(self) -> AdapterHealth:
-        state, detail = self.line.state, self.line.detail
+        """The supervisor's state: up, or what it is waiting for."""
+        state, detail = self.supervisor.state, self.supervisor.detail
         return AdapterHealth(ok=state == "up", detail=f"{state}: {detail}" if detail else state)
+
+    # --- the line ---------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The line's name (gsm0...)."""
+        return self.driver.line
+
+    @property
+    def is_up(self) -> bool:
+        """True while the modem is attached."""
+        channel = self.driver.channel
+        return channel is not None and channel.is_open
+
+    @property
+    def plays_prompts(self) -> bool:
+        """True when the modem can play files to the caller and some are configured."""
+        return self.driver.profile.audio.play is not None and bool(self.prompts)
+
+    @property
+    def capabilities(self) -> LineCapabilities:
+        """One agent leg at a time (TS 22.083: one held, one active call); no recording."""
+        return LineCapabilities(plays_prompts=self.plays_prompts)
+
+    @property
+    def is_idle(self) -> bool:
+        """True when the modem has no call."""
+        return not len(self.driver.calls)
+
+    def owns(self, call_id: str) -> bool:
+        """True when the call is one of this line's live calls."""
+        return self.driver.calls.get(call_id) is not None
+
+    def is_waiting(self, call_id: str) -> bool:
+        """True when the call came as a waiting call on a busy line (+CCWA)."""
+        call = self.driver.calls.get(call_id)
+        return call is not None and call.state is CallState.WAITING
+
+    def is_busy_besides(self, call_id: str) -> bool:
+        """True when the line has live calls other than this one."""
+        return any(c.call_id != call_id for c in self.driver.calls)
+
+    def learn(self, method: ConnectMethod, ok: bool) -> None:
+        """Remember what the network said about a hand-over method."""
+        self.knowledge = self.knowledge.after(method, ok)
+
+    # --- commands ---------------------------------------------------------------------
+
+    async def answer(self, call_id: str) -> None:
+        await self.driver.answer(call_id)
+
+    async def hold(self, call_id: str) -> None:
+        # the modem's one active call is the caller's (TS 27.007 §7.13: CHLD=2)
+        await self.driver.hold()
+
+    async def resume(self, call_id: str) -> None:
+        # TS 27.007 §7.13: CHLD=2 with only a held call takes it back
+        await self.driver.hold()
+
+    async def dial(self, target: str) -> str:
+        return await self.driver.dial(target)
+
+    async def ring_parallel(self, targets: Sequence[str]) -> tuple[str, ...]:
+        """A modem rings one phone: anything else is a mistake of the caller of this."""
+        if len(targets) != 1:
+            raise ModemError(f"{self.name}: a modem rings one phone at a time")
+        return (await self.dial(targets[0]),)
+
+    async def hang_up_leg(self, leg_id: str) -> None:
+        if self.driver.calls.get(leg_id) is not None:
+            await self.driver.hangup(leg_id)
+
+    async def hand_over(self, method: ConnectMethod, call_id: str, leg_id: str) -> bool:
+        """ECT or conference of the modem's two calls; False when the network refused it."""
+        try:
+            if method is ConnectMethod.ECT:
+                await self.driver.transfer()
+            else:
+                await self.driver.conference()
+        except CommandFailed as error:
+            log.info("%s: %s refused: %s", self.name, method, error)
+            return False
+        return True
+
+    async def deflect(self, call_id: str, number: str) -> bool:
+        """Deflect the ringing caller; False when the network refused it."""
+        try:
+            await self.driver.deflect(call_id, number)
+        except CommandFailed as error:
+            log.info("%s: deflection refused: %s", self.name, error)
+            return False
+        return True
+
+    async def hang_up(self, call_id: str, leg_id: str | None = None) -> None:
+        """End the caller's call and its agent leg; a waiting caller of another flow stays."""
+        mine = {call_id, leg_id}
+        if not any(c.call_id not in mine for c in self.driver.calls):
+            if len(self.driver.calls):
+                await self.driver.hangup_all()
+            return
+        for own in (leg_id, call_id):
+            if own is not None and self.driver.calls.get(own) is not None:
+                await self.driver.hangup(own)  # AT+CHLD=1x: only this call
+
+    async def reject(self, call_id: str) -> None:
+        if self.driver.calls.get(call_id) is not None:
+            await self.driver.reject(call_id)
+
+    async def play(self, call_id: str, prompt: Prompt) -> None:
+        """Play the prompt's file to the caller and wait until it has played."""
+        path = self.prompts.get(prompt)
+        if path is None:
+            return
+        await self.driver.play_prompt(path)
+
+    async def send_sms(self, number: str, text: str) -> None:
+        await self.driver.send_sms(number, text)

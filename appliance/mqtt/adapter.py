@@ -10,9 +10,9 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from appliance.config.sections.mqtt import MqttSettings
@@ -28,8 +28,7 @@ from appliance.mqtt.outbox import Outbox
 from appliance.mqtt.outbox_rows import LAST_ERROR_KEY, OutgoingMessage, set_meta
 from appliance.mqtt.retained_state import RetainedState
 from appliance.ports.adapter import AdapterHealth
-from appliance.presence.states import AgentState
-from appliance.queue.work_item import WorkItem
+from appliance.ports.board import BoardPort
 from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.clock import Clock
 from appliance.spine.events import (
@@ -63,23 +62,13 @@ MAIL_PART_PREFIX = "mail:"
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class CorePicture(Protocol):
-    """What the adapter reads of the daemon's live picture (the switchboard)."""
-
-    @property
-    def queue(self) -> Iterable[WorkItem]: ...
-
-    @property
-    def agents(self) -> Mapping[int, AgentState]: ...
-
-
 class MqttAdapter:
     """Publishes the box to MQTT; plugs into the daemon as an Adapter."""
 
     name = "mqtt"
 
     def __init__(self, settings: MqttSettings, box: str, time_zone: str, *, bus: EventBus,
-                 store: StoreWorker, clock: Clock, core: CorePicture | None = None,
+                 store: StoreWorker, clock: Clock, board: BoardPort | None = None,
                  sleep: Sleep = asyncio.sleep, link_sleep: Sleep = asyncio.sleep,
                  service_level_s: float = SERVICE_LEVEL_S) -> None:
         self.settings = settings
@@ -90,7 +79,7 @@ class MqttAdapter:
         self._bus = bus
         self._store = store
         self._clock = clock
-        self._core = core
+        self._board = board
         self._sleep = sleep
         discovery = (Discovery(self.topics, settings.discovery_prefix)
                      if settings.discovery else None)
@@ -261,8 +250,8 @@ class MqttAdapter:
         """Read every figure now and send the changed ones."""
         now = self._clock.now()
         figures: dict[str, Number] = {}
-        if self._core is not None:
-            figures.update(core_figures(self._core.queue, self._core.agents, now))
+        if self._board is not None:
+            figures.update(core_figures(self._board.waiting_calls(), self._board.agents(), now))
         figures.update(await self._store.call(store_figures, now, self.zone,
                                               self.service_level_s))
         figures["outbox_waiting"] = self.outbox.unsent

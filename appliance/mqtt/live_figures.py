@@ -1,12 +1,11 @@
-"""The live figures: read from the daemon's core picture and from the store, as plain numbers."""
+"""The live figures: read from the switchboard's picture and from the store, as plain numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from appliance.presence.channel import Channel
 from appliance.presence.states import AgentState
 from appliance.queue.work_item import WorkItem
 from appliance.store.call_figures import SERVICE_LEVEL_S, call_figures_between
@@ -17,10 +16,9 @@ Number = int | float | None  # None: no value yet (published as "None", unknown 
 DEBT_TREND_DAYS = 7
 
 
-def core_figures(items: Iterable[WorkItem], agents: Mapping[int, AgentState],
+def core_figures(calls: Sequence[WorkItem], agents: Mapping[int, AgentState],
                  now: datetime) -> dict[str, Number]:
-    """Callers waiting, the longest wait and agents by presence, from the core's picture."""
-    calls = [item for item in items if item.kind == Channel.CALL]
+    """Callers waiting, the longest wait and agents by presence, from the switchboard's picture."""
     longest = max(((now - item.created_at).total_seconds() for item in calls), default=0.0)
     presences = [str(state.presence) for state in agents.values()]
     return {

@@ -14,14 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from appliance.gsm.errors import ModemError
 from appliance.queue.call_commands import Prompt
 from appliance.queue.connect_methods import PREFERENCE, ConnectKnowledge, ConnectMethod
-from appliance.voip.errors import VoipError
-
-# A fault of any line: the desk catches these and lets the line's own events (call ended,
-# line lost -> interrupted -> callback) tell the flow what became of the call.
-LINE_FAULTS: tuple[type[Exception], ...] = (ModemError, VoipError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +68,9 @@ class Line(Protocol):
     def learn(self, method: ConnectMethod, ok: bool) -> None:
         """Remember whether a hand-over method worked."""
 
+    def restore(self, knowledge: ConnectKnowledge) -> None:
+        """Take back what the line learned before a restart."""
+
     async def answer(self, call_id: str) -> None:
         """Answer the caller."""
 
@@ -108,7 +105,7 @@ class Line(Protocol):
         """Play an announcement to the caller and wait until it has played."""
 
     async def send_sms(self, number: str, text: str) -> None:
-        """Text a number (lines without SMS raise their line error)."""
+        """Text a number (lines without SMS raise a LineFault)."""
 
 
 def groups_key(capabilities: LineCapabilities) -> tuple[bool, bool]:

@@ -8,7 +8,7 @@ from appliance.presence.missed_offers import (
     record_answered,
     record_missed,
 )
-from appliance.presence.offer_rules import may_ring, may_take
+from appliance.presence.offer_rules import may_ring, may_take, refusal
 from appliance.presence.states import Activity, AgentState, Presence
 from appliance.presence.transitions import (
     call_ended,
@@ -34,6 +34,7 @@ __all__ = [
     "may_take",
     "record_answered",
     "record_missed",
+    "refusal",
     "set_presence",
     "start_ringing",
     "stop_ringing",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from appliance.presence.channel import Channel
-from appliance.presence.states import AgentState, Presence
+from appliance.presence.states import Activity, AgentState, Presence
 
 
 def may_ring(state: AgentState, now: datetime) -> bool:
@@ -14,15 +14,22 @@ def may_ring(state: AgentState, now: datetime) -> bool:
 
 
 def may_take(state: AgentState, channel: Channel, now: datetime) -> bool:
-    """True when the agent may take work on `channel` with "next for me".
+    """True when the agent may be offered or handed work on `channel` now.
 
-    Ringing, on a call or in wrap-up blocks every channel, so nothing lands on
-    top of a conversation. Busy blocks only live voice; away and offline block all.
+    Only an available agent who is idle takes work, on any channel: ringing, on a
+    call or in wrap-up nothing lands on top of a conversation, and busy, away or
+    offline is the agent's own word that nothing should come now. `channel` stays
+    in the rule's signature so that a channel-specific exception has one place.
     """
-    if not state.is_idle_at(now):
-        return False
-    if state.presence is Presence.AVAILABLE:
-        return True
-    if state.presence is Presence.BUSY:
-        return not channel.is_live_voice
-    return False
+    del channel  # every channel follows the same rule today
+    return refusal(state, now) is None
+
+
+def refusal(state: AgentState, now: datetime) -> str | None:
+    """Why the agent may take no work now (a presence or an activity), None when they may."""
+    activity = state.activity_at(now)
+    if activity is not Activity.IDLE:
+        return activity.value
+    if state.presence is not Presence.AVAILABLE:
+        return state.presence.value
+    return None

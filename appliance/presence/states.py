@@ -11,7 +11,7 @@ class Presence(StrEnum):
     """What the agent says about themself, with a button press or a click."""
 
     AVAILABLE = "available"
-    BUSY = "busy"  # no live voice offered, may still pull mail and SMS
+    BUSY = "busy"  # at the desk but occupied: nothing is offered or handed over
     AWAY = "away"
     OFFLINE = "offline"
 

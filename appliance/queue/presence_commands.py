@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from appliance.presence.missed_offers import record_missed
+from appliance.presence.offer_rules import may_ring
 from appliance.presence.states import Activity, AgentState
 from appliance.presence.transitions import call_ended, call_started, start_ringing, stop_ringing
 from appliance.queue.call_commands import AgentFree, AgentOnCall, Command, RingAgents, StopRinging
@@ -38,7 +39,7 @@ def apply_presence(
     if isinstance(command, RingAgents):
         for agent_id in command.agent_ids:
             state = agents.get(agent_id)
-            if state is not None and state.is_idle_at(now):
+            if state is not None and may_ring(state, now):
                 changed[agent_id] = start_ringing(state, f"call:{call_id}", now)
     elif isinstance(command, StopRinging):
         for agent_id in command.agent_ids:

@@ -23,6 +23,7 @@ from appliance.queue.queue_order import OrderKey, order_key
 from appliance.queue.work_item import WorkItem
 
 BucketKey = tuple[str, int | None, bool]  # ("agent", id) or ("team", id or None); live voice
+_FIRST_NOT_A_CALL = (1,)  # order keys of live calls start with 0 (queue_order)
 
 
 def _bucket_of(item: WorkItem) -> BucketKey:
@@ -93,8 +94,14 @@ class WorkQueue:
         index: int = self._ordered.index(self._keys[item_id])
         return index
 
-    def next_for(self, agent: QueueAgent, now: datetime) -> WorkItem | None:
-        """The first item in queue order that `agent` may take at `now`, or None."""
+    def next_for(
+        self, agent: QueueAgent, now: datetime, *, live_calls: bool = True
+    ) -> WorkItem | None:
+        """The first item in queue order that `agent` may take at `now`, or None.
+
+        With live_calls=False live calls are passed over (they are answered on the
+        phone, not pulled from the page); callbacks owed still count.
+        """
         # Whether an agent may take a channel depends only on live voice or not.
         allowed = [
             voice
@@ -109,8 +116,12 @@ class WorkQueue:
         for kind, owner in owners:
             for voice in allowed:
                 bucket = self._buckets.get((kind, owner, voice))
-                if bucket:
-                    head: OrderKey = bucket[0]
+                if not bucket:
+                    continue
+                # live calls sort first in a bucket (queue_order): skip past them if asked
+                at = 0 if live_calls or not voice else bucket.bisect_left(_FIRST_NOT_A_CALL)
+                if at < len(bucket):
+                    head: OrderKey = bucket[at]
                     if best is None or head < best:
                         best = head
         return None if best is None else self._items[best[-1]]

@@ -1,11 +1,12 @@
-"""`aspa run`: one asyncio process owning the bus, the clock, the store, the core and the adapters.
+"""`aspa run`: one asyncio process owning the bus, the clock, the store, the switchboard and
+the adapters.
 
-Start: open the store (migrating it), load the open work, start the bus,
-start the configured adapters, then tell systemd READY and keep its
-watchdog fed. Stop (SIGTERM/SIGINT): refuse new input, let every subscriber
-finish what is queued (the history writer commits its last rows), stop the
-adapters, close the database. Every write is a transaction, so a stop at any
-moment leaves no half-written rows.
+Start: open the store (migrating it), load the open work into the switchboard,
+start the bus, start the configured adapters (each handed only the ports it
+needs), then tell systemd READY and keep its watchdog fed. Stop (SIGTERM/SIGINT):
+refuse new input, let every subscriber finish what is queued (the history writer
+commits its last rows), stop the adapters, close the database. Every write is a
+transaction, so a stop at any moment leaves no half-written rows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 import peewee as pw
@@ -23,14 +23,13 @@ import peewee as pw
 from appliance.config.aspa_toml import Config
 from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.ports.adapter import Adapter
-from appliance.presence.states import AgentState
 from appliance.runtime.shutdown import ShutdownRequest
 from appliance.runtime.supervisor import AdapterSupervisor
 from appliance.runtime.systemd_notify import SystemdNotifier, feed_watchdog, watchdog_timeout
 from appliance.runtime.wiring import configured_adapters
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock, SystemClock
-from appliance.spine.events import Event, HealthChanged, PresenceChanged
+from appliance.spine.events import Event, HealthChanged
 from appliance.store.agent_roster import sync_agents
 from appliance.store.data_lock import DataDirBusy, DataDirLock
 from appliance.store.errors import StoreError
@@ -38,16 +37,13 @@ from appliance.store.history import HistoryWriter
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
+from appliance.switchboard.switchboard import Switchboard
 
 log = logging.getLogger("aspa.daemon")
 
 EXIT_OK = 0
 EXIT_CANNOT_START = 1  # systemd's Restart=on-failure tries again
 
-
-# A pure presence transition (appliance.presence.transitions) applied at a moment.
-AgentTransition = Callable[[AgentState, datetime], AgentState]
 
 
 class StartError(Exception):
@@ -74,7 +70,7 @@ class Daemon:
         self.supervisor = AdapterSupervisor(self.bus, self.clock)
         self._extra_adapters = tuple(adapters)
         self.store: StoreWorker | None = None
-        self.core: CoreState | None = None
+        self.switchboard: Switchboard | None = None
         self.history: HistoryWriter | None = None
         self.tickets: TicketBook | None = None
         self._watchdog: asyncio.Task[None] | None = None
@@ -99,14 +95,15 @@ class Daemon:
         finally:
             db.close()  # this thread's connection; from now on the store thread has the only one
         self.store = StoreWorker(db)
-        self.core = CoreState(self.store)
-        await self.core.load()
+        self.switchboard = Switchboard(self.store, self.bus, self.clock)
+        await self.switchboard.load()
         self.tickets = TicketBook(db, self.bus, self.clock, worker=self.store,
                                   policy=sla_policy(self.config),
                                   calendar=business_calendar(self.config))
+        self.switchboard.use_tickets(self.tickets)
         self.history = HistoryWriter(db, worker=self.store)
         self.history.attach(self.bus)
-        self.bus.subscribe("core", self.core.on_event, WATCHED_EVENTS)
+        self.switchboard.attach()
         if self.notifier.enabled:
             self.bus.subscribe("systemd-status", self._tell_status, [HealthChanged])
         self.bus.start()
@@ -132,26 +129,6 @@ class Daemon:
                              f"{error.strerror or error}") from error
         self._data_lock = lock
 
-    def change_agent(self, agent_id: int, transition: AgentTransition, *,
-                     source: str) -> AgentState | None:
-        """Apply `transition` to one agent now and publish PresenceChanged; None: unknown agent.
-
-        The core's picture changes at once, so a second press right after the first
-        sees it; the event then brings the same values to every subscriber.
-        """
-        if self.core is None or agent_id not in self.core.agents:
-            return None
-        now = self.clock.now()
-        old = self.core.agents[agent_id]
-        new = transition(old, now)
-        if new == old:
-            return old
-        self.core.agents[agent_id] = new
-        self.bus.publish(PresenceChanged(
-            at=now, agent_id=agent_id, presence=new.presence.value,
-            activity=new.activity.value, source=source))
-        return new
-
     def _sync_agents(self, db: pw.Database) -> None:
         """Bring the store's agents in line with aspa.toml's [[agents]] (one transaction)."""
         if not self.config.agents:
@@ -163,7 +140,7 @@ class Daemon:
 
     def status_line(self) -> str:
         """One line for `systemctl status`: open work and each part's state."""
-        open_items = len(self.core.queue) if self.core is not None else 0
+        open_items = self.switchboard.open_count if self.switchboard is not None else 0
         parts = [f"{name}: {h.detail}" for name, h in self.supervisor.health().items()]
         return "; ".join([f"{open_items} open work items", *parts])
 

@@ -1,38 +1,53 @@
-"""Which adapters a configuration asks for; each is imported only when it is configured.
+"""Which adapters a configuration asks for, each handed the narrow ports it needs.
 
-Memory is a feature on a 512 MB box: a part that is switched off costs no
-import, no thread and no socket.
+The only place that knows every part: an adapter never sees the daemon, only
+the presence, work, routing, tickets and lines ports given here. Each part is
+imported only when it is configured: memory is a feature on a 512 MB box, so
+a part that is switched off costs no import, no thread and no socket.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from appliance.ports.adapter import Adapter
 
 if TYPE_CHECKING:
+    from appliance.gsm.line import GsmLine
+    from appliance.ports.line import Line
+    from appliance.ports.lines import LinesPort
     from appliance.runtime.daemon import Daemon
+
+
+@dataclass
+class Wired:
+    """The adapters in start order, and the lines port the others were given."""
+
+    adapters: list[Adapter] = field(default_factory=list)
+    lines: LinesPort | None = None
 
 
 def configured_adapters(daemon: Daemon) -> list[Adapter]:
     """The adapters `daemon.config` switches on, in start order (they stop in reverse)."""
     config = daemon.config
-    adapters: list[Adapter] = [_box_watch(daemon)]
+    wired = Wired(adapters=[_box_watch(daemon)])
     if config.gsm.enabled or config.voip.enabled:
-        adapters.extend(_lines(daemon))
+        _lines(daemon, wired)
     if config.mail.mailboxes:
-        adapters.append(_mail_intake(daemon))
+        wired.adapters.append(_mail_intake(daemon))
     if config.mqtt.enabled:
-        adapters.append(_mqtt(daemon))
+        wired.adapters.append(_mqtt(daemon))
     if config.desk_units:
-        adapters.append(_desk_units(daemon))
+        wired.adapters.append(_desk_units(daemon))
     if config.gpio.enabled:
-        adapters.append(_gpio(daemon))
+        wired.adapters.append(_gpio(daemon))
+    retention = _retention(daemon) if any(days for _, days in config.retention.policy()) else None
     if config.web.enabled:
-        adapters.append(_web(daemon))
-    if any(days for _, days in config.retention.policy()):
-        adapters.append(_retention(daemon))
-    return adapters
+        wired.adapters.append(_web(daemon, wired.lines, retention))
+    if retention is not None:
+        wired.adapters.append(retention)
+    return wired.adapters
 
 
 def _box_watch(daemon: Daemon) -> Adapter:
@@ -41,35 +56,37 @@ def _box_watch(daemon: Daemon) -> Adapter:
     return BoxWatch(daemon.config, daemon.bus, daemon.clock)
 
 
-def _lines(daemon: Daemon) -> list[Adapter]:
-    """A line adapter per modem and the VoIP line, then the call desk that answers them all."""
+def _lines(daemon: Daemon, wired: Wired) -> None:
+    """A line per modem and the VoIP line, then the call desk that answers them all."""
     from appliance.calls.adapter import CallDeskAdapter
-    from appliance.gsm.line import GsmLineAdapter
+    from appliance.calls.desk_config import line_prompts
+    from appliance.gsm.line import GsmLine
+    from appliance.gsm.line_set import GsmLineSet
 
     config = daemon.config
-    store, core = daemon.store, daemon.core
-    assert store is not None and core is not None and daemon.tickets is not None
-    lines: list[GsmLineAdapter] = []
+    store, board, tickets = daemon.store, daemon.switchboard, daemon.tickets
+    assert store is not None and board is not None and tickets is not None
+    gsm_lines: list[GsmLine] = []
     if config.gsm.enabled:
         from appliance.switchboard.sms_filing import SmsIntake
 
-        intake = SmsIntake(store.db, daemon.bus, daemon.clock, store, daemon.tickets,
+        intake = SmsIntake(store.db, daemon.bus, daemon.clock, store, tickets,
                            country_code=str(config.box.country_code))
-        lines = [GsmLineAdapter(modem, daemon.bus, daemon.clock, sms_sink=intake)
-                 for modem in config.gsm.modems]
-    adapters: list[Adapter] = [*lines]
-    voip_lines = []
+        gsm_lines = [GsmLine.for_modem(modem, daemon.bus, daemon.clock, sms_sink=intake,
+                                       prompts=line_prompts(config.calls, modem.name))
+                     for modem in config.gsm.modems]
+        wired.lines = GsmLineSet(gsm_lines)
+    lines: list[Line] = [*gsm_lines]
+    wired.adapters.extend(gsm_lines)
     if config.voip.enabled:
         from appliance.voip.adapter import VoipLineAdapter
 
         voip = VoipLineAdapter(config.voip, daemon.bus, daemon.clock, config.data_path / "voip")
-        adapters.append(voip)
-        voip_lines.append(voip.line)
-    desk = CallDeskAdapter(config, db=store.db, store=store, bus=daemon.bus,
-                           clock=daemon.clock, agents=core.agents,
-                           drivers=lambda: [line.driver for line in lines],
-                           voip_lines=lambda: voip_lines)
-    return [*adapters, desk]
+        wired.adapters.append(voip)
+        lines.append(voip.line)
+    wired.adapters.append(CallDeskAdapter(config, db=store.db, store=store, bus=daemon.bus,
+                                          clock=daemon.clock, board=board, tickets=tickets,
+                                          lines=lambda: lines))
 
 
 def _mail_intake(daemon: Daemon) -> Adapter:
@@ -84,35 +101,49 @@ def _mqtt(daemon: Daemon) -> Adapter:
     assert daemon.store is not None
     config = daemon.config
     return MqttAdapter(config.mqtt, config.box.name, config.time_zone, bus=daemon.bus,
-                       store=daemon.store, clock=daemon.clock, core=daemon.core,
+                       store=daemon.store, clock=daemon.clock, board=daemon.switchboard,
                        service_level_s=float(config.calls.service_level_seconds))
 
 
 def _desk_units(daemon: Daemon) -> Adapter:
     from appliance.desk.adapter import DeskUnitsAdapter
-    from appliance.desk.desk_agents import DeskAgents
 
+    assert daemon.switchboard is not None
     config = daemon.config
-    return DeskUnitsAdapter(config.mqtt, config.box.name, config.desk_units, DeskAgents(daemon))
+    return DeskUnitsAdapter(config.mqtt, config.box.name, config.desk_units, daemon.switchboard,
+                            bus=daemon.bus, clock=daemon.clock)
 
 
 def _gpio(daemon: Daemon) -> Adapter:
-    from appliance.desk.desk_agents import DeskAgents
     from appliance.gpio.adapter import GpioAdapter
 
-    core = daemon.core
-    assert core is not None
-    return GpioAdapter(daemon.config.gpio, DeskAgents(daemon), work=lambda: core.queue)
+    board = daemon.switchboard
+    assert board is not None
+    return GpioAdapter(daemon.config.gpio, board, board, bus=daemon.bus, clock=daemon.clock)
 
 
-def _web(daemon: Daemon) -> Adapter:
+def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> Adapter:
+    from zoneinfo import ZoneInfo
+
     from appliance.web.adapter import WebAdapter
     from appliance.web.frame.secret_key import load_or_create_secret
-    from appliance.web.frame.store_backend import StoreWebBackend
+    from appliance.web.frame.store_backend import SESSION_CHECK_S, StoreWebBackend
+    from appliance.web.privacy.privacy_parts import PrivacyParts
 
-    backend = StoreWebBackend.for_daemon(daemon)
-    key = load_or_create_secret(daemon.config.data_path)
-    return WebAdapter(daemon.config.web, backend, secret_key=key, clock=daemon.clock)
+    config = daemon.config
+    assert daemon.store is not None and daemon.switchboard is not None
+    assert daemon.tickets is not None
+    privacy = PrivacyParts(data_dir=config.data_path, country_code=str(config.box.country_code),
+                           box_name=config.box.name, policy=tuple(config.retention.policy()),
+                           lines=lines, retention=lambda: retention)
+    backend = StoreWebBackend(
+        daemon.store, daemon.switchboard, daemon.clock, ZoneInfo(config.time_zone),
+        bus=daemon.bus, tickets=daemon.tickets, smtp=config.mail.smtp,
+        data_dir=config.data_path, health=daemon.supervisor.health, config=config,
+        session_check_s=SESSION_CHECK_S, lines=lines, privacy=privacy,
+        config_path=daemon.config_path)
+    key = load_or_create_secret(config.data_path)
+    return WebAdapter(config.web, backend, secret_key=key, clock=daemon.clock)
 
 
 def _retention(daemon: Daemon) -> Adapter:

@@ -149,6 +149,76 @@ class TicketAssigned(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TicketPriorityChanged(Event):
+    """A ticket's priority changed; its SLA due times follow the new priority's targets."""
+
+    kind: ClassVar[str] = "ticket.priority"
+    number: int
+    old_priority: str
+    new_priority: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketMerged(Event):
+    """A ticket was merged into another: its work goes on there, it leaves the queue."""
+
+    kind: ClassVar[str] = "ticket.merged"
+    number: int
+    into_ticket_id: int
+    into_number: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketCustomerChanged(Event):
+    """A ticket now belongs to another customer (or to none)."""
+
+    kind: ClassVar[str] = "ticket.customer"
+    number: int
+    old_customer_id: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerChanged(Event):
+    """A customer's details changed (name, VIP, account manager, contacts); `fields` says which."""
+
+    kind: ClassVar[str] = "customer.changed"
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomersMerged(Event):
+    """Two customer records were one person: `customer_id` kept, `gone_id` merged into it."""
+
+    kind: ClassVar[str] = "customer.merged"
+    gone_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerErased(Event):
+    """A customer's personal data was erased (GDPR Art. 17); counts only, never what."""
+
+    kind: ClassVar[str] = "customer.erased"
+    tickets: int = 0
+    messages: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetentionApplied(Event):
+    """The retention policy removed what is kept no longer; counts by kind."""
+
+    kind: ClassVar[str] = "retention.applied"
+    removed: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentRosterChanged(Event):
+    """A login was added, changed, deactivated or reactivated."""
+
+    kind: ClassVar[str] = "agent.roster"
+    change: str  # added / updated / deactivated / reactivated
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MessageAdded(Event):
     """A message (mail, SMS, note, reply) was added to a ticket."""
 

@@ -18,6 +18,9 @@ from appliance.spine.events import (
     MessageAdded,
     TicketAssigned,
     TicketCreated,
+    TicketCustomerChanged,
+    TicketMerged,
+    TicketPriorityChanged,
     TicketStatusChanged,
 )
 from appliance.store.errors import InvalidInput, NotFound
@@ -33,6 +36,7 @@ from appliance.tickets import (
     first_response_sent,
     move,
     on_customer_reply,
+    priority_changed,
     start_sla,
     status_changed,
 )
@@ -169,6 +173,73 @@ class TicketRecords:
         event = TicketAssigned(
             at=self.clock.now(), number=ticket.number, assignee_id=agent_id, **_ids(ticket, by)
         )
+        return Written(ticket, None, (event,))
+
+    def set_priority(self, ticket_id: int, priority: str, *, by: int | None = None) -> Written:
+        """A new priority; the SLA due times follow its targets (time used still counts)."""
+        level = _priority(priority)
+        with self.db.atomic():
+            ticket = self._ticket_for_update(ticket_id)
+            old = ticket.priority
+            if old == level.value:
+                return Written(ticket, None, ())
+            now = self.clock.now()
+            sla = priority_changed(sla_of(ticket, self.policy), level, now, self.policy,
+                                   self.calendar)
+            changes: dict[str, Any] = {"priority": level.value, "updated_at": now,
+                                       **sla_columns(sla)}
+            for name, value in changes.items():
+                setattr(ticket, name, value)
+            ticket.save(only=[getattr(Ticket, name) for name in changes])
+        event = TicketPriorityChanged(at=self.clock.now(), number=ticket.number,
+                                      old_priority=old, new_priority=level.value,
+                                      **_ids(ticket, by))
+        return Written(ticket, None, (event,))
+
+    def merge(self, source_id: int, target_id: int, *, by: int | None = None) -> Written:
+        """Merge one ticket into another: a note on the target, the source closed and linked."""
+        if source_id == target_id:
+            raise InvalidInput("a ticket cannot be merged into itself")
+        with self.db.atomic():
+            source = self._ticket_for_update(source_id)
+            target = self._ticket_for_update(target_id)
+            if target.merged_into_id is not None:
+                raise InvalidInput(f"ticket #{target.number} is itself merged; merge into the "
+                                   "ticket it went into")
+            if source.merged_into_id is not None:
+                raise InvalidInput(f"ticket #{source.number} is already merged")
+            events: list[Event] = []
+            old = TicketStatus(source.status)
+            if old is not TicketStatus.CLOSED:
+                self._set_status(source, old, TicketStatus.CLOSED)
+                events.append(TicketStatusChanged(
+                    at=self.clock.now(), number=source.number, old_status=old.value,
+                    new_status=TicketStatus.CLOSED.value, **_ids(source, by)))
+            source.merged_into_id = target.id
+            source.save(only=[Ticket.merged_into])
+            note = self._insert_message(target, MessageDraft(
+                channel="note", direction="internal", author_id=by,
+                body_text=f"Ticket #{source.number} was merged into this one."))
+        events.append(TicketMerged(at=self.clock.now(), number=source.number,
+                                   into_ticket_id=target.id, into_number=target.number,
+                                   **_ids(source, by)))
+        events.append(self._message_event(target, note))
+        return Written(source, note, tuple(events))
+
+    def set_customer(self, ticket_id: int, customer_id: int | None, *,
+                     by: int | None = None) -> Written:
+        """The ticket belongs to this customer now (or to none)."""
+        self._check_exists(Customer, customer_id, "customer")
+        with self.db.atomic():
+            ticket = self._ticket_for_update(ticket_id)
+            old = ticket.customer_id
+            if old == customer_id:
+                return Written(ticket, None, ())
+            ticket.customer_id = customer_id
+            ticket.updated_at = self.clock.now()
+            ticket.save(only=[Ticket.customer, Ticket.updated_at])
+        event = TicketCustomerChanged(at=self.clock.now(), number=ticket.number,
+                                      old_customer_id=old, **_ids(ticket, by))
         return Written(ticket, None, (event,))
 
     def customer_replied(self, ticket_id: int, draft: MessageDraft) -> Written:

@@ -19,7 +19,13 @@ from appliance.tickets.service_debt import (
 from appliance.tickets.sla_clock import SlaClock
 from appliance.tickets.sla_policy import DEFAULT_TARGETS, SlaPolicy, SlaTarget
 from appliance.tickets.status import ALLOWED_TRANSITIONS, TicketStatus, can_move, is_open_work, move
-from appliance.tickets.ticket_sla import TicketSla, first_response_sent, start_sla, status_changed
+from appliance.tickets.ticket_sla import (
+    TicketSla,
+    first_response_sent,
+    priority_changed,
+    start_sla,
+    status_changed,
+)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -48,6 +54,7 @@ __all__ = [
     "move",
     "next_day_figure",
     "on_customer_reply",
+    "priority_changed",
     "service_debt_series",
     "start_sla",
     "status_changed",

@@ -61,3 +61,12 @@ class SlaClock:
         if self.elapsed > self.target:
             return True
         return self.due is not None and now > self.due
+
+    def retarget(self, target: timedelta, now: datetime, calendar: BusinessCalendar) -> SlaClock:
+        """The same clock held to a new target from `now`: time used so far still counts."""
+        if self.running_since is None:
+            return replace(self, target=target)
+        used = self.elapsed_at(now, calendar)
+        left = max(_ZERO, target - used)
+        return SlaClock(target=target, elapsed=used, running_since=now,
+                        due=calendar.add_business_time(now, left))

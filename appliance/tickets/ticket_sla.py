@@ -57,3 +57,20 @@ def status_changed(
         first_response=sla.first_response.pause(now, calendar),
         resolution=sla.resolution.pause(now, calendar),
     )
+
+
+def priority_changed(
+    sla: TicketSla, priority: Priority, now: datetime, policy: SlaPolicy,
+    calendar: BusinessCalendar,
+) -> TicketSla:
+    """The clocks held to the new priority's targets; time used so far still counts.
+
+    Raising a ticket to urgent brings its due times forward (and so moves it up the
+    queue); lowering it gives more time. A stopped first-response clock stays stopped.
+    """
+    target = policy.target_for(priority)
+    first = sla.first_response
+    first = replace(first, target=target.first_response) if sla.responded else (
+        first.retarget(target.first_response, now, calendar))
+    return replace(sla, first_response=first,
+                   resolution=sla.resolution.retarget(target.resolution, now, calendar))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from appliance.ports.line_faults import LineFault
 
-class VoipError(Exception):
+
+class VoipError(LineFault):
     """Something on the VoIP line failed."""
 
 

@@ -11,7 +11,8 @@ import pytest
 from appliance.store.data_lock import DataDirBusy, DataDirLock
 
 REPO = Path(__file__).resolve().parents[2]
-HOLDER = ("import sys; from pathlib import Path; from appliance.store.data_lock import DataDirLock; "
+HOLDER = ("import sys; from pathlib import Path; "
+          "from appliance.store.data_lock import DataDirLock; "
           "lock = DataDirLock(Path(sys.argv[1]), 'aspa run'); lock.acquire(); "
           "print('held', flush=True); sys.stdin.read()")
 

@@ -10,16 +10,16 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
-from appliance.calls.agent_board import AgentBoard
 from appliance.calls.call_desk import CallDesk
 from appliance.calls.desk_plan import DeskPlan
-from appliance.calls.gsm_line import GsmLine
 from appliance.calls.line_memory import load_knowledge
 from appliance.gsm.driver import ModemDriver
+from appliance.gsm.line import GsmLine
 from appliance.gsm.pdu_decode import decode_pdu
 from appliance.gsm.simulator import SimulatedModem, create_simulator
 from appliance.gsm.sms_messages import SmsSubmit
 from appliance.gsm.supervisor import ModemSupervisor
+from appliance.ports.presence import AgentTransition
 from appliance.presence import AgentState, Presence, set_presence
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.call_commands import Prompt
@@ -32,6 +32,7 @@ from appliance.store.models import Agent
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.switchboard import Switchboard
 from appliance.tickets.business_calendar import BusinessCalendar
 from tests.gsm.line_harness import EventLog, eventually, fast_settings
 
@@ -64,9 +65,18 @@ class Desk:
     bus: EventBus
     log: EventLog
     worker: StoreWorker
-    agents: dict[int, AgentState]
+    board: Switchboard
     supervisor_task: asyncio.Task[None]
     mark: int = 0
+
+    @property
+    def agents(self) -> dict[int, AgentState]:
+        """Every agent's state now, as the switchboard holds it."""
+        return self.board.agents()
+
+    def set_agent(self, agent_id: int, transition: AgentTransition) -> None:
+        """Change an agent as a button or a click would, through the switchboard."""
+        self.board.change_presence(agent_id, transition, source="test")
 
     def traffic(self) -> list[str]:
         """Commands the box wrote since the scenario began, without the periodic polls."""
@@ -134,7 +144,14 @@ async def start_desk(
     history.attach(bus)
     driver = ModemDriver(fast_settings(sim.path), bus, clock=clock)
     supervisor = ModemSupervisor(driver)
-    agents = {i: set_presence(AgentState(i), Presence.AVAILABLE, clock.now()) for i in (1, 2, 3)}
+    board = Switchboard(worker, bus, clock)
+    await board.load()
+    for agent_id in (1, 2, 3):
+        board.change_presence(agent_id, lambda s, now: set_presence(s, Presence.AVAILABLE, now),
+                              source="test")
+    tickets = TicketBook(db, bus, clock, worker=worker)
+    board.use_tickets(tickets)
+    board.attach()
     plan = DeskPlan(
         groups={"tuki": group or quick_group()},
         numbers=dict(enumerate(AGENT_PHONES, start=1)) if numbers is None else numbers,
@@ -145,8 +162,7 @@ async def start_desk(
     )
     desk = CallDesk(
         plan, bus=bus, clock=clock, store=worker,
-        tickets=TicketBook(db, bus, clock, worker=worker),
-        directory=CustomerDirectory(db), board=AgentBoard(agents, bus, clock),
+        tickets=tickets, directory=CustomerDirectory(db), board=board,
     )
     knowledge = await worker.call(load_knowledge, driver.line)
     line = GsmLine(driver, prompts=prompts or {}, knowledge=knowledge)
@@ -155,7 +171,7 @@ async def start_desk(
     desk.start()
     task = asyncio.get_running_loop().create_task(supervisor.run())
     await eventually(lambda: supervisor.state == "up", 5.0)
-    running = Desk(sim, driver, supervisor, desk, line, bus, log, worker, agents, task)
+    running = Desk(sim, driver, supervisor, desk, line, bus, log, worker, board, task)
     running.mark = len(sim.received)
     return running
 

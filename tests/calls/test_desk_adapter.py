@@ -8,15 +8,18 @@ from pathlib import Path
 from appliance.calls.adapter import CallDeskAdapter
 from appliance.config.aspa_toml import config_from_mapping
 from appliance.gsm.driver import ModemDriver
+from appliance.gsm.line import GsmLine
 from appliance.gsm.simulator import create_simulator
 from appliance.gsm.supervisor import ModemSupervisor
-from appliance.presence import AgentState, Presence, set_presence
+from appliance.presence import Presence, set_presence
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import SystemClock
 from appliance.spine.events import CallRecorded
 from appliance.store.models import Agent, Call
 from appliance.store.startup import open_store
+from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.switchboard import Switchboard
 from tests.gsm.line_harness import EventLog, eventually, fast_settings
 
 CONFIG = {
@@ -26,6 +29,15 @@ CONFIG = {
     "business_hours": {"weekly": {day: ["00:00-24:00"] for day in (
         "mon", "tue", "wed", "thu", "fri", "sat", "sun")}},
 }
+
+
+async def _board(worker: StoreWorker, bus: EventBus,
+                 clock: SystemClock) -> tuple[Switchboard, TicketBook]:
+    board = Switchboard(worker, bus, clock)
+    await board.load()
+    tickets = TicketBook(worker.db, bus, clock, worker=worker)
+    board.use_tickets(tickets)
+    return board, tickets
 
 
 async def test_a_configured_desk_answers_a_call_and_reports_its_health(tmp_path: Path) -> None:
@@ -41,9 +53,12 @@ async def test_a_configured_desk_answers_a_call_and_reports_its_health(tmp_path:
     clock = SystemClock()
     driver = ModemDriver(fast_settings(sim.path), bus, clock=clock)
     supervisor = ModemSupervisor(driver)
-    agents = {1: set_presence(AgentState(1), Presence.AVAILABLE, clock.now())}
-    adapter = CallDeskAdapter(config, db=db, store=worker, bus=bus, clock=clock, agents=agents,
-                              drivers=lambda: [driver])
+    board, tickets = await _board(worker, bus, clock)
+    board.change_presence(1, lambda s, now: set_presence(s, Presence.AVAILABLE, now),
+                          source="test")
+    line = GsmLine(driver)
+    adapter = CallDeskAdapter(config, db=db, store=worker, bus=bus, clock=clock, board=board,
+                              tickets=tickets, lines=lambda: [line])
     bus.start()
     task = asyncio.get_running_loop().create_task(supervisor.run())
     try:
@@ -103,8 +118,9 @@ async def test_the_desk_serves_the_voip_line_and_rings_sip_phones_there(tmp_path
     clock = SystemClock()
     worker = StoreWorker(db)
     voip = VoipLine(VoipSettings(enabled=True), bus, clock)
-    adapter = CallDeskAdapter(config, db=db, store=worker, bus=bus, clock=clock, agents={},
-                              drivers=lambda: [], voip_lines=lambda: [voip])
+    board, tickets = await _board(worker, bus, clock)
+    adapter = CallDeskAdapter(config, db=db, store=worker, bus=bus, clock=clock, board=board,
+                              tickets=tickets, lines=lambda: [voip])
     try:
         await adapter.start()
         desk = adapter.desk

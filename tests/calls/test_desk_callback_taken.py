@@ -9,6 +9,7 @@ import pytest
 
 from appliance.calls.callback_desk import CallbackUnavailable
 from appliance.calls.callback_records import pending_retries
+from appliance.presence import Presence, set_presence
 from appliance.spine.events import CallRecorded
 from appliance.store.models import Call, ContactPoint, Customer, Message, Ticket
 
@@ -92,8 +93,11 @@ async def test_a_callback_cannot_start_without_a_free_line(tmp_path: Path) -> No
         await desk.dialled(CALLER)
         with pytest.raises(CallbackUnavailable, match="no line is free"):
             await desk.desk.take_callback(1, 7)
-        with pytest.raises(CallbackUnavailable, match="no phone number"):
+        with pytest.raises(CallbackUnavailable, match="an agent who is unknown"):
             await desk.desk.take_callback(99, 7)
+        desk.set_agent(3, lambda s, now: set_presence(s, Presence.BUSY, now))
+        with pytest.raises(CallbackUnavailable, match="an agent who is busy"):
+            await desk.desk.take_callback(3, 7)
     finally:
         await stop_desk(desk)
 

@@ -48,7 +48,7 @@ async def test_all_agents_busy_overflows_to_a_callback_and_an_sms(tmp_path: Path
     desk = await start_desk(tmp_path)
     try:
         for agent in (1, 2, 3):
-            desk.agents[agent] = call_started(desk.agents[agent], datetime.now(UTC))
+            desk.set_agent(agent, call_started)
         await desk.sim.incoming_call(CALLER)
         recorded = await desk.log.wait_for(CallRecorded, within=4.0)
         assert (recorded.outcome, recorded.reason) == ("overflowed", "max_wait")
@@ -69,8 +69,7 @@ async def test_nobody_available_overflows_at_once(tmp_path: Path) -> None:
     desk = await start_desk(tmp_path, rules=FlowRules(sms_on_callback=False))
     try:
         for agent in (1, 2, 3):
-            desk.agents[agent] = set_presence(desk.agents[agent], Presence.AWAY,
-                                              datetime.now(UTC))
+            desk.set_agent(agent, lambda s, now: set_presence(s, Presence.AWAY, now))
         await desk.sim.incoming_call(CALLER)
         recorded = await desk.log.wait_for(CallRecorded)
         assert (recorded.outcome, recorded.reason) == ("overflowed", "nobody_available")
@@ -85,7 +84,7 @@ async def test_caller_hanging_up_while_waiting_is_abandoned_with_a_callback(
     desk = await start_desk(tmp_path, group=quick_group(max_wait_s=30))
     try:
         for agent in (1, 2, 3):
-            desk.agents[agent] = call_started(desk.agents[agent], datetime.now(UTC))
+            desk.set_agent(agent, call_started)
         index = await desk.sim.incoming_call(CALLER)
         await desk.sim.wait_for_command("AT+CLCC", start=desk.mark)  # the line has seen it
         await desk.settle()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from appliance.calls.desk_plan import DeskPlan
-from appliance.calls.gsm_line import GsmLine
 from appliance.config.sections.voip import VoipSettings
 from appliance.gsm.driver import ModemDriver
-from appliance.ports.line import LINE_FAULTS, Line, line_order
+from appliance.gsm.line import GsmLine
+from appliance.ports.line import Line, line_order
+from appliance.ports.line_faults import LineFault
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
 from appliance.spine.bus import EventBus
@@ -54,9 +55,9 @@ def test_a_sip_trunk_remembers_a_refused_refer_across_a_restart() -> None:
 
 
 async def test_line_faults_of_both_kinds_are_what_the_desk_catches() -> None:
-    with pytest.raises(LINE_FAULTS):
+    with pytest.raises(LineFault):
         await modem_line().ring_parallel(["+358501000001", "+358501000002"])
-    with pytest.raises(LINE_FAULTS) as raised:
+    with pytest.raises(LineFault) as raised:
         await sip_line().ring_parallel(["sip:anna@192.0.2.10"])  # baresip is not running
     assert isinstance(raised.value, ControlLost)
 

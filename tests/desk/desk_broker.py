@@ -49,10 +49,12 @@ class DeskBox:
         return probe.connect()
 
     def agent_presence(self, login: str) -> str:
-        core = self.daemon.core
-        assert core is not None
+        board = self.daemon.switchboard
+        assert board is not None
         agent_id = {"anna": 1, "pekka": 2, "liisa": 3}[login]
-        return core.agents[agent_id].presence.value
+        state = board.agent(agent_id)
+        assert state is not None
+        return state.presence.value
 
 
 def desk_units() -> list[DeskUnitSettings]:

@@ -12,7 +12,6 @@ from gpiozero import Device
 from appliance.demo.desks import DemoBroker, demo_desk_adapter, with_demo_desks
 from appliance.demo.launch import demo_config
 from appliance.demo.people import seed_demo_store
-from appliance.desk.desk_agents import DeskAgents
 from appliance.presence.states import Presence
 from appliance.runtime.daemon import Daemon
 from appliance.runtime.systemd_notify import SystemdNotifier
@@ -43,14 +42,12 @@ async def test_the_demo_presses_both_desks_and_presence_follows(tmp_path: Path) 
     desks.attach(daemon.bus)
     await daemon.start()
     try:
-        core = daemon.core
-        assert core is not None
-        board = DeskAgents(daemon)
-        await board.load()
+        board = daemon.switchboard
+        assert board is not None
         ids = {login: board.agent_id(login) for login in ("anna", "bengt")}
         await eventually(lambda: desks.presses >= 2, "a press on each desk")
         await eventually(
-            lambda: all(core.agents[i].presence is not Presence.OFFLINE
+            lambda: all(board.agents()[i].presence is not Presence.OFFLINE
                         for i in ids.values() if i is not None),
             "both agents changed by their desks")
         assert None not in ids.values()

@@ -9,7 +9,6 @@ import pytest
 
 from appliance.desk.adapter import DeskUnitsAdapter
 from appliance.desk.broker_files import BOX_USER
-from appliance.desk.desk_agents import DeskAgents
 from appliance.desk.mqtt_link import BrokerError
 from tests.desk.box_daemon import eventually
 from tests.desk.desk_broker import BOX, PREFIX, STRAY_UNIT, DeskBox, desk_box
@@ -146,7 +145,10 @@ async def test_units_without_an_account_or_with_a_wrong_password_cannot_connect(
 async def test_the_box_refused_by_the_broker_says_what_to_fix(desk_box: DeskBox) -> None:
     config = desk_box.daemon.config
     wrong = dataclasses.replace(config.mqtt, password="not-the-box-password")
-    adapter = DeskUnitsAdapter(wrong, BOX, config.desk_units, DeskAgents(desk_box.daemon))
+    daemon = desk_box.daemon
+    assert daemon.switchboard is not None
+    adapter = DeskUnitsAdapter(wrong, BOX, config.desk_units, daemon.switchboard,
+                               bus=daemon.bus, clock=daemon.clock)
     with pytest.raises(BrokerError, match=r"refused the box: Not authorized; check mqtt\.username"):
         await adapter.start()
     await adapter.stop()

@@ -22,13 +22,14 @@ GREEN, RED = (0, 1, 0), (1, 0, 0)
 async def test_press_on_the_unit_makes_anna_busy_routing_skips_her_and_her_led_turns_red(
         desk_box: DeskBox, umqtt_simple: ModuleType) -> None:
     daemon = desk_box.daemon
+    board = daemon.switchboard
+    assert board is not None
     for agent_id in (ANNA, PEKKA):
-        daemon.change_agent(agent_id, lambda s, now: set_presence(s, Presence.AVAILABLE, now),
-                            source="web")
-    assert daemon.core is not None
+        board.change_presence(agent_id, lambda s, now: set_presence(s, Presence.AVAILABLE, now),
+                              source="web")
     group = RingGroup(name="tuki", members=(ANNA, PEKKA), strategy=RingStrategy.LINEAR)
     now = daemon.clock.now()
-    before = decide(start_routing("call-1", group, now), daemon.core.agents, RingHistory(), now)
+    before = decide(start_routing("call-1", group, now), board.agents(), RingHistory(), now)
     assert before.decision == Ring((ANNA,), group.ring_timeout_s)  # anna first while available
 
     unit = UnitDriver(umqtt_simple, desk_box.broker.host, desk_box.broker.port, BOX,
@@ -39,8 +40,8 @@ async def test_press_on_the_unit_makes_anna_busy_routing_skips_her_and_her_led_t
     await unit.press()
     await unit.run_until(lambda: unit.unit.state == "busy", "busy back from the box")
 
-    assert daemon.core.agents[ANNA].presence is Presence.BUSY
-    after = decide(start_routing("call-2", group, now), daemon.core.agents, RingHistory(), now)
+    assert board.agents()[ANNA].presence is Presence.BUSY
+    after = decide(start_routing("call-2", group, now), board.agents(), RingHistory(), now)
     assert after.decision == Ring((PEKKA,), group.ring_timeout_s)  # anna is skipped
     assert unit.shown[-1] == RED
     assert unit.unit.sent == 1 and desk_box.adapter.gestures == 1

@@ -9,7 +9,6 @@ import pytest
 from gpiozero.pins.mock import MockFactory, MockPin
 
 from appliance.config.sections.gpio import DeskPinSettings, GpioSettings
-from appliance.desk.desk_agents import DeskAgents
 from appliance.gpio.adapter import GpioAdapter
 from appliance.presence.states import Presence
 from appliance.runtime.daemon import Daemon
@@ -27,7 +26,7 @@ SETTINGS = GpioSettings(
 
 @pytest.fixture
 async def gpio(box_daemon: Daemon, mock_factory: MockFactory) -> AsyncIterator[GpioAdapter]:
-    adapter = GpioAdapter(SETTINGS, DeskAgents(box_daemon), factory=mock_factory)
+    adapter = on_box(box_daemon, mock_factory)
     await adapter.start()
     try:
         yield adapter
@@ -35,10 +34,21 @@ async def gpio(box_daemon: Daemon, mock_factory: MockFactory) -> AsyncIterator[G
         await adapter.stop()
 
 
+def on_box(daemon: Daemon, factory: MockFactory) -> GpioAdapter:
+    """The adapter as the wiring builds it: the daemon's switchboard as presence and work."""
+    board = daemon.switchboard
+    assert board is not None
+    return GpioAdapter(SETTINGS, board, board, bus=daemon.bus, clock=daemon.clock,
+                       factory=factory)
+
+
 def presence_of(daemon: Daemon, login: str) -> Presence:
-    assert daemon.core is not None
-    board = {a: i for i, a in enumerate(("anna", "pekka", "liisa"), start=1)}
-    return daemon.core.agents[board[login]].presence
+    board = daemon.switchboard
+    assert board is not None
+    agent_id = board.agent_id(login)
+    state = board.agent(agent_id) if agent_id is not None else None
+    assert state is not None
+    return state.presence
 
 
 def press(pin: MockPin) -> None:
@@ -120,17 +130,17 @@ async def test_a_button_of_an_unknown_agent_is_ignored_and_counted(
     await eventually(lambda: gpio.ignored == 1, "the press to be counted as ignored")
     assert "'ghost' ignored" in caplog.text
     assert gpio.gestures == 0
-    assert box_daemon.core is not None
-    assert all(s.presence is Presence.OFFLINE for s in box_daemon.core.agents.values())
+    assert box_daemon.switchboard is not None
+    assert all(s.presence is Presence.OFFLINE for s in box_daemon.switchboard.agents().values())
     mock_factory.pin(6).assert_states([False])
 
 
 async def test_stop_releases_the_pins(box_daemon: Daemon, mock_factory: MockFactory) -> None:
-    adapter = GpioAdapter(SETTINGS, DeskAgents(box_daemon), factory=mock_factory)
+    adapter = on_box(box_daemon, mock_factory)
     await adapter.start()
     assert adapter.health().ok
     await adapter.stop()
     assert not adapter.health().ok
-    again = GpioAdapter(SETTINGS, DeskAgents(box_daemon), factory=mock_factory)
+    again = on_box(box_daemon, mock_factory)
     await again.start()  # the same pins can be claimed again
     await again.stop()

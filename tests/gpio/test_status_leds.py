@@ -10,10 +10,7 @@ import pytest
 from gpiozero.pins.mock import MockFactory
 
 from appliance.config.sections.gpio import GpioSettings
-from appliance.desk.desk_agents import DeskAgents
 from appliance.gpio.adapter import GpioAdapter
-from appliance.presence.channel import Channel
-from appliance.queue.work_item import WorkItem
 from appliance.runtime.daemon import Daemon
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import CallAnswered, CallOffered, HealthChanged, LineStatus
@@ -22,26 +19,17 @@ from tests.desk.box_daemon import eventually
 LINE, FAULT, WAITING, SLA = 12, 16, 20, 21
 
 
-class OpenWork:
-    """The open work the adapter reads, set by the test."""
-
-    def __init__(self) -> None:
-        self.items: list[WorkItem] = []
-
-    def __call__(self) -> list[WorkItem]:
-        return self.items
+def on_box(daemon: Daemon, factory: MockFactory, **options: float) -> GpioAdapter:
+    """The adapter as the wiring builds it: the daemon's switchboard as presence and work."""
+    board = daemon.switchboard
+    assert board is not None
+    return GpioAdapter(GpioSettings(enabled=True), board, board, bus=daemon.bus,
+                       clock=daemon.clock, factory=factory, **options)
 
 
 @pytest.fixture
-def work() -> OpenWork:
-    return OpenWork()
-
-
-@pytest.fixture
-async def gpio(box_daemon: Daemon, mock_factory: MockFactory,
-               work: OpenWork) -> AsyncIterator[GpioAdapter]:
-    adapter = GpioAdapter(GpioSettings(enabled=True), DeskAgents(box_daemon), work=work,
-                          factory=mock_factory)
+async def gpio(box_daemon: Daemon, mock_factory: MockFactory) -> AsyncIterator[GpioAdapter]:
+    adapter = on_box(box_daemon, mock_factory)
     await adapter.start()
     try:
         yield adapter
@@ -75,37 +63,35 @@ async def test_fault_led_lit_while_any_part_has_failed(
 
 
 async def test_waiting_led_blinks_faster_with_more_callers(
-        gpio: GpioAdapter, box_daemon: Daemon, mock_factory: MockFactory, work: OpenWork) -> None:
+        gpio: GpioAdapter, box_daemon: Daemon, mock_factory: MockFactory) -> None:
     pin = mock_factory.pin(WAITING)
     now = box_daemon.clock.now()
+    assert box_daemon.tickets is not None
+    await box_daemon.tickets.open_ticket("email", "not a caller")
     for n in range(4):
-        work.items.append(WorkItem(id=f"call:{n}", kind=Channel.CALL, created_at=now))
-    work.items.append(WorkItem(id="ticket:1", kind=Channel.EMAIL, created_at=now))
-    box_daemon.bus.publish(CallOffered(at=now, call_id="3", line="gsm", number=None))
+        box_daemon.bus.publish(CallOffered(at=now, call_id=str(n), line="gsm", number=None))
     await eventually(lambda: len(pin.states) >= 5, "four callers' blinking")
     # four callers: 0.5 s / 4 = 0.125 s on and off
     assert all(isclose(s.timestamp, 0.125, abs_tol=0.04) for s in pin.states[2:5]), pin.states
 
-    work.items.clear()
-    box_daemon.bus.publish(CallAnswered(at=now, call_id="3", wait_seconds=4))
+    for n in range(4):
+        box_daemon.bus.publish(CallAnswered(at=now, call_id=str(n), wait_seconds=4))
     await box_daemon.bus.drain()
     await eventually(lambda: not pin.state, "dark when nobody waits")
 
 
 async def test_sla_led_lit_once_open_work_is_past_due(
-        box_daemon: Daemon, mock_factory: MockFactory, work: OpenWork) -> None:
+        box_daemon: Daemon, mock_factory: MockFactory) -> None:
     clock = box_daemon.clock
-    assert isinstance(clock, ManualClock)
-    due = clock.now() + timedelta(minutes=30)
-    work.items.append(WorkItem(id="ticket:7", kind=Channel.EMAIL, created_at=clock.now(),
-                               sla_due=due))
-    adapter = GpioAdapter(GpioSettings(enabled=True), DeskAgents(box_daemon), work=work,
-                          factory=mock_factory, sla_check_s=0.01)
+    assert isinstance(clock, ManualClock) and box_daemon.tickets is not None
+    ticket = await box_daemon.tickets.open_ticket("email", "needs an answer", priority="urgent")
+    due = ticket.first_response_due
+    adapter = on_box(box_daemon, mock_factory, sla_check_s=0.01)
     await adapter.start()
     try:
         pin = mock_factory.pin(SLA)
         pin.assert_states([False])
-        clock.advance(timedelta(minutes=31))
+        clock.advance(due - clock.now() + timedelta(minutes=1))
         await eventually(lambda: bool(pin.state), "SLA LED after the due time", within_s=3)
         pin.assert_states([False, True])
     finally:

@@ -14,8 +14,6 @@ import pytest
 
 from appliance.config.sections.mqtt import MqttSettings
 from appliance.mqtt.adapter import MqttAdapter
-from appliance.presence.states import AgentState
-from appliance.queue.work_item import WorkItem
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.store.startup import open_store
@@ -54,14 +52,6 @@ class NeverWakes:
 
     async def __call__(self, seconds: float) -> None:
         await asyncio.Event().wait()
-
-
-@dataclasses.dataclass
-class FakeCore:
-    """The daemon's live picture, as the adapter reads it."""
-
-    queue: list[WorkItem] = dataclasses.field(default_factory=list)
-    agents: dict[int, AgentState] = dataclasses.field(default_factory=dict)
 
 
 async def connected(adapter: MqttAdapter, timeout_s: float = WAIT_S) -> None:
@@ -109,10 +99,10 @@ async def make_adapter(store: StoreWorker, bus: EventBus,
     """Build (and at the end stop) MQTT adapters on the test's store, bus and clock."""
     adapters: list[MqttAdapter] = []
 
-    def make(broker: MosquittoBroker, *, link_sleep: Any = None, core: Any = None,
+    def make(broker: MosquittoBroker, *, link_sleep: Any = None, board: Any = None,
              time_zone: str = "Europe/Helsinki", **changes: Any) -> MqttAdapter:
         adapter = MqttAdapter(mqtt_settings(broker, **changes), BOX, time_zone, bus=bus,
-                              store=store, clock=clock, core=core, sleep=NeverWakes(),
+                              store=store, clock=clock, board=board, sleep=NeverWakes(),
                               link_sleep=link_sleep or SleepGate())
         adapters.append(adapter)
         return adapter

@@ -5,27 +5,47 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from appliance.mqtt.figure_catalogue import FIGURES
-from appliance.presence.channel import Channel
-from appliance.presence.states import AgentState, Presence
-from appliance.queue.work_item import WorkItem
-from appliance.spine.events import HealthChanged, LineStatus
-from tests.mqtt.conftest import FakeCore, connected, receive_until
+from appliance.presence.states import Presence
+from appliance.presence.transitions import set_presence
+from appliance.spine.events import CallOffered, HealthChanged, LineStatus
+from appliance.store.accounts import Accounts
+from appliance.store.tickets import TicketBook
+from appliance.switchboard.switchboard import Switchboard
+from tests.mqtt.conftest import connected, receive_until
 from tests.peers.mqtt_probe import MqttProbe
 
 STATE = "aspa/box1/state/"
 
 
-async def test_a_late_subscriber_sees_every_figure_retained(
-        mosquitto, make_adapter, clock) -> None:
+async def _switchboard(store, bus, clock) -> Switchboard:
+    """Three agents (two available, one busy), two callers waiting, one open mail."""
+    accounts = Accounts(store.db, clock)
+    for login in ("anna", "pekka", "liisa"):
+        await store.call(accounts.add_user, login.title(), login, "agent", f"{login}-pass-1")
+    board = Switchboard(store, bus, clock)
+    await board.load()
+    board.attach()
+    for login, presence in (("anna", Presence.AVAILABLE), ("pekka", Presence.BUSY),
+                            ("liisa", Presence.AVAILABLE)):
+        agent_id = board.agent_id(login)
+        assert agent_id is not None
+        board.change_presence(agent_id, lambda s, now, p=presence: set_presence(s, p, now),
+                              source="test")
+    tickets = TicketBook(store.db, bus, clock, worker=store)
+    board.use_tickets(tickets)
+    await tickets.open_ticket("email", "an open mail")
     now = clock.now()
-    core = FakeCore(
-        queue=[WorkItem(id="call:a", kind=Channel.CALL, created_at=now - timedelta(seconds=42)),
-               WorkItem(id="call:b", kind=Channel.CALL, created_at=now - timedelta(seconds=5)),
-               WorkItem(id="t:1", kind=Channel.EMAIL, created_at=now - timedelta(days=2))],
-        agents={1: AgentState(agent_id=1, presence=Presence.AVAILABLE),
-                2: AgentState(agent_id=2, presence=Presence.BUSY),
-                3: AgentState(agent_id=3, presence=Presence.AVAILABLE)})
-    adapter = make_adapter(mosquitto, core=core, discovery=False)
+    for call_id, waited in (("a", 42), ("b", 5)):
+        bus.publish(CallOffered(at=now - timedelta(seconds=waited), call_id=call_id,
+                                line="gsm0", number=None))
+    await bus.drain()
+    return board
+
+
+async def test_a_late_subscriber_sees_every_figure_retained(
+        mosquitto, make_adapter, store, bus, clock) -> None:
+    board = await _switchboard(store, bus, clock)
+    adapter = make_adapter(mosquitto, board=board, discovery=False)
     await adapter.start()
     await connected(adapter)
     await adapter.refresh_figures()
@@ -51,7 +71,7 @@ async def test_a_late_subscriber_sees_every_figure_retained(
     assert values["agents_available"] == "2"
     assert values["agents_busy"] == "1"
     assert values["answer_rate_today"] == "None"  # no finished call today: unknown, not 0 %
-    assert values["service_debt_today"] == "0"
+    assert values["service_debt_today"] == "1"  # the mail opened today and not yet resolved
 
 
 async def test_lines_and_mailboxes_get_escaped_topics(mosquitto, make_adapter, bus) -> None:

@@ -12,6 +12,7 @@ from appliance.presence import (
     call_started,
     may_ring,
     may_take,
+    refusal,
     set_presence,
     start_ringing,
 )
@@ -38,13 +39,18 @@ def test_ringing_on_call_or_wrap_up_blocks_every_channel(channel: Channel) -> No
     assert may_take(wrap_up, channel, NOW + timedelta(seconds=30))
 
 
-def test_busy_pulls_mail_and_sms_but_no_live_voice() -> None:
+def test_busy_is_handed_nothing_on_any_channel() -> None:
     busy = agent(Presence.BUSY)
-    assert may_take(busy, Channel.EMAIL, NOW)
-    assert may_take(busy, Channel.SMS, NOW)
-    assert not may_take(busy, Channel.CALL, NOW)
-    assert not may_take(busy, Channel.CALLBACK, NOW)
+    assert not any(may_take(busy, channel, NOW) for channel in Channel)
     assert not may_ring(busy, NOW)
+    assert refusal(busy, NOW) == "busy"
+
+
+def test_the_refusal_names_the_activity_before_the_presence() -> None:
+    ringing = start_ringing(agent(Presence.BUSY), "call:1", NOW)
+    assert refusal(ringing, NOW) == "ringing"
+    assert refusal(call_started(agent(Presence.AVAILABLE), NOW), NOW) == "on_call"
+    assert refusal(agent(Presence.AVAILABLE), NOW) is None
 
 
 @pytest.mark.parametrize("presence", [Presence.AWAY, Presence.OFFLINE])

@@ -104,15 +104,16 @@ def test_ringing_agent_gets_no_email() -> None:
     assert queue.next_for(agent(3), NOW).id == "mail"  # type: ignore[union-attr]
 
 
-def test_busy_agent_skips_live_voice_and_away_gets_nothing() -> None:
+def test_only_an_available_agent_gets_work_and_live_calls_can_be_passed_over() -> None:
     queue = WorkQueue()
     queue.put(WorkItem("call", Channel.CALL, ago(1)))
     queue.put(WorkItem("callback", Channel.CALLBACK, ago(20), sla_due=NOW))
     queue.put(WorkItem("sms", Channel.SMS, ago(5), sla_due=NOW + timedelta(hours=1)))
-    assert queue.next_for(agent(1, Presence.BUSY), NOW).id == "sms"  # type: ignore[union-attr]
     assert queue.next_for(agent(1), NOW).id == "call"  # type: ignore[union-attr]
-    assert queue.next_for(agent(1, Presence.AWAY), NOW) is None
-    assert queue.next_for(agent(1, Presence.OFFLINE), NOW) is None
+    pulled = queue.next_for(agent(1), NOW, live_calls=False)
+    assert pulled is not None and pulled.id == "callback"  # a callback owed is still work
+    for presence in (Presence.BUSY, Presence.AWAY, Presence.OFFLINE):
+        assert queue.next_for(agent(1, presence), NOW) is None
 
 
 # --- properties against a plain, independent statement of the rules ---------------

@@ -6,7 +6,6 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -18,9 +17,10 @@ from appliance.store.customers import CustomerDirectory
 from appliance.store.startup import open_store
 from appliance.store.tickets import MessageDraft, TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
+from appliance.switchboard.switchboard import Switchboard
 from appliance.web.app import make_app
 from appliance.web.frame.store_backend import StoreWebBackend
+from tests.web.board_backend import backend_on, loaded_board
 
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "kissa-koira-42"
@@ -54,27 +54,24 @@ async def admin_id(store: StoreWorker, accounts: Accounts) -> int:
 
 
 @pytest.fixture
-async def core(store: StoreWorker, admin_id: int) -> CoreState:
-    state = CoreState(store)
-    await state.load()
-    return state
+def bus() -> EventBus:
+    return EventBus()
 
 
 @pytest.fixture
-async def bus(core: CoreState) -> AsyncIterator[EventBus]:
-    """A running bus with the core subscribed, as in the daemon."""
-    events = EventBus()
-    events.subscribe("core", core.on_event, WATCHED_EVENTS)
-    events.start()
-    yield events
-    await events.stop()
+async def board(store: StoreWorker, bus: EventBus, clock: ManualClock,
+                admin_id: int) -> AsyncIterator[Switchboard]:
+    """The switchboard on a running bus, loaded and following it, as in the daemon."""
+    switchboard = await loaded_board(store, bus, clock)
+    bus.start()
+    yield switchboard
+    await bus.stop()
 
 
 @pytest.fixture
-def backend(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus,
+def backend(store: StoreWorker, board: Switchboard, clock: ManualClock, bus: EventBus,
             tmp_path: Path) -> StoreWebBackend:
-    return StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
-                           data_dir=tmp_path)
+    return backend_on(store, board, clock, bus, data_dir=tmp_path)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import secrets
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -16,9 +15,10 @@ from appliance.config.aspa_toml import load_config
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
+from appliance.switchboard.switchboard import Switchboard
 from appliance.web.app import make_app
 from appliance.web.frame.store_backend import StoreWebBackend
+from tests.web.board_backend import backend_on
 
 CONFIG = """\
 # Installed by the image; edit with care.
@@ -50,23 +50,21 @@ def config_file(tmp_path: Path) -> Path:
     return make_config(tmp_path)
 
 
-def backend_for(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus | None,
+def backend_for(store: StoreWorker, board: Switchboard, clock: ManualClock, bus: EventBus | None,
                 data_dir: Path, config_file: Path, *, writable: bool = True) -> StoreWebBackend:
     """The web backend of a box started with this aspa.toml.
 
     `writable=False`: the same settings, started without a file to change (read-only).
     """
     config = load_config(config_file)
-    return StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
-                           data_dir=data_dir, config=config,
-                           config_path=config_file if writable else None,
-                           smtp=config.mail.smtp)
+    return backend_on(store, board, clock, bus or EventBus(), data_dir=data_dir, config=config,
+                      config_path=config_file if writable else None, smtp=config.mail.smtp)
 
 
 @pytest.fixture
-async def edit_client(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus,
+async def edit_client(store: StoreWorker, board: Switchboard, clock: ManualClock, bus: EventBus,
                       tmp_path: Path, config_file: Path) -> AsyncIterator[TestClient]:
-    backend = backend_for(store, core, clock, bus, tmp_path, config_file)
+    backend = backend_for(store, board, clock, bus, tmp_path, config_file)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client

@@ -14,7 +14,7 @@ from appliance.cli import main
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
+from appliance.switchboard.switchboard import Switchboard
 from appliance.web.app import make_app
 from tests.web.mailbox_config_files import backend_for, make_config
 
@@ -79,21 +79,21 @@ def config_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def edit_client(store: StoreWorker, core: CoreState, clock: ManualClock, bus: EventBus,
+async def edit_client(store: StoreWorker, board: Switchboard, clock: ManualClock, bus: EventBus,
                       tmp_path: Path, config_file: Path) -> AsyncIterator[TestClient]:
     """The web app on the config file, which it may change."""
-    backend = backend_for(store, core, clock, bus, tmp_path, config_file)
+    backend = backend_for(store, board, clock, bus, tmp_path, config_file)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 
 
 @pytest.fixture
-async def read_only_client(store: StoreWorker, core: CoreState, clock: ManualClock,
+async def read_only_client(store: StoreWorker, board: Switchboard, clock: ManualClock,
                            bus: EventBus, tmp_path: Path,
                            config_file: Path) -> AsyncIterator[TestClient]:
     """The web app running on the same settings, started without a config file to change."""
-    backend = backend_for(store, core, clock, bus, tmp_path, config_file, writable=False)
+    backend = backend_for(store, board, clock, bus, tmp_path, config_file, writable=False)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client

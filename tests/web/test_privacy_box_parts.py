@@ -11,6 +11,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.config.sections.retention import RetentionSettings
+from appliance.gsm.line import GsmLine
+from appliance.gsm.line_set import GsmLineSet
 from appliance.gsm.simulator.sms_network import deliver_parts
 from appliance.privacy.nightly import NightlyRetention
 from appliance.spine.clock import ManualClock
@@ -56,7 +58,7 @@ async def test_an_erasure_also_deletes_their_sms_left_on_the_sim(
 ) -> None:
     running, stored = line
     backend.privacy = replace(PrivacyParts(tmp_path),
-                              sim_channels=lambda: [running.driver.sms.channel])
+                              lines=GsmLineSet([GsmLine(running.driver)]))
     number = await open_sample_ticket(tickets)
     customer_id = await store.call(customer_of_ticket, number)
     client = await _client(backend, clock)

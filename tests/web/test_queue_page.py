@@ -6,24 +6,18 @@ import re
 
 from aiohttp.test_utils import TestClient
 
-from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import database_proxy
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
 from tests.web.conftest import log_in
 
 HOSTILE_SUBJECT = "<script>alert('x')</script> & more"
 HOSTILE_NAME = '"><img src=x onerror=alert(1)>'
 
 
-async def _open_tickets(store: StoreWorker, clock: ManualClock, core: CoreState) -> None:
-    bus = EventBus()
-    bus.subscribe("core", core.on_event)
-    bus.start()
-    book = TicketBook(database_proxy.obj, bus, clock, worker=store)
+async def _open_tickets(store: StoreWorker, clock: ManualClock, book: TicketBook) -> None:
     directory = CustomerDirectory(database_proxy.obj)
     customer, _ = await store.call(directory.find_or_create, "email", "x@example.fi",
                                    name=HOSTILE_NAME)
@@ -35,13 +29,12 @@ async def _open_tickets(store: StoreWorker, clock: ManualClock, core: CoreState)
     done = await book.open_ticket("email", "already done")
     await book.change_status(done.id, "resolved")
     await book.change_status(urgent.id, "open")
-    await bus.stop()
 
 
 async def test_open_work_in_queue_order_with_values_escaped(
-    client: TestClient, store: StoreWorker, clock: ManualClock, core: CoreState
+    client: TestClient, store: StoreWorker, clock: ManualClock, tickets: TicketBook
 ) -> None:
-    await _open_tickets(store, clock, core)
+    await _open_tickets(store, clock, tickets)
     await log_in(client)
     page = await (await client.get("/")).text()
     assert HOSTILE_SUBJECT not in page and "<script>" not in page
@@ -61,9 +54,9 @@ async def test_an_empty_queue_says_so(client: TestClient) -> None:
 
 
 async def test_stats_api_reports_the_store_and_the_queue(
-    client: TestClient, store: StoreWorker, clock: ManualClock, core: CoreState
+    client: TestClient, store: StoreWorker, clock: ManualClock, tickets: TicketBook
 ) -> None:
-    await _open_tickets(store, clock, core)
+    await _open_tickets(store, clock, tickets)
     await log_in(client)
     response = await client.get("/api/stats")
     assert response.status == 200

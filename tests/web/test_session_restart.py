@@ -6,21 +6,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.store.accounts import Accounts
 from appliance.store.models import Agent
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
 from appliance.web.frame.secret_key import load_or_create_secret
 from appliance.web.frame.sessions import COOKIE_NAME
-from appliance.web.frame.store_backend import StoreWebBackend
+from tests.web.board_backend import board_backend
 from tests.web.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, log_in
 
 ANNA_PASSWORD = "anna-salasana-1"
@@ -33,10 +30,7 @@ async def web_box(data_dir: Path, clock: ManualClock) -> AsyncIterator[TestClien
     db.close()
     store = StoreWorker(db)
     try:
-        core = CoreState(store)
-        await core.load()
-        backend = StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"),
-                                  bus=EventBus(), data_dir=data_dir)
+        backend = await board_backend(store, clock, data_dir=data_dir)
         app = make_app(backend, secret_key=load_or_create_secret(data_dir), clock=clock,
                        session_idle=timedelta(hours=12), session_lifetime=timedelta(days=30))
         async with TestClient(TestServer(app)) as client:

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
+from tests.web.board_backend import loaded_board
 from tests.web.conftest import csrf_token_in
 from tests.web.mailbox_config_files import CONFIG, backend_for, file_bytes, file_text, make_config
 
@@ -35,9 +36,8 @@ def modem_config(tmp_path: Path) -> Path:
 @pytest.fixture
 async def first_boot(store: StoreWorker, clock: ManualClock, tmp_path: Path,
                      modem_config: Path) -> AsyncIterator[TestClient]:
-    core = CoreState(store)
-    await core.load()
-    backend = backend_for(store, core, clock, None, tmp_path, modem_config)
+    board = await loaded_board(store, EventBus(), clock)
+    backend = backend_for(store, board, clock, None, tmp_path, modem_config)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client

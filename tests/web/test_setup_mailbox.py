@@ -11,12 +11,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.config.aspa_toml import load_config
+from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
 from appliance.web.mailboxes.mailbox_config import password_file_name
 from tests.peers.dovecot import ImapAccount
+from tests.web.board_backend import loaded_board
 from tests.web.conftest import csrf_token_in
 from tests.web.mailbox_config_files import (  # noqa: F401 (fixtures)
     backend_for,
@@ -32,9 +33,8 @@ from tests.web.mailbox_config_files import (  # noqa: F401 (fixtures)
 async def first_boot(store: StoreWorker, clock: ManualClock, tmp_path: Path,
                      config_file: Path) -> AsyncIterator[TestClient]:  # noqa: F811
     """A box with aspa.toml and no admin yet."""
-    core = CoreState(store)
-    await core.load()
-    backend = backend_for(store, core, clock, None, tmp_path, config_file)
+    board = await loaded_board(store, EventBus(), clock)
+    backend = backend_for(store, board, clock, None, tmp_path, config_file)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -12,17 +11,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from appliance.spine.clock import ManualClock
 from appliance.store.models import Agent
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
 from appliance.web.app import make_app
-from appliance.web.frame.store_backend import StoreWebBackend
+from tests.web.board_backend import board_backend
 from tests.web.conftest import csrf_token_in
 
 
 @pytest.fixture
 async def fresh_client(store: StoreWorker, clock: ManualClock) -> AsyncIterator[TestClient]:
-    core = CoreState(store)
-    await core.load()
-    backend = StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"))
+    backend = await board_backend(store, clock)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
+from appliance.gsm.line import GsmLine
+from appliance.gsm.line_set import GsmLineSet
 from appliance.gsm.pdu_decode import decode_pdu
 from appliance.gsm.sms_messages import SmsSubmit
 from appliance.store.models import Message
@@ -30,7 +32,7 @@ async def line(tmp_path: Path) -> AsyncIterator[Line]:
 async def test_an_sms_reply_is_sent_on_the_line(
     client: TestClient, tickets: TicketBook, backend: StoreWebBackend, line: Line
 ) -> None:
-    backend.sms_sender = line.driver.send_sms
+    backend.lines = GsmLineSet([GsmLine(line.driver)])
     number = await open_sample_ticket(tickets, channel="sms")
     token = await log_in(client)
     page = await client.post(f"/tickets/{number}/reply", data={
@@ -47,7 +49,7 @@ async def test_a_failed_send_keeps_the_reply_and_says_so(
     client: TestClient, tickets: TicketBook, backend: StoreWebBackend, line: Line,
     store: StoreWorker
 ) -> None:
-    backend.sms_sender = line.driver.send_sms
+    backend.lines = GsmLineSet([GsmLine(line.driver)])
     await close_line(line)  # the modem went away
     number = await open_sample_ticket(tickets, channel="sms")
     token = await log_in(client)

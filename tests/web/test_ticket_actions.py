@@ -12,7 +12,7 @@ from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import Message, Ticket
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
+from appliance.switchboard.switchboard import Switchboard
 from appliance.web.frame.store_backend import StoreWebBackend
 from tests.web.conftest import log_in, open_sample_ticket
 
@@ -28,6 +28,7 @@ async def test_take_next_gives_me_the_top_item_and_opens_it(
     await tickets.open_ticket("email", "urgent later", priority="urgent")
     await bus.drain()
     token = await log_in(client)
+    await _available(client, token)
     response = await client.post("/queue/take", data={"csrf_token": token},
                                  allow_redirects=False)
     assert response.status == 303
@@ -44,10 +45,31 @@ async def test_take_next_gives_me_the_top_item_and_opens_it(
     assert (await after.json())["number"] == first
 
 
+async def _available(client: TestClient, token: str) -> None:
+    """Say "available" with one click, as an agent starting work does."""
+    done = await client.post("/presence", data={"csrf_token": token, "presence": "available"},
+                             allow_redirects=False)
+    assert done.status == 303
+
+
 async def test_nothing_to_take_says_so(client: TestClient) -> None:
     token = await log_in(client)
+    await _available(client, token)
     response = await client.post("/queue/take", data={"csrf_token": token})
     assert "Nothing for you to take right now." in await response.text()
+
+
+async def test_an_agent_who_is_not_available_is_told_why_and_given_nothing(
+    client: TestClient, tickets: TicketBook, store: StoreWorker
+) -> None:
+    number = await open_sample_ticket(tickets)
+    token = await log_in(client)  # logged in, still offline
+    page = await client.post("/queue/take", data={"csrf_token": token})
+    assert "set yourself available to take work" in await page.text()
+    refused = await client.post("/api/queue/take", headers={"X-CSRF-Token": token})
+    assert refused.status == 409
+    assert (await refused.json())["refused"] == "offline"
+    assert (await _ticket(store, number)).assignee_id is None
 
 
 async def test_reply_by_email_without_smtp_is_stored_and_says_so(
@@ -101,7 +123,7 @@ async def test_a_note_with_a_mention_names_the_colleague(
 
 async def test_status_priority_and_assignee_change_together(
     client: TestClient, tickets: TicketBook, store: StoreWorker, admin_id: int,
-    core: CoreState, bus: EventBus
+    board: Switchboard, bus: EventBus
 ) -> None:
     number = await open_sample_ticket(tickets)
     token = await log_in(client)
@@ -111,7 +133,8 @@ async def test_status_priority_and_assignee_change_together(
     ticket = await _ticket(store, number)
     assert (ticket.status, ticket.priority, ticket.assignee_id) == ("open", "urgent", admin_id)
     await bus.drain()
-    item = core.queue.get(f"ticket:{ticket.id}")
+    item = board.item(f"ticket:{ticket.id}")
+    assert item is not None
     assert item.priority.value == "urgent" and item.assignee_id == admin_id
     refused = await client.post(f"/tickets/{number}/fields", data={
         "csrf_token": token, "status": "closed"})

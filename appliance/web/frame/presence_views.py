@@ -25,7 +25,7 @@ async def team_states(request: web.Request) -> list[dict[str, object]]:
     now = backend.clock.now()
     out: list[dict[str, object]] = []
     for agent_id, name, login in await backend.store.call(active_agents):
-        state = backend.core.agents.get(agent_id)
+        state = backend.board.agent(agent_id)
         out.append({"agent_id": agent_id, "name": name, "login": login,
                     "presence": state.presence.value if state else "offline",
                     "activity": state.activity_at(now).value if state else "idle",
@@ -51,11 +51,11 @@ async def set_my_presence(request: web.Request) -> web.StreamResponse:
     fields = await forms.submitted(request)
     presence = Presence(forms.choice(fields, "presence", PRESENCES))
     backend = request.app[BACKEND]
-    state = backend.change_agent(session.who.agent_id,
-                                 partial(_chosen, presence=presence), source="web")
+    state = backend.change_presence(session.who.agent_id,
+                                    partial(_chosen, presence=presence), source="web")
     if state is None:
-        raise web.HTTPNotFound(text="this account is not an agent the box knows; restart it "
-                                    "after adding agents")
+        raise web.HTTPNotFound(text="this login is not an active agent of the box: an admin "
+                                    "can activate it")
     if wants_json(request):
         return web.json_response({"presence": state.presence.value,
                                   "activity": state.activity.value})

@@ -8,33 +8,29 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from appliance.presence.channel import Channel
+from appliance.ports.board import BoardPort
+from appliance.ports.lines import LinesPort
 from appliance.presence.states import AgentState
 from appliance.queue.work_item import WorkItem
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
-from appliance.spine.events import PresenceChanged
 from appliance.store.accounts import Accounts
 from appliance.store.call_figures import SERVICE_LEVEL_S
 from appliance.store.models import Agent, Customer, Ticket
 from appliance.store.stats import store_stats
 from appliance.store.tickets import TicketBook
+from appliance.store.work_items import ticket_id_of
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState
-from appliance.switchboard.open_work import ticket_id_of
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.frame.work_rows import WorkItemRow
 from appliance.web.privacy.privacy_parts import PrivacyParts
-from appliance.web.tickets.sms_sender import SmsSender, gsm_sender
 
 if TYPE_CHECKING:
     from appliance.config.aspa_toml import Config
     from appliance.config.sections.mail import SmtpSettings
-    from appliance.runtime.daemon import Daemon
 
 _ROW_COLUMNS = (Ticket.id, Ticket.number, Ticket.channel, Ticket.subject, Ticket.priority,
                 Ticket.status, Ticket.created_at, Customer.name, Ticket.assignee, Ticket.team,
@@ -44,7 +40,6 @@ SESSION_CHECK_S = 1.0  # how stale a session's password check may be (see passwo
 NOT_KNOWN: Any = object()  # recent_password_change: not read within session_check_s
 
 AgentTransition = Callable[[AgentState, datetime], AgentState]
-ChangeAgent = Callable[..., AgentState | None]
 
 
 def _ticket_rows(ticket_ids: list[int]) -> dict[int, tuple[Any, ...]]:
@@ -81,34 +76,32 @@ def _local(row: WorkItemRow, zone: tzinfo) -> WorkItemRow:
 
 
 class StoreWebBackend:
-    """The store, core state, bus and ticket book as the web page uses them."""
+    """The store, the board, the ticket book and the lines, as the web page uses them."""
 
     def __init__(
         self,
         store: StoreWorker,
-        core: CoreState,
+        board: BoardPort,
         clock: Clock,
         zone: tzinfo,
         *,
-        bus: EventBus | None = None,
-        tickets: TicketBook | None = None,
-        change_agent: ChangeAgent | None = None,
+        bus: EventBus,
+        tickets: TicketBook,
         smtp: SmtpSettings | None = None,
         data_dir: Path | None = None,
         health: Callable[[], Mapping[str, Any]] | None = None,
         config: Config | None = None,
         session_check_s: float = 0.0,
-        sms_sender: SmsSender | None = None,
+        lines: LinesPort | None = None,
         privacy: PrivacyParts | None = None,
         config_path: Path | None = None,
     ) -> None:
         self.store = store
-        self.core = core
+        self.board = board
         self.clock = clock
         self.zone = zone
-        self.bus = bus or EventBus()
-        self.tickets = tickets or TicketBook(store.db, self.bus, clock, worker=store)
-        self._change_agent = change_agent
+        self.bus = bus  # live updates; and the events of writes made outside the ticket book
+        self.tickets = tickets
         self.smtp = smtp
         self.data_dir = data_dir
         self.accounts = Accounts(store.db, clock)
@@ -119,7 +112,7 @@ class StoreWebBackend:
         self.service_level_s = (float(config.calls.service_level_seconds) if config is not None
                                 else SERVICE_LEVEL_S)
         self._session_check = timedelta(seconds=session_check_s)
-        self.sms_sender = sms_sender
+        self.lines = lines
         self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
         self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
         self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}
@@ -129,18 +122,6 @@ class StoreWebBackend:
         if self._health is None:
             return {}
         return {name: (bool(h.ok), str(h.detail)) for name, h in self._health().items()}
-
-    @classmethod
-    def for_daemon(cls, daemon: Daemon) -> StoreWebBackend:
-        """The backend over a started daemon's parts."""
-        assert daemon.store is not None and daemon.core is not None
-        config = daemon.config
-        return cls(daemon.store, daemon.core, daemon.clock, ZoneInfo(config.time_zone),
-                   bus=daemon.bus, tickets=daemon.tickets, change_agent=daemon.change_agent,
-                   smtp=config.mail.smtp, data_dir=config.data_path,
-                   health=daemon.supervisor.health, config=config,
-                   session_check_s=SESSION_CHECK_S, sms_sender=gsm_sender(daemon),
-                   privacy=PrivacyParts.for_daemon(daemon), config_path=daemon.config_path)
 
     async def authenticate(self, login: str, password: str) -> SignedIn | None:
         agent = await self.store.call(self.accounts.verify, login, password)
@@ -184,31 +165,14 @@ class StoreWebBackend:
     async def admin_exists(self) -> bool:
         return await self.store.call(_admin_exists)
 
-    def change_agent(self, agent_id: int, transition: AgentTransition, *,
-                     source: str) -> AgentState | None:
-        """Apply a presence transition now (the daemon's own when running in it)."""
-        if self._change_agent is not None:
-            return self._change_agent(agent_id, transition, source=source)
-        if agent_id not in self.core.agents:
-            return None
-        now = self.clock.now()
-        old = self.core.agents[agent_id]
-        new = transition(old, now)
-        if new != old:
-            self.core.agents[agent_id] = new
-            self.bus.publish(PresenceChanged(at=now, agent_id=agent_id,
-                                             presence=new.presence.value,
-                                             activity=new.activity.value, source=source))
-        return new
+    def change_presence(self, agent_id: int, transition: AgentTransition, *,
+                        source: str) -> AgentState | None:
+        """Apply a presence transition now, through the board; None for an unknown agent."""
+        return self.board.change_presence(agent_id, transition, source=source)
 
     def queued_items(self, limit: int) -> list[WorkItem]:
         """The first `limit` work items in queue order."""
-        items: list[WorkItem] = []
-        for item in self.core.queue:  # queue order: the one to take first comes first
-            if len(items) >= limit:
-                break
-            items.append(item)
-        return items
+        return self.board.items(limit)
 
     async def open_work_items(self, limit: int) -> Sequence[WorkItemRow]:
         return await self.rows_for(self.queued_items(limit))
@@ -236,16 +200,12 @@ class StoreWebBackend:
         return [_local(row, self.zone) for row in out]
 
     def waiting_calls(self) -> int:
-        waiting = 0
-        for item in self.core.queue:  # live calls come first in queue order
-            if item.kind is not Channel.CALL:
-                break
-            waiting += 1
-        return waiting
+        return len(self.board.waiting_calls())
 
     async def stats(self) -> dict[str, Any]:
-        presence = {agent_id: state.presence.value for agent_id, state in self.core.agents.items()}
+        presence = {agent_id: state.presence.value
+                    for agent_id, state in self.board.agents().items()}
         figures = await self.store.call(store_stats, self.clock.now(), self.zone,
                                         presence=presence, waiting_calls=self.waiting_calls())
-        figures["open_work_items"] = len(self.core.queue)
+        figures["open_work_items"] = self.board.open_count
         return figures

@@ -172,16 +172,10 @@ async def erase_submit(request: web.Request) -> web.StreamResponse:
 
 async def _sweep_sims(parts: PrivacyParts, needles: Any) -> tuple[int, str]:
     """SMS of theirs still on a SIM (storing them failed once) go too; the erasure stands anyway."""
-    channels = parts.sim_channels()
-    if not channels or not needles:
+    if parts.lines is None or not needles:
         return 0, ""
-    from appliance.privacy.sim_sweep import delete_from_sim
-
-    deleted, problem = 0, ""
-    for channel in channels:
-        try:
-            deleted += len(await delete_from_sim(channel, needles))
-        except Exception as error:  # a modem fault must not undo or hide the erasure
-            log.warning("SIM sweep after an erasure failed: %s", error)
-            problem = f"a SIM could not be searched: {error}"
-    return deleted, problem
+    try:
+        return await parts.lines.sweep_sim(needles.found_in_text), ""
+    except Exception as error:  # a modem fault must not undo or hide the erasure
+        log.warning("SIM sweep after an erasure failed: %s", error)
+        return 0, f"a SIM could not be searched: {error}"

@@ -7,7 +7,6 @@ from typing import Any
 
 from aiohttp import web
 
-from appliance.presence.channel import Channel
 from appliance.store.stats import sla_breaches
 from appliance.web.frame.app_keys import BACKEND, QUEUE_CACHE
 from appliance.web.frame.errors import wants_json
@@ -27,7 +26,7 @@ def _store_part(now: datetime, zone: Any, service_level_s: float) -> dict[str, A
 async def wallboard_data(request: web.Request) -> dict[str, Any]:
     backend = request.app[BACKEND]
     now = backend.clock.now()
-    calls = [item for item in backend.core.queue if item.kind is Channel.CALL]
+    calls = backend.board.waiting_calls()
     longest = max(((now - c.created_at).total_seconds() for c in calls), default=0.0)
 
     async def build() -> dict[str, Any]:

@@ -6,7 +6,6 @@ from typing import Any
 
 from aiohttp import web
 
-from appliance.presence.states import AgentState
 from appliance.store.accounts import ROLES
 from appliance.store.errors import NotFound
 from appliance.store.models import Agent
@@ -50,7 +49,7 @@ async def agent_add(request: web.Request) -> web.StreamResponse:
         backend.accounts.add_user, forms.text(fields, "name", max_chars=200),
         forms.text(fields, "login", max_chars=100), forms.choice(fields, "role", ROLES),
         _password(fields))
-    backend.core.agents.setdefault(agent.id, AgentState(agent_id=agent.id))
+    await backend.board.roster_changed(agent.id, "added")
     return _done(request, {"id": agent.id})
 
 
@@ -77,9 +76,8 @@ async def agent_update(request: web.Request) -> web.StreamResponse:
         if agent_id == session.who.agent_id and not active:
             raise WebInputError("you cannot deactivate yourself")
         await backend.store.call(_set_active, agent_id, active)
-        if active:
-            backend.core.agents.setdefault(agent_id, AgentState(agent_id=agent_id))
-        else:
+        await backend.board.roster_changed(agent_id, "reactivated" if active else "deactivated")
+        if not active:
             request.app[SESSIONS].end_all_for(agent_id)
     if fields.get("password"):
         await backend.store.call(backend.accounts.change_password, agent_id, _password(fields))

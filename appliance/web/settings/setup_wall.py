@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from appliance.config.sections.mail import SECURITY_CHOICES
-from appliance.presence.states import AgentState
 from appliance.store.accounts import Accounts
 from appliance.store.errors import InvalidInput
 from appliance.store.models import Agent
@@ -92,7 +91,7 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
     except InvalidInput as error:
         return _form(request, error=str(error), status=400)
     request.app[SETUP_DONE].append(True)
-    backend.core.agents.setdefault(agent.id, AgentState(agent_id=agent.id))
+    await backend.board.roster_changed(agent.id, "added")
     who = SignedIn(agent_id=agent.id, login=agent.login, name=agent.name, role=agent.role,
                    language=language_of(request))
     response = web.HTTPSeeOther("/setup/line")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
@@ -64,20 +64,16 @@ class QueueFilter:
             return assignee_id is None
         return assignee_id == int(self.assignee)
 
-    def items(self, queue: Iterable[WorkItem], me: int, limit: int) -> Iterator[WorkItem]:
-        """The work items passing the filter's channel, team and assignee, in queue order."""
-        shown = 0
-        for item in queue:
-            if shown >= limit:
-                return
+    def matcher(self, me: int) -> Callable[[WorkItem], bool]:
+        """Whether a work item passes the filter's channel, team and assignee."""
+        def passes(item: WorkItem) -> bool:
             if self.channel and item.kind.value != self.channel:
-                continue
+                return False
             if self.team_id is not None and item.team_id != self.team_id:
-                continue
-            if not self._assignee_matches(item.assignee_id, me):
-                continue
-            shown += 1
-            yield item
+                return False
+            return self._assignee_matches(item.assignee_id, me)
+
+        return passes
 
     def rows(self, rows: Iterable[WorkItemRow]) -> list[WorkItemRow]:
         """The rows passing the status filter (known only once read from the store)."""

@@ -20,6 +20,8 @@ from appliance.web.frame.work_rows import WorkItemRow
 from appliance.web.tickets.queue_filter import CHANNELS, STATUSES, QueueFilter
 from appliance.web.tickets.ticket_reads import active_agents, all_teams
 
+# why nothing was handed over (appliance.ports.work_refusal.WorkRefused.reason)
+REFUSALS = ("busy", "away", "offline", "ringing", "on_call", "wrap_up", "unknown")
 QUEUE_PAGE_ROWS = 200  # more than a small office has open at once; the page stays light
 # built once: a Content-Type given as a header skips aiohttp's per-response parsing of it
 HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
@@ -38,7 +40,7 @@ async def _rows(request: web.Request, chosen: QueueFilter) -> list[WorkItemRow]:
     session = request[SESSION]
     assert session is not None
     backend = request.app[BACKEND]
-    items = list(chosen.items(backend.core.queue, session.who.agent_id, QUEUE_PAGE_ROWS))
+    items = backend.board.items(QUEUE_PAGE_ROWS, chosen.matcher(session.who.agent_id))
     return chosen.rows(await backend.rows_for(items))
 
 
@@ -73,17 +75,20 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     session = request[SESSION]
     assert session is not None
     empty = bool(raw_query) and bool(request.query.get("empty"))
+    refused = request.query.get("refused", "") if raw_query else ""
+    refused = refused if refused in REFUSALS else ""
 
     async def build() -> bytes:
         rows_html, count = await _rows_html(request, chosen)
         agents, teams = await _people(request)
         page = render(request, "queue.html", rows_html=rows_html, count=count,
                       shown_max=QUEUE_PAGE_ROWS, chosen=chosen, channels=CHANNELS,
-                      statuses=STATUSES, agents=agents, teams=teams, empty=empty)
+                      statuses=STATUSES, agents=agents, teams=teams, empty=empty,
+                      refused=refused)
         return (page.text or "").encode()
 
     # the whole page holds this session's name and CSRF token: kept per session
-    key = ("page", session.session_id, chosen, language_of(request), empty)
+    key = ("page", session.session_id, chosen, language_of(request), empty, refused)
     cache = request.app[QUEUE_CACHE]
     html: Any = cache.peek(key)
     if html is None:

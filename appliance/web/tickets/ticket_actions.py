@@ -12,14 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from appliance.presence.channel import Channel
 from appliance.spine.clock import Clock
 from appliance.spine.events import MessageAdded
 from appliance.store.errors import InvalidInput, NotFound
-from appliance.store.models import Agent, AgentTeam, ContactPoint, Ticket
+from appliance.store.models import Agent, ContactPoint, Ticket
 from appliance.store.tickets import MessageDraft
-from appliance.switchboard.open_work import file_ticket, read_open_item, ticket_id_of
-from appliance.tickets import Priority, TicketStatus
+from appliance.tickets import Priority
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.tickets.ticket_reads import ticket_by_number
@@ -45,32 +43,12 @@ class ReplyResult:
     problem: str = ""  # why it was not sent, when a sender tried and failed
 
 
-def _team_ids(agent_id: int) -> set[int]:
-    query = AgentTeam.select(AgentTeam.team).where(AgentTeam.agent == agent_id).tuples()
-    return {team for (team,) in cast(Iterable[tuple[int]], query)}
+async def take_next(backend: StoreWebBackend, who: SignedIn) -> int:
+    """Give the agent the next ticket the core's rules allow; its number.
 
-
-async def take_next(backend: StoreWebBackend, who: SignedIn) -> int | None:
-    """Give the agent the first ticket in queue order they may take; its number, or None.
-
-    Live calls are answered on the phone, not here, so they are passed over.
+    WorkRefused (busy, away, ringing, on a call, in wrap-up) or NothingToTake otherwise.
     """
-    teams = await backend.store.call(_team_ids, who.agent_id)
-    for item in list(backend.core.queue):
-        if item.kind is Channel.CALL:
-            continue
-        if item.assignee_id not in (None, who.agent_id):
-            continue
-        if item.team_id is not None and item.team_id not in teams:
-            continue
-        ticket_id = ticket_id_of(item.id)
-        if ticket_id is None:
-            continue
-        ticket = await backend.tickets.assign(ticket_id, who.agent_id, by=who.agent_id)
-        if ticket.status == TicketStatus.NEW.value:
-            ticket = await backend.tickets.change_status(ticket_id, "open", by=who.agent_id)
-        return int(ticket.number)
-    return None
+    return await backend.board.take_next(who.agent_id)
 
 
 async def ticket_id(backend: StoreWebBackend, number: int) -> int:
@@ -119,7 +97,6 @@ async def reply(backend: StoreWebBackend, who: SignedIn, number: int, channel: s
         backend.bus.publish(MessageAdded(at=backend.clock.now(), message_id=message_id,
                                          channel="email", direction="out", ticket_id=tid,
                                          agent_id=who.agent_id))
-        await _refile(backend, tid)
         return ReplyResult(message_id, True, recipients)
     # Without a sender for this channel here the reply is kept as an outgoing message on
     # the ticket, so it is not lost and shows as "not sent".
@@ -128,20 +105,15 @@ async def reply(backend: StoreWebBackend, who: SignedIn, number: int, channel: s
     message = await backend.tickets.add_message(tid, MessageDraft(
         channel=channel, direction="out", body_text=body, recipients=recipient,
         author_id=who.agent_id))
-    if channel != "sms" or backend.sms_sender is None:
+    if channel != "sms" or backend.lines is None:
         return ReplyResult(int(message.id), False, recipient)
     try:
-        await backend.sms_sender(recipient, body)
+        await backend.lines.send_sms(recipient, body)
     except Exception as error:  # the modem's errors are many; the agent needs the words
         log.warning("SMS reply on ticket #%d not sent: %s", number, error)
         return ReplyResult(int(message.id), False, recipient, problem=str(error) or
                            type(error).__name__)
     return ReplyResult(int(message.id), True, recipient)
-
-
-async def _refile(backend: StoreWebBackend, tid: int) -> None:
-    item = await backend.store.call(read_open_item, tid)
-    file_ticket(backend.core.queue, tid, item)
 
 
 def _mentioned(body: str) -> list[tuple[int, str]]:
@@ -176,44 +148,23 @@ async def assign(backend: StoreWebBackend, who: SignedIn, number: int,
     await backend.tickets.assign(await ticket_id(backend, number), agent_id, by=who.agent_id)
 
 
-def _write_priority(tid: int, priority: str) -> None:
-    with Ticket._meta.database.atomic():
-        Ticket.update(priority=priority).where(Ticket.id == tid).execute()
-
-
-async def set_priority(backend: StoreWebBackend, number: int, priority: str) -> None:
-    """A new priority re-orders the queue; the SLA due times stay as set when it opened."""
+async def set_priority(backend: StoreWebBackend, who: SignedIn, number: int,
+                       priority: str) -> None:
+    """A new priority: its SLA due times follow, so an urgent ticket moves up the queue."""
     allowed = [p.value for p in Priority]
     if priority not in allowed:
         raise InvalidInput(f"priority must be one of {', '.join(allowed)}")
-    tid = await ticket_id(backend, number)
-    await backend.store.call(_write_priority, tid, priority)
-    await _refile(backend, tid)
-
-
-def _mark_merged(source_id: int, target_id: int) -> None:
-    with Ticket._meta.database.atomic():
-        Ticket.update(merged_into=target_id).where(Ticket.id == source_id).execute()
+    await backend.tickets.set_priority(await ticket_id(backend, number), priority,
+                                       by=who.agent_id)
 
 
 async def merge(backend: StoreWebBackend, who: SignedIn, number: int, into_number: int) -> None:
     """Merge ticket `number` into `into_number`: its messages show there, it is closed."""
     if number == into_number:
         raise InvalidInput("a ticket cannot be merged into itself")
-    source = await backend.store.call(ticket_by_number, number)
-    target = await backend.store.call(ticket_by_number, into_number)
-    if target.merged_into_id is not None:
-        raise InvalidInput(f"ticket #{into_number} is itself merged; merge into the ticket it "
-                           "went into")
-    if source.merged_into_id is not None:
-        raise InvalidInput(f"ticket #{number} is already merged")
-    await backend.store.call(_mark_merged, source.id, target.id)
-    await backend.tickets.add_message(target.id, MessageDraft(
-        channel="note", direction="internal", author_id=who.agent_id,
-        body_text=f"Ticket #{number} was merged into this one."))
-    if source.status != TicketStatus.CLOSED.value:
-        await backend.tickets.change_status(source.id, "closed", by=who.agent_id)
-    await _refile(backend, source.id)
+    source = await ticket_id(backend, number)
+    target = await ticket_id(backend, into_number)
+    await backend.tickets.merge(source, target, by=who.agent_id)
 
 
 async def agent_exists(backend: StoreWebBackend, agent_id: int) -> None:

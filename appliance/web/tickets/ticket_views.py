@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from appliance.ports.work_refusal import NothingToTake, WorkRefused
 from appliance.tickets import Priority, TicketStatus
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, VIEWERS
@@ -94,7 +95,7 @@ async def change_fields(request: web.Request) -> web.StreamResponse:
             await ticket_actions.agent_exists(backend, agent_id)
         await ticket_actions.assign(backend, who, number, agent_id)
     if fields.get("priority"):
-        await ticket_actions.set_priority(backend, number,
+        await ticket_actions.set_priority(backend, who, number,
                                           forms.choice(fields, "priority", PRIORITIES))
     if fields.get("status"):
         await ticket_actions.set_status(backend, who, number,
@@ -125,8 +126,22 @@ async def create(request: web.Request) -> web.StreamResponse:
 
 
 async def take_next(request: web.Request) -> web.StreamResponse:
-    """POST /queue/take: the top item I may take becomes mine; off to its page."""
-    number = await ticket_actions.take_next(request.app[BACKEND], _who(request))
+    """POST /queue/take: the top item I may take becomes mine; off to its page.
+
+    Nothing is handed to an agent who is busy, away, ringing, on a call or in wrap-up:
+    the queue page says why (JSON: 409 with the reason).
+    """
+    try:
+        number = await ticket_actions.take_next(request.app[BACKEND], _who(request))
+    except NothingToTake:
+        if wants_json(request):
+            return web.json_response({"number": None})
+        raise web.HTTPSeeOther("/?empty=1") from None
+    except WorkRefused as refused:
+        if wants_json(request):
+            return web.json_response({"number": None, "refused": refused.reason,
+                                      "error": str(refused)}, status=409)
+        raise web.HTTPSeeOther(f"/?refused={refused.reason}") from None
     if wants_json(request):
         return web.json_response({"number": number})
-    raise web.HTTPSeeOther(f"/tickets/{number}" if number is not None else "/?empty=1")
+    raise web.HTTPSeeOther(f"/tickets/{number}")

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -27,9 +26,9 @@ from appliance.store.accounts import Accounts
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
+from appliance.switchboard.switchboard import Switchboard
 from appliance.web.app import make_app
-from appliance.web.frame.store_backend import StoreWebBackend
+from tests.web.board_backend import backend_on, loaded_board
 
 CHROMIUM = Path(os.environ.get("ASPA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_PRESENT = CHROMIUM.exists()
@@ -51,7 +50,7 @@ class Site:
     store: StoreWorker
     tickets: TicketBook
     bus: EventBus
-    core: CoreState
+    board: Switchboard
     data_dir: Path
     admin_id: int = 0
     agent_id: int = 0
@@ -81,13 +80,10 @@ async def site() -> AsyncIterator[Site]:
     accounts = Accounts(store.db, clock)
     admin = await store.call(accounts.add_user, "Admin Example", ADMIN[0], "admin", ADMIN[1])
     agent = await store.call(accounts.add_user, "Anna Agent", AGENT[0], "agent", AGENT[1])
-    core = CoreState(store)
-    await core.load()
     bus = EventBus()
-    bus.subscribe("core", core.on_event, WATCHED_EVENTS)
+    board = await loaded_board(store, bus, clock)
     bus.start()
-    backend = StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
-                              data_dir=data_dir)
+    backend = backend_on(store, board, clock, bus, data_dir=data_dir)
     app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
     runner = web.AppRunner(app, shutdown_timeout=1.0)
     await runner.setup()
@@ -95,7 +91,7 @@ async def site() -> AsyncIterator[Site]:
     await tcp.start()
     port = runner.addresses[0][1]
     yield Site(url=f"http://127.0.0.1:{port}", store=store, tickets=backend.tickets, bus=bus,
-               core=core, data_dir=data_dir, admin_id=admin.id, agent_id=agent.id)
+               board=board, data_dir=data_dir, admin_id=admin.id, agent_id=agent.id)
     await runner.cleanup()
     await bus.stop()
     store.close()

@@ -27,6 +27,12 @@ async def test_log_in_take_the_next_item_reply_and_note(site: Site, watched: Wat
     number = await _ticket(site, "Cannot log in to the portal")
     await log_in(page, site)
     assert await page.locator("#queue-rows tr.first").inner_text() != ""
+    await page.click("#take-next")  # logged in but still offline: nothing is handed over
+    await page.wait_for_selector("text=set yourself available to take work")
+    await page.goto(site.url + "/presence")
+    await page.click("#presence-available")
+    await page.wait_for_selector("#my-presence >> text=available")
+    await page.goto(site.url + "/")
     await page.click("#take-next")
     await page.wait_for_url(f"{site.url}/tickets/*")
     assert await page.locator("h1").inner_text() == f"#{number} Cannot log in to the portal"
@@ -48,7 +54,8 @@ async def test_presence_with_one_click(site: Site, watched: Watched) -> None:
     await page.goto(site.url + "/presence")
     await page.click("#presence-available")
     await page.wait_for_selector("#my-presence >> text=available")
-    assert site.core.agents[site.agent_id].presence.value == "available"
+    state = site.board.agent(site.agent_id)
+    assert state is not None and state.presence.value == "available"
     await page.click("#presence-away")
     await page.wait_for_selector("#my-presence >> text=away")
     assert watched.errors == []

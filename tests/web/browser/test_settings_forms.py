@@ -9,7 +9,6 @@ import tempfile
 import tomllib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -21,9 +20,8 @@ from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import WATCHED_EVENTS, CoreState
 from appliance.web.app import make_app
-from appliance.web.frame.store_backend import StoreWebBackend
+from tests.web.board_backend import backend_on, loaded_board
 from tests.web.browser.conftest import ADMIN, Site, Watched, log_in
 from tests.web.settings_files import CONFIG, SECRETS
 
@@ -44,14 +42,11 @@ async def site() -> AsyncIterator[Site]:
     clock = SystemClock()
     admin = await store.call(Accounts(store.db, clock).add_user, "Admin Example", ADMIN[0],
                              "admin", ADMIN[1])
-    core = CoreState(store)
-    await core.load()
     bus = EventBus()
-    bus.subscribe("core", core.on_event, WATCHED_EVENTS)
+    board = await loaded_board(store, bus, clock)
     bus.start()
-    backend = StoreWebBackend(store, core, clock, ZoneInfo("Europe/Helsinki"), bus=bus,
-                              data_dir=data_dir, config=load_config(config_file),
-                              config_path=config_file)
+    backend = backend_on(store, board, clock, bus, data_dir=data_dir,
+                         config=load_config(config_file), config_path=config_file)
     runner = web.AppRunner(make_app(backend, secret_key=secrets.token_bytes(32), clock=clock),
                            shutdown_timeout=1.0)
     await runner.setup()
@@ -59,7 +54,7 @@ async def site() -> AsyncIterator[Site]:
     await tcp.start()
     port = runner.addresses[0][1]
     yield Site(url=f"http://127.0.0.1:{port}", store=store, tickets=backend.tickets, bus=bus,
-               core=core, data_dir=data_dir, admin_id=admin.id,
+               board=board, data_dir=data_dir, admin_id=admin.id,
                extra={"config_file": config_file})
     await runner.cleanup()
     await bus.stop()

@@ -3,22 +3,22 @@
 The driver deletes each SMS from the SIM once it is stored (appliance/gsm/sms.py);
 one whose storing failed stays there for another try. This lists the SIM's
 messages (AT+CMGL=4: all, in PDU mode, 3GPP TS 27.005 §3.4.2), reads each
-sender's address and deletes (AT+CMGD, §3.5.4) those from the person's
-numbers. Runs where the line's AT channel is, in the daemon.
+sender's address and deletes (AT+CMGD, §3.5.4) those the caller names as the
+person's. A driver operation (ModemDriver.sweep_stored_sms): AT stays in here.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from appliance.gsm.at_channel import AtChannel
 from appliance.gsm.pdu_error import PduError
 from appliance.gsm.pdu_reader import PduReader, octets_from_hex
 from appliance.gsm.response_fields import split_fields
 from appliance.gsm.sms_address import read_address, read_smsc
-from appliance.privacy.needles import Needles
 
-log = logging.getLogger("aspa.privacy.sim")
+log = logging.getLogger("aspa.gsm.sim")
 
 LIST_ALL = "AT+CMGL=4"
 LIST_TIME_LIMIT_S = 30.0  # a full SIM of 30+ messages takes a while on SIM800
@@ -37,8 +37,8 @@ def sender_of(pdu_hex: str) -> str | None:
         return None
 
 
-async def delete_from_sim(channel: AtChannel, needles: Needles) -> list[int]:
-    """Delete every stored SMS sent from one of the needles' numbers; returns the indexes."""
+async def delete_from_sim(channel: AtChannel, is_theirs: Callable[[str], bool]) -> list[int]:
+    """Delete every stored SMS whose sender `is_theirs`; returns the indexes."""
     response = await channel.command(LIST_ALL, prefix="+CMGL:", time_limit=LIST_TIME_LIMIT_S)
     lines = list(response.lines)
     doomed = []
@@ -49,7 +49,7 @@ async def delete_from_sim(channel: AtChannel, needles: Needles) -> list[int]:
         if not fields or not fields[0].isdigit():
             continue
         sender = sender_of(lines[position + 1])
-        if sender is not None and needles.found_in_text(sender):
+        if sender is not None and is_theirs(sender):
             doomed.append(int(fields[0]))
     for index in doomed:
         await channel.command(f"AT+CMGD={index}")

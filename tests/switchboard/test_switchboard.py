@@ -1,4 +1,4 @@
-"""The daemon's live picture: open tickets from the store, kept current from events."""
+"""The switchboard's live picture: open tickets from the store, kept current by its writers."""
 
 from __future__ import annotations
 
@@ -9,38 +9,41 @@ from pathlib import Path
 import pytest
 
 from appliance.presence.channel import Channel
-from appliance.presence.states import Activity, AgentState, Presence
+from appliance.presence.states import Presence
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
-from appliance.spine.events import CallEnded, CallOffered, PresenceChanged
+from appliance.spine.events import CallEnded, CallOffered, CustomerChanged
 from appliance.store.accounts import Accounts
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import Customer, Ticket
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
+from appliance.store.work_items import ticket_id_of, ticket_item_id
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.live_picture import CoreState, call_item_id
-from appliance.switchboard.open_work import ticket_id_of, ticket_item_id
+from appliance.switchboard.switchboard import Switchboard, call_item_id
 from appliance.tickets.priority import Priority
 
 
 class Box:
-    """A store, a bus with the core subscribed, and a ticket book writing through them."""
+    """A store, a bus, the switchboard following it and a ticket book filing through it."""
 
     def __init__(self, store: StoreWorker, clock: ManualClock) -> None:
         self.store = store
         self.clock = clock
         self.bus = EventBus()
-        self.core = CoreState(store)
+        self.board = Switchboard(store, self.bus, clock)
         self.tickets = TicketBook(store.db, self.bus, clock, worker=store)
+        # another process's writes: the same store, told only through the bus
+        self.elsewhere = TicketBook(store.db, self.bus, clock, worker=store)
 
     async def start(self) -> None:
-        await self.core.load()
-        self.bus.subscribe("core", self.core.on_event)
+        await self.board.load()
+        self.board.use_tickets(self.tickets)
+        self.board.attach()
         self.bus.start()
 
     def ids(self) -> list[str]:
-        return [item.id for item in self.core.queue]
+        return [item.id for item in self.board.items()]
 
 
 @pytest.fixture
@@ -73,29 +76,75 @@ async def test_load_reads_only_open_work_with_its_customer(box: Box) -> None:
 
     await box.start()
     assert sorted(box.ids()) == sorted([ticket_item_id(mail.id), ticket_item_id(callback.id)])
-    item = box.core.queue.get(ticket_item_id(mail.id))
-    assert item.kind is Channel.EMAIL
+    item = box.board.item(ticket_item_id(mail.id))
+    assert item is not None and item.kind is Channel.EMAIL
     assert item.priority is Priority.HIGH
     assert item.vip and item.account_manager_id == agent.id and item.customer_id == vip.id
     assert item.sla_due == mail.first_response_due  # not answered yet: the first response
     # a stored call record is owed a callback, never a live call
-    assert box.core.queue.get(ticket_item_id(callback.id)).kind is Channel.CALLBACK
-    assert box.core.agents[agent.id].presence is Presence.OFFLINE
+    owed = box.board.item(ticket_item_id(callback.id))
+    assert owed is not None and owed.kind is Channel.CALLBACK
+    state = box.board.agent(agent.id)
+    assert state is not None and state.presence is Presence.OFFLINE
+    assert box.board.agent_id("anna") == agent.id
 
 
-async def test_ticket_events_keep_the_queue_current(box: Box) -> None:
+async def test_the_ticket_book_files_before_anyone_hears_of_the_change(box: Box) -> None:
     await box.start()
     first = await box.tickets.open_ticket("email", "first")
     second = await box.tickets.open_ticket("sms", "second", priority="urgent")
-    await box.bus.drain()
+    # no drain: the write itself filed the item
     assert box.ids() == [ticket_item_id(second.id), ticket_item_id(first.id)]
     await box.tickets.change_status(second.id, "pending")
-    await box.bus.drain()
     assert box.ids() == [ticket_item_id(first.id)]
     await box.tickets.change_status(second.id, "open")
     await box.tickets.change_status(first.id, "resolved")
-    await box.bus.drain()
     assert box.ids() == [ticket_item_id(second.id)]
+
+
+async def test_writes_of_another_process_reach_the_queue_through_the_bus(box: Box) -> None:
+    await box.start()
+    first = await box.elsewhere.open_ticket("email", "first")
+    second = await box.elsewhere.open_ticket("sms", "second", priority="urgent")
+    await box.bus.drain()
+    assert box.ids() == [ticket_item_id(second.id), ticket_item_id(first.id)]
+    await box.elsewhere.change_status(second.id, "pending")
+    await box.bus.drain()
+    assert box.ids() == [ticket_item_id(first.id)]
+
+
+async def test_raising_the_priority_moves_the_ticket_up(box: Box) -> None:
+    await box.start()
+    older = await box.tickets.open_ticket("email", "older, normal")
+    box.clock.advance(60)
+    newer = await box.tickets.open_ticket("email", "newer, normal")
+    assert box.ids() == [ticket_item_id(older.id), ticket_item_id(newer.id)]
+    raised = await box.tickets.set_priority(newer.id, "urgent")
+    assert raised.priority == "urgent"
+    assert raised.first_response_due < older.first_response_due  # the SLA follows the priority
+    assert box.ids() == [ticket_item_id(newer.id), ticket_item_id(older.id)]
+
+
+async def test_a_merged_ticket_leaves_the_queue(box: Box) -> None:
+    await box.start()
+    source = await box.tickets.open_ticket("email", "duplicate")
+    target = await box.tickets.open_ticket("email", "the real one")
+    await box.tickets.merge(source.id, target.id)
+    assert box.ids() == [ticket_item_id(target.id)]
+
+
+async def test_a_customer_made_vip_elsewhere_is_read_again(box: Box) -> None:
+    await box.start()
+    directory = CustomerDirectory(box.store.db)
+    customer, _ = await box.store.call(directory.find_or_create, "phone", "+358401112222")
+    ticket = await box.tickets.open_ticket("sms", "hello", customer.id)
+    await box.store.call(lambda: Customer.update(vip=True).where(Customer.id == customer.id)
+                         .execute())
+    box.bus.publish(CustomerChanged(at=box.clock.now(), customer_id=customer.id,
+                                    fields=("vip",)))
+    await box.bus.drain()
+    item = box.board.item(ticket_item_id(ticket.id))
+    assert item is not None and item.vip
 
 
 async def test_a_live_call_waits_first_until_it_ends(box: Box) -> None:
@@ -105,23 +154,11 @@ async def test_a_live_call_waits_first_until_it_ends(box: Box) -> None:
     box.bus.publish(CallOffered(at=at, call_id="c1", line="gsm0", number="+358401234567"))
     await box.bus.drain()
     assert box.ids() == [call_item_id("c1"), ticket_item_id(ticket.id)]
+    assert [c.id for c in box.board.waiting_calls()] == [call_item_id("c1")]
+    assert box.board.position(call_item_id("c1")) == 1
     box.bus.publish(CallEnded(at=at + timedelta(seconds=30), call_id="c1", outcome="abandoned"))
     await box.bus.drain()
     assert box.ids() == [ticket_item_id(ticket.id)]
-
-
-async def test_a_late_presence_event_does_not_undo_a_newer_change(box: Box) -> None:
-    await box.start()
-    at = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-    # The agent pressed "busy" a second after routing had made them available; the
-    # routing's event is still on its way through the bus.
-    box.core.agents[7] = AgentState(agent_id=7, presence=Presence.BUSY,
-                                    changed_at=at + timedelta(seconds=1))
-    box.bus.publish(PresenceChanged(at=at, agent_id=7, presence="available", activity="idle",
-                                    source="routing"))
-    await box.bus.drain()
-    state = box.core.agents[7]
-    assert (state.presence, state.activity) == (Presence.BUSY, Activity.IDLE)
 
 
 def test_work_item_ids_round_trip() -> None:

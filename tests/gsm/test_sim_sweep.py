@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from appliance.gsm.sim_sweep import delete_from_sim, sender_of
 from appliance.gsm.simulator.sms_network import deliver_parts
 from appliance.privacy.needles import Needles
-from appliance.privacy.sim_sweep import delete_from_sim, sender_of
 from tests.gsm.line_harness import close_line, open_line
 
 
@@ -30,7 +30,7 @@ async def test_only_the_erased_persons_messages_are_deleted(tmp_path: Path) -> N
     try:
         needles = Needles()
         needles.add_phone("+358401234567", "358")
-        deleted = await delete_from_sim(running.driver.sms.channel, needles)
+        deleted = await delete_from_sim(running.driver.sms.channel, needles.found_in_text)
         assert sorted(deleted) == sorted([kept[0], kept[2]])
         assert sorted(running.sim.sms) == [kept[1]]
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from appliance.gsm.line import GsmLineAdapter
+from appliance.gsm.line import GsmLine
 from appliance.gsm.simulator import create_simulator
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
@@ -19,7 +19,7 @@ async def test_calls_come_in_and_stop_ends_them_as_interrupted(tmp_path: Path) -
     bus = EventBus()
     log = EventLog(bus)
     bus.start()
-    adapter = GsmLineAdapter(fast_settings(sim.path), bus, ManualClock())
+    adapter = GsmLine.for_modem(fast_settings(sim.path), bus, ManualClock())
     try:
         await adapter.start()
         assert adapter.health().ok
@@ -41,7 +41,7 @@ async def test_a_modem_missing_at_start_is_not_fatal_and_comes_up_later(tmp_path
     bus = EventBus()
     log = EventLog(bus)
     bus.start()
-    adapter = GsmLineAdapter(fast_settings(str(device)), bus, ManualClock())
+    adapter = GsmLine.for_modem(fast_settings(str(device)), bus, ManualClock())
     sim = create_simulator("ec25", tmp_path, "gsm-modem", ring_interval=None)
     try:
         await asyncio.wait_for(adapter.start(), 5)  # returns; the line retries by itself

@@ -110,11 +110,11 @@ def read_open_item(ticket_id: int) -> WorkItem | None:
     return next(open_ticket_items([ticket_id]), None)
 
 
-def file_ticket(queue: WorkQueue, ticket_id: int, item: WorkItem | None) -> None:
-    """Put a re-read ticket in its place in `queue`, or take it out when it is not open work."""
-    if item is not None:
-        queue.put(item)
-        return
-    item_id = ticket_item_id(ticket_id)
-    if item_id in queue:
-        queue.remove(item_id)
+def read_open_items(ticket_ids: list[int]) -> dict[int, WorkItem]:
+    """The work items of those of these tickets that are open work, by ticket id."""
+    found: dict[int, WorkItem] = {}
+    for item in open_ticket_items(ticket_ids):
+        ticket_id = ticket_id_of(item.id)
+        if ticket_id is not None:
+            found[ticket_id] = item
+    return found
