@@ -137,12 +137,11 @@ class DtmfDetector:
         if key is not None and key == self._current:
             self._absent = 0
             return None
-        if key is None or key != self._current:
-            if self._current is not None:
-                self._absent += 1
-                if self._absent >= RELEASE_WINDOWS:
-                    self._current = None
-                    self._absent = 0
+        if self._current is not None:  # another key or none: the held key may be released
+            self._absent += 1
+            if self._absent >= RELEASE_WINDOWS:
+                self._current = None
+                self._absent = 0
         if key is None:
             self._candidate, self._candidate_count = None, 0
             return None

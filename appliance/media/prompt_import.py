@@ -85,7 +85,7 @@ def convert_to_pcm(source: Path, fmt: PcmFormat, *, normalise: bool = True) -> b
     if result.returncode != 0:
         raise PromptFileError(f"{source.name}: the sound could not be converted "
                               f"({_first_error(result.stderr)}); save it as {ACCEPTED}")
-    pcm = result.stdout
+    pcm = bytes(result.stdout)
     if len(pcm) < fmt.frame_bytes:
         raise PromptFileError(f"{source.name}: holds no sound")
     if fmt.seconds(pcm) > MAX_PROMPT_SECONDS:
