@@ -2,15 +2,19 @@
 
 Two modems (or a modem and baresip) each tick at their own 20 ms, and
 their crystals differ by tens of parts per million; a thread waking late
-adds jitter on top. The buffer keeps a small, bounded queue between the two:
-it starts playing after `prefill` frames, conceals a missing frame by
-repeating the last one quieter (an underrun, counted), drops the oldest
-when full (an overrun, counted), and corrects drift before it turns into
-either: every `adapt_frames` pops it looks at the smallest depth it saw;
-with no slack left it repeats one frame on purpose, with more than
-`max_slack` frames of slack it drops one (both counted as adjustments).
-Every frame carries its arrival time, so the delay the box adds is
-measured, not guessed.
+adds jitter on top. The buffer keeps a small, bounded queue between the two.
+Every frame carries its arrival time, so the delay it adds is measured:
+
+- it starts playing once the oldest frame has waited `guard_s` (so a next
+  frame up to `guard_s` late still arrives before it is needed);
+- a frame missing when due is concealed by the last one, quieter (an
+  underrun, counted; the start condition then applies again);
+- when full, the oldest frame is dropped (an overrun, counted);
+- drift is corrected before it becomes either: every `adapt_frames` pops
+  it looks at the shortest wait of a frame in that stretch; under half the
+  guard, it plays the last frame again on purpose (+1 frame of delay); over
+  one frame plus one and a half guards, it drops one (-1 frame); both are
+  counted as adjustments.
 """
 
 from __future__ import annotations
@@ -42,19 +46,19 @@ class BufferFigures:
 class JitterBuffer:
     """A bounded frame queue with drift correction; push and pop from different threads."""
 
-    def __init__(self, frame_bytes: int, clock: Callable[[], float], *, prefill: int = 1,
-                 capacity: int = 8, adapt_frames: int = 250, max_slack: int = 2) -> None:
+    def __init__(self, frame_bytes: int, clock: Callable[[], float], *, frame_s: float = 0.02,
+                 guard_s: float = 0.010, capacity: int = 8, adapt_frames: int = 250) -> None:
         self.frame_bytes = frame_bytes
         self._clock = clock
-        self.prefill = prefill
+        self.frame_s = frame_s
+        self.guard_s = guard_s
         self.capacity = capacity
         self.adapt_frames = adapt_frames
-        self.max_slack = max_slack
         self._frames: deque[tuple[bytes, float]] = deque()
         self._lock = threading.Lock()
         self._playing = False
         self._last = bytes(frame_bytes)
-        self._min_depth = capacity
+        self._min_wait = float("inf")
         self._since_adapt = 0
         self.pushed = self.popped = 0
         self.underruns = self.overruns = self.adjustments = 0
@@ -75,32 +79,34 @@ class JitterBuffer:
         """The frame to play now (never blocks)."""
         with self._lock:
             self.popped += 1
+            now = self._clock()
             if not self._playing:
-                if len(self._frames) < self.prefill:
+                if not self._frames or now - self._frames[0][1] < self.guard_s:
                     return bytes(self.frame_bytes)
                 self._playing = True
             if not self._frames:
                 self.underruns += 1
-                self._playing = False  # build the prefill up again
+                self._playing = False  # wait for the guard again
                 self._last = _quieter(self._last)
                 return self._last
-            self._min_depth = min(self._min_depth, len(self._frames) - 1)
             self._since_adapt += 1
             if self._since_adapt >= self.adapt_frames:
-                frame = self._adapt()
-                if frame is not None:
-                    return frame
+                repeat = self._adapt()
+                if repeat is not None:
+                    return repeat
             frame, arrived = self._frames.popleft()
-            self._note_delay(self._clock() - arrived)
+            waited = now - arrived
+            self._min_wait = min(self._min_wait, waited)
+            self._note_delay(waited)
             self._last = frame
             return frame
 
     def _adapt(self) -> bytes | None:
-        slack, self._min_depth, self._since_adapt = self._min_depth, self.capacity, 0
-        if slack <= 0:
+        shortest, self._min_wait, self._since_adapt = self._min_wait, float("inf"), 0
+        if shortest < self.guard_s / 2:
             self.adjustments += 1
-            return self._last  # play the last frame again: the queue gains one frame
-        if slack > self.max_slack and len(self._frames) > 1:
+            return self._last  # play the last frame again: every later frame waits longer
+        if shortest > self.frame_s + 1.5 * self.guard_s and len(self._frames) > 1:
             self.adjustments += 1
             self._frames.popleft()  # one frame less delay
         return None

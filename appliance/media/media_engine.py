@@ -82,7 +82,7 @@ class MediaEngine:
         if self.on_event is not None:
             self.on_event(event)
 
-    def bridge(self, a: CallAudio, b: CallAudio, *, prefill: int = 1) -> Bridge:
+    def bridge(self, a: CallAudio, b: CallAudio, *, guard_s: float = 0.010) -> Bridge:
         """Join two calls: each hears the other (announcements and music stop meanwhile)."""
         if a.channel.fmt != b.channel.fmt:
             raise BridgeError(f"{a.name} is {a.channel.fmt.rate_hz} Hz, {b.name} "
@@ -91,8 +91,9 @@ class MediaEngine:
             if audio.failed.is_set():
                 raise BridgeError(f"{audio.name}: {audio.failure}")
         size = a.channel.fmt.frame_bytes
-        a_to_b = JitterBuffer(size, self.clock, prefill=prefill)
-        b_to_a = JitterBuffer(size, self.clock, prefill=prefill)
+        frame_s = a.channel.fmt.frame_ms / 1000
+        a_to_b = JitterBuffer(size, self.clock, frame_s=frame_s, guard_s=guard_s)
+        b_to_a = JitterBuffer(size, self.clock, frame_s=frame_s, guard_s=guard_s)
         a.channel.send(lambda ch: _join(ch, a_to_b, b_to_a))
         b.channel.send(lambda ch: _join(ch, b_to_a, a_to_b))
         return Bridge(a, b, a_to_b, b_to_a)
