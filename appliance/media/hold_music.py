@@ -17,8 +17,8 @@ from .tones import to_pcm
 
 BEATS_PER_MINUTE = 66
 BEATS_PER_CHORD = 8
-# MIDI note numbers; octave 4-5 keeps the fundamentals above 300 Hz
-CHORDS = ((60, 64, 67), (57, 60, 64), (53, 57, 60), (55, 59, 62))
+# MIDI note numbers, voiced in octave 4-5 so every fundamental is at or above middle C (262 Hz)
+CHORDS = ((60, 64, 67), (64, 69, 72), (65, 69, 72), (62, 67, 71))
 ARPEGGIO = (0, 1, 2, 1, 0, 2, 1, 2)  # chord tone per beat, an octave up
 LEVEL = 0.22  # peak well under full scale: music under speech level
 

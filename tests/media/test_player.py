@@ -45,6 +45,7 @@ def test_music_pauses_for_an_announcement_and_resumes_where_it_was() -> None:
     before, _ = play(player, 3)
     player.announce(Clip("news", tone(1000, 0.04)))
     announced, ended = play(player, 2)
+    assert announced == tone(1000, 0.04)
     after, _ = play(player, 7)
     assert ended == ["news"] and before == music[:3 * FRAME]
     assert after == music[3 * FRAME:] + music[:0]  # resumed, then looped to the start
