@@ -9,7 +9,9 @@ the voice port misbehave the two ways real ones do.
 
 from __future__ import annotations
 
+import time
 from collections import deque
+from collections.abc import Callable
 
 from appliance.media.pcm import NARROW_BAND, PcmFormat
 
@@ -19,10 +21,15 @@ GARBAGE = b"+CME ERROR: 100\r\nRDY\r\n+CPIN: READY\r\nSMS DONE\r\n"
 class SimulatedCaller:
     """One caller's voice in and out, frame by frame."""
 
-    def __init__(self, fmt: PcmFormat = NARROW_BAND) -> None:
+    def __init__(self, fmt: PcmFormat = NARROW_BAND,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.fmt = fmt
+        self.clock = clock
         self._uplink: deque[bytes] = deque()
+        self.said = bytearray()  # every frame sent, as sent
+        self.said_at: list[float] = []  # when each frame of `said` went
         self.heard = bytearray()
+        self.heard_at: list[tuple[float, int]] = []  # (when, offset in `heard`) per write
         self.frames_sent = 0
         self.noise_dbfs: float | None = None
         self._noise_seed = 7
@@ -64,6 +71,8 @@ class SimulatedCaller:
         frame = self._uplink.popleft() if self._uplink else self.fmt.silence()
         if self.noise_dbfs is not None:
             frame = self._noisy(frame)
+        self.said += frame
+        self.said_at.append(self.clock())
         return frame
 
     def _noisy(self, frame: bytes) -> bytes:
@@ -77,4 +86,18 @@ class SimulatedCaller:
 
     def downlink(self, data: bytes) -> None:
         """Bytes the host wrote to the voice port: what the caller hears."""
+        self.heard_at.append((self.clock(), len(self.heard)))
         self.heard += data
+
+    def said_time(self, byte_offset: int) -> float:
+        """When the frame holding `said[byte_offset]` was sent."""
+        return self.said_at[byte_offset // self.fmt.frame_bytes]
+
+    def heard_time(self, byte_offset: int) -> float:
+        """When the host wrote the byte at `heard[byte_offset]`."""
+        when = self.heard_at[0][0]
+        for at, start in self.heard_at:
+            if start > byte_offset:
+                break
+            when = at
+        return when
