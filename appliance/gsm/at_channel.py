@@ -233,6 +233,8 @@ class AtChannel:
                         await self._write("\x1b")
                 raise CommandTimeout(command, limit) from None
             finally:
+                if pending.future.done() and not pending.future.cancelled():
+                    pending.future.exception()  # a write failure already said it; mark it read
                 self._pending = None
                 self._splitter.expect_prompt = False
                 self._splitter.bare_prompt = False

@@ -522,7 +522,7 @@ class ModemDriver:
         """Take the call's audio back from the host (safe when it was never started)."""
         spec, self.voice_spec = self.voice_spec, None
         if spec is not None and self.channel is not None and self.channel.is_open:
-            with contextlib.suppress(CommandFailed):
+            with contextlib.suppress(ModemError):  # refused, or the port is going away
                 await self.channel.command(spec.stop)
 
     async def upload_file(self, name: str, data: bytes) -> str:
