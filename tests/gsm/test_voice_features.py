@@ -216,3 +216,16 @@ async def test_a_third_party_client_gets_the_standard_answers(tmp_path: Path,
         assert b"+CSQ: 20,99" in await exchange(path, b"AT+CSQ\r")
     finally:
         await sim.stop()
+
+
+async def test_doctor_says_whether_the_line_can_carry_voice(tmp_path: Path) -> None:
+    from appliance.gsm.doctor import describe, probe_modems
+
+    sim = create_simulator("sim7600", tmp_path, "gsm-modem")
+    path = await sim.start()
+    try:
+        (report,) = await probe_modems([fast_settings(path)])
+        assert report["voice_ok"] is None
+        assert "VoLTE" in describe(report) and "voice:" in describe(report)
+    finally:
+        await sim.stop()
