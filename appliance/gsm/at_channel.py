@@ -71,6 +71,7 @@ class _Pending:
     future: asyncio.Future[Response]
     echoes: set[str]
     prompt: asyncio.Future[None] | None = None
+    connect_is_prompt: bool = False  # AT+QFUPL: CONNECT asks for the data
     lines: list[str] = field(default_factory=list)
 
 
@@ -183,9 +184,21 @@ class AtChannel:
         prefixes = (prefix,) if isinstance(prefix, str) else tuple(prefix)
         return await self._exchange(command, prefixes, time_limit, False, body)
 
+    async def send_data(self, command: str, data: bytes, *, connect: bool = False,
+                        prefix: str | tuple[str, ...] = (),
+                        time_limit: float | None = None) -> Response:
+        """Send a command that takes raw bytes once the modem asks (a file upload).
+
+        The modem asks with the `>` prompt (AT+FSWRITE, AT+CFTRANRX) or, with
+        `connect`, with a CONNECT line (AT+QFUPL); the bytes go as they are,
+        with no Ctrl-Z, and the command ends with its usual final result.
+        """
+        prefixes = (prefix,) if isinstance(prefix, str) else tuple(prefix)
+        return await self._exchange(command, prefixes, time_limit, False, data, connect)
+
     async def _exchange(self, command: str, prefixes: tuple[str, ...],
                         time_limit: float | None, call_result: bool,
-                        body: str | None) -> Response:
+                        body: str | bytes | None, connect: bool = False) -> Response:
         if self.closed.is_set():
             raise ChannelClosed(f"{self.name}: port closed ({self.close_reason})")
         limit = self.default_timeout if time_limit is None else time_limit
@@ -195,8 +208,11 @@ class AtChannel:
                                {command.upper()})
             if body is not None:
                 pending.prompt = loop.create_future()
-                pending.echoes.add(body.upper())
-                self._splitter.expect_prompt = True
+                if isinstance(body, str):
+                    pending.echoes.add(body.upper())
+                pending.connect_is_prompt = connect
+                self._splitter.expect_prompt = not connect
+                self._splitter.bare_prompt = isinstance(body, bytes)
             self._pending = pending
             try:
                 async with asyncio.timeout(limit):
@@ -205,7 +221,10 @@ class AtChannel:
                         await asyncio.wait(
                             (pending.prompt, pending.future), return_when=asyncio.FIRST_COMPLETED)
                         if pending.prompt.done():
-                            await self._write(body + "\x1a")
+                            if isinstance(body, bytes):
+                                await self._write_bytes(body)
+                            else:
+                                await self._write(body + "\x1a")
                     return await pending.future
             except TimeoutError:
                 if body is not None:
@@ -214,8 +233,11 @@ class AtChannel:
                         await self._write("\x1b")
                 raise CommandTimeout(command, limit) from None
             finally:
+                if pending.future.done() and not pending.future.cancelled():
+                    pending.future.exception()  # a write failure already said it; mark it read
                 self._pending = None
                 self._splitter.expect_prompt = False
+                self._splitter.bare_prompt = False
 
     async def cancel_input(self) -> None:
         """Send ESC: ends an SMS text input a killed process left open (TS 27.005 §3.5.1).
@@ -225,10 +247,13 @@ class AtChannel:
         await self._write("\x1b")
 
     async def _write(self, text: str) -> None:
+        await self._write_bytes(text.encode("utf-8"), text)
+
+    async def _write_bytes(self, data: bytes, shown: str | None = None) -> None:
         if self.raw_log is not None:
-            self.raw_log.append(f">> {text!r}")
+            self.raw_log.append(f">> {shown!r}" if shown is not None else f">> {len(data)} bytes")
         try:
-            self._writer.write(text.encode("utf-8"))
+            self._writer.write(data)
             await self._writer.drain()
         except (OSError, serial.SerialException, RuntimeError) as error:
             self._mark_closed(f"write failed: {error}")
@@ -282,6 +307,10 @@ class AtChannel:
         pending = self._pending
         if pending is not None:
             if line.upper() in pending.echoes:
+                return
+            if (line == "CONNECT" and pending.connect_is_prompt and pending.prompt is not None
+                    and not pending.prompt.done()):
+                pending.prompt.set_result(None)
                 return
             if self._finish(pending, line):
                 return

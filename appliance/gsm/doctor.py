@@ -11,7 +11,9 @@ from appliance.doctor.registry import Finding, Status, doctor_check
 from appliance.spine.bus import EventBus
 
 from .driver import ModemDriver
+from .errors import ModemError
 from .supervisor import ModemSupervisor
+from .voice_readiness import VoiceReadiness
 
 if TYPE_CHECKING:
     from appliance.config.aspa_toml import Config
@@ -22,7 +24,8 @@ def signal_dbm(rssi: int | None) -> int | None:
     return None if rssi is None else -113 + 2 * rssi
 
 
-def modem_report(driver: ModemDriver, supervisor: ModemSupervisor | None = None) -> dict[str, Any]:
+def modem_report(driver: ModemDriver, supervisor: ModemSupervisor | None = None,
+                 voice: VoiceReadiness | None = None) -> dict[str, Any]:
     """One modem's facts, as found at run time."""
     radio = driver.radio
     state = supervisor.state if supervisor is not None else (
@@ -44,6 +47,8 @@ def modem_report(driver: ModemDriver, supervisor: ModemSupervisor | None = None)
         "signal_rssi": radio.signal,
         "signal_dbm": signal_dbm(radio.signal),
         "features": driver.capabilities.as_dict(),
+        "voice": voice.detail if voice is not None else "",
+        "voice_ok": voice.can_carry_voice if voice is not None else None,
     }
 
 
@@ -64,7 +69,8 @@ def describe(report: dict[str, Any]) -> str:
             f"{report['firmware']}, IMEI {report['imei']}); SIM {report['sim']}; "
             f"{report['operator'] or 'no operator'} ({report['registration']}), signal {signal}; "
             f"works: {', '.join(working) or 'nothing tried'}"
-            + (f"; refused: {', '.join(refused)}" if refused else ""))
+            + (f"; refused: {', '.join(refused)}" if refused else "")
+            + (f"; voice: {report['voice']}" if report.get("voice") else ""))
 
 
 async def probe_modems(modems: Iterable[ModemSettings]) -> list[dict[str, Any]]:
@@ -75,7 +81,13 @@ async def probe_modems(modems: Iterable[ModemSettings]) -> list[dict[str, Any]]:
         supervisor = ModemSupervisor(ModemDriver(settings, bus))
         try:
             await supervisor.connect()
-            reports.append(modem_report(supervisor.driver, supervisor))
+            voice = None
+            if supervisor.state == "up":
+                try:
+                    voice = await supervisor.driver.voice_readiness()
+                except ModemError:
+                    voice = None
+            reports.append(modem_report(supervisor.driver, supervisor, voice))
         finally:
             await supervisor.close()
     return reports
@@ -86,6 +98,8 @@ def _status(report: dict[str, Any]) -> Status:
         return "fail"
     if report["registration"] not in ("home", "roaming") or report["generic_mode"]:
         return "warn"
+    if report.get("voice_ok") is not True and report.get("voice"):
+        return "warn"  # registered, but a call may not get through (LTE without VoLTE)
     return "ok"
 
 

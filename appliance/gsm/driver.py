@@ -39,6 +39,7 @@ from .errors import (
     SimPukRequired,
 )
 from .models import GENERIC, PROFILES, ModelProfile, detect_model
+from .pin_guard import FULL_PIN_TRIES, PinMemory, parse_tries
 from .response_fields import (
     after_colon,
     parse_cops,
@@ -46,6 +47,8 @@ from .response_fields import (
     parse_registration,
 )
 from .sms import SmsService, SmsSink
+from .voice_path import VoiceSpec
+from .voice_readiness import VoiceReadiness, assess, parse_cireg, parse_cops_act
 
 log = logging.getLogger("aspa.gsm.driver")
 
@@ -53,7 +56,7 @@ ANSWER_TIMEOUT_S = 10.0
 DIAL_TIMEOUT_S = 30.0
 SUPPLEMENTARY_TIMEOUT_S = 15.0  # AT+CHLD / AT+CTFR wait for the network (TS 27.007 §7.13)
 PIN_READY_TIMEOUT_S = 10.0
-FULL_PIN_TRIES = 3  # 3GPP TS 31.101 §9.1: a SIM allows three PIN tries
+UPLOAD_TIMEOUT_S = 60.0
 _DIAL_STRING = re.compile(r"\+?[0-9*#]{1,40}")
 _BOOT_NOISE = r"(RDY|Call Ready|SMS Ready|PB DONE|\+CFUN: \d|\+QIND: (?!\"ccinfo\")|" \
               r"\+AUDIOSTATE: audio play$|START|\+CPMS:)"
@@ -95,8 +98,9 @@ class ModemDriver:
     """One GSM modem: attach it to an open AT channel, then use its call and SMS methods."""
 
     def __init__(self, settings: ModemSettings, bus: EventBus, *, clock: Clock | None = None,
-                 sms_sink: SmsSink | None = None) -> None:
+                 sms_sink: SmsSink | None = None, pin_memory: PinMemory | None = None) -> None:
         self.settings = settings
+        self.pin_memory = pin_memory or PinMemory()
         self.line = settings.name
         self.bus = bus
         self.clock = clock or SystemClock()
@@ -113,6 +117,7 @@ class ModemDriver:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poll_task: asyncio.Task[None] | None = None
         self._audio_done: asyncio.Future[None] | None = None
+        self.voice_spec: VoiceSpec | None = None  # the host audio path now routed
         self._last_status: tuple[bool, int | None, str | None] | None = None
 
     # --- attaching ---------------------------------------------------------------
@@ -205,43 +210,66 @@ class ModemDriver:
         return True
 
     async def _unlock_sim(self, ch: AtChannel) -> None:
-        """Enter the PIN once; never again after the SIM refused it (the SIM locks at three)."""
+        """Enter the PIN once; never again after the SIM refused it (pin_guard.py)."""
         state = await self._sim_state(ch)
         if state == "READY":
             return
         if state == "SIM PIN":
-            if self.pin_rejected:
-                raise PinRejected(self.pin_rejected)
             pin = self.settings.read_pin()
             if not pin:
                 raise SimLocked("SIM PIN required: set gsm.pin in aspa.toml")
-            left = await self._pin_tries_left(ch)
+            remembered = self.pin_memory.refusal(self.line, pin)
+            if self.pin_rejected or remembered:
+                raise PinRejected(self.pin_rejected or remembered or "")
+            left = await self.pin_tries_left(ch)
             if left is not None and left < FULL_PIN_TRIES:
                 # an earlier try failed (perhaps before a restart): never spend another one
-                self.pin_rejected = f"the SIM has {left} PIN tries left"
+                self.pin_rejected = (f"the SIM has {left} PIN tries left; enter the PIN in a "
+                                     "phone, or the PUK and a new PIN on the setup page")
+                self.pin_memory.refused(self.line, pin, self.pin_rejected)
                 raise PinRejected(self.pin_rejected)
+            self.pin_memory.attempting(self.line, pin)
             try:
                 await ch.command(f'AT+CPIN="{pin}"', retry_busy=True)
             except (IncorrectPin, SimPukRequired) as error:
                 self.pin_rejected = error.result
+                self.pin_memory.refused(self.line, pin, f"the SIM refused the PIN ({error.result})")
                 raise PinRejected(error.result) from error
+            self.pin_memory.succeeded(self.line)
             async with asyncio.timeout(PIN_READY_TIMEOUT_S):
                 # the SIM needs a moment after the PIN before it reports READY
                 while await self._sim_state(ch) != "READY":  # noqa: ASYNC110
                     await asyncio.sleep(0.1)
             return
         if state == "SIM PUK":
-            raise SimLocked("SIM locked (PUK required): unlock it in a phone with the PUK")
+            raise SimLocked("SIM locked (PUK required): unlock it in a phone with the PUK, or "
+                            "enter the PUK and a new PIN on the setup page")
         raise SimLocked(f"SIM not ready: {state}")
 
-    async def _pin_tries_left(self, ch: AtChannel) -> int | None:
-        """PIN tries left (TS 27.007 §8.65 AT+CPINR), or None where the modem does not say."""
-        try:
-            response = await ch.command('AT+CPINR="SIM PIN"', prefix="+CPINR:")
-        except CommandFailed:
-            return None
-        fields = (response.value("+CPINR:") or "").split(",")
-        return int(fields[1]) if len(fields) > 1 and fields[1].strip().isdigit() else None
+    async def pin_tries_left(self, ch: AtChannel | None = None) -> int | None:
+        """PIN tries left, asked with this model's own command (pin_guard.py); None if unsaid."""
+        ch = ch or self._channel()
+        for query in self.profile.pin_tries:
+            try:
+                response = await ch.command(query.command, prefix=query.prefix)
+            except CommandFailed:
+                continue
+            left = parse_tries(query, response.value(query.prefix))
+            if left is not None:
+                return left
+        return None
+
+    async def enter_puk(self, puk: str, new_pin: str) -> None:
+        """Unblock the SIM with its PUK and set a new PIN (TS 27.007 §8.3: +CPIN=<puk>,<pin>).
+
+        The installer types both on the setup page; the new PIN must then go
+        into aspa.toml. A wrong PUK counts down the PUK's own ten tries.
+        """
+        if not (puk.isdigit() and len(puk) == 8 and new_pin.isdigit() and 4 <= len(new_pin) <= 8):
+            raise ValueError("the PUK has 8 digits and a PIN 4 to 8")
+        await self._channel().command(f'AT+CPIN="{puk}","{new_pin}"', retry_busy=True)
+        self.pin_rejected = None
+        self.pin_memory.clear(self.line)
 
     async def _sim_state(self, ch: AtChannel) -> str:
         try:
@@ -467,6 +495,107 @@ class ModemDriver:
     def _on_audio_done(self, line: str, _next: str | None) -> None:
         if self._audio_done is not None and not self._audio_done.done():
             self._audio_done.set_result(None)
+
+    # --- the call's audio through the host (voice_path.py) ---------------------------
+
+    async def start_voice(self) -> VoiceSpec:
+        """Route the active call's audio to the host's voice port; the path that answered OK."""
+        if not self.profile.voice:
+            raise FeatureNotSupported(f"{self.line}: {self.profile.label} gives the host no "
+                                      "call audio (prompts play from the module's storage)")
+        ch = self._channel()
+        last: CommandFailed | None = None
+        for spec in self.profile.voice:
+            if spec.kind != self.settings.voice_mode:
+                continue
+            try:
+                await ch.command(spec.start)
+            except CommandFailed as error:
+                last = error
+                continue
+            self.capabilities.record("voice_port", True)
+            self.voice_spec = spec
+            return spec
+        detail = last.result if last is not None else f"no {self.settings.voice_mode} voice path"
+        self.capabilities.record("voice_port", False, detail)
+        raise FeatureNotSupported(f"{self.line}: the modem refused the voice port ({detail})")
+
+    async def stop_voice(self) -> None:
+        """Take the call's audio back from the host (safe when it was never started)."""
+        spec, self.voice_spec = self.voice_spec, None
+        if spec is not None and self.channel is not None and self.channel.is_open:
+            with contextlib.suppress(ModemError):  # refused, or the port is going away
+                await self.channel.command(spec.stop)
+
+    async def upload_file(self, name: str, data: bytes) -> str:
+        """Put a prompt file on the module's storage; the path its play command takes."""
+        spec = self.profile.upload
+        if spec is None:
+            raise FeatureNotSupported(f"{self.line}: {self.profile.label} has no file upload")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}\.(amr|wav)", name):
+            raise ValueError(f"not a safe file name for the modem: {name!r}")
+        if not data:
+            raise ValueError("nothing to upload")
+        ch = self._channel()
+        path = spec.path_template.format(name=name)
+        if spec.kind == "fswrite":
+            # SIM800 manual, AT+FSCREATE / AT+FSWRITE=<file>,<mode 0 new|1 append>,<size>,<s>
+            with contextlib.suppress(CommandFailed):
+                await ch.command(f"AT+FSDEL={path}")
+            await ch.command(f"AT+FSCREATE={path}")
+            for offset in range(0, len(data), spec.chunk_bytes):
+                chunk = data[offset:offset + spec.chunk_bytes]
+                await ch.send_data(f"AT+FSWRITE={path},{1 if offset else 0},{len(chunk)},10",
+                                   chunk, time_limit=UPLOAD_TIMEOUT_S)
+        elif spec.kind == "cftranrx":
+            # SIM7500/SIM7600 manual, AT+CFTRANRX="<file>",<len>
+            await ch.send_data(f'AT+CFTRANRX="{path}",{len(data)}', data,
+                               time_limit=UPLOAD_TIMEOUT_S)
+        else:
+            # Quectel EC2x FILE manual, AT+QFUPL="<file>",<size>,<timeout>: CONNECT, then bytes
+            with contextlib.suppress(CommandFailed):
+                await ch.command(f'AT+QFDEL="{path}"')
+            reply = await ch.send_data(f'AT+QFUPL="{path}",{len(data)},60', data, connect=True,
+                                       prefix="+QFUPL:", time_limit=UPLOAD_TIMEOUT_S)
+            stored = (reply.value("+QFUPL:") or "").split(",")[0].strip()
+            if stored != str(len(data)):
+                raise ModemError(f"{self.line}: the modem stored {stored or 'nothing'} of "
+                                 f"{len(data)} bytes of {name}")
+        self.capabilities.record("prompt_upload", True)
+        return path
+
+    async def voice_readiness(self) -> VoiceReadiness:
+        """Whether the registered network can carry a call now (voice_readiness.py)."""
+        ch = self._channel()
+        act = None
+        with contextlib.suppress(CommandFailed, IndexError):
+            act = parse_cops_act((await ch.command("AT+COPS?", prefix="+COPS:")).lines[0])
+        ims = None
+        if self.profile.lte:
+            with contextlib.suppress(CommandFailed, IndexError):
+                ims = parse_cireg((await ch.command("AT+CIREG?", prefix="+CIREG:")).lines[0])
+        volte = None
+        if self.profile.volte_query:
+            with contextlib.suppress(CommandFailed, IndexError):
+                reply = await ch.command(self.profile.volte_query, prefix="+QCFG:")
+                volte = reply.lines[0].rstrip().endswith(",1")
+        return assess(self.radio.registered, act, ims, volte)
+
+    async def enable_volte(self) -> bool:
+        """Switch IMS (VoLTE) on where the module has a command for it; True when accepted.
+
+        Takes effect after the module restarts; Aspa does not restart it by itself.
+        """
+        command = self.profile.volte_enable
+        if command is None:
+            return False
+        try:
+            await self._channel().command(command)
+        except CommandFailed as error:
+            self.capabilities.record("volte", False, error.result)
+            return False
+        self.capabilities.record("volte", True)
+        return True
 
     # --- SMS ------------------------------------------------------------------------
 

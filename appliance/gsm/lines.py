@@ -35,6 +35,7 @@ class LineSplitter:
     def __init__(self) -> None:
         self._buf = bytearray()
         self.expect_prompt = False
+        self.bare_prompt = False  # a lone `>` is the prompt too (file uploads)
 
     def feed(self, data: bytes) -> list[str | Prompt]:
         """Add bytes; return every complete non-empty line and any prompt, in order."""
@@ -43,13 +44,13 @@ class LineSplitter:
         out: list[str | Prompt] = []
         while buf:
             if self.expect_prompt and buf[0] == 0x3E:  # '>' at the start of a line
-                if len(buf) < 2:
+                # `> ` for SMS (TS 27.005 §3.5.1); file uploads may get a bare `>`
+                if len(buf) < 2 and not self.bare_prompt:
                     break
-                if buf[1] == 0x20:
-                    del buf[:2]
-                    self.expect_prompt = False
-                    out.append(PROMPT)
-                    continue
+                del buf[: 2 if buf[1:2] == b" " else 1]
+                self.expect_prompt = False
+                out.append(PROMPT)
+                continue
             match = _LINE_END.search(buf)
             if match is None:
                 if len(buf) > MAX_LINE_BYTES:

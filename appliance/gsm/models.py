@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .pin_guard import CPINR, QPINC, SPIC, TriesQuery
+from .voice_path import (
+    EC25_SERIAL_VOICE,
+    EC25_UAC_VOICE,
+    EC25_UPLOAD,
+    SIM800_UPLOAD,
+    SIM7600_UPLOAD,
+    SIM7600_VOICE,
+    UploadSpec,
+    VoiceSpec,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class InitStep:
@@ -36,6 +48,12 @@ class ModelProfile:
     needs_clcc_polling: bool = True
     audio: AudioCommands = field(default_factory=AudioCommands)
     lte: bool = False
+    voice: tuple[VoiceSpec, ...] = ()  # host audio paths, preferred first (voice_path.py)
+    upload: UploadSpec | None = None  # prompt files onto the module
+    pin_tries: tuple[TriesQuery, ...] = (CPINR,)  # asked in order until one answers
+    # Quectel EC2x AT Commands Manual, AT+QCFG="ims": 1 enables IMS (VoLTE), after a reset
+    volte_enable: str | None = None
+    volte_query: str | None = None
 
 
 GENERIC = ModelProfile("generic", "generic 3GPP TS 27.007 modem (generic mode: +CLCC polling)")
@@ -49,6 +67,9 @@ SIM7600 = ModelProfile(
         stop_play="AT+CCMXSTOP",
         speak='AT+CTTS=2,"{text}"', speak_done=r"\+CTTS: 0", stop_speak="AT+CTTS=0"),
     lte=True,
+    voice=(SIM7600_VOICE,),
+    upload=SIM7600_UPLOAD,
+    pin_tries=(SPIC, CPINR),
 )
 
 SIM800 = ModelProfile(
@@ -57,6 +78,8 @@ SIM800 = ModelProfile(
     needs_clcc_polling=False,
     audio=AudioCommands(play='AT+CREC=4,"{path}",0,90', play_done=r"\+CREC: 0",
                         stop_play="AT+CREC=5"),
+    upload=SIM800_UPLOAD,
+    pin_tries=(SPIC, CPINR),
 )
 
 EC25 = ModelProfile(
@@ -67,6 +90,11 @@ EC25 = ModelProfile(
         play='AT+QPSND=1,"{path}",0,1,1', play_done=r"\+QPSND: 0", stop_play="AT+QPSND=0",
         speak='AT+QTTS=2,"{text}"', speak_done=r"\+QTTS: 0", stop_speak="AT+QTTS=0"),
     lte=True,
+    voice=(EC25_SERIAL_VOICE, EC25_UAC_VOICE),
+    upload=EC25_UPLOAD,
+    pin_tries=(QPINC, CPINR),
+    volte_enable='AT+QCFG="ims",1',
+    volte_query='AT+QCFG="ims"',
 )
 
 PROFILES: dict[str, ModelProfile] = {p.key: p for p in (SIM7600, SIM800, EC25, GENERIC)}

@@ -53,6 +53,12 @@ class ModemSettings:
     status_poll_seconds: float = setting(
         30.0, "Interval of the signal, operator and registration poll (AT+CSQ, AT+COPS?)",
         check=in_range(0.05, 3600))
+    voice_device: str = setting(
+        "", "Serial device of the modem's voice port (SIM7600, EC25 serial mode); empty = "
+        "no call audio through the box")
+    voice_mode: str = setting("serial", "How the call's audio reaches the box: serial (a USB "
+                              "serial voice port) or uac (EC25 USB audio card)",
+                              check=one_of("serial", "uac"))
     garbage_limit: int = setting(
         50, "Unparsable lines per health check after which the port is reopened",
         check=in_range(1, 100000))

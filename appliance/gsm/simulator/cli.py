@@ -1,7 +1,8 @@
 """`aspa modem-sim`: run one simulated modem on a pty, print its path, take scenario commands.
 
 Commands on standard input (one per line): `call <number>|withheld|unknown`,
-`hangup [index]`, `answer [index]`, `busy`, `sms <number> <text>`, `dtmf <digit>`,
+`hangup [index]`, `answer [index]`, `busy`, `sms <number> <text>`, `dtmf <digit>` (URC),
+`press <digits>` (tones on the voice port), `noise <dBFS>|off`,
 `network lost|home|roaming`, `garbage`, `stall`, `resume`, `unplug`, `replug`, `quit`.
 """
 
@@ -49,6 +50,10 @@ async def _scenario(sim: SimulatedModem, words: list[str]) -> str:
         return f"stored at {await sim.sms_arrives(args[0], ' '.join(args[1:]))}"
     elif verb == "dtmf" and args:
         await sim.press_dtmf(args[0])
+    elif verb == "press" and args:
+        sim.caller.press(args[0])  # as tones on the voice port
+    elif verb == "noise" and args:
+        sim.caller.noise_dbfs = None if args[0] == "off" else float(args[0])
     elif verb == "network" and args:
         await sim.set_registration({"lost": 2, "home": 1, "roaming": 5}.get(args[0], 0))
     elif verb == "garbage":
@@ -71,14 +76,19 @@ async def _run(args: argparse.Namespace) -> None:
     if args.pin:
         sim.lock_sim(args.pin)
     path = await sim.start()
-    print(f"{args.model} simulator at {path} -> {sim.link.slave_name}", flush=True)
+    print(f"{args.model} simulator at {path} -> {sim.link.slave_name}; voice port "
+          f"{sim.voice_path}", flush=True)
     loop = asyncio.get_running_loop()
     try:
         while True:
             line = await loop.run_in_executor(None, sys.stdin.readline)
             if not line:
                 await asyncio.Event().wait()  # stdin closed: keep serving the pty
-            words = shlex.split(line)
+            try:
+                words = shlex.split(line)
+            except ValueError as error:  # an unbalanced quote: say so, keep serving
+                print(f"error: {error}", flush=True)
+                continue
             if not words:
                 continue
             if words[0] == "quit":

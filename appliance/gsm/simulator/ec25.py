@@ -19,6 +19,8 @@ class Ec25(SimulatedModem):
     def _reset_settings(self) -> None:
         super()._reset_settings()
         self.ccinfo = False
+        if not hasattr(self, "ims_setting"):
+            self.ims_setting = 0  # kept in the module's NV, not reset by a replug
 
     def on_state(self, call: SimCall) -> None:
         if self.ccinfo:
@@ -33,7 +35,31 @@ class Ec25(SimulatedModem):
 
     def model_commands(self) -> dict[str, Handler]:
         return {"+QINDCFG": self._qindcfg, "+QTONEDET": self._qtonedet, "+QPSND": self._qpsnd,
-                "+QTTS": self._qtts}
+                "+QTTS": self._qtts, "+QPCMV": self._qpcmv, "+QFUPL": self.qfupl,
+                "+QFDEL": self.qfdel, "+QCFG": self._qcfg,
+                "+QPINC": lambda a: [f'+QPINC: "SC",{self.pin_tries},10', "OK"]}
+
+    def _qpcmv(self, arg: str) -> list[str]:
+        # Quectel: AT+QPCMV=<enable>[,<port>]: port 0 USB serial, 2 USB audio (UAC)
+        if arg.startswith("?"):
+            return [f"+QPCMV: {int(self.voice.streaming)},0", "OK"]
+        args = split_args(arg[1:])
+        if args[0] == "0":
+            self.voice.stop()
+            return ["OK"]
+        if args[0] != "1" or (args[1:] or ["0"])[0] != "0":
+            return ["ERROR"]  # the simulator has no USB audio card to offer
+        self.voice.start()
+        return ["OK"]
+
+    def _qcfg(self, arg: str) -> list[str]:
+        args = split_args(arg[1:])
+        if args[0] != "ims":
+            return ["ERROR"]
+        if len(args) > 1:
+            self.ims_setting = int(args[1])
+            return ["OK"]
+        return [f'+QCFG: "ims",{self.ims_setting}', "OK"]
 
     def _qindcfg(self, arg: str) -> list[str]:
         args = split_args(arg[1:])
@@ -52,6 +78,7 @@ class Ec25(SimulatedModem):
             return ["OK"]
         if not any(c.stat == ACTIVE for c in self.calls):
             return ["+CME ERROR: 3"]
+        self.played.append(args[1])
         self.later(self.prompt_seconds, lambda: self.urc("+QPSND: 0"))
         return ["OK"]
 

@@ -10,19 +10,25 @@ asyncio loop as the driver.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from .pty_link import PtyLink
-from .sim_call import SimCall
+from .sim_call import ACTIVE, SimCall
+from .sim_caller import SimulatedCaller
 from .sim_calls import CallCommands
 from .sim_core import CME_SIM_PIN, CME_SIM_PUK, Handler, StoredSms, split_args
+from .sim_files import FileCommands
 from .sim_sms import SmsCommands
+from .sim_standard import StandardCommands
 from .sim_status import StatusCommands
+from .voice_link import VoiceLink
 
 CTRL_Z, ESC = 0x1A, 0x1B
+DataHandler = Callable[[bytes], list[str]]  # a file's bytes -> info lines + final
 
 
-class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
+class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands, FileCommands):
     """A generic 27.007 modem: RING, +CLIP, NO CARRIER; no vendor URCs (needs +CLCC polling)."""
 
     manufacturer = "Generic"
@@ -34,6 +40,14 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
     def __init__(self, link_dir: Path, name: str = "modem", *, ring_interval: float | None = 3.0,
                  prompt_seconds: float = 0.05) -> None:
         self.link = PtyLink(Path(link_dir) / name, self._on_bytes)
+        self.caller = SimulatedCaller()
+        self.voice = VoiceLink(Path(link_dir) / f"{name}-voice", self.caller,
+                               lambda: any(c.stat == ACTIVE for c in self.calls))
+        self.files: dict[str, bytes] = {}  # the module's storage (uploaded prompts)
+        self.played: list[str] = []  # file paths the play commands were given
+        self._data_left = 0
+        self._data_buf = bytearray()
+        self._data_done: DataHandler | None = None
         self.ring_interval = ring_interval
         self.prompt_seconds = prompt_seconds
         self.received: list[str] = []
@@ -83,9 +97,15 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
         """The device path the driver opens (a symlink to the current pty)."""
         return str(self.link.link_path)
 
+    @property
+    def voice_path(self) -> str:
+        """The voice port's device path (the real module's second USB serial port)."""
+        return self.voice.path
+
     async def start(self) -> str:
-        """Open the pty; return the device path."""
+        """Open the pty (and the voice port's); return the AT port's device path."""
         self.link.open()
+        self.voice.open()
         return self.path
 
     async def stop(self) -> None:
@@ -94,6 +114,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
             handle.cancel()
         self._ring_handles.clear()
         self.link.close()
+        self.voice.close()
 
     # --- scenario: faults -------------------------------------------------------
 
@@ -134,6 +155,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
         self.calls.clear()
         self._call_ended.set()
         self.link.close()
+        self.voice.close()
 
     async def replug(self) -> None:
         """The modem comes back at the same path, powered up afresh."""
@@ -141,7 +163,9 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
         self._inbuf.clear()
         self._sms_body = None
         self.stalled = False
+        self._data_left = 0
         self.link.open()
+        self.voice.open()
         self.replug_count += 1
 
     # --- test support ---------------------------------------------------------
@@ -162,10 +186,24 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
         """Vendor commands (audio, DTMF detection, URC configuration)."""
         return {}
 
+    def expect_data(self, size: int, done: DataHandler) -> None:
+        """The next `size` bytes are a file's data (after `>` or CONNECT), not commands."""
+        self._data_left, self._data_buf, self._data_done = size, bytearray(), done
+
     def _on_bytes(self, data: bytes) -> None:
+        if self._data_left:
+            take = data[: self._data_left]
+            self._data_buf += take
+            self._data_left -= len(take)
+            data = data[len(take):]
+            if not self._data_left and self._data_done is not None:
+                done, self._data_done = self._data_done, None
+                self._reply(done(bytes(self._data_buf)))
+            if not data:
+                return
         if self.echo and not self.stalled:
             self.link.write(data)
-        for byte in data:
+        for position, byte in enumerate(data):
             if self._sms_body is not None:
                 self._sms_byte(byte)
             elif byte == 0x0D:  # S3, V.250 §6.2.1
@@ -173,6 +211,11 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
                 self._inbuf.clear()
                 if line:
                     self._command(line)
+                if self._data_left:  # the command asked for data: the rest of the bytes are it
+                    rest = data[position + 1:]
+                    if rest:
+                        self._on_bytes(rest)
+                    return
             elif byte != 0x0A:
                 self._inbuf.append(byte)
 
@@ -196,8 +239,8 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
         self._command_seen.set()
         if self.stalled:
             return
-        if not line.upper().startswith("AT"):
-            self._reply(["ERROR"])
+        if not line.upper().startswith("AT") or line.count('"') % 2:
+            self._reply(["ERROR"])  # V.250 §5.4.2.2: a string constant must be closed
             return
         if self.failures and line.upper() != "AT":
             self._reply([self.failures.pop(0)])
@@ -224,7 +267,10 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
         if self.cpin != "READY" and name in _NEEDS_SIM:
             self._reply([CME_SIM_PIN if self.cpin == "SIM PIN" else CME_SIM_PUK])
             return
-        result = handler(arg)
+        try:
+            result = handler(arg)
+        except (ValueError, IndexError, LookupError):
+            result = ["ERROR"]  # a parameter the module cannot read: ERROR, as real ones answer
         if result is not None:
             self._reply(result)
 
@@ -242,6 +288,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands):
         table.update(self.status_commands())
         table.update(self.call_commands())
         table.update(self.sms_commands())
+        table.update(self.standard_commands())
         table.update(self.model_commands())
         return table
 

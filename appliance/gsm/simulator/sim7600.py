@@ -46,7 +46,21 @@ class Sim7600(SimulatedModem):
 
     def model_commands(self) -> dict[str, Handler]:
         return {"+DDET": self._ddet, "+CCMXPLAY": self._play, "+CCMXSTOP": lambda a: ["OK"],
-                "+CTTS": self._tts}
+                "+CTTS": self._tts, "+CPCMREG": self._cpcmreg, "+CFTRANRX": self.cftranrx,
+                "+SPIC": lambda a: [f"+SPIC: {self.pin_tries},10,3,10", "OK"]}
+
+    def _cpcmreg(self, arg: str) -> list[str]:
+        # SIM7600 manual, AT+CPCMREG; accepted only with a connected call (see voice_path.py)
+        if arg.startswith("?"):
+            return [f"+CPCMREG: {int(self.voice.streaming)}", "OK"]
+        value = arg[1:].strip()
+        if value == "0":
+            self.voice.stop()
+            return ["OK"]
+        if value != "1" or not any(c.stat == ACTIVE for c in self.calls):
+            return ["ERROR"]
+        self.voice.start()
+        return ["OK"]
 
     def _ddet(self, arg: str) -> list[str]:
         self.dtmf_detect = arg[1:].strip().startswith("1")
@@ -55,6 +69,7 @@ class Sim7600(SimulatedModem):
     def _play(self, arg: str) -> list[str]:
         if not any(c.stat == ACTIVE for c in self.calls) or not arg.startswith("="):
             return ["+CME ERROR: 3"]
+        self.played.append(split_args(arg[1:])[0])
         self.urc("+AUDIOSTATE: audio play")
         self.later(self.prompt_seconds, lambda: self.urc("+AUDIOSTATE: audio play stop"))
         return ["OK"]

@@ -27,7 +27,8 @@ class Sim800(SimulatedModem):
         return f"+DTMF: {digit}"
 
     def model_commands(self) -> dict[str, Handler]:
-        return {"+DDET": self._ddet, "+CREC": self._crec}
+        return {"+DDET": self._ddet, "+CREC": self._crec, **self.fs_commands(),
+                "+SPIC": lambda a: [f"+SPIC: {self.pin_tries},3,10,10", "OK"]}
 
     def _ddet(self, arg: str) -> list[str]:
         self.dtmf_detect = arg[1:].strip().startswith("1")
@@ -41,5 +42,6 @@ class Sim800(SimulatedModem):
             return ["+CME ERROR: 4"]
         if not any(c.stat == ACTIVE for c in self.calls):
             return ["+CME ERROR: 3"]
+        self.played.append(args[1])
         self.later(self.prompt_seconds, lambda: self.urc("+CREC: 0"))
         return ["OK"]
