@@ -58,13 +58,14 @@ def seed(box: Box) -> None:
         db.close()
 
 
-async def logged_in_session(base_url: str, password: str = ADMIN_PASSWORD) -> ClientSession:
-    """An HTTP client logged in as the admin through the real login form."""
+async def logged_in_session(base_url: str, password: str = ADMIN_PASSWORD, *,
+                            login: str = "admin") -> ClientSession:
+    """An HTTP client logged in (as the admin by default) through the real login form."""
     session = ClientSession(base_url=base_url, cookie_jar=CookieJar(unsafe=True))
     page = await (await session.get("/login")).text()
     match = _CSRF_FIELD.search(page)
     assert match, page
     response = await session.post("/login", allow_redirects=False, data={
-        "login": "admin", "password": password, "csrf_token": match.group(1)})
+        "login": login, "password": password, "csrf_token": match.group(1)})
     assert response.status == 303, await response.text()
     return session

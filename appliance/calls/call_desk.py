@@ -46,7 +46,7 @@ from appliance.queue.call_commands import (
     StopRinging,
     TakeVoicemail,
 )
-from appliance.queue.call_flow import CallFlow, FlowStep, Moment, Phase
+from appliance.queue.call_flow_state import CallFlow, FlowStep, Moment, Phase
 from appliance.queue.call_setup import CallSetup, LineTraits
 from appliance.queue.connect_methods import ConnectMethod
 from appliance.queue.ring_group import RingGroup

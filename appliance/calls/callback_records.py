@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from appliance.store.errors import InvalidInput, NotFound
+from appliance.store.meta_values import forget_meta, write_meta
 from appliance.store.models import Call, ContactPoint, Meta, Ticket
 
 _RETRY_KEY = "callback.retry.{ticket}"
@@ -54,11 +55,9 @@ def save_retry(ticket_id: int, at: datetime | None) -> None:
     """Remember (or forget, with None) when a callback is offered again."""
     key = _RETRY_KEY.format(ticket=ticket_id)
     if at is None:
-        Meta.delete().where(Meta.key == key).execute()
-        return
-    value = at.isoformat()
-    Meta.insert(key=key, value=value).on_conflict(
-        conflict_target=[Meta.key], update={Meta.value: value}).execute()
+        forget_meta(key)
+    else:
+        write_meta(key, at.isoformat())
 
 
 def pending_retries() -> dict[int, datetime]:

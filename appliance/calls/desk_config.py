@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from appliance.calls.desk_plan import DeskPlan
+from appliance.config.service_terms import office_hours
 from appliance.queue.call_commands import Prompt
 from appliance.queue.call_setup import FlowRules, WaitingCallMode
 from appliance.queue.errors import RingGroupError
 from appliance.queue.ring_group import OverflowKind, OverflowTarget, RingGroup
 from appliance.queue.ring_strategies import RingStrategy
-from appliance.tickets.business_calendar import BusinessCalendar
-from appliance.tickets.errors import CalendarError
 
 if TYPE_CHECKING:
     from appliance.config.aspa_toml import Config
@@ -47,17 +46,6 @@ def ring_group(entry: RingGroupSettings, agent_ids: Mapping[str, int]) -> RingGr
         log.error("ring_groups %r is not usable (%s); its calls become callbacks", entry.name,
                   error)
         return None
-
-
-def business_calendar(config: Config) -> BusinessCalendar:
-    """The opening hours; unusable hours count as always open (calls ring rather than close)."""
-    hours = config.business_hours
-    weekly = {day: hours.weekly.intervals(day) for day in range(7)}
-    try:
-        return BusinessCalendar.from_hours(config.time_zone, weekly, hours.holiday_dates())
-    except (CalendarError, ValueError) as error:
-        log.error("business_hours are not usable (%s); treating the office as open", error)
-        return BusinessCalendar.twenty_four_seven(config.time_zone)
 
 
 def flow_rules(calls: CallDeskSettings) -> FlowRules:
@@ -92,7 +80,7 @@ def desk_plan(config: Config, agents: Mapping[str, tuple[int, str | None]]) -> D
         numbers=numbers,
         default_group=config.queue.default_group,
         rules=flow_rules(config.calls),
-        calendar=business_calendar(config),
+        calendar=office_hours(config),
         missed_limit=config.calls.missed_offers_pause,
         service_level_s=float(config.calls.service_level_seconds),
         callback_retry_minutes=tuple(config.calls.callback_retry_minutes),

@@ -80,8 +80,9 @@ def export_command(args: argparse.Namespace) -> int:
 def erase_command(args: argparse.Namespace) -> int:
     """Erase one customer after confirmation; say what was removed."""
     from appliance.privacy.audit import Actor
-    from appliance.privacy.erasure import erase_customer
+    from appliance.privacy.erasure import erase_customer, erased_event
     from appliance.privacy.footprint import footprint_of
+    from appliance.store.change_feed import record_changes
 
     config = config_of(args)
     country = str(config.box.country_code)
@@ -91,6 +92,7 @@ def erase_command(args: argparse.Namespace) -> int:
             _confirm(args.customer_id, found.customer.name, found.counts())
         report = erase_customer(db, args.customer_id, actor=Actor.command_line(),
                                 attachments_root=_attachments(config), country_code=country)
+        record_changes([erased_event(report, datetime.now(UTC))], "cli:customer erase")
     parts = ", ".join(f"{count} {kind}" for kind, count in report.counts.items() if count)
     parts = parts or "nothing besides the profile"
     print(f"customer {args.customer_id} erased: {parts}; {report.files_removed} attachment "
@@ -131,13 +133,16 @@ def audit_command(args: argparse.Namespace) -> int:
 def retention_command(args: argparse.Namespace) -> int:
     """Apply (or count) the retention policy now."""
     from appliance.privacy.audit import Actor
-    from appliance.privacy.retention import run_retention
+    from appliance.privacy.retention import applied_event, run_retention
+    from appliance.store.change_feed import record_changes
 
     config = config_of(args)
     with _store(config) as db, _as_command_errors():
         report = run_retention(db, config.retention, datetime.now(UTC),
                                ZoneInfo(config.time_zone), _attachments(config),
                                dry_run=args.dry_run, actor=Actor.command_line())
+        if not args.dry_run:
+            record_changes([applied_event(report, datetime.now(UTC))], "cli:retention run")
     verb = "would remove" if args.dry_run else "removed"
     print(f"retention {verb}: " + ", ".join(f"{v} {k}" for k, v in report.removed.items()))
     return 0

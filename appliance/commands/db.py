@@ -37,11 +37,17 @@ def upgrade_db(args: argparse.Namespace) -> int:
 
 def _sync_agents(config: Config) -> None:
     """Bring the store's agents in line with [[agents]] and say what changed."""
+    from appliance.commands.user import tell_daemon
     from appliance.store.agent_roster import sync_agents
+    from appliance.store.models import Agent
 
     db = open_configured_store(config)
     try:
         changes = sync_agents(db, config.agents)
+        for login in (*changes.added, *changes.updated):
+            agent = Agent.get_or_none(Agent.login == login)
+            if agent is not None:
+                tell_daemon(agent.id, "added" if login in changes.added else "updated")
     finally:
         db.close()
     if changes.added:

@@ -35,6 +35,17 @@ def read_password(stream: TextIO) -> str:
     return stream.readline().rstrip("\r\n")
 
 
+def tell_daemon(agent_id: int, change: str) -> None:
+    """Put the roster change in the change feed: a running daemon offers the agent work."""
+    from datetime import UTC, datetime
+
+    from appliance.spine.events import AgentRosterChanged
+    from appliance.store.change_feed import record_changes
+
+    record_changes([AgentRosterChanged(at=datetime.now(UTC), agent_id=agent_id, change=change)],
+                   "cli:agents")
+
+
 def add_user(args: argparse.Namespace) -> int:
     """Create the login, or give a password to an agent that aspa.toml's [[agents]] lists."""
     from appliance.spine.clock import SystemClock
@@ -62,10 +73,12 @@ def add_user(args: argparse.Namespace) -> int:
         if existing is not None and existing.password_hash is None:
             # made by a sync of [[agents]]: this is its first password, not a second login
             agent = accounts.change_password(existing.id, password)
+            tell_daemon(agent.id, "updated")
             print(f"set the password of {agent.role} {agent.login} ({agent.name}, "
                   f"from aspa.toml)")
             return 0
         agent = accounts.add_user(args.name, login, args.role or "agent", password)
+        tell_daemon(agent.id, "added")
     finally:
         db.close()
     print(f"added {agent.role} {agent.login} ({agent.name})")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from appliance.calls.desk_config import business_calendar as office_hours
+import logging
+
 from appliance.config.aspa_toml import Config
 from appliance.tickets.business_calendar import BusinessCalendar
+from appliance.tickets.errors import CalendarError
 from appliance.tickets.priority import Priority
 from appliance.tickets.sla_policy import SlaPolicy, SlaTarget
+
+log = logging.getLogger("aspa.config")
 
 
 def sla_policy(config: Config) -> SlaPolicy:
@@ -16,6 +20,17 @@ def sla_policy(config: Config) -> SlaPolicy:
         target = config.sla.target(priority.value)
         targets[priority] = SlaTarget(target.first_response_minutes, target.resolution_minutes)
     return SlaPolicy(targets)
+
+
+def office_hours(config: Config) -> BusinessCalendar:
+    """The opening hours; unusable hours count as always open (calls ring rather than close)."""
+    hours = config.business_hours
+    weekly = {day: hours.weekly.intervals(day) for day in range(7)}
+    try:
+        return BusinessCalendar.from_hours(config.time_zone, weekly, hours.holiday_dates())
+    except (CalendarError, ValueError) as error:
+        log.error("business_hours are not usable (%s); treating the office as open", error)
+        return BusinessCalendar.twenty_four_seven(config.time_zone)
 
 
 def business_calendar(config: Config) -> BusinessCalendar:

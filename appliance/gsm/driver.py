@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.config.sections.gsm_modems import ModemSettings
+from appliance.ports.sms_inbox import SmsSink
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock, SystemClock
 from appliance.spine.events import LineStatus
@@ -46,7 +47,7 @@ from .response_fields import (
     parse_csq,
     parse_registration,
 )
-from .sms import SmsService, SmsSink
+from .sms import SmsService
 from .voice_path import VoiceSpec
 from .voice_readiness import VoiceReadiness, assess, parse_cireg, parse_cops_act
 

@@ -18,10 +18,10 @@ from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.calls import CallState
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.errors import CommandFailed, ModemError
-from appliance.gsm.sms import SmsSink
 from appliance.gsm.supervisor import ModemSupervisor
 from appliance.ports.adapter import AdapterHealth
 from appliance.ports.line import LineCapabilities
+from appliance.ports.sms_inbox import SmsSink
 from appliance.queue.call_commands import Prompt
 from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
 from appliance.spine.bus import EventBus

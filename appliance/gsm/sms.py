@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 
+from appliance.ports.sms_inbox import IncomingSms, SmsSink
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.spine.events import SmsDeliveryReport, SmsReceived, SmsSent
@@ -28,24 +26,6 @@ log = logging.getLogger("aspa.gsm.sms")
 
 SEND_TIMEOUT_S = 60.0  # TS 27.005 §3.5.1: the network may take long to accept a message
 _RECEIVED_STATES = {"0", "1"}  # +CMGL <stat> in PDU mode: received unread / read
-
-
-@dataclass(frozen=True, slots=True)
-class IncomingSms:
-    """A received message (or a part we could not decode, with `error` set), kept until stored."""
-
-    line: str
-    number: str
-    text: str
-    timestamp: datetime | None
-    received_at: datetime
-    sim_indexes: tuple[int, ...]
-    raw_pdus: tuple[str, ...]
-    complete: bool = True
-    error: str | None = None
-
-
-SmsSink = Callable[[IncomingSms], Awaitable[None]]
 
 
 class SmsService:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from appliance.ports.mail_desk import MailRefused
 
-class MailError(Exception):
+
+class MailError(MailRefused):
     """Something went wrong taking in or sending mail."""
 
 

@@ -6,13 +6,19 @@ from appliance.mail.article_writer import WRITE_LOCK, WriteOutcome
 from appliance.mail.errors import ReplayError
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.processing import MailProcessor
+from appliance.store.change_feed import record_changes
 from appliance.store.models import Message, Quarantine, Ticket, database_proxy
 
 MAIL_SOURCES = ("mail:", "import:")
 
 
-def replay(quarantine_id: int, ctx: IntakeContext) -> WriteOutcome:
-    """Replay one quarantined mail; a second replay of the same entry is refused."""
+def replay(quarantine_id: int, ctx: IntakeContext, *,
+           feed_source: str | None = None) -> WriteOutcome:
+    """Replay one quarantined mail; a second replay of the same entry is refused.
+
+    With `feed_source` (another process than the daemon) the outcome's events go into
+    the change feed in the same transaction, for the running daemon to publish.
+    """
     row = Quarantine.get_or_none(Quarantine.id == quarantine_id)
     if row is None:
         raise ReplayError(f"no quarantined mail #{quarantine_id}: see the quarantine list")
@@ -39,12 +45,14 @@ def replay(quarantine_id: int, ctx: IntakeContext) -> WriteOutcome:
             row.result_ticket = message.ticket if message else None
             row.save()
             outcome.ticket_id = message.ticket.id if message else None
+        if feed_source is not None:
+            record_changes(outcome.events, feed_source)
         return outcome
 
 
 def replay_for_cli(quarantine_id: int, ctx: IntakeContext) -> str:
     """`aspa mail replay ID`: one line saying what became of the mail (ReplayError otherwise)."""
-    outcome = replay(quarantine_id, ctx)
+    outcome = replay(quarantine_id, ctx, feed_source="cli:mail replay")
     if outcome.kind == "quarantined":
         reason = Quarantine.get_by_id(quarantine_id).reason
         return f"quarantined mail #{quarantine_id} still cannot be taken in: {reason}"

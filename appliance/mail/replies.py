@@ -8,28 +8,21 @@ from appliance.mail.errors import MailError
 from appliance.mail.outbox import queue
 from appliance.mail.outgoing_message import compose
 from appliance.spine.clock import Clock
+from appliance.store.errors import InvalidInput
 from appliance.store.mail_models import OutgoingMail
-from appliance.store.models import ContactPoint, Message, Ticket, database_proxy
+from appliance.store.models import Message, Ticket, database_proxy
+from appliance.store.reply_addresses import email_to_answer
 from appliance.store.ticket_records import MessageDraft, TicketRecords
 
 REPLY_KIND = "reply"
 
 
 def customer_address(ticket: Ticket) -> str:
-    """Whom to answer: the sender of the latest inbound mail, else a working customer address."""
-    latest = (Message.select(Message.sender)
-              .where((Message.ticket == ticket) & (Message.direction == "in")
-                     & (Message.channel == "email") & (Message.sender != ""))
-              .order_by(Message.id.desc()).first())
-    if latest is not None:
-        return str(latest.sender)
-    contact = (ContactPoint.select()
-               .where((ContactPoint.customer == ticket.customer)
-                      & (ContactPoint.kind == "email") & (ContactPoint.failing == False))  # noqa: E712
-               .first())
-    if contact is None:
-        raise MailError(f"ticket #{ticket.number} has no email address to reply to")
-    return str(contact.value)
+    """Whom to answer (appliance.store.reply_addresses); MailError when nobody can be."""
+    try:
+        return email_to_answer(ticket)
+    except InvalidInput as error:
+        raise MailError(str(error)) from None
 
 
 def thread_ids(ticket: Ticket) -> list[str]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from appliance.store.models import Meta, Outbox, database_proxy
+from appliance.store.meta_values import read_meta, write_meta
+from appliance.store.models import Outbox, database_proxy
 
 DROPPED_KEY = "mqtt_outbox_dropped"
 LAST_ERROR_KEY = "mqtt_last_error"  # "<ISO time> <what the daemon's link last reported>"
@@ -96,13 +97,5 @@ def _add_dropped(count: int) -> None:
     set_meta(DROPPED_KEY, str(dropped_total() + count))
 
 
-def get_meta(key: str) -> str | None:
-    """A value of the store's Meta table, None when unset."""
-    row = Meta.get_or_none(Meta.key == key)
-    return None if row is None else str(row.value)
-
-
-def set_meta(key: str, value: str) -> None:
-    """Write a value of the store's Meta table."""
-    Meta.insert(key=key, value=value).on_conflict(
-        conflict_target=[Meta.key], update={Meta.value: value}).execute()
+get_meta = read_meta
+set_meta = write_meta

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from appliance.mail.filters.attachments import blob_path
 from appliance.privacy.query_rows import first_column
+from appliance.store.attachment_folder import blob_path
 from appliance.store.models import Attachment
 
 log = logging.getLogger("aspa.privacy.files")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import peewee as pw
@@ -27,6 +28,7 @@ from appliance.privacy.needles import ERASED, Needles
 from appliance.privacy.payload_scrub import scrub_payload
 from appliance.privacy.query_rows import first_column, tuples
 from appliance.spine.clock import Clock, SystemClock
+from appliance.spine.events import CustomerErased
 from appliance.store.customers import CustomerDirectory
 from appliance.store.mail_models import MailIntakeRecord, OutgoingMail
 from appliance.store.models import (
@@ -55,6 +57,13 @@ class ErasureReport:
     compacted: bool
     # the erased numbers and addresses, in memory only: for `sim_sweep.delete_from_sim`
     needles: Needles = field(default_factory=Needles, repr=False)
+
+
+def erased_event(report: ErasureReport, at: datetime) -> CustomerErased:
+    """The event that tells the rest of the box: counts only, never what was erased."""
+    return CustomerErased(at=at, customer_id=report.customer_id,
+                          tickets=report.counts.get("tickets", 0),
+                          messages=report.counts.get("messages", 0))
 
 
 def erase_customer(db: pw.Database, customer_id: int, *, actor: Actor, attachments_root: Path,

@@ -21,12 +21,12 @@ from typing import Any
 
 import peewee as pw
 
-from appliance.mail.filters.attachments import blob_path
 from appliance.privacy.audit import EXPORT, Actor, record_audit
 from appliance.privacy.errors import ExportFailed
 from appliance.privacy.export_content import ExportContent, export_content
 from appliance.privacy.footprint import footprint_of
 from appliance.spine.clock import Clock, SystemClock
+from appliance.store.attachment_folder import blob_path
 
 log = logging.getLogger("aspa.privacy.export")
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from appliance.config.sections.retention import RetentionSettings
 from appliance.ports.adapter import AdapterHealth
-from appliance.privacy.retention import RetentionReport, run_retention
+from appliance.privacy.retention import RetentionReport, applied_event, run_retention
+from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.store.worker import StoreWorker
 
@@ -43,9 +44,10 @@ class NightlyRetention:
     """An adapter that applies the retention policy every night."""
 
     def __init__(self, store: StoreWorker, policy: RetentionSettings, zone: tzinfo,
-                 attachments_root: Path, clock: Clock, *,
+                 attachments_root: Path, clock: Clock, *, bus: EventBus | None = None,
                  sleep: Sleep = asyncio.sleep) -> None:
         self.store = store
+        self.bus = bus
         self.policy = policy
         self.zone = zone
         self.attachments_root = attachments_root
@@ -83,9 +85,12 @@ class NightlyRetention:
         return AdapterHealth(ok=True, detail=f"last run removed {removed} items; {when}")
 
     async def run_once(self) -> RetentionReport:
-        """Apply the policy as of the clock's now, in the store thread."""
-        return await self.store.call(run_retention, self.store.db, self.policy,
-                                     self.clock.now(), self.zone, self.attachments_root)
+        """Apply the policy as of the clock's now, in the store thread; tell the bus."""
+        report = await self.store.call(run_retention, self.store.db, self.policy,
+                                       self.clock.now(), self.zone, self.attachments_root)
+        if self.bus is not None:
+            self.bus.publish(applied_event(report, self.clock.now()))
+        return report
 
     async def _loop(self) -> None:
         while True:

@@ -25,6 +25,7 @@ from appliance.privacy.audit import RETENTION, Actor, record_audit
 from appliance.privacy.blob_files import remove_blobs, unreferenced
 from appliance.privacy.database_wipe import secure_delete_on
 from appliance.privacy.query_rows import first_column
+from appliance.spine.events import RetentionApplied
 from appliance.store.daily_figures import close_day, close_finished_days
 from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import (
@@ -65,6 +66,11 @@ class RetentionReport:
 def cutoff(now: datetime, days: int) -> datetime | None:
     """Before this moment data of this kind is too old; None when it is kept for ever."""
     return now - timedelta(days=days) if days > 0 else None
+
+
+def applied_event(report: RetentionReport, at: datetime) -> RetentionApplied:
+    """The event that tells the rest of the box what a run removed, by kind."""
+    return RetentionApplied(at=at, removed=tuple(sorted(report.removed.items())))
 
 
 def run_retention(db: pw.Database, policy: RetentionSettings, now: datetime, zone: tzinfo,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from appliance.queue.call_commands import (
     Answer,
@@ -20,9 +19,7 @@ from appliance.queue.call_commands import (
     ResumeCaller,
     SendSms,
 )
-
-if TYPE_CHECKING:
-    from appliance.queue.call_flow import CallFlow
+from appliance.queue.call_flow_state import CallFlow, Phase
 
 CLOSING_LIMIT_S = 120.0  # a last announcement longer than this is cut off with a hang-up
 
@@ -65,7 +62,6 @@ def give_up(
     play it, else a busy signal or the end of the call; they get an SMS
     when the number is known and the configuration asks for it.
     """
-    from appliance.queue.call_flow import Phase
 
     setup = flow.setup
     rules = setup.rules

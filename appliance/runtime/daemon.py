@@ -23,6 +23,7 @@ import peewee as pw
 from appliance.config.aspa_toml import Config
 from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.ports.adapter import Adapter
+from appliance.runtime.change_follower import ChangeFollower
 from appliance.runtime.shutdown import ShutdownRequest
 from appliance.runtime.supervisor import AdapterSupervisor
 from appliance.runtime.systemd_notify import SystemdNotifier, feed_watchdog, watchdog_timeout
@@ -73,6 +74,7 @@ class Daemon:
         self.switchboard: Switchboard | None = None
         self.history: HistoryWriter | None = None
         self.tickets: TicketBook | None = None
+        self.changes: ChangeFollower | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self._data_lock: DataDirLock | None = None
 
@@ -110,6 +112,10 @@ class Daemon:
         for adapter in (*configured_adapters(self), *self._extra_adapters):
             self.supervisor.add(adapter)
         await self.supervisor.start_all()
+        # what other processes changed (while stopped, too), now that every part listens
+        self.changes = ChangeFollower(self.store, self.bus)
+        await self.changes.catch_up()
+        self.changes.start()
         self.notifier.ready(self.status_line())
         timeout = watchdog_timeout()
         if timeout is not None:
@@ -157,6 +163,8 @@ class Daemon:
     async def stop(self) -> None:
         """Stop input, drain the bus, stop adapters, close the store; safe after a failed start."""
         self.notifier.stopping("stopping")
+        if self.changes is not None:
+            await self.changes.stop()
         await self.supervisor.stop_input()
         await self.bus.drain()
         await self.supervisor.stop_all()

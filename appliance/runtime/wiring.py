@@ -125,10 +125,11 @@ def _gpio(daemon: Daemon) -> Adapter:
 def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> Adapter:
     from zoneinfo import ZoneInfo
 
+    from appliance.mail.mail_desk import MailDeskService
     from appliance.web.adapter import WebAdapter
+    from appliance.web.frame.privacy_parts import PrivacyParts
     from appliance.web.frame.secret_key import load_or_create_secret
     from appliance.web.frame.store_backend import SESSION_CHECK_S, StoreWebBackend
-    from appliance.web.privacy.privacy_parts import PrivacyParts
 
     config = daemon.config
     assert daemon.store is not None and daemon.switchboard is not None
@@ -141,6 +142,8 @@ def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> 
         bus=daemon.bus, tickets=daemon.tickets, smtp=config.mail.smtp,
         data_dir=config.data_path, health=daemon.supervisor.health, config=config,
         session_check_s=SESSION_CHECK_S, lines=lines, privacy=privacy,
+        mail=MailDeskService(daemon.store, daemon.bus, daemon.clock, config.mail.smtp,
+                             config.data_path),
         config_path=daemon.config_path)
     key = load_or_create_secret(config.data_path)
     return WebAdapter(config.web, backend, secret_key=key, clock=daemon.clock)
@@ -155,4 +158,4 @@ def _retention(daemon: Daemon) -> Adapter:
     assert daemon.store is not None
     config = daemon.config
     return NightlyRetention(daemon.store, config.retention, ZoneInfo(config.time_zone),
-                            attachments_dir(config.data_path), daemon.clock)
+                            attachments_dir(config.data_path), daemon.clock, bus=daemon.bus)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from appliance.spine import events
 from appliance.spine.events import Event
 
 
@@ -19,13 +20,10 @@ class UnknownEvent(ValueError):
 
 
 def _kinds() -> dict[str, type[Event]]:
-    found: dict[str, type[Event]] = {}
-    pending: list[type[Event]] = [Event]
-    while pending:
-        cls = pending.pop()
-        found[cls.kind] = cls
-        pending.extend(cls.__subclasses__())
-    return found
+    # The module's own names: a slots dataclass is a new class, and the one it replaced
+    # still shows among Event.__subclasses__().
+    return {value.kind: value for value in vars(events).values()
+            if isinstance(value, type) and issubclass(value, Event) and value is not Event}
 
 
 _KINDS = _kinds()

@@ -301,6 +301,15 @@ class WebSession(BaseModel):
     expires_at = UtcDateTimeField(index=True)  # min(last seen + idle timeout, ends_at)
 
 
+class ChangeFeedEntry(BaseModel):
+    """An event another process (the command line) raised, for the running daemon to publish."""
+
+    id = pw.AutoField()
+    at = UtcDateTimeField(default=utcnow)  # when it was written
+    source = pw.CharField(max_length=64)  # which command, e.g. "cli:mail import"
+    payload = JsonField()  # Event.payload(): kind, ids and fields
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Team,
@@ -319,4 +328,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Outbox,
     AuditEntry,
     WebSession,
+    ChangeFeedEntry,
 )

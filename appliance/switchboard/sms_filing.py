@@ -13,7 +13,7 @@ import logging
 
 import peewee as pw
 
-from appliance.gsm.sms import IncomingSms
+from appliance.ports.sms_inbox import IncomingSms
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.spine.events import Quarantined

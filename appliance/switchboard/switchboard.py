@@ -114,6 +114,11 @@ class Switchboard:
         if self._sub is None:
             self._sub = self._bus.subscribe("switchboard", self._on_event, WATCHED_EVENTS)
 
+    async def caught_up(self) -> None:
+        """Wait until everything published so far has been filed (for pages about to reload)."""
+        if self._sub is not None:
+            await self._sub.queue.join()
+
     def detach(self) -> None:
         """Stop following the bus."""
         if self._sub is not None:

@@ -24,7 +24,7 @@ from appliance.web.frame.live import LiveHub
 from appliance.web.frame.sessions import SessionStore
 from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.routes import add_routes
-from appliance.web.settings.setup_wall import setup_wall_middleware
+from appliance.web.setup.setup_wall import setup_wall_middleware
 from appliance.web.tickets.queue_cache import QueueCache
 from appliance.web.tickets.viewers import Viewers
 
@@ -100,7 +100,7 @@ def make_app(
 
 
 async def _attach_live(app: web.Application) -> None:
-    app[LIVE].attach(app[BACKEND].bus)
+    app[LIVE].attach(app[BACKEND].bus, app[BACKEND].board.caught_up)
 
 
 async def _purge_sessions(app: web.Application) -> None:

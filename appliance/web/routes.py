@@ -19,10 +19,8 @@ from appliance.web.settings import (
     mqtt_edits,
     settings_edits,
     settings_views,
-    setup_line,
-    setup_mailbox,
-    setup_wall,
 )
+from appliance.web.setup import setup_line, setup_mailbox, setup_wall
 from appliance.web.tickets import message_views, ticket_views
 from appliance.web.tickets import queue_views as views
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from appliance.presence import Activity
 from appliance.queue import RingStrategy
-from appliance.queue.call_flow import Phase
+from appliance.queue.call_flow_state import Phase
 from appliance.queue.call_setup import FlowRules
 from appliance.queue.connect_methods import ConnectMethod
 from appliance.spine.events import CallRecorded, CallRinging, LineLearned

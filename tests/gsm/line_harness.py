@@ -13,8 +13,8 @@ from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.at_channel import AtChannel
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.simulator import SimulatedModem, create_simulator
-from appliance.gsm.sms import SmsSink
 from appliance.gsm.transport import open_port
+from appliance.ports.sms_inbox import SmsSink
 from appliance.spine.bus import EventBus
 from appliance.spine.events import Event
 

@@ -9,7 +9,7 @@ import pytest
 
 from appliance.gsm.pdu import SmsSubmit, decode_pdu
 from appliance.gsm.simulator import SimulatedModem, StoredSms
-from appliance.gsm.sms import IncomingSms
+from appliance.ports.sms_inbox import IncomingSms
 from appliance.spine.events import SmsDeliveryReport, SmsReceived, SmsSent
 
 from .line_harness import Line, close_line, eventually, open_line

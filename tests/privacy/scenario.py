@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 
 from appliance.gsm.deliver_encode import encode_deliver
-from appliance.mail.filters.attachments import store_blob
 from appliance.mqtt.event_messages import event_message
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import CallbackCreated, CallOffered, Event, SmsReceived
+from appliance.store.attachment_folder import store_blob
 from appliance.store.call_figures import call_figures_between
 from appliance.store.customers import CustomerDirectory
 from appliance.store.daily_figures import close_finished_days

@@ -13,11 +13,11 @@ import peewee as pw
 import pytest
 
 from appliance.config.sections.retention import RetentionSettings
-from appliance.mail.filters.attachments import blob_path, store_blob
 from appliance.privacy.audit import RETENTION, Actor, audit_log, record_audit
 from appliance.privacy.retention import run_retention
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import CallOffered, SmsReceived
+from appliance.store.attachment_folder import blob_path, store_blob
 from appliance.store.call_figures import call_figures_between
 from appliance.store.models import (
     Attachment,

@@ -10,9 +10,6 @@ from appliance.presence import AgentState, Presence, set_presence
 from appliance.queue import RingGroup, RingHistory, RingStrategy
 from appliance.queue.call_commands import Command
 from appliance.queue.call_flow import (
-    CallFlow,
-    FlowStep,
-    Moment,
     on_agent_answered,
     on_agent_failed,
     on_agent_hung_up,
@@ -25,6 +22,7 @@ from appliance.queue.call_flow import (
     on_timer,
     start_call,
 )
+from appliance.queue.call_flow_state import CallFlow, FlowStep, Moment
 from appliance.queue.call_setup import Caller, CallSetup, FlowRules, LineTraits, group_for_line
 from appliance.queue.connect_methods import ConnectMethod
 from appliance.queue.presence_commands import apply_presence

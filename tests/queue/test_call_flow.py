@@ -28,7 +28,7 @@ from appliance.queue.call_commands import (
     StopRinging,
     TakeVoicemail,
 )
-from appliance.queue.call_flow import Phase
+from appliance.queue.call_flow_state import Phase
 from appliance.queue.call_setup import SMS_TEXTS, Caller, FlowRules, LineTraits
 from appliance.queue.connect_methods import ConnectMethod
 

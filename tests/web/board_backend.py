@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from appliance.mail.mail_desk import MailDeskService
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.store.tickets import TicketBook
@@ -25,9 +26,14 @@ async def loaded_board(store: StoreWorker, bus: EventBus, clock: Clock) -> Switc
 
 def backend_on(store: StoreWorker, board: Switchboard, clock: Clock, bus: EventBus,
                **parts: Any) -> StoreWebBackend:
-    """The page's backend over this switchboard, with its own ticket book filing through it."""
+    """The page's backend over this switchboard, with its own ticket book filing through it.
+
+    With a data directory it also gets the mail part's desk, as the box wires it.
+    """
     tickets = TicketBook(store.db, bus, clock, worker=store)
     board.use_tickets(tickets)
+    if "mail" not in parts and parts.get("data_dir") is not None:
+        parts["mail"] = MailDeskService(store, bus, clock, parts.get("smtp"), parts["data_dir"])
     return StoreWebBackend(store, board, clock, ZONE, bus=bus, tickets=tickets, **parts)
 
 

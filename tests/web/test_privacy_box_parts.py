@@ -19,8 +19,8 @@ from appliance.spine.clock import ManualClock
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
 from appliance.web.app import make_app
+from appliance.web.frame.privacy_parts import PrivacyParts
 from appliance.web.frame.store_backend import StoreWebBackend
-from appliance.web.privacy.privacy_parts import PrivacyParts
 from tests.gsm.line_harness import Line, close_line, open_line
 from tests.web.conftest import log_in, open_sample_ticket
 from tests.web.test_privacy_pages import customer_of_ticket

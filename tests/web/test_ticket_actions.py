@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 
 from appliance.config.sections.mail import SmtpSettings
+from appliance.mail.mail_desk import MailDeskService
 from appliance.spine.bus import EventBus
 from appliance.spine.events import MessageAdded
 from appliance.store.accounts import Accounts
@@ -167,7 +168,8 @@ async def test_reply_by_email_goes_to_the_outbox_when_smtp_is_set(
     client: TestClient, tickets: TicketBook, store: StoreWorker, backend: StoreWebBackend,
     bus: EventBus
 ) -> None:
-    backend.smtp = SmtpSettings(from_address="tuki@example.fi")
+    assert isinstance(backend.mail, MailDeskService)
+    backend.mail.smtp = SmtpSettings(from_address="tuki@example.fi")
     seen: list[MessageAdded] = []
     bus.subscribe("test", seen.append, [MessageAdded])
     number = await open_sample_ticket(tickets)

@@ -9,19 +9,16 @@ from aiohttp import web
 
 from appliance.privacy.audit import CHANGE, VIEW, Actor, record_audit
 from appliance.spine.clock import Clock
+from appliance.spine.events import CustomerChanged, CustomersMerged
 from appliance.store.customers import CustomerDirectory
 from appliance.store.errors import NotFound
 from appliance.store.models import Agent, Customer, Ticket, database_proxy
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.errors import wants_json
+from appliance.web.frame.people import active_agents
 from appliance.web.frame.rendering import render
-from appliance.web.tickets.ticket_reads import (
-    TimelineEntry,
-    active_agents,
-    contacts_of,
-    customer_timeline,
-)
+from appliance.web.tickets.ticket_reads import TimelineEntry, contacts_of, customer_timeline
 
 TICKETS_SHOWN = 50
 
@@ -115,8 +112,11 @@ async def customer_update(request: web.Request) -> web.StreamResponse:
         changes["account_manager"] = forms.optional_id(fields, "account_manager")
     if whole or "notes" in fields:
         changes["notes"] = forms.text(fields, "notes", max_chars=10_000, required=False)
-    await request.app[BACKEND].store.call(_update, customer_id, changes, _actor(request),
-                                          request.app[BACKEND].clock)
+    backend = request.app[BACKEND]
+    await backend.store.call(_update, customer_id, changes, _actor(request), backend.clock)
+    # VIP and account manager change how their open work is queued: the switchboard hears
+    backend.bus.publish(CustomerChanged(at=backend.clock.now(), customer_id=customer_id,
+                                        fields=tuple(sorted(changes))))
     return _back(request, customer_id)
 
 
@@ -136,6 +136,8 @@ async def contact_add(request: web.Request) -> web.StreamResponse:
             record_audit(actor, CHANGE, customer_id, {"fields": ["contacts"]}, clock=clock)
 
     await request.app[BACKEND].store.call(add)
+    request.app[BACKEND].bus.publish(CustomerChanged(at=clock.now(), customer_id=customer_id,
+                                                     fields=("contacts",)))
     return _back(request, customer_id)
 
 
@@ -155,6 +157,8 @@ async def customer_merge(request: web.Request) -> web.StreamResponse:
                          clock=clock)
 
     await request.app[BACKEND].store.call(merge)
+    request.app[BACKEND].bus.publish(CustomersMerged(at=clock.now(), customer_id=keep,
+                                                     gone_id=gone))
     return _back(request, keep)
 
 

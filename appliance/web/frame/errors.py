@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from appliance.ports.mail_desk import MailRefused
 from appliance.presence.errors import PresenceError
 from appliance.store.errors import InvalidInput, NotFound
 from appliance.tickets.errors import TicketError
@@ -56,9 +57,7 @@ def _known_failure(error: Exception) -> tuple[int, str] | None:
         return 404, str(error)
     if isinstance(error, TicketError):
         return 409, str(error)
-    from appliance.mail.errors import MailError
-
-    if isinstance(error, MailError):
+    if isinstance(error, MailRefused):
         return 409, str(error)
     return None
 

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -23,11 +23,12 @@ from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWE
 log = logging.getLogger("aspa.web")
 
 CLIENT_QUEUE_MAX = 500  # a page this far behind is dropped and reconnects
+CatchUp = Callable[[], Awaitable[None]]
 KEEPALIVE_S = 15.0  # a comment line keeps proxies and the browser from timing out
-CORE_CATCH_UP_S = 1.0  # wait this long for the core's picture before telling pages
+CATCH_UP_S = 1.0  # wait this long for the switchboard's picture before telling pages
 RETRY_MS = 2000  # the browser reconnects after this long (the `retry:` field)
 LIVE_EVENT_KINDS = ("ticket.", "message.", "call.", "callback.", "presence.", "quarantine.",
-                    "agent.")
+                    "agent.", "customer.", "retention.")
 
 
 class LiveClient:
@@ -53,9 +54,12 @@ class LiveHub:
         self._on_change = on_change
         self._subscription: Subscription | None = None
         self._bus: EventBus | None = None
+        self._caught_up: CatchUp | None = None
 
-    def attach(self, bus: EventBus) -> None:
+    def attach(self, bus: EventBus, caught_up: CatchUp | None = None) -> None:
+        """Follow the bus; `caught_up` waits for the queue's picture to include an event."""
         self._bus = bus
+        self._caught_up = caught_up
         self._subscription = bus.subscribe("web-live", self._on_event)
 
     def detach(self) -> None:
@@ -64,20 +68,14 @@ class LiveHub:
         self._subscription = None
 
     async def _on_event(self, event: Event) -> None:
-        await self._core_caught_up()
-        self._on_change()  # after the core: a view rendered from now on includes this event
+        # the switchboard files the change first, so a page that reloads its queue sees it
+        if self._caught_up is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CATCH_UP_S):
+                    await self._caught_up()
+        self._on_change()  # after the filing: a view rendered from now on includes this event
         if event.kind.startswith(LIVE_EVENT_KINDS) and self.clients:
             self.broadcast(_summary(event))
-
-    async def _core_caught_up(self) -> None:
-        """Let the core file the change first, so a page that reloads its queue sees it."""
-        if self._bus is None:
-            return
-        for sub in self._bus.subscriptions:
-            if sub.name == "core":
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(CORE_CATCH_UP_S):
-                        await sub.queue.join()
 
     def broadcast(self, data: dict[str, Any]) -> None:
         if data.get("kind") == "viewers":

@@ -13,8 +13,8 @@ from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.auth import safe_next
 from appliance.web.frame.errors import wants_json
+from appliance.web.frame.people import active_agents
 from appliance.web.frame.rendering import render
-from appliance.web.tickets.ticket_reads import active_agents
 
 PRESENCES = [p.value for p in Presence]
 

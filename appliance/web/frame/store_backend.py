@@ -13,6 +13,7 @@ import peewee as pw
 
 from appliance.ports.board import BoardPort
 from appliance.ports.lines import LinesPort
+from appliance.ports.mail_desk import MailDesk
 from appliance.presence.states import AgentState
 from appliance.queue.work_item import WorkItem
 from appliance.spine.bus import EventBus
@@ -24,9 +25,9 @@ from appliance.store.stats import store_stats
 from appliance.store.tickets import TicketBook
 from appliance.store.work_items import ticket_id_of
 from appliance.store.worker import StoreWorker
+from appliance.web.frame.privacy_parts import PrivacyParts
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.frame.work_rows import WorkItemRow
-from appliance.web.privacy.privacy_parts import PrivacyParts
 
 if TYPE_CHECKING:
     from appliance.config.aspa_toml import Config
@@ -93,6 +94,7 @@ class StoreWebBackend:
         config: Config | None = None,
         session_check_s: float = 0.0,
         lines: LinesPort | None = None,
+        mail: MailDesk | None = None,
         privacy: PrivacyParts | None = None,
         config_path: Path | None = None,
     ) -> None:
@@ -113,6 +115,7 @@ class StoreWebBackend:
                                 else SERVICE_LEVEL_S)
         self._session_check = timedelta(seconds=session_check_s)
         self.lines = lines
+        self.mail = mail  # None: a box (or a test) without the mail part
         self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
         self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
         self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}

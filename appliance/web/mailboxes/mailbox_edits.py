@@ -8,8 +8,7 @@ from functools import partial
 from aiohttp import web
 
 from appliance.config.schema import ConfigError
-from appliance.mail.connection_check import async_check_mailbox
-from appliance.mail.errors import ImapError
+from appliance.ports.mail_desk import MailRefused
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND
 from appliance.web.frame.errors import WebInputError, wants_json
@@ -43,9 +42,12 @@ async def check_connection(request: web.Request, form: MailboxForm,
         settings = form.settings(password)
     except ConfigError as error:
         return CheckOutcome(ok=False, detail="; ".join(error.problems))
+    mail = request.app[BACKEND].mail
+    if mail is None:
+        return CheckOutcome(ok=False, detail="this box runs without its mail part")
     try:
-        return CheckOutcome(ok=True, detail=await async_check_mailbox(settings, password))
-    except ImapError as error:
+        return CheckOutcome(ok=True, detail=await mail.test_mailbox(settings, password))
+    except MailRefused as error:
         return CheckOutcome(ok=False, detail=str(error))
 
 

@@ -55,31 +55,13 @@ async def quarantine_raw(request: web.Request) -> web.StreamResponse:
                   cut=len(raw) > RAW_SHOWN_BYTES)
 
 
-def _replay(quarantine_id: int, backend: Any) -> Any:
-    from appliance.config.sections.mail import SmtpSettings
-    from appliance.mail.intake import own_domains
-    from appliance.mail.intake_context import IntakeContext
-    from appliance.mail.replay import replay
-    from appliance.spine.clock import Clock
-    from appliance.store.attachment_folder import attachments_dir
-
-    clock: Clock = backend.clock
-    smtp = backend.smtp or SmtpSettings()
-    data_dir = backend.data_dir
-    if data_dir is None:
-        raise web.HTTPConflict(text="replay needs the box's data directory")
-    ctx = IntakeContext(attachments_dir=attachments_dir(data_dir),
-                        own_domains=own_domains(smtp), clock=clock)
-    return replay(quarantine_id, ctx)
-
-
 async def quarantine_replay(request: web.Request) -> web.StreamResponse:
     """POST /quarantine/{id}/replay: through the intake again; one ticket, or a new reason."""
     quarantine_id = forms.path_number(request, "id")
-    backend = request.app[BACKEND]
-    outcome = await backend.store.call(_replay, quarantine_id, backend)
-    for event in outcome.events:
-        backend.bus.publish(event)  # the core files the ticket, pages hear of it
+    mail = request.app[BACKEND].mail
+    if mail is None:
+        raise web.HTTPConflict(text="this box runs without its mail part: nothing can replay mail")
+    outcome = await mail.replay(quarantine_id)
     request.app[LIVE].broadcast({"kind": "quarantine.replayed", "quarantine_id": quarantine_id})
     if wants_json(request):
         return web.json_response({"outcome": outcome.kind, "ticket_id": outcome.ticket_id})

@@ -21,8 +21,8 @@ from aiohttp import web
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.errors import WebInputError, wants_json
+from appliance.web.frame.privacy_parts import PrivacyParts
 from appliance.web.frame.rendering import render
-from appliance.web.privacy.privacy_parts import PrivacyParts
 
 log = logging.getLogger("aspa.web.privacy")
 
@@ -142,7 +142,7 @@ async def erase_page(request: web.Request) -> web.StreamResponse:
 
 async def erase_submit(request: web.Request) -> web.StreamResponse:
     """POST /admin/customers/{id}/erase {confirm}: erase, then sweep the SIMs of the lines."""
-    from appliance.privacy.erasure import erase_customer
+    from appliance.privacy.erasure import erase_customer, erased_event
     from appliance.privacy.errors import PrivacyError
 
     customer_id = forms.path_number(request, "id")
@@ -159,6 +159,8 @@ async def erase_submit(request: web.Request) -> web.StreamResponse:
                                   clock=request.app[BACKEND].clock)
     except PrivacyError as error:
         raise _refusal(error) from None
+    backend = request.app[BACKEND]
+    backend.bus.publish(erased_event(report, backend.clock.now()))
     sim_deleted, sim_problem = await _sweep_sims(parts, report.needles)
     if wants_json(request):
         return web.json_response({"ok": True, "id": customer_id, "counts": report.counts,

@@ -69,8 +69,7 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     row = await backend.store.call(_attachment, attachment_id)
     if row is None or backend.data_dir is None:
         raise web.HTTPNotFound(text=f"attachment {attachment_id} does not exist")
-    from appliance.mail.filters.attachments import blob_path
-    from appliance.store.attachment_folder import attachments_dir
+    from appliance.store.attachment_folder import attachments_dir, blob_path
 
     if not re.fullmatch(r"[0-9a-f]{64}", row.sha256):
         raise web.HTTPNotFound(text=f"attachment {attachment_id} is not stored")

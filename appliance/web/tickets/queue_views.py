@@ -15,10 +15,10 @@ from markupsafe import Markup
 
 from appliance.web.frame.app_keys import BACKEND, QUEUE_CACHE, SESSION, VIEWERS
 from appliance.web.frame.i18n import language_of
+from appliance.web.frame.people import active_agents, all_teams
 from appliance.web.frame.rendering import environment, page_context, render
 from appliance.web.frame.work_rows import WorkItemRow
 from appliance.web.tickets.queue_filter import CHANNELS, STATUSES, QueueFilter
-from appliance.web.tickets.ticket_reads import active_agents, all_teams
 
 # why nothing was handed over (appliance.ports.work_refusal.WorkRefused.reason)
 REFUSALS = ("busy", "away", "offline", "ringing", "on_call", "wrap_up", "unknown")

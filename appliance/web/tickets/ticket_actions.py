@@ -12,10 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from appliance.spine.clock import Clock
-from appliance.spine.events import MessageAdded
 from appliance.store.errors import InvalidInput, NotFound
-from appliance.store.models import Agent, ContactPoint, Ticket
+from appliance.store.models import Agent, Ticket
+from appliance.store.reply_addresses import email_to_answer, phone_to_answer
 from appliance.store.tickets import MessageDraft
 from appliance.tickets import Priority
 from appliance.web.frame.sessions import SignedIn
@@ -23,7 +22,7 @@ from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.tickets.ticket_reads import ticket_by_number
 
 if TYPE_CHECKING:
-    from appliance.config.sections.mail import SmtpSettings
+    pass
 
 log = logging.getLogger("aspa.web")
 
@@ -56,52 +55,21 @@ async def ticket_id(backend: StoreWebBackend, number: int) -> int:
     return int(ticket.id)
 
 
-def _sms_number(ticket_id: int) -> str:
-    ticket = Ticket.get_by_id(ticket_id)
-    contact = (ContactPoint.select().where((ContactPoint.customer == ticket.customer)
-                                           & (ContactPoint.kind == "phone")
-                                           & (ContactPoint.failing == False))  # noqa: E712
-               .first()) if ticket.customer_id else None
-    if contact is None:
-        raise InvalidInput(f"ticket #{ticket.number} has no phone number to send an SMS to")
-    return str(contact.value)
-
-
-def _queue_mail_reply(tid: int, body: str, smtp: SmtpSettings, clock: Clock,
-                      who: SignedIn) -> tuple[int, str]:
-    """Store the reply and queue it for SMTP (appliance.mail.replies); its message id."""
-    from appliance.mail.replies import queue_reply
-
-    outgoing = queue_reply(tid, body, settings=smtp, clock=clock, author_id=who.agent_id,
-                           sender_name=who.name)
-    assert outgoing.message is not None  # queue_reply always links the stored reply
-    return int(outgoing.message.id), str(outgoing.recipients)
-
-
-def _email_address(ticket_id: int) -> str:
-    from appliance.mail.replies import customer_address
-
-    return customer_address(Ticket.get_by_id(ticket_id))
-
-
 async def reply(backend: StoreWebBackend, who: SignedIn, number: int, channel: str,
                 body: str) -> ReplyResult:
     """Answer the customer by email or SMS; the reply is stored on the ticket either way."""
     if not body.strip():
         raise InvalidInput("the reply is empty")
     tid = await ticket_id(backend, number)
-    smtp = backend.smtp
-    if channel == "email" and smtp is not None and smtp.from_address:
-        message_id, recipients = await backend.store.call(
-            _queue_mail_reply, tid, body, smtp, backend.clock, who)
-        backend.bus.publish(MessageAdded(at=backend.clock.now(), message_id=message_id,
-                                         channel="email", direction="out", ticket_id=tid,
-                                         agent_id=who.agent_id))
+    mail = backend.mail
+    if channel == "email" and mail is not None and mail.sends_mail:
+        message_id, recipients = await mail.queue_reply(tid, body, author_id=who.agent_id,
+                                                        sender_name=who.name)
         return ReplyResult(message_id, True, recipients)
     # Without a sender for this channel here the reply is kept as an outgoing message on
     # the ticket, so it is not lost and shows as "not sent".
-    lookup = _email_address if channel == "email" else _sms_number
-    recipient = await backend.store.call(lookup, tid)
+    answer_to = email_to_answer if channel == "email" else phone_to_answer
+    recipient = await backend.store.call(lambda: answer_to(Ticket.get_by_id(tid)))
     message = await backend.tickets.add_message(tid, MessageDraft(
         channel=channel, direction="out", body_text=body, recipients=recipient,
         author_id=who.agent_id))

@@ -15,9 +15,9 @@ from appliance.store.models import (
     ContactPoint,
     Customer,
     Message,
-    Team,
     Ticket,
 )
+from appliance.web.frame.people import active_agents, all_teams
 
 TIMELINE_MAX = 300  # entries shown; older ones are in the customer's history
 OTHER_TICKETS_MAX = 20
@@ -69,18 +69,6 @@ def ticket_by_number(number: int) -> Ticket:
     if ticket is None:
         raise NotFound(f"ticket #{number} does not exist")
     return ticket
-
-
-def active_agents() -> list[tuple[int, str, str]]:
-    """(id, name, login) of every active agent, by name."""
-    query = (Agent.select(Agent.id, Agent.name, Agent.login).where(Agent.active == True)  # noqa: E712
-             .order_by(Agent.name).tuples())
-    return list(cast(Iterable[tuple[int, str, str]], query))
-
-
-def all_teams() -> list[tuple[int, str]]:
-    query = Team.select(Team.id, Team.name).order_by(Team.name).tuples()
-    return list(cast(Iterable[tuple[int, str]], query))
 
 
 def _message_entries(ticket_ids: list[int]) -> list[TimelineEntry]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 from appliance.mail.filters import attachments
-from appliance.mail.filters.attachments import blob_path
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.parsed_mail import AttachmentPart, ParsedMail
+from appliance.store.attachment_folder import blob_path
 
 
 def test_same_bytes_are_stored_once(ctx: IntakeContext) -> None:

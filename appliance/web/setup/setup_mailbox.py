@@ -12,7 +12,7 @@ from appliance.web.mailboxes.mailbox_config import add_mailbox
 from appliance.web.mailboxes.mailbox_edits import check_connection, require_writable
 from appliance.web.mailboxes.mailbox_form import MailboxForm
 from appliance.web.settings.settings_answer import run_edit
-from appliance.web.settings.setup_wall import step_response
+from appliance.web.setup.setup_wall import step_response
 
 STEP = "mailbox"
 NEXT_PAGE = "/setup/agents?saved=mailbox"

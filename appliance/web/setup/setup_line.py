@@ -12,7 +12,7 @@ from appliance.web.mailboxes.mailbox_edits import require_writable
 from appliance.web.settings.config_edit import edit_config
 from appliance.web.settings.settings_answer import run_edit
 from appliance.web.settings.settings_edits import PIN_MAX, pin_change
-from appliance.web.settings.setup_wall import step_response
+from appliance.web.setup.setup_wall import step_response
 
 STEP = "line"
 

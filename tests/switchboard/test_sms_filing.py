@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.gsm.sms import IncomingSms
+from appliance.ports.sms_inbox import IncomingSms
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import Event, Quarantined

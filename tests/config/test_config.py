@@ -15,7 +15,7 @@ from appliance.config.aspa_toml import Config, ConfigError, default_data_dir, lo
 from appliance.config.cross_checks import duplicate_gpio_pins
 from appliance.config.schema import describe
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "aspa.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "aspa.example.toml"
 
 AGENTS = """
 [[agents]]

@@ -1,0 +1,66 @@
+"""The mail desk: the mail part's operations for the web page, behind appliance.ports.mail_desk.
+
+Each operation imports what it needs when first used: a box that never replays or
+replies by mail does not load the intake or the composer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from appliance.config.sections.mail import MailboxSettings, SmtpSettings
+from appliance.ports.mail_desk import Replayed
+from appliance.spine.bus import EventBus
+from appliance.spine.clock import Clock
+from appliance.spine.events import MessageAdded
+from appliance.store.attachment_folder import attachments_dir
+from appliance.store.worker import StoreWorker
+
+
+class MailDeskService:
+    """Mailbox checks, quarantine replay and replies, run in the store thread where they write."""
+
+    def __init__(self, store: StoreWorker, bus: EventBus, clock: Clock,
+                 smtp: SmtpSettings | None, data_dir: Path) -> None:
+        self._store = store
+        self._bus = bus
+        self._clock = clock
+        self.smtp = smtp or SmtpSettings()  # the outgoing server; settings pages may replace it
+        self._data_dir = data_dir
+
+    @property
+    def sends_mail(self) -> bool:
+        return bool(self.smtp.from_address)  # the outbox waits for the server if need be
+
+    async def test_mailbox(self, settings: MailboxSettings, password: str) -> str:
+        from appliance.mail.connection_check import async_check_mailbox
+
+        return await async_check_mailbox(settings, password)
+
+    async def replay(self, quarantine_id: int) -> Replayed:
+        from appliance.mail.intake import own_domains
+        from appliance.mail.intake_context import IntakeContext
+        from appliance.mail.replay import replay
+
+        ctx = IntakeContext(attachments_dir=attachments_dir(self._data_dir),
+                            own_domains=own_domains(self.smtp), clock=self._clock)
+        outcome = await self._store.call(replay, quarantine_id, ctx)
+        for event in outcome.events:
+            self._bus.publish(event)  # the switchboard files the ticket, pages hear of it
+        return Replayed(outcome.kind, outcome.ticket_id)
+
+    async def queue_reply(self, ticket_id: int, body: str, *, author_id: int,
+                          sender_name: str) -> tuple[int, str]:
+        from appliance.mail.replies import queue_reply
+
+        def store_and_queue() -> tuple[int, str]:
+            outgoing = queue_reply(ticket_id, body, settings=self.smtp, clock=self._clock,
+                                   author_id=author_id, sender_name=sender_name)
+            assert outgoing.message is not None  # queue_reply always links the stored reply
+            return int(outgoing.message.id), str(outgoing.recipients)
+
+        message_id, recipients = await self._store.call(store_and_queue)
+        self._bus.publish(MessageAdded(at=self._clock.now(), message_id=message_id,
+                                       channel="email", direction="out", ticket_id=ticket_id,
+                                       agent_id=author_id))
+        return message_id, recipients

@@ -1,0 +1,1 @@
+"""First boot: until an admin exists every page leads here; then the line and the mailbox."""
