@@ -3,7 +3,7 @@
 10 agents, 10,000 open tickets in an SQLite store, 500 calls one after another,
 each from its own number (half of them known customers). Everything is the
 product's own: the modem simulator on a pseudo-terminal, the AT channel, the
-driver, the event bus, the call desk with its customer look-up in the store
+driver, the event bus, the exchange with its customer look-up in the store
 thread, the pure call flow, and the AT commands back (ATA, AT+CHLD=2, ATD).
 Each agent answers at once and the call is transferred (ECT) before the next.
 
@@ -24,8 +24,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from appliance.calls.call_desk import CallDesk
-from appliance.calls.desk_plan import DeskPlan
+from appliance.calls.exchange import Exchange
+from appliance.calls.exchange_plan import ExchangePlan
 from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.at_channel import AtChannel
 from appliance.gsm.driver import ModemDriver
@@ -130,18 +130,18 @@ async def run(calls: int) -> tuple[list[float], int]:
         board.attach()
         group = RingGroup("tuki", tuple(range(1, AGENTS + 1)), RingStrategy.RRMEMORY,
                           ring_timeout_s=20, wrap_up_s=0, max_wait_s=120)
-        plan = DeskPlan(
+        plan = ExchangePlan(
             groups={"tuki": group},
             numbers={i: _agent_phone(i) for i in range(1, AGENTS + 1)},
             rules=FlowRules(assumed_talk_s=0),
             calendar=BusinessCalendar.twenty_four_seven(),
         )
-        desk = CallDesk(plan, bus=bus, clock=clock, store=worker,
+        exchange = Exchange(plan, bus=bus, clock=clock, store=worker,
                         tickets=tickets, directory=CustomerDirectory(db), board=board,
                         lookups=lookups)
-        desk.add_line(GsmLine(driver))
+        exchange.add_line(GsmLine(driver))
         bus.start()
-        desk.start()
+        exchange.start()
         await driver.attach(channel)
 
         dialled = asyncio.Event()
@@ -173,9 +173,9 @@ async def run(calls: int) -> tuple[list[float], int]:
                 await sim.remote_answers()
                 async with asyncio.timeout(5):
                     await recorded.event.wait()
-                await desk.settle()
+                await exchange.settle()
         finally:
-            await desk.stop()
+            await exchange.stop()
             driver.detach("bench over")
             await channel.close()
             await sim.stop()

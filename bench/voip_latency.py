@@ -29,8 +29,9 @@ from datetime import datetime
 from pathlib import Path
 
 from appliance.calls.agent_board import AgentBoard
-from appliance.calls.call_desk import CallDesk
-from appliance.calls.desk_plan import DeskPlan
+
+from appliance.calls.exchange import Exchange
+from appliance.calls.exchange_plan import ExchangePlan
 from appliance.config.sections.voip import VoipSettings
 from appliance.presence import AgentState, Presence, set_presence
 from appliance.queue import RingGroup, RingStrategy
@@ -122,7 +123,8 @@ async def run(calls: int, through_desk: bool) -> Path:
     box = VoipLineAdapter(settings, bus, SystemClock(), work / "voip")
     agent_ports = [free_port() for _ in range(2 if through_desk else 1)]
     if through_desk:
-        desk = await start_desk(box, bus, work, [f"sip:agent@{LOOPBACK}:{p}" for p in agent_ports])
+        desk = await start_exchange(box, bus, work,
+                                    [f"sip:agent@{LOOPBACK}:{p}" for p in agent_ports])
     else:
         subscribe_router(box, bus, f"sip:agent@{LOOPBACK}:{agent_ports[0]}")
     bus.start()
@@ -149,8 +151,8 @@ async def run(calls: int, through_desk: bool) -> Path:
     return work
 
 
-async def start_desk(box: VoipLineAdapter, bus: EventBus, work: Path,
-                     phones: list[str]) -> CallDesk:
+async def start_exchange(box: VoipLineAdapter, bus: EventBus, work: Path,
+                     phones: list[str]) -> Exchange:
     """The real call desk on a fresh store: agents 1 and 2 on SIP phones, ring all."""
     clock = SystemClock()
     db = open_store(work / "aspa.db")
@@ -163,10 +165,10 @@ async def start_desk(box: VoipLineAdapter, bus: EventBus, work: Path,
     # rung once for the whole (short) wait, then a callback: one INVITE per phone per call
     group = RingGroup("tuki", members, RingStrategy.RINGALL, ring_timeout_s=0.3,
                       max_wait_s=0.3, retry_s=0.0, wrap_up_s=0.0)
-    plan = DeskPlan(groups={"tuki": group}, numbers=dict(enumerate(phones, start=1)),
+    plan = ExchangePlan(groups={"tuki": group}, numbers=dict(enumerate(phones, start=1)),
                     rules=FlowRules(sms_on_callback=False), missed_limit=0)
     agents = {a: set_presence(AgentState(a), Presence.AVAILABLE, clock.now()) for a in members}
-    return CallDesk(plan, bus=bus, clock=clock, store=store,
+    return Exchange(plan, bus=bus, clock=clock, store=store,
                     tickets=TicketBook(db, bus, clock, worker=store),
                     directory=CustomerDirectory(db), board=AgentBoard(agents, bus, clock),
                     lookups=StoreWorker(db, name="caller-lookups"))
@@ -208,7 +210,7 @@ def report(work: Path, calls: int, through_desk: bool) -> None:
     anchor_ms = [(answered[i] - sent[i]) * 1e3 for i in range(n)]
     median, p99 = statistics.median(ring_ms), percentile(ring_ms, 0.99)
     anchor = statistics.median(anchor_ms)
-    path = ("through the call desk (store look-up, flow, routing, ring all over 2 phones)"
+    path = ("through the exchange (store look-up, flow, routing, ring all over 2 phones)"
             if through_desk else "one fixed agent, no routing")
     print(f"calls: {n}, {path}")
     print(f"anchor: baresip alone, INVITE sent -> 200 OK received, median {anchor:.2f} ms")

@@ -1,1 +1,1 @@
-"""The call desk: runs the pure call flow (appliance.queue.call_flow) on lines; call records."""
+"""The exchange: runs the pure call flow (appliance.queue.call_flow) on lines; call records."""

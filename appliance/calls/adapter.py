@@ -1,8 +1,8 @@
-"""The call desk as one of the daemon's adapters: built from aspa.toml, the store and the lines.
+"""The exchange as one of the daemon's adapters: built from aspa.toml, the store and the lines.
 
 The wiring hands it the lines (GSM modems and the VoIP trunk alike, through
 appliance.ports.line), the switchboard's routing port and the ticket book; the
-desk then answers every call offered on them, all in one queue.
+exchange then answers every call offered on them, all in one queue.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from appliance.calls.call_desk import CallDesk
-from appliance.calls.desk_config import desk_plan
+from appliance.calls.exchange import Exchange
+from appliance.calls.exchange_config import exchange_plan
 from appliance.calls.line_memory import load_knowledge
 from appliance.ports.adapter import AdapterHealth
 from appliance.ports.line import Line, line_order
@@ -49,8 +49,8 @@ def _agent_sip_uris() -> dict[int, str]:
     return {int(agent.id): str(agent.sip_uri) for agent in rows if agent.sip_uri}
 
 
-class CallDeskAdapter:
-    """Starts and stops the call desk beside the lines it serves."""
+class ExchangeAdapter:
+    """Starts and stops the exchange beside the lines it serves."""
 
     def __init__(
         self,
@@ -72,7 +72,7 @@ class CallDeskAdapter:
         self.board = board
         self.tickets = tickets
         self.lines = lines
-        self.desk: CallDesk | None = None
+        self.exchange: Exchange | None = None
         self._lookups: StoreWorker | None = None
 
     @property
@@ -81,36 +81,36 @@ class CallDeskAdapter:
 
     async def start(self) -> None:
         """Read the agents, build the plan, attach the lines and start taking calls."""
-        plan = desk_plan(self.config, await self.store.call(_agent_numbers))
+        plan = exchange_plan(self.config, await self.store.call(_agent_numbers))
         plan = replace(plan, sip_uris=await self.store.call(_agent_sip_uris))
         self._lookups = StoreWorker(self.db, name="caller-lookups")
-        desk = CallDesk(
+        exchange = Exchange(
             plan, bus=self.bus, clock=self.clock, store=self.store,
             tickets=self.tickets, directory=CustomerDirectory(self.db, clock=self.clock),
             board=self.board, lookups=self._lookups,
         )
         for line in self.lines():
             line.restore(await self.store.call(load_knowledge, line.name))
-            desk.add_line(line)
-        desk.start()
-        self.desk = desk
-        log.info("call desk: %d lines, ring groups %s", len(desk.lines),
+            exchange.add_line(line)
+        exchange.start()
+        self.exchange = exchange
+        log.info("exchange: %d lines, ring groups %s", len(exchange.lines),
                  ", ".join(plan.groups) or "(none: every call becomes a callback)")
 
     async def stop(self) -> None:
         """Stop taking calls; calls under way are left to the lines."""
-        if self.desk is not None:
-            await self.desk.stop()
-            self.desk = None
+        if self.exchange is not None:
+            await self.exchange.stop()
+            self.exchange = None
         if self._lookups is not None:
             self._lookups.close()
             self._lookups = None
 
     def health(self) -> AdapterHealth:
         """How many calls are in hand and what each line has learned."""
-        desk = self.desk
-        if desk is None:
+        exchange = self.exchange
+        if exchange is None:
             return AdapterHealth(False, "not running")
         methods = ", ".join(f"{name}: {line.knowledge.best_of(line_order(line.capabilities))}"
-                            for name, line in desk.lines.items())
-        return AdapterHealth(True, f"{len(desk.flows)} calls in hand; {methods or 'no lines'}")
+                            for name, line in exchange.lines.items())
+        return AdapterHealth(True, f"{len(exchange.flows)} calls in hand; {methods or 'no lines'}")

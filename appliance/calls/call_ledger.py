@@ -1,4 +1,4 @@
-"""What the desk writes down about a call: its customer, its callback ticket, its record."""
+"""What the exchange writes down about a call: its customer, its callback ticket, its record."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from appliance.store.worker import StoreWorker
 
 @dataclass
 class LiveCall:
-    """The desk's bookkeeping for one call besides its flow."""
+    """The exchange's bookkeeping for one call besides its flow."""
 
     line: Line
     caller: Caller

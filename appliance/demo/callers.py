@@ -1,6 +1,6 @@
 """For `aspa demo`: simulated customers call the simulated modem; agents' phones answer or not.
 
-Everything else is real: the driver, the call desk, the store. Start it next
+Everything else is real: the driver, the exchange, the store. Start it next
 to a running desk with `start_demo_callers(sim)`; cancel the task to stop.
 """
 

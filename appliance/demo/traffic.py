@@ -1,4 +1,4 @@
-"""The demo's customers at the simulated modem: callers (the call desk's demo callers) and texts."""
+"""The demo's customers at the simulated modem: callers (the exchange's demo callers) and texts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ log = logging.getLogger("aspa.demo")
 
 FIRST_TEXT_AFTER_S = 1.0  # the first customer texts soon after start
 TEXT_EVERY_S = 6.0
-# Callers come quicker than in an office, so a short demo shows the call desk at work.
+# Callers come quicker than in an office, so a short demo shows the exchange at work.
 DEMO_PACE = DemoPace(arrival_s=(2.0, 6.0), answer_after_s=(1.0, 3.0), talk_s=(5.0, 15.0),
                      give_up_after_s=(3.0, 10.0))
 

@@ -1,4 +1,4 @@
-"""One GSM modem line: the daemon's adapter for it, and the line the call desk drives.
+"""One GSM modem line: the daemon's adapter for it, and the line the exchange drives.
 
 As an adapter it starts the modem's line supervisor, which keeps the modem up by
 itself (reopen, reset, park on a rejected PIN) and reports its own health as

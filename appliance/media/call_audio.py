@@ -1,4 +1,4 @@
-"""One call's audio as the call desk uses it, on the asyncio loop: play, music, keys, voicemail.
+"""One call's audio as the exchange uses it, on the asyncio loop: play, music, keys, voicemail.
 
 Every method returns at once or awaits an event from the audio thread;
 none blocks the loop. When the voice port fails, `failed` is set and

@@ -1,7 +1,7 @@
 """The media component beside the loop: opens a channel per call, bridges two, routes events.
 
 Events from the audio threads reach the loop with `call_soon_threadsafe`
-and are handed to the call's CallAudio and to `on_event` (the call desk's
+and are handed to the call's CallAudio and to `on_event` (the exchange's
 listener). The engine holds no audio itself: each channel owns its port,
 its player and its buffers, all bounded.
 """

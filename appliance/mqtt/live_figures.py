@@ -50,7 +50,7 @@ def call_figures(now: datetime, zone: tzinfo,
                  service_level_s: float = SERVICE_LEVEL_S) -> dict[str, Number]:
     """Today's calls (local day): offered, answer rate and service level, both in %.
 
-    The rates are the call desk's own (`appliance.store.call_figures`), so MQTT, the web
+    The rates are the exchange's own (`appliance.store.call_figures`), so MQTT, the web
     and the reports agree: finished calls count, short abandons do not.
     """
     start = datetime.combine(now.astimezone(zone).date(), time(0), zone)

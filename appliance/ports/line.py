@@ -1,4 +1,4 @@
-"""The one line interface the call desk drives: a GSM modem and a SIP trunk alike.
+"""The one line interface the exchange drives: a GSM modem and a SIP trunk alike.
 
 Every command names its call: a modem has one active and one held call,
 but a SIP trunk carries many callers and agent legs at once. What a line
@@ -32,7 +32,7 @@ class LineCapabilities:
 
 @runtime_checkable
 class Line(Protocol):
-    """One line (a modem or a SIP account) as the call desk drives it."""
+    """One line (a modem or a SIP account) as the exchange drives it."""
 
     knowledge: ConnectKnowledge
 

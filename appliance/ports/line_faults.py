@@ -1,4 +1,4 @@
-"""Line faults: one base class every line's errors share, so the call desk catches one thing."""
+"""Line faults: one base class every line's errors share, so the exchange catches one thing."""
 
 from __future__ import annotations
 

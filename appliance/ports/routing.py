@@ -1,4 +1,4 @@
-"""The routing port: how the call desk reads agents and has its presence decisions applied."""
+"""The routing port: how the exchange reads agents and has its presence decisions applied."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from appliance.queue.call_commands import Command
 
 
 class RoutingPort(Protocol):
-    """The switchboard as the call desk uses it: snapshots in, presence commands out."""
+    """The switchboard as the exchange uses it: snapshots in, presence commands out."""
 
     def agent(self, agent_id: int) -> AgentState | None:
         """One agent's state now."""

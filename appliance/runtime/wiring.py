@@ -57,9 +57,9 @@ def _box_watch(daemon: Daemon) -> Adapter:
 
 
 def _lines(daemon: Daemon, wired: Wired) -> None:
-    """A line per modem and the VoIP line, then the call desk that answers them all."""
-    from appliance.calls.adapter import CallDeskAdapter
-    from appliance.calls.desk_config import line_prompts
+    """A line per modem and the VoIP line, then the exchange that answers them all."""
+    from appliance.calls.adapter import ExchangeAdapter
+    from appliance.calls.exchange_config import line_prompts
     from appliance.gsm.line import GsmLine
     from appliance.gsm.line_set import GsmLineSet
 
@@ -84,7 +84,7 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
         voip = VoipLineAdapter(config.voip, daemon.bus, daemon.clock, config.data_path / "voip")
         wired.adapters.append(voip)
         lines.append(voip.line)
-    wired.adapters.append(CallDeskAdapter(config, db=store.db, store=store, bus=daemon.bus,
+    wired.adapters.append(ExchangeAdapter(config, db=store.db, store=store, bus=daemon.bus,
                                           clock=daemon.clock, board=board, tickets=tickets,
                                           lines=lambda: lines))
 

@@ -32,7 +32,7 @@ class VoipLineAdapter:
         self.settings = settings
         self.name = settings.name
         self.work_dir = work_dir / settings.name
-        # made here, so that parts wired after it (the call desk) can hold the line
+        # made here, so that parts wired after it (the exchange) can hold the line
         self.line = VoipLine(settings, bus, clock, knowledge=knowledge)
         self.supervisor = VoipSupervisor(self.line, self.work_dir)
         self._task: asyncio.Task[None] | None = None

@@ -1,10 +1,10 @@
-"""Both kinds of line satisfy the one interface the desk drives, and say what they can do."""
+"""Both kinds of line satisfy the one interface the exchange drives, and say what they can do."""
 
 from __future__ import annotations
 
 import pytest
 
-from appliance.calls.desk_plan import DeskPlan
+from appliance.calls.exchange_plan import ExchangePlan
 from appliance.config.sections.voip import VoipSettings
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.line import GsmLine
@@ -63,7 +63,7 @@ async def test_line_faults_of_both_kinds_are_what_the_desk_catches() -> None:
 
 
 def test_a_sip_line_rings_an_agents_sip_phone_and_a_modem_their_mobile() -> None:
-    plan = DeskPlan(
+    plan = ExchangePlan(
         groups={"tuki": RingGroup("tuki", (1, 2, 3), RingStrategy.RINGALL)},
         numbers={1: "+358501000001", 2: "+358501000002"},
         sip_uris={2: "sip:ben@pbx.example", 3: "sip:cy@pbx.example"},

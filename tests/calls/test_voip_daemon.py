@@ -1,4 +1,4 @@
-"""`aspa run` with [voip] enabled: baresip is started and its line is handed to the call desk."""
+"""`aspa run` with [voip] enabled: baresip is started and its line is handed to the exchange."""
 
 from __future__ import annotations
 
@@ -53,5 +53,5 @@ strategy = "ringall"
                        on_started=lambda d: checks.append(asyncio.create_task(look(d))))
     assert code == 0
     assert seen["voip0"] == AdapterHealth(ok=True, detail="not registering")
-    # the desk holds the SIP line, which tries a blind transfer first
+    # the exchange holds the SIP line, which tries a blind transfer first
     assert seen["calls"].detail == "0 calls in hand; voip0: deflect"

@@ -1,4 +1,4 @@
-"""The call rates MQTT publishes are the call desk's, with the configured threshold."""
+"""The call rates MQTT publishes are the exchange's, with the configured threshold."""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ async def test_reports_count_channels_calls_and_service_level(
     data = await (await client.get(f"/api/reports?from={day}&to={day}")).json()
     (row,) = data["periods"]
     assert (row["new_email"], row["new_sms"]) == (1, 1)
-    # The call desk's definition, as on MQTT: the caller who hung up after 2 s is a short
+    # The exchange's definition, as on MQTT: the caller who hung up after 2 s is a short
     # abandon and counts nowhere but in the calls offered.
     assert (row["calls_offered"], row["calls_answered"], row["calls_abandoned"]) == (4, 2, 1)
     assert row["service_level_pct"] == 33.3  # 1 in 30 s of the 3 counted

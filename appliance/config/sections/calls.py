@@ -1,4 +1,4 @@
-"""The `[calls]` section: what the call desk says and texts, and how it treats a busy line."""
+"""The `[calls]` section: what the exchange says and texts, and how it treats a busy line."""
 
 from __future__ import annotations
 

@@ -110,7 +110,7 @@ class StoreWebBackend:
         self._health = health
         self.config = config
         self.config_path = config_path  # the aspa.toml the web page may change; None = read-only
-        # "answered within" for the service level, as the call desk and MQTT count it
+        # "answered within" for the service level, as the exchange and MQTT count it
         self.service_level_s = (float(config.calls.service_level_seconds) if config is not None
                                 else SERVICE_LEVEL_S)
         self._session_check = timedelta(seconds=session_check_s)

@@ -25,7 +25,7 @@ class PeriodFigures:
     first_response_s: list[float] = field(default_factory=list)
     resolution_s: list[float] = field(default_factory=list)
     calls_offered: int = 0  # every incoming call, finished or not
-    calls: CallFigures = field(default_factory=CallFigures)  # the call desk's own rates
+    calls: CallFigures = field(default_factory=CallFigures)  # the exchange's own rates
     debt: int = 0
 
     def row(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The call desk: line events in, the pure call flow decides, its commands run on the line.
+"""The exchange: line events in, the pure call flow decides, its commands run on the line.
 
 Everything happens in one task that takes inputs (bus events, timers,
 finished announcements) from an inbox one at a time, so the flows see a
@@ -16,8 +16,8 @@ from typing import Any
 
 from appliance.calls.call_ledger import CallLedger, LiveCall
 from appliance.calls.call_records import find_caller
-from appliance.calls.callback_desk import CallbackDesk
-from appliance.calls.desk_plan import DeskPlan
+from appliance.calls.callbacks import Callbacks
+from appliance.calls.exchange_plan import ExchangePlan
 from appliance.calls.line_memory import save_knowledge
 from appliance.ports.line import Line, groups_key, line_order
 from appliance.ports.line_faults import LegRefused, LineFault
@@ -67,20 +67,20 @@ from appliance.store.customers import CustomerDirectory
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
 
-log = logging.getLogger("aspa.calls.desk")
+log = logging.getLogger("aspa.calls.exchange")
 
 Input = Callable[[], Awaitable[None]]
 LINE_FAULTS_OR_TIMEOUT: tuple[type[Exception], ...] = (LineFault, TimeoutError)
-ROUTING_SOURCE = "routing"  # PresenceChanged events the desk's own commands cause
+ROUTING_SOURCE = "routing"  # PresenceChanged events the exchange's own commands cause
 _PLANNED_ENDS = ("transferred", "deflected", "rejected")  # the flow caused them and knows
 
 
-class CallDesk:
+class Exchange:
     """Runs every incoming call of its lines through the call flow."""
 
     def __init__(
         self,
-        plan: DeskPlan,
+        plan: ExchangePlan,
         *,
         bus: EventBus,
         clock: Clock,
@@ -115,7 +115,7 @@ class CallDesk:
         self._history_day = plan.calendar.local_day(clock.now())
         self.idle = asyncio.Event()  # set while the inbox is empty and nothing runs
         self.idle.set()
-        self.callbacks = CallbackDesk(self)
+        self.callbacks = Callbacks(self)
         self.ledger = CallLedger(store, tickets, directory, bus, clock, plan.rules.language)
 
     # --- life cycle ------------------------------------------------------------------
@@ -125,11 +125,11 @@ class CallDesk:
         self.lines[line.name] = line
 
     def start(self) -> None:
-        """Subscribe to the bus and start the desk's task."""
+        """Subscribe to the bus and start the exchange's task."""
         self._sub = self.bus.subscribe(
-            "call-desk", self._on_event, (CallOffered, CallStateChanged, CallEnded, PresenceChanged)
+            "exchange", self._on_event, (CallOffered, CallStateChanged, CallEnded, PresenceChanged)
         )
-        self._task = asyncio.get_running_loop().create_task(self._work(), name="call-desk")
+        self._task = asyncio.get_running_loop().create_task(self._work(), name="exchange")
         self.post(self.callbacks.restore)
 
     async def take_callback(self, agent_id: int, ticket_id: int) -> str:
@@ -168,7 +168,7 @@ class CallDesk:
     # --- inputs -----------------------------------------------------------------------
 
     def post(self, step: Input) -> None:
-        """Queue an input for the desk's task."""
+        """Queue an input for the exchange's task."""
         self.idle.clear()
         self._inbox.put_nowait(step)
 
@@ -178,7 +178,7 @@ class CallDesk:
             try:
                 await step()
             except Exception:
-                log.exception("call desk: an input failed")
+                log.exception("exchange: an input failed")
             finally:
                 self._inbox.task_done()
                 if self._inbox.empty():
@@ -426,7 +426,7 @@ class CallDesk:
                 command.method, call_id, agent_leg)
             return lambda: self._apply(call_id, flow_rules.on_hand_over_result, ok)
         elif isinstance(command, Deflect):
-            # beside the desk's task: a REFER's outcome (RFC 3515 §2.4.5 NOTIFY) may take
+            # beside the exchange's task: a REFER's outcome (RFC 3515 §2.4.5 NOTIFY) may take
             # seconds, and the other callers on the trunk must not wait for it
             self._beside(self._deflect(call_id, line, command))
         elif isinstance(command, HangUp):

@@ -10,7 +10,7 @@ from appliance.queue import RingStrategy
 from appliance.queue.call_setup import FlowRules
 from appliance.spine.events import CallRecorded
 
-from .desk_harness import AGENT_PHONES, CALLER, quick_group, start_desk, stop_desk
+from .exchange_harness import AGENT_PHONES, CALLER, quick_group, start_exchange, stop_exchange
 
 # The first call is answered by agent 1 (rung first by every strategy on a fresh history).
 SECOND_CALL_RINGS = {
@@ -25,20 +25,20 @@ SECOND_CALL_RINGS = {
 @pytest.mark.parametrize("strategy", list(RingStrategy))
 async def test_strategy_picks_the_agent_for_the_next_call(
         tmp_path: Path, strategy: RingStrategy) -> None:
-    desk = await start_desk(tmp_path, group=quick_group(strategy),
+    exchange = await start_exchange(tmp_path, group=quick_group(strategy),
                             rules=FlowRules(assumed_talk_s=0))
     try:
-        await desk.sim.incoming_call(CALLER)
-        await desk.dialled(AGENT_PHONES[0])
-        await desk.sim.remote_answers()
-        await desk.log.wait_for(CallRecorded)
-        await desk.until(lambda: desk.sim.calls == [])
-        await desk.settle()
-        desk.mark = len(desk.sim.received)
-        await desk.sim.incoming_call("+358409999999")
+        await exchange.sim.incoming_call(CALLER)
+        await exchange.dialled(AGENT_PHONES[0])
+        await exchange.sim.remote_answers()
+        await exchange.log.wait_for(CallRecorded)
+        await exchange.until(lambda: exchange.sim.calls == [])
+        await exchange.settle()
+        exchange.mark = len(exchange.sim.received)
+        await exchange.sim.incoming_call("+358409999999")
         agent = SECOND_CALL_RINGS[strategy]
-        await desk.dialled(AGENT_PHONES[agent - 1])
-        assert [c for c in desk.traffic() if c.startswith("ATD")] == [
+        await exchange.dialled(AGENT_PHONES[agent - 1])
+        assert [c for c in exchange.traffic() if c.startswith("ATD")] == [
             f"ATD{AGENT_PHONES[agent - 1]};"]
     finally:
-        await stop_desk(desk)
+        await stop_exchange(exchange)

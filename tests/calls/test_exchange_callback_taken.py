@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from appliance.calls.callback_desk import CallbackUnavailable
 from appliance.calls.callback_records import pending_retries
+from appliance.calls.callbacks import CallbackUnavailable
 from appliance.presence import Presence, set_presence
 from appliance.spine.events import CallRecorded
 from appliance.store.models import Call, ContactPoint, Customer, Message, Ticket
 
-from .desk_harness import AGENT_PHONES, CALLER, Desk, start_desk, stop_desk
+from .exchange_harness import AGENT_PHONES, CALLER, RunningExchange, start_exchange, stop_exchange
 
 
 def _owed_callback() -> None:
@@ -23,83 +23,83 @@ def _owed_callback() -> None:
                   customer=customer)
 
 
-async def _ticket(desk: Desk) -> Ticket:
-    await desk.settle()
-    return await desk.query(lambda: Ticket.get_by_id(7))
+async def _ticket(exchange: RunningExchange) -> Ticket:
+    await exchange.settle()
+    return await exchange.query(lambda: Ticket.get_by_id(7))
 
 
 async def test_taking_a_callback_dials_the_customer_then_connects_the_agent(
         tmp_path: Path) -> None:
-    desk = await start_desk(tmp_path, seed=_owed_callback)
+    exchange = await start_exchange(tmp_path, seed=_owed_callback)
     try:
-        flow_id = await desk.desk.take_callback(2, 7)
-        await desk.dialled(CALLER)
-        await desk.sim.remote_answers()
-        await desk.dialled(AGENT_PHONES[1])
-        await desk.sim.remote_answers()
-        recorded = await desk.log.wait_for(CallRecorded)
+        flow_id = await exchange.exchange.take_callback(2, 7)
+        await exchange.dialled(CALLER)
+        await exchange.sim.remote_answers()
+        await exchange.dialled(AGENT_PHONES[1])
+        await exchange.sim.remote_answers()
+        recorded = await exchange.log.wait_for(CallRecorded)
         assert (recorded.call_id, recorded.outcome, recorded.agent_id) == (flow_id, "answered", 2)
-        assert desk.traffic() == [f"ATD{CALLER};", "AT+CHLD=2", f"ATD{AGENT_PHONES[1]};",
+        assert exchange.traffic() == [f"ATD{CALLER};", "AT+CHLD=2", f"ATD{AGENT_PHONES[1]};",
                                   "AT+CHLD=4"]
-        ticket = await _ticket(desk)
+        ticket = await _ticket(exchange)
         assert ticket.status == "resolved"
-        call = await desk.query(lambda: Call.get())
+        call = await exchange.query(lambda: Call.get())
         assert (call.direction, call.outcome, call.ticket_id, call.agent_id) == (
             "out", "answered", 7, 2)
     finally:
-        await stop_desk(desk)
+        await stop_exchange(exchange)
 
 
 async def test_a_customer_who_does_not_answer_gets_a_retry_on_the_schedule(
         tmp_path: Path) -> None:
-    desk = await start_desk(tmp_path, seed=_owed_callback)
+    exchange = await start_exchange(tmp_path, seed=_owed_callback)
     try:
-        await desk.desk.take_callback(2, 7)
-        await desk.dialled(CALLER)
-        await desk.sim.remote_no_answer()
-        recorded = await desk.log.wait_for(CallRecorded)
+        await exchange.exchange.take_callback(2, 7)
+        await exchange.dialled(CALLER)
+        await exchange.sim.remote_no_answer()
+        recorded = await exchange.log.wait_for(CallRecorded)
         assert recorded.outcome == "no_answer"
-        ticket = await _ticket(desk)
+        ticket = await _ticket(exchange)
         assert ticket.status == "pending"  # out of the queue until the retry is due
-        retries = await desk.query(pending_retries)
+        retries = await exchange.query(pending_retries)
         assert set(retries) == {7}
-        notes = await desk.query(lambda: [m.body_text for m in Message.select()])
+        notes = await exchange.query(lambda: [m.body_text for m in Message.select()])
         assert any("next try" in n for n in notes)
-        assert desk.traffic() == [f"ATD{CALLER};"]
+        assert exchange.traffic() == [f"ATD{CALLER};"]
     finally:
-        await stop_desk(desk)
+        await stop_exchange(exchange)
 
 
 async def test_when_the_tries_are_used_up_the_callback_stays_open_for_a_person(
         tmp_path: Path) -> None:
-    desk = await start_desk(tmp_path, seed=_owed_callback, callback_retry_minutes=())
+    exchange = await start_exchange(tmp_path, seed=_owed_callback, callback_retry_minutes=())
     try:
-        await desk.desk.take_callback(2, 7)
-        await desk.dialled(CALLER)
-        await desk.sim.remote_busy()
-        recorded = await desk.log.wait_for(CallRecorded)
+        await exchange.exchange.take_callback(2, 7)
+        await exchange.dialled(CALLER)
+        await exchange.sim.remote_busy()
+        recorded = await exchange.log.wait_for(CallRecorded)
         assert recorded.outcome == "busy"
-        ticket = await _ticket(desk)
+        ticket = await _ticket(exchange)
         assert ticket.status == "open"
-        assert await desk.query(pending_retries) == {}
+        assert await exchange.query(pending_retries) == {}
     finally:
-        await stop_desk(desk)
+        await stop_exchange(exchange)
 
 
 async def test_a_callback_cannot_start_without_a_free_line(tmp_path: Path) -> None:
-    desk = await start_desk(tmp_path, seed=_owed_callback)
+    exchange = await start_exchange(tmp_path, seed=_owed_callback)
     try:
-        await desk.desk.take_callback(2, 7)
-        await desk.dialled(CALLER)
+        await exchange.exchange.take_callback(2, 7)
+        await exchange.dialled(CALLER)
         with pytest.raises(CallbackUnavailable, match="no line is free"):
-            await desk.desk.take_callback(1, 7)
+            await exchange.exchange.take_callback(1, 7)
         with pytest.raises(CallbackUnavailable, match="an agent who is unknown"):
-            await desk.desk.take_callback(99, 7)
-        desk.set_agent(3, lambda s, now: set_presence(s, Presence.BUSY, now))
+            await exchange.exchange.take_callback(99, 7)
+        exchange.set_agent(3, lambda s, now: set_presence(s, Presence.BUSY, now))
         with pytest.raises(CallbackUnavailable, match="an agent who is busy"):
-            await desk.desk.take_callback(3, 7)
+            await exchange.exchange.take_callback(3, 7)
     finally:
-        await stop_desk(desk)
+        await stop_exchange(exchange)
 
 
 async def test_a_retry_remembered_before_a_restart_reopens_the_callback(tmp_path: Path) -> None:
@@ -112,17 +112,17 @@ async def test_a_retry_remembered_before_a_restart_reopens_the_callback(tmp_path
         Ticket.update(status="pending").where(Ticket.id == 7).execute()
         save_retry(7, datetime.now(UTC) - timedelta(minutes=1))
 
-    desk = await start_desk(tmp_path, seed=due_retry)
+    exchange = await start_exchange(tmp_path, seed=due_retry)
     try:
         async def status() -> str:
-            await desk.settle()
-            return str((await desk.query(lambda: Ticket.get_by_id(7))).status)
+            await exchange.settle()
+            return str((await exchange.query(lambda: Ticket.get_by_id(7))).status)
 
         for _ in range(50):
             if await status() == "open":
                 break
             await asyncio.sleep(0.02)
         assert await status() == "open"
-        assert await desk.query(pending_retries) == {}
+        assert await exchange.query(pending_retries) == {}
     finally:
-        await stop_desk(desk)
+        await stop_exchange(exchange)

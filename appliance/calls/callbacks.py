@@ -1,6 +1,6 @@
 """Callbacks taken by agents, run on a free line: the pure callback flow's commands executed.
 
-It lives inside the call desk and runs in the desk's one task (the desk
+It lives inside the exchange and runs in the exchange's one task (the exchange
 routes line events for its legs here), so calls and callbacks never act on
 the same line at once without seeing each other.
 """
@@ -47,7 +47,7 @@ from appliance.store.tickets import MessageDraft
 from appliance.tickets.errors import TransitionError
 
 if TYPE_CHECKING:
-    from appliance.calls.call_desk import CallDesk
+    from appliance.calls.exchange import Exchange
 
 log = logging.getLogger("aspa.calls.callbacks")
 
@@ -69,11 +69,11 @@ class _Attempt:
     agent_leg: str | None = None
 
 
-class CallbackDesk:
+class Callbacks:
     """Starts callbacks, follows their legs, records them and schedules the retries."""
 
-    def __init__(self, desk: CallDesk) -> None:
-        self.desk = desk
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
         self.flows: dict[str, CallbackFlow] = {}
         self._attempts: dict[str, _Attempt] = {}
         self._legs: dict[str, tuple[str, str]] = {}  # leg id -> (flow id, CUSTOMER / AGENT)
@@ -97,43 +97,43 @@ class CallbackDesk:
 
     async def take(self, agent_id: int, ticket_id: int) -> str:
         """`agent_id` takes callback ticket `ticket_id`: dial the customer now; the flow id."""
-        desk = self.desk
-        state = desk.board.agent(agent_id)
-        if state is None or not may_take(state, Channel.CALLBACK, desk.clock.now()):
-            why = refusal(state, desk.clock.now()) if state is not None else "unknown"
+        exchange = self.exchange
+        state = exchange.board.agent(agent_id)
+        if state is None or not may_take(state, Channel.CALLBACK, exchange.clock.now()):
+            why = refusal(state, exchange.clock.now()) if state is not None else "unknown"
             raise CallbackUnavailable(f"no callback is handed to an agent who is "
                                       f"{(why or 'unknown').replace('_', ' ')}")
-        if not desk.plan.reach(dials_sip=True).get(agent_id):
+        if not exchange.plan.reach(dials_sip=True).get(agent_id):
             raise CallbackUnavailable(f"agent {agent_id} has no phone number to ring")
-        line = next((ln for ln in desk.lines.values() if ln.is_up and ln.is_idle
-                     and desk.plan.reach(dials_sip=ln.capabilities.dials_sip).get(agent_id)),
+        line = next((ln for ln in exchange.lines.values() if ln.is_up and ln.is_idle
+                     and exchange.plan.reach(dials_sip=ln.capabilities.dials_sip).get(agent_id)),
                     None)
         if line is None:
             raise CallbackUnavailable("no line is free; try again when a call has ended")
-        number = desk.plan.reach(dials_sip=line.capabilities.dials_sip)[agent_id]
+        number = exchange.plan.reach(dials_sip=line.capabilities.dials_sip)[agent_id]
         try:
-            target = await desk.store.call(callback_target, ticket_id)
+            target = await exchange.store.call(callback_target, ticket_id)
         except StoreError as error:
             raise CallbackUnavailable(str(error)) from error
         attempt = target.attempts + 1
         flow_id = f"callback-{ticket_id}-{attempt}"
-        group = desk.groups.get(desk.plan.first_group or "")
+        group = exchange.groups.get(exchange.plan.first_group or "")
         setup = CallbackSetup(
             flow_id=flow_id, ticket_id=ticket_id, customer_number=target.number,
             agent_id=agent_id, agent_number=number, attempt=attempt,
-            method=line.knowledge.best, retry_minutes=desk.plan.callback_retry_minutes,
-            ring_timeout_s=desk.plan.callback_ring_timeout_s,
+            method=line.knowledge.best, retry_minutes=exchange.plan.callback_retry_minutes,
+            ring_timeout_s=exchange.plan.callback_ring_timeout_s,
             wrap_up_s=group.wrap_up_s if group is not None else 0.0,
-            assumed_talk_s=desk.plan.rules.assumed_talk_s,
+            assumed_talk_s=exchange.plan.rules.assumed_talk_s,
         )
         self._attempts[flow_id] = _Attempt(line, ticket_id, target.customer_id, target.number)
         await self._forget_retry(ticket_id)
-        await self._run(rules.start_callback(setup, desk.clock.now()))
+        await self._run(rules.start_callback(setup, exchange.clock.now()))
         return flow_id
 
     async def restore(self) -> None:
         """Schedule the retries remembered in the store (after a restart)."""
-        for ticket_id, at in (await self.desk.store.call(pending_retries)).items():
+        for ticket_id, at in (await self.exchange.store.call(pending_retries)).items():
             self._schedule_reopen(ticket_id, at)
 
     # --- line events --------------------------------------------------------------------
@@ -173,7 +173,7 @@ class CallbackDesk:
         flow = self.flows.get(flow_id)
         if flow is None:
             return
-        await self._run(handler(flow, *args, self.desk.clock.now(), **kw))
+        await self._run(handler(flow, *args, self.exchange.clock.now(), **kw))
 
     async def _run(self, step: CallbackStep) -> None:
         flow, commands = step
@@ -201,9 +201,9 @@ class CallbackDesk:
             old.cancel()
         if flow.wake_at is None or flow.is_over:
             return
-        delay = max((flow.wake_at - self.desk.clock.now()).total_seconds(), 0.0)
+        delay = max((flow.wake_at - self.exchange.clock.now()).total_seconds(), 0.0)
         self._timers[flow_id] = asyncio.get_running_loop().call_later(
-            delay, lambda: self.desk.post(lambda: self.timer(flow_id)))
+            delay, lambda: self.exchange.post(lambda: self.timer(flow_id)))
 
     def _forget(self, flow_id: str) -> None:
         self.flows.pop(flow_id, None)
@@ -217,12 +217,12 @@ class CallbackDesk:
             timer.cancel()
 
     async def _execute(self, flow: CallbackFlow, command: Command) -> Input | None:
-        desk = self.desk
+        exchange = self.exchange
         flow_id = flow.setup.flow_id
         attempt = self._attempts[flow_id]
         line = attempt.line
         if isinstance(command, AgentOnCall | AgentFree):
-            desk.apply_presence(flow_id, command)
+            exchange.apply_presence(flow_id, command)
         elif isinstance(command, DialCustomer | DialAgent):
             kind = CUSTOMER if isinstance(command, DialCustomer) else AGENT
             try:
@@ -250,7 +250,7 @@ class CallbackDesk:
             if legs:
                 await line.hang_up(legs[0], legs[1] if len(legs) > 1 else None)
         elif isinstance(command, Learn):
-            await desk.learn(line, command)
+            await exchange.learn(line, command)
         elif isinstance(command, Finished):
             await self._finish(flow, attempt, command)
         elif isinstance(command, ScheduleRetry):
@@ -258,12 +258,12 @@ class CallbackDesk:
         return None
 
     async def _finish(self, flow: CallbackFlow, attempt: _Attempt, command: Finished) -> None:
-        desk = self.desk
+        exchange = self.exchange
         record = command.record
         caller = Caller(attempt.number, customer_id=attempt.customer_id)
-        await desk.store.call(write_call, flow.setup.flow_id, attempt.line.name, caller, "valid",
-                              record, attempt.ticket_id, "out")
-        desk.bus.publish(CallRecorded(
+        await exchange.store.call(write_call, flow.setup.flow_id, attempt.line.name, caller,
+                                  "valid", record, attempt.ticket_id, "out")
+        exchange.bus.publish(CallRecorded(
             at=record.ended_at, call_id=flow.setup.flow_id, line=attempt.line.name,
             number=attempt.number, outcome=record.outcome.value, reason=record.reason,
             wait_seconds=record.wait_s, talk_seconds=record.talk_s,
@@ -274,10 +274,10 @@ class CallbackDesk:
             await self._set_status(attempt.ticket_id, "resolved", record.agent_id)
 
     async def _retry(self, flow: CallbackFlow, attempt: _Attempt, command: ScheduleRetry) -> None:
-        desk = self.desk
+        exchange = self.exchange
         setup = flow.setup
-        at = rules.retry_at(command.attempt, setup.retry_minutes, desk.clock.now(),
-                            desk.plan.calendar)
+        at = rules.retry_at(command.attempt, setup.retry_minutes, exchange.clock.now(),
+                            exchange.plan.calendar)
         if at is None:
             note = (f"Callback try {command.attempt} did not reach the customer; "
                     f"no more automatic tries: please call {attempt.number} yourself.")
@@ -288,13 +288,13 @@ class CallbackDesk:
                 f"next try {at:%Y-%m-%d %H:%M} UTC.")
         await self._note(attempt.ticket_id, note)
         await self._set_status(attempt.ticket_id, "pending", None)
-        await desk.store.call(save_retry, attempt.ticket_id, at)
+        await exchange.store.call(save_retry, attempt.ticket_id, at)
         self._schedule_reopen(attempt.ticket_id, at)
 
     def _schedule_reopen(self, ticket_id: int, at: datetime) -> None:
-        delay = max((at - self.desk.clock.now()).total_seconds(), 0.0)
+        delay = max((at - self.exchange.clock.now()).total_seconds(), 0.0)
         self._reopen_timers.append(asyncio.get_running_loop().call_later(
-            delay, lambda: self.desk.post(lambda: self._reopen(ticket_id))))
+            delay, lambda: self.exchange.post(lambda: self._reopen(ticket_id))))
 
     async def _reopen(self, ticket_id: int) -> None:
         """The retry is due: the callback is open work again, offered like any other."""
@@ -302,14 +302,14 @@ class CallbackDesk:
         await self._set_status(ticket_id, "open", None)
 
     async def _forget_retry(self, ticket_id: int) -> None:
-        await self.desk.store.call(save_retry, ticket_id, None)
+        await self.exchange.store.call(save_retry, ticket_id, None)
 
     async def _note(self, ticket_id: int, text: str) -> None:
         draft = MessageDraft(channel="note", direction="internal", body_text=text)
-        await self.desk.tickets.add_message(ticket_id, draft)
+        await self.exchange.tickets.add_message(ticket_id, draft)
 
     async def _set_status(self, ticket_id: int, status: str, by: int | None) -> None:
         try:
-            await self.desk.tickets.change_status(ticket_id, status, by=by)
+            await self.exchange.tickets.change_status(ticket_id, status, by=by)
         except (TransitionError, StoreError) as error:
             log.info("callback ticket %s stays as it is (%s)", ticket_id, error)

@@ -1,4 +1,4 @@
-"""A call desk on a real store and a simulated modem (pty, real driver, real supervisor)."""
+"""A call exchange on a real store and a simulated modem (pty, real driver, real supervisor)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
-from appliance.calls.call_desk import CallDesk
-from appliance.calls.desk_plan import DeskPlan
+from appliance.calls.exchange import Exchange
+from appliance.calls.exchange_plan import ExchangePlan
 from appliance.calls.line_memory import load_knowledge
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.line import GsmLine
@@ -54,13 +54,13 @@ def quick_group(strategy: RingStrategy = RingStrategy.LINEAR, **options: Any) ->
 
 
 @dataclass
-class Desk:
+class RunningExchange:
     """Everything of one running scenario."""
 
     sim: SimulatedModem
     driver: ModemDriver
     supervisor: ModemSupervisor
-    desk: CallDesk
+    exchange: Exchange
     line: GsmLine
     bus: EventBus
     log: EventLog
@@ -95,8 +95,8 @@ class Desk:
         return await self.worker.call(fn)
 
     async def settle(self) -> None:
-        await self.desk.settle()
-        await self.desk.idle.wait()
+        await self.exchange.settle()
+        await self.exchange.idle.wait()
 
     async def dialled(self, number: str, within: float = 3.0) -> None:
         await self.sim.wait_for_command(f"ATD{number};", within=within, start=self.mark)
@@ -113,7 +113,7 @@ def _seed_agents(db: pw.Database) -> None:
         Agent.create(id=i, name=f"Agent {i}", login=f"agent{i}", phone=phone)
 
 
-async def start_desk(
+async def start_exchange(
     tmp_path: Path,
     *,
     model: str = "generic",
@@ -126,7 +126,7 @@ async def start_desk(
     seed: Callable[[], None] | None = None,
     numbers: dict[int, str] | None = None,
     **plan_options: Any,
-) -> Desk:
+) -> RunningExchange:
     db = open_store(tmp_path / "aspa.db")
     _seed_agents(db)
     if seed is not None:
@@ -152,7 +152,7 @@ async def start_desk(
     tickets = TicketBook(db, bus, clock, worker=worker)
     board.use_tickets(tickets)
     board.attach()
-    plan = DeskPlan(
+    plan = ExchangePlan(
         groups={"tuki": group or quick_group()},
         numbers=dict(enumerate(AGENT_PHONES, start=1)) if numbers is None else numbers,
         rules=rules or FlowRules(),
@@ -160,24 +160,25 @@ async def start_desk(
         missed_limit=missed_limit,
         **plan_options,
     )
-    desk = CallDesk(
+    exchange = Exchange(
         plan, bus=bus, clock=clock, store=worker,
         tickets=tickets, directory=CustomerDirectory(db), board=board,
     )
     knowledge = await worker.call(load_knowledge, driver.line)
     line = GsmLine(driver, prompts=prompts or {}, knowledge=knowledge)
-    desk.add_line(line)
+    exchange.add_line(line)
     bus.start()
-    desk.start()
+    exchange.start()
     task = asyncio.get_running_loop().create_task(supervisor.run())
     await eventually(lambda: supervisor.state == "up", 5.0)
-    running = Desk(sim, driver, supervisor, desk, line, bus, log, worker, board, task)
+    running = RunningExchange(sim, driver, supervisor, exchange, line, bus, log, worker, board,
+                              task)
     running.mark = len(sim.received)
     return running
 
 
-async def stop_desk(running: Desk) -> None:
-    await running.desk.stop()
+async def stop_exchange(running: RunningExchange) -> None:
+    await running.exchange.stop()
     await running.supervisor.stop()
     async with asyncio.timeout(5):
         await running.supervisor_task
@@ -188,7 +189,7 @@ async def stop_desk(running: Desk) -> None:
 
 @dataclass
 class ExtraLine:
-    """A second modem serving the same desk."""
+    """A second modem serving the same exchange."""
 
     sim: SimulatedModem
     supervisor: ModemSupervisor
@@ -201,14 +202,14 @@ class ExtraLine:
         await self.sim.stop()
 
 
-async def add_line(running: Desk, tmp_path: Path, name: str) -> ExtraLine:
-    """Another simulated modem, line `name`, whose calls the same desk answers."""
+async def add_line(running: RunningExchange, tmp_path: Path, name: str) -> ExtraLine:
+    """Another simulated modem, line `name`, whose calls the same exchange answers."""
     sim = create_simulator("generic", tmp_path, f"{name}-modem", ring_interval=None)
     await sim.start()
     driver = ModemDriver(fast_settings(sim.path, name=name), running.bus,
-                         clock=running.desk.clock)
+                         clock=running.exchange.clock)
     supervisor = ModemSupervisor(driver)
-    running.desk.add_line(GsmLine(driver))
+    running.exchange.add_line(GsmLine(driver))
     task = asyncio.get_running_loop().create_task(supervisor.run())
     await eventually(lambda: supervisor.state == "up", 5.0)
     return ExtraLine(sim, supervisor, task)

@@ -1,8 +1,8 @@
-"""Turn aspa.toml's ring groups, business hours and [calls] into the desk's plan.
+"""Turn aspa.toml's ring groups, business hours and [calls] into the exchange's plan.
 
 `aspa config check` has rejected the bad cases already (a member who is no
 agent or has no number, an empty group, overlapping hours); at run time the
-same cases still leave the desk working: such a member is skipped, such a
+same cases still leave the exchange working: such a member is skipped, such a
 group is dropped, and a call that then has nobody to ring ends as a callback.
 """
 
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from appliance.calls.desk_plan import DeskPlan
+from appliance.calls.exchange_plan import ExchangePlan
 from appliance.config.service_terms import office_hours
 from appliance.queue.call_commands import Prompt
 from appliance.queue.call_setup import FlowRules, WaitingCallMode
@@ -66,7 +66,7 @@ def line_prompts(calls: CallDeskSettings, line: str) -> dict[Prompt, str]:
     return {Prompt(key): path for key, path in calls.prompts_for(line).items()}
 
 
-def desk_plan(config: Config, agents: Mapping[str, tuple[int, str | None]]) -> DeskPlan:
+def exchange_plan(config: Config, agents: Mapping[str, tuple[int, str | None]]) -> ExchangePlan:
     """The plan from the configuration; `agents` maps login -> (store id, phone)."""
     ids = {login: agent_id for login, (agent_id, _phone) in agents.items()}
     numbers = {agent_id: phone for agent_id, phone in agents.values() if phone}
@@ -75,7 +75,7 @@ def desk_plan(config: Config, agents: Mapping[str, tuple[int, str | None]]) -> D
         group = ring_group(entry, ids)
         if group is not None:
             groups[group.name] = group
-    return DeskPlan(
+    return ExchangePlan(
         groups=groups,
         numbers=numbers,
         default_group=config.queue.default_group,

@@ -1,4 +1,4 @@
-"""aspa.toml's ring groups, hours and [calls] become the desk's plan; bad parts never go silent."""
+"""aspa.toml's ring groups, hours and [calls] become the exchange's plan; no bad part is silent."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.calls.desk_config import desk_plan, line_prompts
+from appliance.calls.exchange_config import exchange_plan, line_prompts
 from appliance.config.aspa_toml import config_from_mapping
 from appliance.config.schema import ConfigError
 from appliance.queue import OverflowKind, RingStrategy
@@ -38,7 +38,7 @@ def _config(tmp_path: Path, **extra: object) -> object:
 
 def test_the_plan_follows_the_configuration(tmp_path: Path) -> None:
     config = _config(tmp_path)
-    plan = desk_plan(config, AGENTS)  # type: ignore[arg-type]
+    plan = exchange_plan(config, AGENTS)  # type: ignore[arg-type]
     tuki = plan.groups["tuki"]
     assert (tuki.members, tuki.strategy, tuki.ring_timeout_s, tuki.max_wait_s) == (
         (2, 1), RingStrategy.RRMEMORY, 15.0, 60.0)
@@ -58,10 +58,10 @@ def test_the_plan_follows_the_configuration(tmp_path: Path) -> None:
 
 def test_at_run_time_a_group_with_nobody_known_is_dropped_and_its_calls_become_callbacks(
         tmp_path: Path) -> None:
-    plan = desk_plan(_config(tmp_path), {"ben": (2, "+358501000002")})  # type: ignore[arg-type]
+    plan = exchange_plan(_config(tmp_path), {"ben": (2, "+358501000002")})  # type: ignore[arg-type]
     assert "myynti" not in plan.groups
     assert plan.groups["tuki"].members == (2,)
-    no_numbers = desk_plan(_config(tmp_path), {"anna": (1, None)})  # type: ignore[arg-type]
+    no_numbers = exchange_plan(_config(tmp_path), {"anna": (1, None)})  # type: ignore[arg-type]
     assert no_numbers.line_groups() == {}
 
 

@@ -1,11 +1,11 @@
-"""The call desk adapter built from aspa.toml, on a real store and a simulated modem."""
+"""The exchange adapter built from aspa.toml, on a real store and a simulated modem."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
-from appliance.calls.adapter import CallDeskAdapter
+from appliance.calls.adapter import ExchangeAdapter
 from appliance.config.aspa_toml import config_from_mapping
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.line import GsmLine
@@ -57,7 +57,7 @@ async def test_a_configured_desk_answers_a_call_and_reports_its_health(tmp_path:
     board.change_presence(1, lambda s, now: set_presence(s, Presence.AVAILABLE, now),
                           source="test")
     line = GsmLine(driver)
-    adapter = CallDeskAdapter(config, db=db, store=worker, bus=bus, clock=clock, board=board,
+    adapter = ExchangeAdapter(config, db=db, store=worker, bus=bus, clock=clock, board=board,
                               tickets=tickets, lines=lambda: [line])
     bus.start()
     task = asyncio.get_running_loop().create_task(supervisor.run())
@@ -86,21 +86,21 @@ async def test_a_configured_desk_answers_a_call_and_reports_its_health(tmp_path:
 async def test_demo_callers_bring_calls_that_all_end_recorded(tmp_path: Path) -> None:
     from appliance.demo.callers import DemoCallers, DemoPace
 
-    from .desk_harness import start_desk, stop_desk
+    from .exchange_harness import start_exchange, stop_exchange
 
-    desk = await start_desk(tmp_path)
+    exchange = await start_exchange(tmp_path)
     pace = DemoPace(arrival_s=(0.3, 0.5), answer_chance=0.5, answer_after_s=(0.05, 0.2),
                     talk_s=(0.1, 0.2), give_up_chance=0.2, give_up_after_s=(0.1, 0.3))
-    callers = DemoCallers(desk.sim, pace, seed=7)
+    callers = DemoCallers(exchange.sim, pace, seed=7)
     try:
         async with asyncio.timeout(30):  # six short calls; generous for a loaded machine
             await callers.run(calls=6)
-        await eventually(lambda: len(desk.log.of(CallRecorded)) == 6, 10.0)
-        outcomes = {e.outcome for e in desk.log.of(CallRecorded)}
+        await eventually(lambda: len(exchange.log.of(CallRecorded)) == 6, 10.0)
+        outcomes = {e.outcome for e in exchange.log.of(CallRecorded)}
         assert "answered" in outcomes
         assert callers.placed == 6
     finally:
-        await stop_desk(desk)
+        await stop_exchange(exchange)
 
 
 async def test_the_desk_serves_the_voip_line_and_rings_sip_phones_there(tmp_path: Path) -> None:
@@ -119,14 +119,14 @@ async def test_the_desk_serves_the_voip_line_and_rings_sip_phones_there(tmp_path
     worker = StoreWorker(db)
     voip = VoipLine(VoipSettings(enabled=True), bus, clock)
     board, tickets = await _board(worker, bus, clock)
-    adapter = CallDeskAdapter(config, db=db, store=worker, bus=bus, clock=clock, board=board,
+    adapter = ExchangeAdapter(config, db=db, store=worker, bus=bus, clock=clock, board=board,
                               tickets=tickets, lines=lambda: [voip])
     try:
         await adapter.start()
-        desk = adapter.desk
-        assert desk is not None and desk.lines == {"voip0": voip}
-        assert desk.plan.reach(dials_sip=True) == {1: "sip:anna@pbx.test"}
-        assert desk.groups_for(voip)["tuki"].members == (1,)
+        exchange = adapter.exchange
+        assert exchange is not None and exchange.lines == {"voip0": voip}
+        assert exchange.plan.reach(dials_sip=True) == {1: "sip:anna@pbx.test"}
+        assert exchange.groups_for(voip)["tuki"].members == (1,)
         # what the line learned before the restart, and still no attended transfer
         assert voip.knowledge.refused == {ConnectMethod.DEFLECT, ConnectMethod.ECT}
     finally:

@@ -1,4 +1,4 @@
-"""What the call desk routes by: ring groups, agents' numbers, business hours and the rules."""
+"""What the exchange routes by: ring groups, agents' numbers, business hours and the rules."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from appliance.tickets.business_calendar import BusinessCalendar
 
 
 @dataclass(frozen=True)
-class DeskPlan:
+class ExchangePlan:
     """The routing configuration, with agents as store ids."""
 
     groups: Mapping[str, RingGroup]
@@ -23,7 +23,7 @@ class DeskPlan:
     service_level_s: float = 30.0  # "answered within" for the service-level figure
     callback_retry_minutes: tuple[int, ...] = (15, 60, 240)  # after each failed callback try
     callback_ring_timeout_s: float = 30.0  # how long a callback rings the customer / the agent
-    sip_uris: Mapping[int, str] = field(default_factory=dict)  # agent id -> desk / soft phone
+    sip_uris: Mapping[int, str] = field(default_factory=dict)  # agent id -> exchange / soft phone
 
     def reach(self, *, dials_sip: bool = False) -> dict[int, str]:
         """What a line dials for each agent: a SIP line prefers the SIP phone, else the number."""
