@@ -18,6 +18,7 @@ from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.calls import CallState
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.errors import CommandFailed, ModemError
+from appliance.gsm.pin_guard import PinMemory
 from appliance.gsm.supervisor import ModemSupervisor
 from appliance.ports.adapter import AdapterHealth
 from appliance.ports.line import LineCapabilities
@@ -52,9 +53,11 @@ class GsmLine:
     @classmethod
     def for_modem(cls, settings: ModemSettings, bus: EventBus, clock: Clock, *,
                   sms_sink: SmsSink | None = None,
-                  prompts: Mapping[Prompt, str] | None = None) -> GsmLine:
-        """The line of one `[[gsm.modems]]` entry."""
-        return cls(ModemDriver(settings, bus, clock=clock, sms_sink=sms_sink), prompts=prompts)
+                  prompts: Mapping[Prompt, str] | None = None,
+                  pin_memory: PinMemory | None = None) -> GsmLine:
+        """The line of one `[[gsm.modems]]` entry; `pin_memory` keeps PIN refusals on disk."""
+        return cls(ModemDriver(settings, bus, clock=clock, sms_sink=sms_sink,
+                               pin_memory=pin_memory), prompts=prompts)
 
     def restore(self, knowledge: ConnectKnowledge) -> None:
         """Take back what the line learned about hand-over methods before a restart."""

@@ -17,18 +17,22 @@ from appliance.spine.events import (
     Event,
     SmsReceived,
     TicketCreated,
+    TicketMerged,
+    TicketPriorityChanged,
     TicketStatusChanged,
 )
 
 PUBLISHED_EVENTS: tuple[type[Event], ...] = (
     CallOffered, CallAnswered, CallEnded, TicketCreated, TicketStatusChanged, SmsReceived,
+    TicketPriorityChanged, TicketMerged,
 )
 # Call outcomes with their own event topic; an answered call's end is `call-ended`.
 _OWN_OUTCOMES = frozenset({"missed", "abandoned", "overflowed"})
 _RESOLVED = frozenset({"resolved", "closed"})
 EVENT_KINDS = (
     "call-offered", "call-answered", "call-missed", "call-abandoned", "call-overflowed",
-    "call-ended", "ticket-created", "ticket-resolved", "sms-received",
+    "call-ended", "ticket-created", "ticket-resolved", "ticket-priority", "ticket-merged",
+    "sms-received",
 )
 
 
@@ -68,6 +72,11 @@ def _describe(event: Event) -> tuple[str, dict[str, Any]] | None:
         if event.new_status in _RESOLVED and event.old_status not in _RESOLVED:
             return "ticket-resolved", {"ticket": event.number, "status": event.new_status}
         return None
+    if isinstance(event, TicketPriorityChanged):
+        return "ticket-priority", {"ticket": event.number, "old_priority": event.old_priority,
+                                   "priority": event.new_priority}
+    if isinstance(event, TicketMerged):
+        return "ticket-merged", {"ticket": event.number, "into": event.into_number}
     if isinstance(event, SmsReceived):
         return "sms-received", {"line": event.line, "customer_id": event.customer_id,
                                 "ticket_id": event.ticket_id, "characters": len(event.text)}

@@ -68,12 +68,16 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
     assert store is not None and board is not None and tickets is not None
     gsm_lines: list[GsmLine] = []
     if config.gsm.enabled:
+        from appliance.gsm.pin_guard import PinMemory
         from appliance.switchboard.sms_filing import SmsIntake
+
+        pins = PinMemory(config.data_path / "sim-pin.json")  # a refused PIN stays refused
 
         intake = SmsIntake(store.db, daemon.bus, daemon.clock, store, tickets,
                            country_code=str(config.box.country_code))
         gsm_lines = [GsmLine.for_modem(modem, daemon.bus, daemon.clock, sms_sink=intake,
-                                       prompts=line_prompts(config.calls, modem.name))
+                                       prompts=line_prompts(config.calls, modem.name),
+                                       pin_memory=pins)
                      for modem in config.gsm.modems]
         wired.lines = GsmLineSet(gsm_lines)
     lines: list[Line] = [*gsm_lines]
