@@ -12,6 +12,8 @@ from appliance.spine.events import (
     CallOffered,
     SmsReceived,
     TicketCreated,
+    TicketMerged,
+    TicketPriorityChanged,
     TicketStatusChanged,
 )
 
@@ -29,6 +31,8 @@ def test_no_published_event_carries_a_number_a_text_or_a_subject() -> None:
         TicketCreated(at=AT, number=1001, channel="sms", subject=SUBJECT, priority="normal"),
         TicketStatusChanged(at=AT, number=1001, old_status="new", new_status="resolved"),
         SmsReceived(at=AT, line="gsm0", number=NUMBER, text=TEXT),
+        TicketPriorityChanged(at=AT, number=1001, old_priority="normal", new_priority="urgent"),
+        TicketMerged(at=AT, number=1002, into_ticket_id=1, into_number=1001),
     ]
     assert {type(e) for e in events} == set(PUBLISHED_EVENTS)  # every published kind is tried
     for event in events:
