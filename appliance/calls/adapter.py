@@ -7,6 +7,7 @@ exchange then answers every call offered on them, all in one queue.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -74,6 +75,8 @@ class ExchangeAdapter:
         self.lines = lines
         self.exchange: Exchange | None = None
         self._lookups: StoreWorker | None = None
+        self._voice_task: asyncio.Task[None] | None = None
+        self.voice_problem = ""
 
     @property
     def name(self) -> str:
@@ -94,11 +97,44 @@ class ExchangeAdapter:
             exchange.add_line(line)
         exchange.start()
         self.exchange = exchange
+        if self._wants_voice():
+            self._voice_task = asyncio.create_task(self._prepare_voice(exchange),
+                                                   name="call-voice")
         log.info("exchange: %d lines, ring groups %s", len(exchange.lines),
                  ", ".join(plan.groups) or "(none: every call becomes a callback)")
 
+    def _wants_voice(self) -> bool:
+        """True when some modem's voice port is configured (its calls' sound comes here)."""
+        gsm = self.config.gsm
+        return gsm.enabled and any(modem.voice_device for modem in gsm.modems)
+
+    async def _prepare_voice(self, exchange: Exchange) -> None:
+        """Render the announcements in the background; until then calls go without sound."""
+        from appliance.calls.call_voice import CallVoice
+        from appliance.media.speech_cache import SpeechError
+        from appliance.store.attachment_folder import attachments_dir
+
+        data = self.config.data_path
+        calls = self.config.calls
+        voice = CallVoice(calls.speech, prompts_dir=data / "prompts", cache_dir=data / "speech",
+                          attachments_dir=attachments_dir(data),
+                          voicemail_max_s=float(calls.voicemail_max_seconds))
+        try:
+            await asyncio.to_thread(voice.prepare)
+        except (SpeechError, OSError) as error:
+            self.voice_problem = f"announcements not ready: {error}"
+            log.error("exchange: %s; calls go on without the box's sound", self.voice_problem)
+            return
+        self.voice_problem = ""
+        exchange.voice = voice
+        log.info("exchange: announcements ready in Finnish and English")
+
     async def stop(self) -> None:
         """Stop taking calls; calls under way are left to the lines."""
+        if self._voice_task is not None:
+            self._voice_task.cancel()
+            await asyncio.gather(self._voice_task, return_exceptions=True)
+            self._voice_task = None
         if self.exchange is not None:
             await self.exchange.stop()
             self.exchange = None
@@ -113,4 +149,7 @@ class ExchangeAdapter:
             return AdapterHealth(False, "not running")
         methods = ", ".join(f"{name}: {line.knowledge.best_of(line_order(line.capabilities))}"
                             for name, line in exchange.lines.items())
-        return AdapterHealth(True, f"{len(exchange.flows)} calls in hand; {methods or 'no lines'}")
+        detail = f"{len(exchange.flows)} calls in hand; {methods or 'no lines'}"
+        if self.voice_problem:
+            return AdapterHealth(False, f"{detail}; {self.voice_problem}")
+        return AdapterHealth(True, detail)

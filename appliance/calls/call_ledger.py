@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from appliance.calls.call_records import callback_subject, ensure_customer, write_call
+from appliance.calls.call_records import (
+    attach_recording,
+    callback_subject,
+    ensure_customer,
+    write_call,
+)
+from appliance.ports.call_sound import CallSound
 from appliance.ports.line import Line
 from appliance.queue.call_commands import CreateCallback, Finished
 from appliance.queue.call_setup import Caller
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
-from appliance.spine.events import CallbackCreated, CallRecorded
+from appliance.spine.events import CallbackCreated, CallRecorded, VoicemailReceived
 from appliance.store.customers import CustomerDirectory
 from appliance.store.tickets import MessageDraft, TicketBook
 from appliance.store.worker import StoreWorker
+
+if TYPE_CHECKING:
+    from appliance.calls.call_voice import SavedMessage
 
 
 @dataclass
@@ -26,6 +36,7 @@ class LiveCall:
     ticket_id: int | None = None
     legs: dict[int, str] = field(default_factory=dict)  # agent id -> their leg's call id
     customer_tried: bool = False
+    sound: CallSound | None = None  # the call's sound through the box, while it is open
 
 
 class CallLedger:
@@ -70,6 +81,26 @@ class CallLedger:
             at=self.clock.now(), call_id=call_id, number=caller.number, reason=command.reason,
             customer_id=caller.customer_id, ticket_id=live.ticket_id,
             agent_id=command.assignee_id))
+
+    async def file_voicemail(self, call_id: str, live: LiveCall, message: SavedMessage,
+                             assignee_id: int | None = None) -> None:
+        """The caller's message becomes a callback owed, with the recording attached."""
+        await self.ensure_customer(live)
+        caller = live.caller
+        language = caller.language or self.language
+        subject = callback_subject(caller, "caller_left_message", language)
+        minutes, seconds = divmod(round(message.seconds), 60)
+        lead = "Ääniviesti" if language == "fi" else "Voicemail"
+        draft = MessageDraft(channel="call", direction="in", sender=caller.number or "",
+                             body_text=f"{lead} {minutes}:{seconds:02d}")
+        ticket = await self.tickets.open_ticket(
+            "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
+            assignee_id=assignee_id, message=draft)
+        live.ticket_id = int(ticket.id)
+        await self.store.call(attach_recording, int(ticket.id), message)
+        self.bus.publish(VoicemailReceived(
+            at=self.clock.now(), call_id=call_id, seconds=message.seconds,
+            customer_id=caller.customer_id, ticket_id=live.ticket_id))
 
     async def finish(self, call_id: str, live: LiveCall, command: Finished) -> None:
         """Store the Call row; CallRecorded puts it in the customer's history."""

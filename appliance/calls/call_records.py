@@ -5,11 +5,16 @@ These are blocking calls: on the event loop run them through `StoreWorker`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from appliance.queue.call_commands import CallRecord
 from appliance.queue.call_setup import Caller
 from appliance.store.customers import CustomerDirectory
 from appliance.store.errors import InvalidInput
-from appliance.store.models import Call, Customer
+from appliance.store.models import Attachment, Call, Customer, Message
+
+if TYPE_CHECKING:
+    from appliance.calls.call_voice import SavedMessage
 
 
 def find_caller(directory: CustomerDirectory, number: str | None) -> Caller:
@@ -84,6 +89,11 @@ _REASONS = {
         "hand_over_refused": "verkko ei sallinut puhelun siirtoa",
         "no_hand_over_method": "linja ei osaa siirtää puheluita",
         "no_reachable_member": "soittoryhmässä ei ole tavoitettavaa jäsentä",
+        "caller_chose_callback": "pyysi takaisinsoittoa näppäimellä 1",
+        "caller_left_message": "jätti viestin",
+        "voicemail": "jätti viestin",
+        "silent_message": "ei sanonut viestiin mitään",
+        "audio_lost": "puhelun ääniyhteys katkesi",
     },
     "en": {
         "closed": "called outside business hours",
@@ -95,6 +105,11 @@ _REASONS = {
         "hand_over_refused": "the network refused to connect the agent",
         "no_hand_over_method": "the line cannot connect calls to agents",
         "no_reachable_member": "nobody in the ring group can be rung",
+        "caller_chose_callback": "pressed 1 for a callback",
+        "caller_left_message": "left a message",
+        "voicemail": "left a message",
+        "silent_message": "said nothing in the message",
+        "audio_lost": "the call's sound was lost",
     },
 }
 
@@ -106,3 +121,14 @@ def callback_subject(caller: Caller, reason: str, language: str = "fi") -> str:
     who = caller.number or ("salainen numero" if language == "fi" else "withheld number")
     lead = "Soita takaisin" if language == "fi" else "Call back"
     return f"{lead}: {who} ({why})"
+
+
+def attach_recording(ticket_id: int, message: SavedMessage) -> None:
+    """Attach a voicemail (already among the attachment files) to the ticket's first message."""
+    first = (Message.select(Message.id).where(Message.ticket == ticket_id)
+             .order_by(Message.id).first())
+    if first is None:
+        raise ValueError(f"ticket {ticket_id} has no message to attach the recording to")
+    with Attachment._meta.database.atomic():
+        Attachment.create(message=first.id, filename=message.filename,
+                          content_type="audio/ogg", size=message.size, sha256=message.sha256)

@@ -9,16 +9,19 @@ SMS run beside it, so one long prompt holds up no other call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appliance.calls.call_ledger import CallLedger, LiveCall
 from appliance.calls.call_records import find_caller
 from appliance.calls.callbacks import Callbacks
 from appliance.calls.exchange_plan import ExchangePlan
 from appliance.calls.line_memory import save_knowledge
+from appliance.ports.call_sound import CallSound, SoundStopped
 from appliance.ports.line import Line, groups_key, line_order
 from appliance.ports.line_faults import LegRefused, LineFault
 from appliance.ports.routing import RoutingPort
@@ -26,6 +29,7 @@ from appliance.queue import call_flow as flow_rules
 from appliance.queue.call_commands import (
     AgentFree,
     AgentOnCall,
+    AnnounceQueue,
     Answer,
     Command,
     CreateCallback,
@@ -37,6 +41,7 @@ from appliance.queue.call_commands import (
     HangUp,
     HangUpAgent,
     HoldCaller,
+    HoldMusic,
     Learn,
     PlayPrompt,
     Reject,
@@ -51,6 +56,7 @@ from appliance.queue.call_setup import CallSetup, LineTraits
 from appliance.queue.connect_methods import ConnectMethod
 from appliance.queue.ring_group import RingGroup
 from appliance.queue.ring_strategies import RingHistory
+from appliance.queue.wait_estimate import agents_taking_calls, average_talk_s, expected_wait_s
 from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.clock import Clock
 from appliance.spine.events import (
@@ -59,15 +65,21 @@ from appliance.spine.events import (
     CallOffered,
     CallRinging,
     CallStateChanged,
+    DtmfReceived,
     Event,
     LineLearned,
     PresenceChanged,
 )
 from appliance.store.customers import CustomerDirectory
 from appliance.store.tickets import TicketBook
+from appliance.store.work_items import call_item_id
 from appliance.store.worker import StoreWorker
 
+if TYPE_CHECKING:  # loads the media part (numpy): only where a line has call sound
+    from appliance.calls.call_voice import CallVoice
+
 log = logging.getLogger("aspa.calls.exchange")
+TALK_SAMPLES = 20  # answered calls whose talk times the expected wait is estimated from
 
 Input = Callable[[], Awaitable[None]]
 LINE_FAULTS_OR_TIMEOUT: tuple[type[Exception], ...] = (LineFault, TimeoutError)
@@ -89,8 +101,10 @@ class Exchange:
         directory: CustomerDirectory,
         board: RoutingPort,
         lookups: StoreWorker | None = None,
+        voice: CallVoice | None = None,
     ) -> None:
         self.plan = plan
+        self.voice = voice  # announcements, music and voicemail on lines with call sound
         # Caller look-ups on a thread of their own do not queue behind history commits
         # (SQLite in WAL mode reads beside a writer); the caller is waiting meanwhile.
         self.lookups = lookups or store
@@ -117,6 +131,8 @@ class Exchange:
         self.idle.set()
         self.callbacks = Callbacks(self)
         self.ledger = CallLedger(store, tickets, directory, bus, clock, plan.rules.language)
+        self._talk_times: deque[float] = deque(maxlen=TALK_SAMPLES)  # for the expected wait
+        self._saying_place: dict[str, asyncio.Future[None]] = {}  # per call, while it is said
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -127,7 +143,8 @@ class Exchange:
     def start(self) -> None:
         """Subscribe to the bus and start the exchange's task."""
         self._sub = self.bus.subscribe(
-            "exchange", self._on_event, (CallOffered, CallStateChanged, CallEnded, PresenceChanged)
+            "exchange", self._on_event,
+            (CallOffered, CallStateChanged, CallEnded, PresenceChanged, DtmfReceived),
         )
         self._task = asyncio.get_running_loop().create_task(self._work(), name="exchange")
         self.post(self.callbacks.restore)
@@ -159,6 +176,8 @@ class Exchange:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._task = None
+        for call_id, live in list(self._live.items()):
+            await self._sound_off(call_id, live)  # the audio threads end, the ports close
 
     async def settle(self) -> None:
         """Wait until every input so far has been handled (for tests and shutdown)."""
@@ -194,6 +213,8 @@ class Exchange:
             self.post(lambda: self._ended(event))
         elif isinstance(event, PresenceChanged) and event.source != ROUTING_SOURCE:
             self.post(self._agents_changed)
+        elif isinstance(event, DtmfReceived):
+            self.post(lambda: self._line_key(event))
 
     # --- handling ---------------------------------------------------------------------
 
@@ -216,12 +237,17 @@ class Exchange:
         groups = self.groups_for(line)
         group_name = self.plan.first_group
         group = groups.get(group_name) if group_name else None
-        rules = replace(self.plan.rules, prompts=frozenset(line.prompts))
+        sound = capabilities.has_audio and self.voice is not None
+        # with the call's sound through the box every announcement can be said; without,
+        # those with a file on the modem
+        configured = self.plan.rules.prompts
+        prompts = configured if sound else configured & frozenset(line.prompts)
+        rules = replace(self.plan.rules, prompts=prompts)
         order = line_order(capabilities)
         traits = LineTraits(
-            line.name, capabilities.plays_prompts, capabilities.records_voicemail,
-            line.knowledge.best_of(order), rings_parallel=capabilities.rings_parallel,
-            order=order,
+            line.name, plays_prompts=sound or capabilities.plays_prompts,
+            records_voicemail=sound, has_audio=sound, connect=line.knowledge.best_of(order),
+            rings_parallel=capabilities.rings_parallel, order=order,
         )
         setup = CallSetup(
             call_id=event.call_id,
@@ -343,9 +369,10 @@ class Exchange:
         old = self._timers.pop(flow.call_id, None)
         if old is not None:
             old.cancel()
-        if flow.wake_at is None or flow.is_over:
+        wake = flow.next_wake
+        if wake is None or flow.is_over:
             return
-        delay = max((flow.wake_at - self.clock.now()).total_seconds(), 0.0)
+        delay = max((wake - self.clock.now()).total_seconds(), 0.0)
         call_id = flow.call_id
         self._timers[call_id] = asyncio.get_running_loop().call_later(
             delay, lambda: self.post(lambda: self._timer(call_id)))
@@ -353,6 +380,9 @@ class Exchange:
     def _forget(self, call_id: str) -> None:
         self.flows.pop(call_id, None)
         live = self._live.pop(call_id, None)
+        self._saying_place.pop(call_id, None)
+        if live is not None and live.sound is not None:
+            self._beside(self._sound_off(call_id, live))
         if live is not None:
             for leg in live.legs.values():
                 self._legs.pop(leg, None)
@@ -407,10 +437,17 @@ class Exchange:
             self._announce(call_id, command)
         elif isinstance(command, Answer):
             await line.answer(call_id)
+            await self._sound_on(call_id, live)
         elif isinstance(command, HoldCaller):
+            await self._sound_off(call_id, live)  # held, the voice port carries the agent leg
             await line.hold(call_id)
         elif isinstance(command, ResumeCaller):
             await line.resume(call_id)
+            await self._sound_on(call_id, live)
+        elif isinstance(command, AnnounceQueue):
+            self._announce_place(call_id, live)
+        elif isinstance(command, HoldMusic):
+            self._hold_music(live, command.on)
         elif isinstance(command, DialAgent):
             return await self._dial(call_id, live, line, command)
         elif isinstance(command, DialAgents):
@@ -430,6 +467,7 @@ class Exchange:
             # seconds, and the other callers on the trunk must not wait for it
             self._beside(self._deflect(call_id, line, command))
         elif isinstance(command, HangUp):
+            await self._sound_off(call_id, live)
             legs = list(live.legs.values())
             live.legs.clear()
             for leg in legs:
@@ -438,11 +476,12 @@ class Exchange:
                 await line.hang_up_leg(extra)
             await line.hang_up(call_id, legs[0] if legs else None)
         elif isinstance(command, Reject):
+            await self._sound_off(call_id, live)
             await line.reject(call_id)
         elif isinstance(command, PlayPrompt):
             self._beside(self._play(call_id, line, command))
         elif isinstance(command, TakeVoicemail):
-            self.post(lambda: self._prompt_done(call_id))  # GSM modems cannot record
+            self._beside(self._take_message(call_id, live))
         elif isinstance(command, SendSms):
             self._beside(self._send_sms(line, command))
         elif isinstance(command, CreateCallback):
@@ -450,6 +489,8 @@ class Exchange:
         elif isinstance(command, Learn):
             await self.learn(line, command)
         elif isinstance(command, Finished):
+            if command.record.talk_s > 0:
+                self._talk_times.append(command.record.talk_s)
             await self.ledger.finish(call_id, live, command)
         return None
 
@@ -512,8 +553,18 @@ class Exchange:
         task.add_done_callback(self._side_tasks.discard)
 
     async def _play(self, call_id: str, line: Line, command: PlayPrompt) -> None:
+        live = self._live.get(call_id)
+        sound = live.sound if live is not None else None
         try:
-            await line.play(call_id, command.prompt)
+            if sound is not None and self.voice is not None and live is not None:
+                language = self.voice.language(live.caller.language, self.plan.rules.language)
+                await sound.play(self.voice.prompt(command.prompt, language), command.prompt)
+            else:
+                await line.play(call_id, command.prompt)
+        except asyncio.CancelledError:
+            return  # the caller pressed a key: what they chose is already under way
+        except SoundStopped:
+            return  # the sound is gone: the flow hears of it from the watcher
         except LINE_FAULTS_OR_TIMEOUT as error:
             log.warning("%s: announcement %s failed: %s", line.name, command.prompt, error)
         self.post(lambda: self._prompt_done(call_id))
@@ -530,6 +581,125 @@ class Exchange:
                 log.warning("%s: SMS to %s failed: %s", candidate.name, command.number, error)
         log.error("no line could send the SMS to %s; the callback item still stands",
                   command.number)
+
+    # --- the call's sound -------------------------------------------------------------------
+
+    async def _sound_on(self, call_id: str, live: LiveCall) -> None:
+        """Open the call's sound through the box (lines that have it) and watch it."""
+        if self.voice is None or not live.line.capabilities.has_audio or live.sound is not None:
+            return
+        try:
+            sound = await live.line.open_audio(call_id)
+        except LineFault as error:
+            log.warning("%s: no call sound for %s: %s", live.line.name, call_id, error)
+            self.post(lambda: self._apply(call_id, flow_rules.on_audio_lost))
+            return
+        if sound is None:
+            return
+        live.sound = sound
+        self._beside(self._watch_sound(call_id, live, sound))
+
+    async def _sound_off(self, call_id: str, live: LiveCall) -> None:
+        """Give the call's sound back to the line (it is held, or over)."""
+        sound, live.sound = live.sound, None
+        if sound is None:
+            return
+        try:
+            await live.line.close_audio(call_id)
+        except LineFault as error:
+            log.info("%s: closing the sound of %s: %s", live.line.name, call_id, error)
+
+    async def _watch_sound(self, call_id: str, live: LiveCall, sound: CallSound) -> None:
+        """Keys the caller presses, and the end of the sound if the voice port fails."""
+        keys = asyncio.ensure_future(_next_key(sound))
+        failed = asyncio.ensure_future(sound.failed.wait())
+        try:
+            while live.sound is sound:
+                done, _ = await asyncio.wait({keys, failed}, return_when=asyncio.FIRST_COMPLETED)
+                if live.sound is not sound:
+                    return  # closed on purpose (a hold, the end)
+                if failed in done:
+                    log.warning("%s: the sound of %s failed: %s", live.line.name, call_id,
+                                sound.failure)
+                    self.post(lambda: self._apply(call_id, flow_rules.on_audio_lost))
+                    return
+                digit = keys.result()
+                keys = asyncio.ensure_future(_next_key(sound))
+                self.post(lambda d=digit: self._key(call_id, d))  # type: ignore[misc]
+        finally:
+            keys.cancel()
+            failed.cancel()
+
+    async def _line_key(self, event: DtmfReceived) -> None:
+        """A key the modem reported (AT+DDET, AT+QTONEDET); the call it belongs to."""
+        call_id = event.call_id
+        if call_id is None or call_id not in self.flows:
+            call_id = next((c for c, live in self._live.items()
+                            if live.line.name == event.line and live.sound is not None), None)
+        if call_id is not None:
+            await self._key(call_id, event.digit)
+
+    async def _key(self, call_id: str, digit: str) -> None:
+        flow = self.flows.get(call_id)
+        live = self._live.get(call_id)
+        if flow is None or live is None:
+            return
+        step = flow_rules.on_key(flow, digit, self.moment())
+        if step.commands and live.sound is not None:
+            live.sound.cancel_announcements()  # they chose: stop the menu, say what happens
+        await self._run(step)
+
+    def _announce_place(self, call_id: str, live: LiveCall) -> None:
+        """'You are number N in the queue', and the expected wait when there is an estimate."""
+        sound, voice = live.sound, self.voice
+        if sound is None or voice is None:
+            return
+        position = self.board.position(call_item_id(call_id))
+        if position is None:
+            return
+        now = self.clock.now()
+        taking = agents_taking_calls(self.board.agents(), now)
+        talk = average_talk_s(self._talk_times, self.plan.rules.assumed_talk_s)
+        language = voice.language(live.caller.language, self.plan.rules.language)
+        sentence = voice.place_and_wait(language, position,
+                                        expected_wait_s(position, taking, talk))
+        saying = self._saying_place.get(call_id)
+        if saying is not None and not saying.done():
+            return  # the last one is still being said: the next turn says the news
+        with contextlib.suppress(SoundStopped):
+            self._saying_place[call_id] = sound.announce(sentence, f"place-{call_id}")
+
+    def _hold_music(self, live: LiveCall, on: bool) -> None:
+        sound, voice = live.sound, self.voice
+        if sound is None or voice is None:
+            return
+        with contextlib.suppress(SoundStopped):
+            if on:
+                sound.start_music(voice.music)
+            else:
+                sound.stop_music()
+
+    async def _take_message(self, call_id: str, live: LiveCall) -> None:
+        """Record the caller's message and file it; nothing heard or a failure: a callback."""
+        sound, voice = live.sound, self.voice
+        reason = ""
+        if sound is None or voice is None:
+            reason = "audio_lost"
+        else:
+            try:
+                recording = await voice.take_message(sound)
+                if recording.spoke:
+                    saved = await asyncio.to_thread(voice.save_message, recording, call_id)
+                    await self.ledger.file_voicemail(call_id, live, saved)
+                else:
+                    reason = "silent_message"
+            except (SoundStopped, OSError, RuntimeError) as error:
+                log.warning("%s: the message of %s was not kept: %s", live.line.name, call_id,
+                            error)
+                reason = "audio_lost"
+        if reason:  # nothing is lost: the caller is owed a callback
+            await self.ledger.create_callback(call_id, live, CreateCallback(reason))
+        self.post(lambda: self._apply(call_id, flow_rules.on_voicemail_done))
 
     async def learn(self, line: Line, command: Learn) -> None:
         """Remember on the line, in the store and on the bus what a hand-over attempt showed."""
@@ -557,3 +727,7 @@ def _without(command: Command, refused: set[int]) -> Command | None:
         kept = tuple(a for a in command.agent_ids if a not in refused)
         return RingAgents(kept) if kept else None
     return command
+
+
+async def _next_key(sound: CallSound) -> str:
+    return await sound.keys.get()

@@ -58,6 +58,9 @@ def flow_rules(calls: CallDeskSettings) -> FlowRules:
         sms_on_callback=calls.sms_on_callback,
         waiting_calls=WaitingCallMode(calls.waiting_calls),
         assumed_talk_s=float(calls.assumed_talk_seconds),
+        announce_every_s=float(calls.announce_every_seconds),
+        keypad_menu=calls.keypad_menu,
+        choice_timeout_s=float(calls.choice_timeout_seconds),
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from appliance.config.sections.gsm_modems import ModemSettings
 from appliance.gsm.calls import CallState
@@ -28,6 +29,10 @@ from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.spine.task_ending import finish_or_cancel
+
+if TYPE_CHECKING:  # the media part loads numpy: only a line with a voice port imports it
+    from appliance.media.call_audio import CallAudio
+    from appliance.media.media_engine import MediaEngine
 
 log = logging.getLogger("aspa.gsm.line")
 
@@ -49,15 +54,25 @@ class GsmLine:
         self.knowledge = knowledge or ConnectKnowledge()
         self.supervisor = ModemSupervisor(driver)
         self._task: asyncio.Task[None] | None = None
+        self.engine: MediaEngine | None = None  # set when the modem's voice port is configured
+        self._sounds: dict[str, CallAudio] = {}
 
     @classmethod
     def for_modem(cls, settings: ModemSettings, bus: EventBus, clock: Clock, *,
                   sms_sink: SmsSink | None = None,
                   prompts: Mapping[Prompt, str] | None = None,
-                  pin_memory: PinMemory | None = None) -> GsmLine:
-        """The line of one `[[gsm.modems]]` entry; `pin_memory` keeps PIN refusals on disk."""
-        return cls(ModemDriver(settings, bus, clock=clock, sms_sink=sms_sink,
+                  pin_memory: PinMemory | None = None,
+                  engine: MediaEngine | None = None) -> GsmLine:
+        """The line of one `[[gsm.modems]]` entry; `pin_memory` keeps PIN refusals on disk.
+
+        With `engine` (the box's media engine) and the entry's voice_device set, callers'
+        sound goes through the box: announcements, hold music, keys, voicemail.
+        """
+        line = cls(ModemDriver(settings, bus, clock=clock, sms_sink=sms_sink,
                                pin_memory=pin_memory), prompts=prompts)
+        if settings.voice_device:
+            line.engine = engine
+        return line
 
     def restore(self, knowledge: ConnectKnowledge) -> None:
         """Take back what the line learned about hand-over methods before a restart."""
@@ -104,9 +119,19 @@ class GsmLine:
         return self.driver.profile.audio.play is not None and bool(self.prompts)
 
     @property
+    def has_audio(self) -> bool:
+        """True when this model routes call audio to the host and its voice port is set."""
+        return self.engine is not None and bool(self.driver.profile.voice)
+
+    @property
     def capabilities(self) -> LineCapabilities:
-        """One agent leg at a time (TS 22.083: one held, one active call); no recording."""
-        return LineCapabilities(plays_prompts=self.plays_prompts)
+        """One agent leg at a time (TS 22.083: one held, one active call).
+
+        With the voice port, the box speaks, plays music, hears keys and records.
+        """
+        audio = self.has_audio
+        return LineCapabilities(plays_prompts=audio or self.plays_prompts,
+                                records_voicemail=audio, has_audio=audio)
 
     @property
     def is_idle(self) -> bool:
@@ -201,3 +226,36 @@ class GsmLine:
 
     async def send_sms(self, number: str, text: str) -> None:
         await self.driver.send_sms(number, text)
+
+    async def open_audio(self, call_id: str) -> CallAudio | None:
+        """Route the active call's sound to the voice port and start its audio thread.
+
+        Keys come from the modem's DTMF reports where they work (AT+DDET / AT+QTONEDET);
+        where they do not, the audio thread listens for the tones itself.
+        """
+        if not self.has_audio or self.engine is None:
+            return None
+        from appliance.gsm.serial_voice_port import SerialVoicePort
+        from appliance.media.voice_port import VoicePortError
+
+        await self.close_audio(call_id)
+        spec = await self.driver.start_voice()
+        device = self.driver.settings.voice_device
+        try:
+            port = await asyncio.to_thread(SerialVoicePort, device, spec.fmt,
+                                           name=f"{self.name}:{call_id}")
+        except VoicePortError as error:
+            await self.driver.stop_voice()
+            raise ModemError(f"{self.name}: {error}") from error
+        hears_keys = self.driver.capabilities.works("dtmf") is not True
+        sound = self.engine.open(f"{self.name}:{call_id}", port, detect_keys=hears_keys)
+        self._sounds[call_id] = sound
+        return sound
+
+    async def close_audio(self, call_id: str) -> None:
+        """Stop the call's audio thread and give the sound back to the modem."""
+        sound = self._sounds.pop(call_id, None)
+        if sound is None or self.engine is None:
+            return
+        await self.engine.close(sound.name)
+        await self.driver.stop_voice()

@@ -12,9 +12,11 @@ import asyncio
 import itertools
 from collections.abc import Callable
 
+from appliance.ports.call_sound import SoundStopped
+
 from .media_channel import MediaChannel
 from .media_events import KeyDetected, MediaEvent, PortFailed, PromptFinished, RecordingFinished
-from .player import Clip
+from .player import Clip, QueueFull
 from .voicemail_recorder import Recording, RecordingRules, VoicemailRecorder
 
 KEY_QUEUE = 16  # keys not yet read by the menu; a flood beyond is dropped (and counted)
@@ -22,7 +24,7 @@ STOP_TIMEOUT_S = 2.0
 _names = itertools.count(1)
 
 
-class MediaStopped(RuntimeError):
+class MediaStopped(SoundStopped):
     """The call's audio stopped (port failed or closed) while something waited for it."""
 
 
@@ -85,7 +87,7 @@ class CallAudio:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._prompts[name] = future
         clip = Clip(name, pcm)
-        self.channel.send(lambda ch: ch.player.announce(clip))
+        self.channel.send(lambda ch: _queue_clip(ch, clip))
         return future
 
     async def play(self, pcm: bytes, name: str | None = None) -> None:
@@ -148,3 +150,12 @@ class CallAudio:
         await asyncio.to_thread(self.channel.join, STOP_TIMEOUT_S)
         if not self.failed.is_set():
             self._stopped("closed")
+
+
+def _queue_clip(channel: MediaChannel, clip: Clip) -> None:
+    """In the audio thread: queue the clip; a full queue drops it (said as finished), the call
+    goes on."""
+    try:
+        channel.player.announce(clip)
+    except QueueFull:
+        channel.emit(PromptFinished(channel.name, clip.name))

@@ -20,11 +20,12 @@ from appliance.spine.events import (
     TicketMerged,
     TicketPriorityChanged,
     TicketStatusChanged,
+    VoicemailReceived,
 )
 
 PUBLISHED_EVENTS: tuple[type[Event], ...] = (
     CallOffered, CallAnswered, CallEnded, TicketCreated, TicketStatusChanged, SmsReceived,
-    TicketPriorityChanged, TicketMerged,
+    TicketPriorityChanged, TicketMerged, VoicemailReceived,
 )
 # Call outcomes with their own event topic; an answered call's end is `call-ended`.
 _OWN_OUTCOMES = frozenset({"missed", "abandoned", "overflowed"})
@@ -32,7 +33,7 @@ _RESOLVED = frozenset({"resolved", "closed"})
 EVENT_KINDS = (
     "call-offered", "call-answered", "call-missed", "call-abandoned", "call-overflowed",
     "call-ended", "ticket-created", "ticket-resolved", "ticket-priority", "ticket-merged",
-    "sms-received",
+    "sms-received", "voicemail-received",
 )
 
 
@@ -77,6 +78,10 @@ def _describe(event: Event) -> tuple[str, dict[str, Any]] | None:
                                    "priority": event.new_priority}
     if isinstance(event, TicketMerged):
         return "ticket-merged", {"ticket": event.number, "into": event.into_number}
+    if isinstance(event, VoicemailReceived):
+        return "voicemail-received", {"call_id": event.call_id, "ticket_id": event.ticket_id,
+                                      "customer_id": event.customer_id,
+                                      "seconds": round(event.seconds, 1)}
     if isinstance(event, SmsReceived):
         return "sms-received", {"line": event.line, "customer_id": event.customer_id,
                                 "ticket_id": event.ticket_id, "characters": len(event.text)}

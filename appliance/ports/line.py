@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from appliance.ports.call_sound import CallSound
 from appliance.queue.call_commands import Prompt
 from appliance.queue.connect_methods import PREFERENCE, ConnectKnowledge, ConnectMethod
 
@@ -26,6 +27,7 @@ class LineCapabilities:
     dials_sip: bool = False  # reaches members by SIP address (desk and soft phones)
     plays_prompts: bool = False  # announcements to the caller (files are configured)
     records_voicemail: bool = False
+    has_audio: bool = False  # the call's sound goes through the box (call_sound.CallSound)
     sends_sms: bool = True
     hand_over: tuple[ConnectMethod, ...] = PREFERENCE  # its methods, in the order it prefers
 
@@ -106,6 +108,12 @@ class Line(Protocol):
 
     async def send_sms(self, number: str, text: str) -> None:
         """Text a number (lines without SMS raise a LineFault)."""
+
+    async def open_audio(self, call_id: str) -> CallSound | None:
+        """The answered call's sound through the box; None on a line without (LineFault)."""
+
+    async def close_audio(self, call_id: str) -> None:
+        """Give the call's sound back to the line (before a hold, at the end); safe twice."""
 
 
 def groups_key(capabilities: LineCapabilities) -> tuple[bool, bool]:

@@ -18,6 +18,9 @@ class RoutingPort(Protocol):
     def agents(self) -> dict[int, AgentState]:
         """A copy of every agent's state (what a routing decision is made from)."""
 
+    def position(self, item_id: str) -> int | None:
+        """1-based place of a work item in the queue (a caller's: "you are number 2")."""
+
     def claim_ringing(self, call_id: str, agent_ids: Iterable[int]) -> tuple[int, ...]:
         """Ring these agents if the rules still allow; the ones now ringing."""
 

@@ -21,6 +21,8 @@ class Prompt(StrEnum):
     CLOSED = "closed"  # outside business hours
     CALLBACK = "callback"  # "we will call you back"
     VOICEMAIL = "voicemail"  # "leave a message after the tone"
+    MENU = "menu"  # "press 1 for a callback, 2 to leave a message" (lines with call audio)
+    STILL_BUSY = "still_busy"  # after the longest wait: "still busy: press 1 ..., 2 ..."
 
 
 class Outcome(StrEnum):
@@ -67,6 +69,18 @@ class HoldCaller:
 @dataclass(frozen=True, slots=True)
 class ResumeCaller:
     """Take the held caller back (AT+CHLD=2 with only a held call), e.g. for an announcement."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnnounceQueue:
+    """Tell the waiting caller their place in the queue and the expected wait (call audio)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HoldMusic:
+    """Hold music on or off between announcements (call audio)."""
+
+    on: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +242,8 @@ Command = (
     | PlayPrompt
     | HoldCaller
     | ResumeCaller
+    | AnnounceQueue
+    | HoldMusic
     | DialAgent
     | DialAgents
     | DialCustomer

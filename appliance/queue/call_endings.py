@@ -12,6 +12,7 @@ from appliance.queue.call_commands import (
     CreateCallback,
     Finished,
     HangUp,
+    HoldMusic,
     Outcome,
     PlayPrompt,
     Prompt,
@@ -55,21 +56,24 @@ def give_up(
     assignee: int | None = None,
     caller_gone: bool = False,
     sms: bool = True,
+    silent: bool = False,
 ) -> tuple[list[Command], CallFlow]:
     """End the call without an agent: it becomes a callback work item, and nothing is lost.
 
     The caller hears the closed / callback announcement where the line can
     play it, else a busy signal or the end of the call; they get an SMS
-    when the number is known and the configuration asks for it.
+    when the number is known and the configuration asks for it. `silent`: nothing can
+    be played to the caller any more (the call's audio is lost): the call just ends.
     """
 
     setup = flow.setup
     rules = setup.rules
-    commands: list[Command] = []
+    commands: list[Command] = [HoldMusic(False)] if flow.music else []
     phase, wake_at = Phase.ENDED, None
     prompt = Prompt.CLOSED if closed else Prompt.CALLBACK
     if not caller_gone:
-        if flow.phase is not Phase.WAITING_FOR_LINE and setup.can_play(prompt):
+        audible = not silent and flow.phase is not Phase.WAITING_FOR_LINE
+        if audible and setup.can_play(prompt):
             if not flow.answered:
                 commands.append(Answer())
             elif flow.held:
@@ -83,5 +87,6 @@ def give_up(
     if sms and wants_sms and setup.caller.number:
         commands.append(SendSms(setup.caller.number, rules.sms_text(setup.caller, closed=closed)))
     commands.append(record(flow, now, outcome, reason))
-    ended = replace(flow, phase=phase, wake_at=wake_at, held=False, answered=True)
+    ended = replace(flow, phase=phase, wake_at=wake_at, held=False, answered=True, music=False,
+                    announce_at=None)
     return commands, ended

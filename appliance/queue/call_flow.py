@@ -33,14 +33,27 @@ from appliance.queue.call_commands import (
     Outcome,
     PlayPrompt,
     Prompt,
+    ResumeCaller,
     RingAgents,
     StopRinging,
     TakeVoicemail,
 )
 from appliance.queue.call_endings import CLOSING_LIMIT_S, give_up, record
+
+RECORDING_LIMIT_S = 600.0  # the longest message anyone may configure, as a safety net
 from appliance.queue.call_flow_state import CallFlow, FlowStep, Moment, Phase
 from appliance.queue.call_routing import decide, no_answer, start_routing
 from appliance.queue.call_setup import CallSetup, WaitingCallMode
+from appliance.queue.caller_voice import (
+    CALLBACK_KEY,
+    MESSAGE_KEY,
+    announce_if_due,
+    choice_heard,
+    enter_queue,
+    leave_queue,
+    offers_the_choice,
+    start_choosing,
+)
 from appliance.queue.connect_methods import ConnectMethod
 from appliance.queue.ring_group import OverflowKind
 from appliance.queue.routing_decisions import Overflow, Ring, Wait
@@ -111,21 +124,30 @@ def on_prompt_done(flow: CallFlow, moment: Moment) -> FlowStep:
         return _route(replace(flow, phase=Phase.QUEUED), moment, [])
     if flow.phase is Phase.CLOSING:
         return _step(replace(flow, phase=Phase.ENDED, wake_at=None), [HangUp()], moment)
+    if flow.phase is Phase.CHOOSING:
+        return _step(choice_heard(flow, moment.now), [], moment)
     return _step(flow, [], moment)
 
 
 def on_timer(flow: CallFlow, moment: Moment) -> FlowStep:
-    """A time set in `wake_at` has come (a stale timer does nothing)."""
-    if flow.wake_at is None or moment.now < flow.wake_at:
+    """A time set in `wake_at` or `announce_at` has come (a stale timer does nothing)."""
+    due = flow.next_wake
+    if due is None or moment.now < due:
         return _step(flow, [], moment)
+    flow, commands = announce_if_due(flow, moment.now, [])
+    if flow.wake_at is None or moment.now < flow.wake_at:
+        return _step(flow, commands, moment)
+    if flow.phase is Phase.CHOOSING:  # no key pressed: the callback it is
+        ending, flow = give_up(flow, moment.now, Outcome.OVERFLOWED, "max_wait")
+        return _step(flow, ending, moment)
     if flow.phase is Phase.WAITING_FOR_LINE:
         commands, flow = give_up(flow, moment.now, Outcome.OVERFLOWED, "max_wait")
         return _step(flow, commands, moment)
     if flow.phase in (Phase.QUEUED, Phase.DIALLING):
-        return _route(flow, moment, [])
-    if flow.phase is Phase.CLOSING:
+        return _route(flow, moment, commands)
+    if flow.phase in (Phase.CLOSING, Phase.RECORDING):
         return _step(replace(flow, phase=Phase.ENDED, wake_at=None), [HangUp()], moment)
-    return _step(flow, [], moment)
+    return _step(flow, commands, moment)
 
 
 def on_agents_changed(flow: CallFlow, moment: Moment) -> FlowStep:
@@ -254,7 +276,8 @@ def _hand_over_lost_caller(flow: CallFlow, moment: Moment) -> FlowStep:
 def on_caller_hung_up(flow: CallFlow, moment: Moment) -> FlowStep:
     """The caller's call ended from their side."""
     now = moment.now
-    if flow.phase in (Phase.ENDED, Phase.CLOSING):
+    if flow.phase in (Phase.ENDED, Phase.CLOSING, Phase.RECORDING):
+        # a message being left is kept with what was said (the executor files it)
         return _step(replace(flow, phase=Phase.ENDED, wake_at=None), [], moment)
     if flow.phase is Phase.CONFERENCE:
         return _talk_over(flow, moment, [HangUp()], Outcome.ANSWERED)
@@ -277,7 +300,8 @@ def on_agent_hung_up(flow: CallFlow, moment: Moment) -> FlowStep:
 def on_line_lost(flow: CallFlow, moment: Moment) -> FlowStep:
     """The line went away (modem unplugged, coverage lost): every call on it ended."""
     now = moment.now
-    if flow.phase in (Phase.ENDED, Phase.CLOSING):
+    if flow.phase in (Phase.ENDED, Phase.CLOSING, Phase.RECORDING):
+        # a message being left is kept with what was said (the executor files it)
         return _step(replace(flow, phase=Phase.ENDED, wake_at=None), [], moment)
     if flow.phase is Phase.CONFERENCE:
         return _talk_over(flow, moment, [], Outcome.INTERRUPTED)
@@ -368,6 +392,8 @@ def _route(flow: CallFlow, moment: Moment, commands: list[Command]) -> FlowStep:
     if isinstance(decision, Wait):
         phase = Phase.DIALLING if flow.dialled else Phase.QUEUED
         queued = replace(flow, phase=phase, wake_at=decision.until)
+        if phase is Phase.QUEUED:
+            queued, commands = enter_queue(queued, now, commands)
         return _step(queued, commands, moment)
     return _overflow(flow, decision, moment, commands)
 
@@ -376,6 +402,7 @@ def _ring(
     flow: CallFlow, agents: tuple[int, ...], moment: Moment, commands: list[Command]
 ) -> FlowStep:
     """Dial the agents (several at once on a line that can), or deflect the caller to one."""
+    flow, commands = leave_queue(flow, commands)
     assert flow.routing is not None
     numbers = flow.setup.numbers
     agent = agents[0]
@@ -421,20 +448,81 @@ def _overflow(
                 flow, routing=routing, groups_tried=(*flow.groups_tried, group.name)
             )
             return _route(moved, moment, commands)
+    if (target.kind is OverflowKind.CALLBACK and decision.reason == "max_wait"
+            and offers_the_choice(flow)):
+        choosing, commands = start_choosing(flow, now, CLOSING_LIMIT_S, commands)
+        return _step(choosing, commands, moment)
     if target.kind is OverflowKind.VOICEMAIL and flow.setup.line.records_voicemail:
-        if flow.held:
-            commands.append(HangUp())  # pragma: no cover - nobody is dialled at overflow
-        if not flow.answered:
-            commands.append(Answer())
-        if flow.setup.can_play(Prompt.VOICEMAIL):
-            commands.append(PlayPrompt(Prompt.VOICEMAIL))
-        commands += [TakeVoicemail(), record(flow, now, Outcome.OVERFLOWED, "voicemail")]
-        closing = replace(
-            flow, phase=Phase.CLOSING, answered=True,
-            wake_at=now + timedelta(seconds=CLOSING_LIMIT_S),
-        )
-        return _step(closing, commands, moment)
+        return _voicemail(flow, now, moment, commands, "voicemail")
     ending, flow = give_up(flow, now, Outcome.OVERFLOWED, decision.reason)
+    return _step(flow, [*commands, *ending], moment)
+
+
+def _voicemail(flow: CallFlow, now: datetime, moment: Moment, commands: list[Command],
+               reason: str) -> FlowStep:
+    """The caller leaves a message: the prompt, the recording, then the end of the call.
+
+    The message is the work item (the executor files the recording as a callback
+    owed); a recording that fails becomes a plain callback there.
+    """
+    flow, commands = leave_queue(flow, commands)
+    if flow.held:
+        commands.append(ResumeCaller())
+    elif not flow.answered:
+        commands.append(Answer())
+    if flow.setup.can_play(Prompt.VOICEMAIL):
+        commands.append(PlayPrompt(Prompt.VOICEMAIL))
+    commands += [TakeVoicemail(), record(flow, now, Outcome.OVERFLOWED, reason)]
+    recording = replace(
+        flow, phase=Phase.RECORDING, answered=True, held=False,
+        wake_at=now + timedelta(seconds=CLOSING_LIMIT_S + RECORDING_LIMIT_S),
+    )
+    return _step(recording, commands, moment)
+
+
+def on_voicemail_done(flow: CallFlow, moment: Moment) -> FlowStep:
+    """The message has been taken (or could not be): the call ends."""
+    if flow.phase is not Phase.RECORDING:
+        return _step(flow, [], moment)
+    return _step(replace(flow, phase=Phase.ENDED, wake_at=None), [HangUp()], moment)
+
+
+def on_key(flow: CallFlow, digit: str, moment: Moment) -> FlowStep:
+    """The caller pressed a key: 1 asks for a callback, 2 leaves a message; others do nothing.
+
+    Heard while waiting, while the choice is offered, or while an agent's phone rings
+    (the ringing stops: the caller has chosen). A key on a line without call audio,
+    or in any other phase, changes nothing.
+    """
+    waiting = (Phase.QUEUED, Phase.GREETING, Phase.CHOOSING, Phase.DIALLING)
+    if flow.phase not in waiting or not flow.setup.line.has_audio:
+        return _step(flow, [], moment)
+    now = moment.now
+    if digit == MESSAGE_KEY and not flow.setup.line.records_voicemail:
+        return _step(flow, [], moment)
+    if digit not in (CALLBACK_KEY, MESSAGE_KEY):
+        return _step(flow, [], moment)
+    commands = _release_agent(flow, now)
+    flow = replace(_without_leg(flow, now), agent_id=None, dialled=())
+    if digit == MESSAGE_KEY:
+        return _voicemail(flow, now, moment, commands, "caller_left_message")
+    ending, flow = give_up(flow, now, Outcome.OVERFLOWED, "caller_chose_callback")
+    return _step(flow, [*commands, *ending], moment)
+
+
+def on_audio_lost(flow: CallFlow, moment: Moment) -> FlowStep:
+    """The call's audio path failed (voice port gone or stalled): end the call, call back.
+
+    The caller cannot be told anything any more; they get the callback (and the SMS).
+    """
+    if flow.phase in (Phase.ENDED, Phase.CLOSING, Phase.RECORDING):
+        return _step(replace(flow, phase=Phase.ENDED, wake_at=None, music=False), [HangUp()],
+                     moment)
+    now = moment.now
+    commands = _release_agent(flow, now)
+    agent = flow.agent_id if flow.answered_at is not None else None
+    ending, flow = give_up(_without_leg(flow, now), now, Outcome.INTERRUPTED, "audio_lost",
+                           assignee=agent, silent=True)
     return _step(flow, [*commands, *ending], moment)
 
 

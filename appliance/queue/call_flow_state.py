@@ -24,6 +24,8 @@ class Phase(StrEnum):
     DIALLING = "dialling"  # an agent's phone rings
     HANDING_OVER = "handing_over"  # ECT, conference or deflection under way
     CONFERENCE = "conference"  # caller and agent talk through the box
+    CHOOSING = "choosing"  # the longest wait passed: the caller may press 1 or 2
+    RECORDING = "recording"  # the caller leaves a message; the call ends when it is taken
     CLOSING = "closing"  # a last announcement plays before the hang-up
     ENDED = "ended"
 
@@ -56,11 +58,19 @@ class CallFlow:
     talk_from: datetime | None = None  # joined in conference
     wake_at: datetime | None = None  # call on_timer then
     groups_tried: tuple[str, ...] = ()
+    announce_at: datetime | None = None  # the next place-and-wait announcement (call audio)
+    music: bool = False  # hold music plays (call audio)
 
     @property
     def call_id(self) -> str:
         """The caller's call id on the line."""
         return self.setup.call_id
+
+    @property
+    def next_wake(self) -> datetime | None:
+        """When on_timer must run next: the earlier of the flow's two times."""
+        times = [t for t in (self.wake_at, self.announce_at) if t is not None]
+        return min(times) if times else None
 
     @property
     def is_over(self) -> bool:

@@ -49,6 +49,7 @@ class LineTraits:
     name: str
     plays_prompts: bool = False
     records_voicemail: bool = False
+    has_audio: bool = False  # the call's audio goes through the box: position, music, keys
     connect: ConnectMethod = ConnectMethod.ECT  # the method the line has learned to use
     rings_parallel: bool = False  # rings several phones at once (a SIP trunk); else one leg
     order: tuple[ConnectMethod, ...] = PREFERENCE  # the line's hand-over methods, best first
@@ -87,6 +88,9 @@ class FlowRules:
     waiting_calls: WaitingCallMode = WaitingCallMode.HOLD
     assumed_talk_s: float = 180.0  # after ECT/deflection the box cannot see the end: rest this
     prompts: frozenset[Prompt] = frozenset(Prompt)  # announcements configured for this line
+    announce_every_s: float = 45.0  # a waiting caller hears place and wait again this often
+    keypad_menu: bool = True  # "press 1 for a callback, 2 to leave a message"
+    choice_timeout_s: float = 10.0  # after the longest wait: time to press a key
 
     def sms_text(self, caller: Caller, *, closed: bool = False) -> str:
         """The SMS in the caller's language, else the configured one, else English."""

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from appliance.ports.adapter import Adapter
 
 if TYPE_CHECKING:
+    from appliance.config.aspa_toml import Config
     from appliance.gsm.line import GsmLine
+    from appliance.media.media_engine import MediaEngine
     from appliance.ports.line import Line
     from appliance.ports.lines import LinesPort
     from appliance.runtime.daemon import Daemon
@@ -72,12 +74,13 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
         from appliance.switchboard.sms_filing import SmsIntake
 
         pins = PinMemory(config.data_path / "sim-pin.json")  # a refused PIN stays refused
+        engine = _media_engine(config)
 
         intake = SmsIntake(store.db, daemon.bus, daemon.clock, store, tickets,
                            country_code=str(config.box.country_code))
         gsm_lines = [GsmLine.for_modem(modem, daemon.bus, daemon.clock, sms_sink=intake,
                                        prompts=line_prompts(config.calls, modem.name),
-                                       pin_memory=pins)
+                                       pin_memory=pins, engine=engine)
                      for modem in config.gsm.modems]
         wired.lines = GsmLineSet(gsm_lines)
     lines: list[Line] = [*gsm_lines]
@@ -91,6 +94,15 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
     wired.adapters.append(ExchangeAdapter(config, db=store.db, store=store, bus=daemon.bus,
                                           clock=daemon.clock, board=board, tickets=tickets,
                                           lines=lambda: lines))
+
+
+def _media_engine(config: Config) -> MediaEngine | None:
+    """The engine that carries calls' sound, when some modem's voice port is configured."""
+    if not any(modem.voice_device for modem in config.gsm.modems):
+        return None  # no numpy, no audio threads on a box without a voice port
+    from appliance.media.media_engine import MediaEngine
+
+    return MediaEngine()
 
 
 def _mail_intake(daemon: Daemon) -> Adapter:

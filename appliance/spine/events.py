@@ -106,6 +106,15 @@ class CallEnded(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class VoicemailReceived(Event):
+    """A caller left a message: a work item with the recording (its ticket)."""
+
+    kind: ClassVar[str] = "voicemail.received"
+    call_id: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CallbackCreated(Event):
     """A call that could not be connected became a callback work item."""
 

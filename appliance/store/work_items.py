@@ -37,6 +37,11 @@ def ticket_item_id(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
 
 
+def call_item_id(call_id: str) -> str:
+    """The work-queue id of a live call."""
+    return f"call:{call_id}"
+
+
 def ticket_id_of(item_id: str) -> int | None:
     """The ticket id behind a work-queue id, None for live calls and others."""
     prefix, _, rest = item_id.partition(":")

@@ -50,7 +50,12 @@ from appliance.spine.events import (
     TicketStatusChanged,
 )
 from appliance.store.tickets import TicketBook
-from appliance.store.work_items import load_open_tickets, read_open_items, ticket_id_of
+from appliance.store.work_items import (
+    call_item_id,
+    load_open_tickets,
+    read_open_items,
+    ticket_id_of,
+)
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.roster import Roster, read_roster
 from appliance.tickets.status import TicketStatus
@@ -70,11 +75,6 @@ WATCHED_EVENTS: tuple[type[Event], ...] = (
 READ_BATCH = 500  # tickets read back in one query
 
 AgentTransition = Callable[[AgentState, datetime], AgentState]
-
-
-def call_item_id(call_id: str) -> str:
-    """The work-queue id of a live call."""
-    return f"call:{call_id}"
 
 
 class Switchboard:

@@ -504,3 +504,10 @@ class VoipLine:
 
     async def send_sms(self, number: str, text: str) -> None:
         raise VoipError(f"{self.name}: a SIP line sends no SMS; another line must")
+
+    async def open_audio(self, call_id: str) -> None:
+        """No call sound through the box yet: baresip 1.0 carries no PCM to another process."""
+        return None
+
+    async def close_audio(self, call_id: str) -> None:
+        return None

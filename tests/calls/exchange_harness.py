@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import peewee as pw
 
@@ -34,9 +35,13 @@ from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.switchboard import Switchboard
 from appliance.tickets.business_calendar import BusinessCalendar
+
+if TYPE_CHECKING:
+    from appliance.calls.call_voice import CallVoice
 from tests.gsm.line_harness import EventLog, eventually, fast_settings
 
 T = TypeVar("T")
+SPEECH_CACHE = Path(tempfile.gettempdir()) / "aspa-test-speech"  # rendered once, kept between runs
 AGENT_PHONES = ("+358501000001", "+358501000002", "+358501000003")
 CALLER = "+358401234567"
 # Polls the driver and supervisor send on their own schedule; they say nothing about a call.
@@ -125,8 +130,10 @@ async def start_exchange(
     prepare: Callable[[SimulatedModem], None] | None = None,
     seed: Callable[[], None] | None = None,
     numbers: dict[int, str] | None = None,
+    sound: bool = False,
     **plan_options: Any,
 ) -> RunningExchange:
+    """The exchange on one simulated modem; `sound`: the call's audio through the box."""
     db = open_store(tmp_path / "aspa.db")
     _seed_agents(db)
     if seed is not None:
@@ -142,7 +149,8 @@ async def start_exchange(
     worker = StoreWorker(db)
     history = HistoryWriter(db, worker=worker)
     history.attach(bus)
-    driver = ModemDriver(fast_settings(sim.path), bus, clock=clock)
+    voice_port = {"voice_device": sim.voice_path} if sound else {}
+    driver = ModemDriver(fast_settings(sim.path, **voice_port), bus, clock=clock)
     supervisor = ModemSupervisor(driver)
     board = Switchboard(worker, bus, clock)
     await board.load()
@@ -163,9 +171,16 @@ async def start_exchange(
     exchange = Exchange(
         plan, bus=bus, clock=clock, store=worker,
         tickets=tickets, directory=CustomerDirectory(db), board=board,
+        voice=await prepared_voice(tmp_path) if sound else None,
     )
     knowledge = await worker.call(load_knowledge, driver.line)
     line = GsmLine(driver, prompts=prompts or {}, knowledge=knowledge)
+    if sound:
+        from appliance.media.media_engine import MediaEngine
+        from appliance.media.port_health import HealthRules
+
+        # a loaded test machine may pause the simulator's 20 ms ticks: a stall is 5 s here
+        line.engine = MediaEngine(health=HealthRules(stall_seconds=5.0))
     exchange.add_line(line)
     bus.start()
     exchange.start()
@@ -175,6 +190,17 @@ async def start_exchange(
                               task)
     running.mark = len(sim.received)
     return running
+
+
+async def prepared_voice(tmp_path: Path) -> CallVoice:
+    """The announcements in both languages, spoken once into a cache shared by the tests."""
+    from appliance.calls.call_voice import CallVoice
+    from appliance.config.sections.call_speech import CallSpeechSettings
+
+    voice = CallVoice(CallSpeechSettings(), prompts_dir=tmp_path / "prompts",
+                      cache_dir=SPEECH_CACHE, attachments_dir=tmp_path / "attachments")
+    await asyncio.to_thread(voice.prepare)
+    return voice
 
 
 async def stop_exchange(running: RunningExchange) -> None:

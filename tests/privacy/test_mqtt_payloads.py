@@ -15,6 +15,7 @@ from appliance.spine.events import (
     TicketMerged,
     TicketPriorityChanged,
     TicketStatusChanged,
+    VoicemailReceived,
 )
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -33,6 +34,7 @@ def test_no_published_event_carries_a_number_a_text_or_a_subject() -> None:
         SmsReceived(at=AT, line="gsm0", number=NUMBER, text=TEXT),
         TicketPriorityChanged(at=AT, number=1001, old_priority="normal", new_priority="urgent"),
         TicketMerged(at=AT, number=1002, into_ticket_id=1, into_number=1001),
+        VoicemailReceived(at=AT, call_id="c1", seconds=12.5, ticket_id=3, customer_id=7),
     ]
     assert {type(e) for e in events} == set(PUBLISHED_EVENTS)  # every published kind is tried
     for event in events:

@@ -14,8 +14,10 @@ from appliance.queue.call_flow import (
     on_agent_failed,
     on_agent_hung_up,
     on_agents_changed,
+    on_audio_lost,
     on_caller_hung_up,
     on_hand_over_result,
+    on_key,
     on_line_free,
     on_line_lost,
     on_prompt_done,
@@ -148,6 +150,14 @@ class FlowHarness:
     def line_lost(self, after_s: float = 0.0) -> list[Command]:
         self.clock.advance(after_s)
         return self._do(on_line_lost)
+
+    def key(self, digit: str, after_s: float = 0.0) -> list[Command]:
+        """The caller presses a key."""
+        self.clock.advance(after_s)
+        return self._do(on_key, digit)
+
+    def audio_lost(self) -> list[Command]:
+        return self._do(on_audio_lost)
 
     def line_free(self) -> list[Command]:
         return self._do(on_line_free)

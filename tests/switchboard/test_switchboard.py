@@ -18,9 +18,9 @@ from appliance.store.customers import CustomerDirectory
 from appliance.store.models import Customer, Ticket
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
-from appliance.store.work_items import ticket_id_of, ticket_item_id
+from appliance.store.work_items import call_item_id, ticket_id_of, ticket_item_id
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.switchboard import Switchboard, call_item_id
+from appliance.switchboard.switchboard import Switchboard
 from appliance.tickets.priority import Priority
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.config.schema import in_range, non_empty, one_of, setting
+from appliance.config.sections.call_speech import CallSpeechSettings
 
 LANGUAGES = ("fi", "en")
 PROMPT_KEYS = ("greeting", "closed", "callback", "voicemail")
@@ -77,6 +78,18 @@ class CallDeskSettings:
         check=in_range(1, 600))
     announcements: list[AnnouncementSettings] = setting(
         doc="One [[calls.announcements]] table per line that can play files", factory=list)
+    announce_every_seconds: int = setting(
+        45, "On a line whose audio goes through the box: a waiting caller hears their place "
+        "and the expected wait again this often", check=in_range(10, 600))
+    keypad_menu: bool = setting(
+        True, "Offer a waiting caller 'press 1 for a callback, 2 to leave a message'")
+    choice_timeout_seconds: int = setting(
+        10, "After the longest wait, how long the caller has to press 1 or 2",
+        check=in_range(3, 60))
+    voicemail_max_seconds: int = setting(
+        120, "The longest message a caller can leave", check=in_range(10, 600))
+    speech: CallSpeechSettings = setting(
+        factory=CallSpeechSettings, doc="What the box says to callers, in Finnish and English")
 
     def validate(self) -> list[str]:
         """No line has two announcement tables."""

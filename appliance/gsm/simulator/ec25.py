@@ -69,6 +69,8 @@ class Ec25(SimulatedModem):
         return ["+CME ERROR: 4"]
 
     def _qtonedet(self, arg: str) -> list[str]:
+        if not self.detects_dtmf:
+            return ["ERROR"]
         self.dtmf_detect = arg[1:].strip() == "1"
         return ["OK"]
 

@@ -41,6 +41,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
                  prompt_seconds: float = 0.05) -> None:
         self.link = PtyLink(Path(link_dir) / name, self._on_bytes)
         self.caller = SimulatedCaller()
+        self.caller.on_press = self._caller_pressed
         self.voice = VoiceLink(Path(link_dir) / f"{name}-voice", self.caller,
                                lambda: any(c.stat == ACTIVE for c in self.calls))
         self.files: dict[str, bytes] = {}  # the module's storage (uploaded prompts)
@@ -62,6 +63,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
         self.sent_sms: list[str] = []  # what AT+CMGS sent: the PDU hex or "number:text"
         self.deleted_sms: list[int] = []
         self.network_rejects: set[str] = set()  # "ect", "conference", "deflect", "hold"
+        self.detects_dtmf = True  # False: a firmware without DTMF detection (ERROR to DDET)
         self.stalled = False
         self.failures: list[str] = []  # final results forced on the next commands
         self.reset_count = 0
@@ -123,6 +125,13 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
         await self.set_registration(2)
         for call in list(self.calls):
             self._end(call, self.remote_end_urcs(call))
+
+    def _caller_pressed(self, digit: str) -> None:
+        """The caller's key, as a module with DTMF detection on reports it (+RXDTMF, +DTMF)."""
+        if self.dtmf_detect and any(c.stat == ACTIVE for c in self.calls):
+            line = self.dtmf_line(digit)
+            if line:
+                self.urc(line)
 
     def fail_next(self, result: str, count: int = 1) -> None:
         """Answer the next `count` commands with `result` (e.g. `+CME ERROR: 515`)."""

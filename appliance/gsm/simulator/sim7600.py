@@ -63,6 +63,8 @@ class Sim7600(SimulatedModem):
         return ["OK"]
 
     def _ddet(self, arg: str) -> list[str]:
+        if not self.detects_dtmf:
+            return ["ERROR"]
         self.dtmf_detect = arg[1:].strip().startswith("1")
         return ["OK"]
 

@@ -31,6 +31,8 @@ class Sim800(SimulatedModem):
                 "+SPIC": lambda a: [f"+SPIC: {self.pin_tries},3,10,10", "OK"]}
 
     def _ddet(self, arg: str) -> list[str]:
+        if not self.detects_dtmf:
+            return ["ERROR"]
         self.dtmf_detect = arg[1:].strip().startswith("1")
         return ["OK"]
 

@@ -35,6 +35,8 @@ class SimulatedCaller:
         self._noise_seed = 7
         self.stalled = False
         self.garbage = False
+        # the modem hears the keys too: with its DTMF detection on it reports them (a URC)
+        self.on_press: Callable[[str], None] | None = None
 
     def speak(self, pcm: bytes) -> None:
         """Say `pcm` (queued after whatever is still being said)."""
@@ -47,6 +49,9 @@ class SimulatedCaller:
 
         self.speak(dtmf_sequence(digits, on_s=on_s, off_s=off_s, level_dbfs=level_dbfs,
                                  fmt=self.fmt))
+        if self.on_press is not None:
+            for digit in digits:
+                self.on_press(digit)
 
     @property
     def is_speaking(self) -> bool:
