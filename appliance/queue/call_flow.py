@@ -39,8 +39,6 @@ from appliance.queue.call_commands import (
     TakeVoicemail,
 )
 from appliance.queue.call_endings import CLOSING_LIMIT_S, give_up, record
-
-RECORDING_LIMIT_S = 600.0  # the longest message anyone may configure, as a safety net
 from appliance.queue.call_flow_state import CallFlow, FlowStep, Moment, Phase
 from appliance.queue.call_routing import decide, no_answer, start_routing
 from appliance.queue.call_setup import CallSetup, WaitingCallMode
@@ -57,6 +55,9 @@ from appliance.queue.caller_voice import (
 from appliance.queue.connect_methods import ConnectMethod
 from appliance.queue.ring_group import OverflowKind
 from appliance.queue.routing_decisions import Overflow, Ring, Wait
+
+
+RECORDING_LIMIT_S = 600.0  # the longest message anyone may configure, as a safety net
 
 
 def _step(flow: CallFlow, commands: list[Command], moment: Moment) -> FlowStep:
