@@ -56,7 +56,6 @@ from appliance.queue.connect_methods import ConnectMethod
 from appliance.queue.ring_group import OverflowKind
 from appliance.queue.routing_decisions import Overflow, Ring, Wait
 
-
 RECORDING_LIMIT_S = 600.0  # the longest message anyone may configure, as a safety net
 
 
