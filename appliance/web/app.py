@@ -32,7 +32,7 @@ from appliance.web.tickets.viewers import Viewers
 # frame-src 'self': only our own sanitised mail view, itself sandboxed, may be framed.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+    "media-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {

@@ -51,6 +51,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/tickets/{number}/merge", ticket_views.merge)
     get("/messages/{id}/html", message_views.message_html)
     get("/attachments/{id}", message_views.attachment)
+    get("/attachments/{id}/play", message_views.recording)
     get("/customers/{id}", customer_views.customer_page)
     post("/customers/{id}", customer_views.customer_update)
     post("/customers/{id}/contacts", customer_views.contact_add)

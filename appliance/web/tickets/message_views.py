@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
 
 from aiohttp import web
 
 from appliance.store.models import Attachment, Message
 from appliance.web.frame.app_keys import BACKEND
 from appliance.web.frame.forms import path_number
+from appliance.web.tickets.ticket_reads import is_recording
 
 # The frame's own policy: no script, no plugins, no requests anywhere, no forms
 # (the iframe's sandbox="" says the same on the outer page's side).
@@ -62,6 +64,38 @@ def _attachment(attachment_id: int) -> Attachment | None:
     return Attachment.get_or_none(Attachment.id == attachment_id)
 
 
+def _recording(attachment_id: int) -> Attachment | None:
+    row = _attachment(attachment_id)
+    if row is None or not is_recording(row.message.channel, row.content_type):
+        return None
+    return row
+
+
+async def recording(request: web.Request) -> web.StreamResponse:
+    """GET /attachments/{id}/play: a voicemail the box recorded, for the page's audio player."""
+    attachment_id = path_number(request, "id")
+    backend = request.app[BACKEND]
+    row = await backend.store.call(_recording, attachment_id)
+    if row is None or backend.data_dir is None:
+        raise web.HTTPNotFound(text=f"recording {attachment_id} does not exist")
+    path = _blob(backend.data_dir, row)
+    response = web.FileResponse(path)
+    response.content_type = "audio/ogg"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+def _blob(data_dir: Path, row: Attachment) -> Path:
+    from appliance.store.attachment_folder import attachments_dir, blob_path
+
+    if not re.fullmatch(r"[0-9a-f]{64}", row.sha256):
+        raise web.HTTPNotFound(text=f"attachment {row.id} is not stored")
+    path = blob_path(attachments_dir(data_dir), row.sha256)
+    if not path.is_file():
+        raise web.HTTPNotFound(text=f"attachment {row.id} is missing on disk")
+    return path
+
+
 async def attachment(request: web.Request) -> web.StreamResponse:
     """GET /attachments/{id}: always a download, never shown (SVG/HTML cannot run here)."""
     attachment_id = path_number(request, "id")
@@ -69,14 +103,7 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     row = await backend.store.call(_attachment, attachment_id)
     if row is None or backend.data_dir is None:
         raise web.HTTPNotFound(text=f"attachment {attachment_id} does not exist")
-    from appliance.store.attachment_folder import attachments_dir, blob_path
-
-    if not re.fullmatch(r"[0-9a-f]{64}", row.sha256):
-        raise web.HTTPNotFound(text=f"attachment {attachment_id} is not stored")
-    path = blob_path(attachments_dir(backend.data_dir), row.sha256)
-    if not path.is_file():
-        raise web.HTTPNotFound(text=f"attachment {attachment_id} is missing on disk")
-    response = web.FileResponse(path)
+    response = web.FileResponse(_blob(backend.data_dir, row))
     response.content_type = "application/octet-stream"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{download_name(row.filename)}"')

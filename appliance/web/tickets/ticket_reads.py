@@ -38,6 +38,7 @@ class TimelineEntry:
     has_html: bool = False
     attachments: tuple[tuple[int, str, int], ...] = ()  # (id, file name, size)
     call_outcome: str = ""
+    recordings: tuple[int, ...] = ()  # attachment ids of the box's own recordings (voicemail)
 
     def json(self) -> dict[str, Any]:
         return {"at": self.at.isoformat(), "kind": self.kind, "direction": self.direction,
@@ -78,15 +79,29 @@ def _message_entries(ticket_ids: list[int]) -> list[TimelineEntry]:
                         .where(Ticket.id.in_(ticket_ids)).tuples()))
     names = dict(cast(Iterable[tuple[int, str]], Agent.select(Agent.id, Agent.name).tuples()))
     files: dict[int, list[tuple[int, str, int]]] = {}
+    recordings: dict[int, list[int]] = {}
+    channels = {m.id: m.channel for m in messages}
     ids = [m.id for m in messages]
     if ids:
         for a in Attachment.select().where(Attachment.message.in_(ids)).order_by(Attachment.id):
             files.setdefault(a.message_id, []).append((a.id, a.filename, a.size))
+            if is_recording(channels[a.message_id], a.content_type):
+                recordings.setdefault(a.message_id, []).append(a.id)
     return [TimelineEntry(
         at=m.created_at, kind=m.channel, direction=m.direction,
         ticket_number=numbers.get(m.ticket_id), who=names.get(m.author_id or 0, "") or m.sender,
         subject=m.subject, body=m.body_text, message_id=m.id, has_html=bool(m.body_html),
-        attachments=tuple(files.get(m.id, ()))) for m in messages]
+        attachments=tuple(files.get(m.id, ())), recordings=tuple(recordings.get(m.id, ())))
+        for m in messages]
+
+
+def is_recording(message_channel: str, content_type: str) -> bool:
+    """A message the box recorded on a call (voicemail): the page may play it.
+
+    Only the box's own Ogg/Opus files on call messages; a mail's attachment, whatever
+    type it claims, stays a download.
+    """
+    return message_channel == "call" and content_type == "audio/ogg"
 
 
 def _call_entries(customer_id: int) -> list[TimelineEntry]:
