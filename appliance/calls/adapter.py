@@ -18,6 +18,7 @@ import peewee as pw
 from appliance.calls.exchange import Exchange
 from appliance.calls.exchange_config import exchange_plan
 from appliance.calls.line_memory import load_knowledge
+from appliance.calls.modem_prompts import ModemPrompts
 from appliance.ports.adapter import AdapterHealth
 from appliance.ports.line import Line, line_order
 from appliance.ports.routing import RoutingPort
@@ -76,6 +77,8 @@ class ExchangeAdapter:
         self.exchange: Exchange | None = None
         self._lookups: StoreWorker | None = None
         self._voice_task: asyncio.Task[None] | None = None
+        self._prompts_task: asyncio.Task[None] | None = None
+        self.modem_prompts: ModemPrompts | None = None
         self.voice_problem = ""
 
     @property
@@ -100,6 +103,10 @@ class ExchangeAdapter:
         if self._wants_voice():
             self._voice_task = asyncio.create_task(self._prepare_voice(exchange),
                                                    name="call-voice")
+        self.modem_prompts = ModemPrompts(self.config.calls.speech, plan.rules.language,
+                                          self.config.data_path / "speech")
+        self._prompts_task = asyncio.create_task(
+            self.modem_prompts.keep(list(exchange.lines.values())), name="modem-prompts")
         log.info("exchange: %d lines, ring groups %s", len(exchange.lines),
                  ", ".join(plan.groups) or "(none: every call becomes a callback)")
 
@@ -131,10 +138,11 @@ class ExchangeAdapter:
 
     async def stop(self) -> None:
         """Stop taking calls; calls under way are left to the lines."""
-        if self._voice_task is not None:
-            self._voice_task.cancel()
-            await asyncio.gather(self._voice_task, return_exceptions=True)
-            self._voice_task = None
+        for task in (self._voice_task, self._prompts_task):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._voice_task = self._prompts_task = None
         if self.exchange is not None:
             await self.exchange.stop()
             self.exchange = None

@@ -130,8 +130,10 @@ class GsmLine:
         With the voice port, the box speaks, plays music, hears keys and records.
         """
         audio = self.has_audio
+        upload = self.driver.profile.upload
+        files = None if audio or upload is None else upload.audio_format
         return LineCapabilities(plays_prompts=audio or self.plays_prompts,
-                                records_voicemail=audio, has_audio=audio)
+                                records_voicemail=audio, has_audio=audio, prompt_files=files)
 
     @property
     def is_idle(self) -> bool:
@@ -226,6 +228,14 @@ class GsmLine:
 
     async def send_sms(self, number: str, text: str) -> None:
         await self.driver.send_sms(number, text)
+
+    async def put_prompt(self, prompt: Prompt, data: bytes) -> None:
+        """Upload an announcement to the modem's storage; it plays from there from now on."""
+        upload = self.driver.profile.upload
+        if upload is None:
+            raise ModemError(f"{self.name}: {self.driver.profile.label} stores no files")
+        path = await self.driver.upload_file(f"aspa_{prompt.value}.{upload.audio_format}", data)
+        self.prompts[prompt] = path
 
     async def open_audio(self, call_id: str) -> CallAudio | None:
         """Route the active call's sound to the voice port and start its audio thread.

@@ -122,8 +122,12 @@ def read_wav(path: Path, fmt: PcmFormat) -> bytes:
         return wav.readframes(wav.getnframes())
 
 
-def _run(command: list[str], *, text: bool = True) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+def _run(command: list[str], *, text: bool = True,
+         stdin: bytes | None = None) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
     try:
+        if stdin is not None:
+            return subprocess.run(command, capture_output=True, input=stdin,
+                                  timeout=SOX_TIMEOUT_S, check=False)
         return subprocess.run(command, capture_output=True, text=text, timeout=SOX_TIMEOUT_S,
                               check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as error:
@@ -135,3 +139,20 @@ def _first_error(stderr: str | bytes) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     message = lines[-1] if lines else "unknown format"
     return message.removeprefix("sox FAIL ").removeprefix("sox: ")[:200]
+
+
+def encode_for_modem(pcm: bytes, fmt: PcmFormat, audio_format: str) -> bytes:
+    """PCM as a file the modem plays from its own storage: AMR-NB (SIMCom) or WAV (Quectel)."""
+    if audio_format == "wav":
+        target = "wav"
+    elif audio_format == "amr":
+        target = "amr-nb"  # 3GPP TS 26.071; SoX writes it with libsox-fmt-all (opencore)
+    else:
+        raise PromptFileError(f"no encoder for modem files of type {audio_format!r}")
+    result = _run([sox_program(), "-V1", "-t", "raw", "-e", "signed-integer", "-b", "16", "-L",
+                   "-c", "1", "-r", str(fmt.rate_hz), "-", "-t", target, "-"],
+                  text=False, stdin=pcm)
+    if result.returncode != 0 or not result.stdout:
+        raise PromptFileError(f"the prompt could not be encoded as {audio_format} "
+                              f"({_first_error(result.stderr)}); install libsox-fmt-all")
+    return bytes(result.stdout)

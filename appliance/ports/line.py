@@ -28,6 +28,7 @@ class LineCapabilities:
     plays_prompts: bool = False  # announcements to the caller (files are configured)
     records_voicemail: bool = False
     has_audio: bool = False  # the call's sound goes through the box (call_sound.CallSound)
+    prompt_files: str | None = None  # "amr"/"wav": plays prompt files put on it (put_prompt)
     sends_sms: bool = True
     hand_over: tuple[ConnectMethod, ...] = PREFERENCE  # its methods, in the order it prefers
 
@@ -108,6 +109,9 @@ class Line(Protocol):
 
     async def send_sms(self, number: str, text: str) -> None:
         """Text a number (lines without SMS raise a LineFault)."""
+
+    async def put_prompt(self, prompt: Prompt, data: bytes) -> None:
+        """Store an announcement on the line itself (a modem's flash) and play it from there."""
 
     async def open_audio(self, call_id: str) -> CallSound | None:
         """The answered call's sound through the box; None on a line without (LineFault)."""

@@ -511,3 +511,6 @@ class VoipLine:
 
     async def close_audio(self, call_id: str) -> None:
         return None
+
+    async def put_prompt(self, prompt: Prompt, data: bytes) -> None:
+        raise VoipError(f"{self.name}: announcements of a SIP line are files on the box")
