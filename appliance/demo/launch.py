@@ -24,6 +24,7 @@ from appliance.spine.clock import SystemClock
 log = logging.getLogger("aspa.demo")
 
 DEMO_MODEM_MODEL = "sim7600"
+HEARD_FILE = Path(tempfile.gettempdir()) / "aspa-demo-callers-heard.wav"  # kept after the demo
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -72,6 +73,7 @@ def _announce(daemon: Daemon, login: DemoLogin, data_dir: Path, duration: float 
     parts = ", ".join(a.name for a in daemon.supervisor.adapters if a.name != "web")
     ending = f"Parts running: {parts}.\n"
     ending += f"Stops by itself after {duration:g} s." if duration else "Stop it with Ctrl-C."
+    ending += f"\nWhat the demo's callers heard is saved to {HEARD_FILE} when it stops."
     print(
         f"Aspa demo is running (data in {data_dir}, removed when it stops).\n"
         f"  Web page: {url}\n"
@@ -108,7 +110,9 @@ async def _serve_demo(config: Config, login: DemoLogin, duration: float | None) 
 
     modem = create_simulator(DEMO_MODEM_MODEL, config.data_path, "modem")
     device = await modem.start()
-    line = ModemSettings(name="gsm0", device=device, model=DEMO_MODEM_MODEL)
+    # its voice port too: the demo callers hear the box (place in the queue, music, menu)
+    line = ModemSettings(name="gsm0", device=device, model=DEMO_MODEM_MODEL,
+                         voice_device=modem.voice_path)
     config = dataclasses.replace(
         config, gsm=dataclasses.replace(config.gsm, enabled=True, modems=[line]))
     from appliance.demo.desks import demo_desk_adapter, with_demo_desks
@@ -118,7 +122,8 @@ async def _serve_demo(config: Config, login: DemoLogin, duration: float | None) 
     from appliance.demo.mailbox import DemoMailbox
 
     mail = DemoMailbox()
-    daemon = Daemon(config, adapters=[DemoTraffic(modem), desks, mail])
+    traffic = DemoTraffic(modem, heard_file=HEARD_FILE)
+    daemon = Daemon(config, adapters=[traffic, desks, mail])
     desks.attach(daemon.bus)
     mail.attach(daemon)
     shutdown = ShutdownRequest()
