@@ -25,13 +25,25 @@ def modem_rules():
 def test_each_modem_gets_a_stable_link_to_its_at_port(modem_rules, vendor, product, interface):
     rules = [r for r in modem_rules
              if r.matches("ATTRS", vendor, "idVendor") and r.matches("ATTRS", product, "idProduct")
-             and r.assigned("SYMLINK")]
+             and "gsm-modem" in r.assigned("SYMLINK")]
     assert len(rules) == 1
     rule = rules[0]
     assert rule.matches("ENV", interface, "ID_USB_INTERFACE_NUM")
     assert set(rule.assigned("SYMLINK")) == {"gsm-modem", "gsm-modem-$env{ID_PATH_TAG}"}
     assert rule.assigned("GROUP") == ["dialout"]
     assert rule.assigned("MODE") == ["0660"]
+
+
+@pytest.mark.parametrize(("vendor", "product", "interface"),
+                         [("1e0e", "9001", "04"), ("2c7c", "0125", "01")])
+def test_the_voice_port_of_each_modem_gets_its_own_link(modem_rules, vendor, product,
+                                                        interface):
+    rules = [r for r in modem_rules
+             if r.matches("ATTRS", vendor, "idVendor") and r.matches("ATTRS", product, "idProduct")
+             and "gsm-voice" in r.assigned("SYMLINK")]
+    assert len(rules) == 1
+    assert rules[0].matches("ENV", interface, "ID_USB_INTERFACE_NUM")
+    assert rules[0].assigned("GROUP") == ["dialout"]
 
 
 @pytest.mark.parametrize(("vendor", "product", "interface"), SUPPORTED)
