@@ -226,8 +226,8 @@ class GsmLine:
             return
         await self.driver.play_prompt(path)
 
-    async def send_sms(self, number: str, text: str) -> None:
-        await self.driver.send_sms(number, text)
+    async def send_sms(self, number: str, text: str) -> tuple[int, ...]:
+        return await self.driver.send_sms(number, text)
 
     async def put_prompt(self, prompt: Prompt, data: bytes) -> None:
         """Upload an announcement to the modem's storage; it plays from there from now on."""

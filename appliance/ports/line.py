@@ -107,8 +107,9 @@ class Line(Protocol):
     async def play(self, call_id: str, prompt: Prompt) -> None:
         """Play an announcement to the caller and wait until it has played."""
 
-    async def send_sms(self, number: str, text: str) -> None:
-        """Text a number (lines without SMS raise a LineFault)."""
+    async def send_sms(self, number: str, text: str) -> tuple[int, ...]:
+        """Text a number; the network's references of its parts, for the delivery reports
+        (empty when the line has none). Lines without SMS raise a LineFault."""
 
     async def put_prompt(self, prompt: Prompt, data: bytes) -> None:
         """Store an announcement on the line itself (a modem's flash) and play it from there."""

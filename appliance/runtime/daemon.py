@@ -24,6 +24,7 @@ from appliance.config.aspa_toml import Config
 from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.ports.adapter import Adapter
 from appliance.runtime.change_follower import ChangeFollower
+from appliance.runtime.log_damper import damp_repeats
 from appliance.runtime.shutdown import ShutdownRequest
 from appliance.runtime.supervisor import AdapterSupervisor
 from appliance.runtime.systemd_notify import SystemdNotifier, feed_watchdog, watchdog_timeout
@@ -218,6 +219,7 @@ async def serve(
 def run(config: Config, config_path: Path | None = None) -> int:
     """`aspa run`: serve until stopped; 0 after a clean stop."""
     use_log_level(config.log.level)
+    damp_repeats()
     return asyncio.run(serve(Daemon(config, config_path=config_path)))
 
 

@@ -310,6 +310,38 @@ class ChangeFeedEntry(BaseModel):
     payload = JsonField()  # Event.payload(): kind, ids and fields
 
 
+class LoginBrake(BaseModel):
+    """Failed logins counted against one address, one login, or one login from one address.
+
+    Named by a hash: a password typed into the login field by mistake is not kept.
+    """
+
+    key = pw.CharField(max_length=64, primary_key=True)  # hex SHA-256 of "addr:…", "login:…"
+    failures = pw.IntegerField()
+    last_failure_at = UtcDateTimeField(index=True)
+
+
+class SmsOutboxEntry(BaseModel):
+    """An SMS the box promised (a callback's confirmation), kept until a line has sent it."""
+
+    id = pw.AutoField()
+    ticket_id: int | None
+    created_at = UtcDateTimeField(default=utcnow)
+    number = pw.CharField(max_length=32)
+    text = pw.TextField()
+    ticket = pw.ForeignKeyField(Ticket, null=True, on_delete="SET NULL")  # the callback item
+    preferred_line = pw.CharField(max_length=64, null=True)  # the line the call came in on
+    state = pw.CharField(max_length=16, default="queued", index=True)
+    # queued -> sent -> delivered | not_delivered; queued -> given_up after too long
+    attempts = pw.IntegerField(default=0)
+    next_try_at = UtcDateTimeField(default=utcnow)
+    last_error = pw.TextField(default="")
+    line = pw.CharField(max_length=64, null=True)  # the line that sent it
+    references = JsonField(null=True)  # the network's message references, one per part
+    sent_at = UtcDateTimeField(null=True)
+    reported_at = UtcDateTimeField(null=True)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Team,
@@ -329,4 +361,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     AuditEntry,
     WebSession,
     ChangeFeedEntry,
+    LoginBrake,
+    SmsOutboxEntry,
 )

@@ -502,7 +502,7 @@ class VoipLine:
             with contextlib.suppress(asyncio.CancelledError, VoipError):
                 await task
 
-    async def send_sms(self, number: str, text: str) -> None:
+    async def send_sms(self, number: str, text: str) -> tuple[int, ...]:
         raise VoipError(f"{self.name}: a SIP line sends no SMS; another line must")
 
     async def open_audio(self, call_id: str) -> None:

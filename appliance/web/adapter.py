@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -11,11 +12,13 @@ from appliance.config.sections.web import WebSettings
 from appliance.ports.adapter import AdapterHealth
 from appliance.spine.clock import Clock
 from appliance.web.app import make_app
+from appliance.web.connection_guard import ConnectionGuard, WebLimits
 from appliance.web.frame.store_backend import StoreWebBackend
 
 log = logging.getLogger("aspa.web")
 
 SHUTDOWN_GRACE_S = 5.0  # requests under way get this long to finish at stop
+LISTEN_BACKLOG = 1024  # a flood fills a short queue and the kernel drops others' connects
 
 
 class WebAdapter:
@@ -24,9 +27,12 @@ class WebAdapter:
     name = "web"
 
     def __init__(
-        self, settings: WebSettings, backend: StoreWebBackend, *, secret_key: bytes, clock: Clock
+        self, settings: WebSettings, backend: StoreWebBackend, *, secret_key: bytes, clock: Clock,
+        limits: WebLimits | None = None,
     ) -> None:
         self._settings = settings
+        self.guard = ConnectionGuard(limits or WebLimits())
+        self._server: asyncio.Server | None = None
         self._backend = backend
         self._secret_key = secret_key
         self._clock = clock
@@ -49,14 +55,23 @@ class WebAdapter:
             session_idle=timedelta(hours=self._settings.session_hours),
             session_lifetime=timedelta(days=self._settings.session_max_days),
             secure_cookies=self._settings.secure_cookies,
+            body_seconds=self.guard.limits.body_seconds,
         )
-        # a fresh application per attempt: aiohttp freezes one once it has been served
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S)
+        limits = self.guard.limits
+        # A fresh application per attempt: aiohttp freezes one once it has been served.
+        # keepalive_timeout is also the header deadline: aiohttp's timer runs from the
+        # connection's start and closes a handler still waiting for a whole request.
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S,
+                               keepalive_timeout=limits.header_seconds,
+                               lingering_time=limits.linger_seconds)
         self._runner = runner
         await runner.setup()
-        site = web.TCPSite(runner, self._settings.host, self._settings.port)
+        assert runner.server is not None
+        loop = asyncio.get_running_loop()
         try:
-            await site.start()
+            server = await loop.create_server(
+                self.guard.protocol_factory(runner.server), self._settings.host or None,
+                self._settings.port, backlog=LISTEN_BACKLOG, reuse_address=True)
         except OSError as error:
             await runner.cleanup()  # also lets go of the app's bus subscription
             self._runner = None
@@ -64,11 +79,16 @@ class WebAdapter:
                 f"cannot listen on {self._settings.host}:{self._settings.port}: "
                 f"{error.strerror or error}; free the port or change web.port"
             ) from error
+        self._server = server
         # the bound address tells the real port when web.port is 0
-        self.port = int(runner.addresses[0][1]) if runner.addresses else self._settings.port
+        sockets = server.sockets
+        self.port = int(sockets[0].getsockname()[1]) if sockets else self._settings.port
         log.info("web page at %s", self.url)
 
     async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()  # no new connections; those open finish below
+            self._server = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

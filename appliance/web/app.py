@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
 from appliance.spine.clock import Clock
+from appliance.web.connection_guard import WebLimits, body_deadline
 from appliance.web.frame import auth
 from appliance.web.frame.app_keys import (
     BACKEND,
@@ -21,12 +25,16 @@ from appliance.web.frame.app_keys import (
 )
 from appliance.web.frame.errors import error_middleware
 from appliance.web.frame.live import LiveHub
+from appliance.web.frame.login_brake import FORGET_AFTER, LoginBrake
+from appliance.web.frame.login_brake_rows import load_brakes, save_brake
 from appliance.web.frame.sessions import SessionStore
 from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.routes import add_routes
 from appliance.web.setup.setup_wall import setup_wall_middleware
 from appliance.web.tickets.queue_cache import QueueCache
 from appliance.web.tickets.viewers import Viewers
+
+log = logging.getLogger("aspa.web")
 
 # No inline script or style anywhere: the page works under this policy (CSP Level 3).
 # frame-src 'self': only our own sanitised mail view, itself sandboxed, may be framed.
@@ -73,12 +81,14 @@ def make_app(
     session_idle: timedelta = timedelta(hours=12),
     session_lifetime: timedelta = timedelta(days=30),
     secure_cookies: bool = False,
+    body_seconds: float = WebLimits.body_seconds,
 ) -> web.Application:
     """The web page's application, ready for an AppRunner or aiohttp's test client."""
     app = web.Application(
         # The setup wall needs no session: it goes first, so the session, the CSRF
         # check and the login wall can be one middleware (one coroutine) after it.
-        middlewares=[error_middleware, setup_wall_middleware, auth.gate_middleware],
+        middlewares=[error_middleware, body_deadline(body_seconds), setup_wall_middleware,
+                     auth.gate_middleware],
         client_max_size=BODY_MAX_BYTES,
     )
     app[BACKEND] = backend
@@ -86,7 +96,7 @@ def make_app(
     app[SECURE_COOKIES] = secure_cookies
     app[SESSIONS] = SessionStore(secret_key, clock, backend.store, idle=session_idle,
                                  lifetime=session_lifetime)
-    app[THROTTLE] = auth.LoginThrottle(clock)
+    app[THROTTLE] = LoginBrake(clock, save=_brake_saver(backend))
     app[QUEUE_CACHE] = QueueCache()
     app[LIVE] = LiveHub(on_change=app[QUEUE_CACHE].bump)
     app[VIEWERS] = Viewers()
@@ -94,6 +104,7 @@ def make_app(
     app.on_response_prepare.append(_finish_response)
     app.on_startup.append(_attach_live)
     app.on_startup.append(_purge_sessions)
+    app.on_startup.append(_load_brakes)
     app.on_shutdown.append(_detach_live)
     add_routes(app.router)
     return app
@@ -105,6 +116,23 @@ async def _attach_live(app: web.Application) -> None:
 
 async def _purge_sessions(app: web.Application) -> None:
     await app[SESSIONS].purge_expired()  # those that ended while the box was off
+
+
+def _brake_saver(backend: StoreWebBackend) -> Callable[[str, int, datetime | None], None]:
+    def save(key: str, failures: int, last: datetime | None) -> None:
+        backend.store.submit(save_brake, key, failures, last).add_done_callback(_log_failure)
+    return save
+
+
+def _log_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("a login brake was not stored: %s", future.exception())
+
+
+async def _load_brakes(app: web.Application) -> None:
+    """The failed logins counted before a restart still count."""
+    since = app[BACKEND].clock.now() - FORGET_AFTER
+    app[THROTTLE].load(await app[BACKEND].store.call(load_brakes, since))
 
 
 async def _detach_live(app: web.Application) -> None:

@@ -32,7 +32,7 @@ STEPS: tuple[Step, ...] = (
     Step(3, "mail intake ledger, outgoing mail", v3_mail_intake_outgoing.apply),
     Step(4, "audit trail of access to customers' data", v4_audit_trail.apply),
     Step(5, "web login sessions kept across restarts", v5_web_sessions.apply),
-    Step(6, "change feed from other processes to the running daemon", v6_change_feed.apply),
+    Step(6, "change feed to the running daemon, login brakes, SMS outbox", v6_change_feed.apply),
 )
 
 LATEST_VERSION = STEPS[-1].version

@@ -1,7 +1,8 @@
-"""Schema step 6: the change feed, by which other processes tell the running daemon.
+"""Schema step 6: the change feed, by which other processes tell the running daemon;
+login brakes kept across restarts; the outbox of promised SMS.
 
-Frozen like the steps before: the table is defined here, not taken from the
-live model (`appliance.store.models.ChangeFeedEntry`). Never edit this file once released.
+Frozen like the steps before: the tables are defined here, not taken from the
+live models (`appliance.store.models`). Never edit this file once released.
 """
 
 from __future__ import annotations
@@ -20,10 +21,36 @@ class ChangeFeedEntry(_V6):
     payload = pw.TextField()
 
 
-V6_NEW_MODELS: tuple[type[pw.Model], ...] = (ChangeFeedEntry,)
+class LoginBrake(_V6):
+    key = pw.CharField(max_length=64, primary_key=True)
+    failures = pw.IntegerField()
+    last_failure_at = pw.DateTimeField(index=True)
+
+
+class Ticket(_V6):
+    """Stand-in naming the existing table, so the foreign key points at it."""
+
+
+class SmsOutboxEntry(_V6):
+    created_at = pw.DateTimeField()
+    number = pw.CharField(max_length=32)
+    text = pw.TextField()
+    ticket = pw.ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    preferred_line = pw.CharField(max_length=64, null=True)
+    state = pw.CharField(max_length=16, default="queued", index=True)
+    attempts = pw.IntegerField(default=0)
+    next_try_at = pw.DateTimeField()
+    last_error = pw.TextField(default="")
+    line = pw.CharField(max_length=64, null=True)
+    references = pw.TextField(null=True)
+    sent_at = pw.DateTimeField(null=True)
+    reported_at = pw.DateTimeField(null=True)
+
+
+V6_NEW_MODELS: tuple[type[pw.Model], ...] = (ChangeFeedEntry, LoginBrake, SmsOutboxEntry)
 
 
 def apply(db: pw.Database) -> None:
-    """Create the change feed's table."""
+    """Create the change feed's, the login brakes' and the SMS outbox's tables."""
     with db.bind_ctx(V6_NEW_MODELS, bind_refs=False, bind_backrefs=False):
         db.create_tables(V6_NEW_MODELS, safe=False)

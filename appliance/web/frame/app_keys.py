@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from appliance.web.frame.auth import LoginThrottle
     from appliance.web.frame.live import LiveHub
+    from appliance.web.frame.login_brake import LoginBrake
     from appliance.web.frame.sessions import Session, SessionStore
     from appliance.web.frame.store_backend import StoreWebBackend
     from appliance.web.tickets.queue_cache import QueueCache
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 SECRET_KEY = web.AppKey("secret_key", bytes)
 SESSIONS: web.AppKey[SessionStore] = web.AppKey("sessions")
-THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("throttle")
+THROTTLE: web.AppKey[LoginBrake] = web.AppKey("throttle")
 BACKEND: web.AppKey[StoreWebBackend] = web.AppKey("backend")
 LIVE: web.AppKey[LiveHub] = web.AppKey("live")
 VIEWERS: web.AppKey[Viewers] = web.AppKey("viewers")

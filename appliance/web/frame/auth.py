@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 from aiohttp import web
 
-from appliance.spine.clock import Clock
 from appliance.web.frame.app_keys import (
     BACKEND,
     SECURE_COOKIES,
@@ -30,73 +28,30 @@ from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import COOKIE_NAME, NOT_CACHED, Session, SignedIn
 from appliance.web.frame.store_backend import NOT_KNOWN
 
-MAX_FAILURES = 5  # failed logins per window before the brake
-FAILURE_WINDOW = timedelta(minutes=5)
-MAX_TRACKED = 10_000  # keys remembered; a flood of source addresses cannot grow memory
 PUBLIC_PREFIXES = ("/login", "/static/", "/api/login", "/language")
 ADMIN_PREFIXES = ("/admin", "/api/admin", "/quarantine", "/api/quarantine", "/setup/")
 FIELD_MAX = 200  # longer logins or passwords are refused unread
+NEXT_MAX = 2000  # a longer `next` is no page of ours
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class LoginThrottle:
-    """Counts failed logins per source address and per login name within a sliding window."""
-
-    def __init__(
-        self, clock: Clock, *, max_failures: int = MAX_FAILURES, window: timedelta = FAILURE_WINDOW
-    ) -> None:
-        self._clock = clock
-        self._max = max_failures
-        self._window = window
-        self._failures: OrderedDict[str, deque[datetime]] = OrderedDict()
-
-    def _recent(self, key: str, now: datetime) -> deque[datetime]:
-        times = self._failures.get(key, deque())
-        while times and now - times[0] >= self._window:
-            times.popleft()
-        return times
-
-    def blocked_for(self, *keys: str) -> float:
-        """Seconds until another attempt is allowed for these keys; 0 when allowed now."""
-        now = self._clock.now()
-        wait = 0.0
-        for key in keys:
-            times = self._recent(key, now)
-            if len(times) >= self._max:
-                wait = max(wait, (times[-self._max] + self._window - now).total_seconds())
-        return wait
-
-    def failed(self, *keys: str) -> None:
-        now = self._clock.now()
-        for key in keys:
-            times = self._recent(key, now)
-            times.append(now)
-            self._failures[key] = times
-            self._failures.move_to_end(key)
-        while len(self._failures) > MAX_TRACKED:
-            self._failures.popitem(last=False)
-
-    def forgive_last(self, key: str) -> None:
-        """Take back the latest failure counted for `key` (the attempt turned out right)."""
-        times = self._failures.get(key)
-        if times:
-            times.pop()
-
-    def succeeded(self, key: str) -> None:
-        """Forget every failure of `key`."""
-        self._failures.pop(key, None)
-
-
-def _throttle_keys(request: web.Request, login: str) -> tuple[str, str]:
-    return f"addr:{request.remote or '?'}", f"login:{login.casefold()}"
-
-
 def safe_next(target: str) -> str:
-    """Only a path on this box; never `//other.host` or a scheme (open redirect)."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """`target` when it is a path on this box, else "/" (no open redirect).
+
+    Parsed, not pattern-matched: no scheme, no host, no control character or backslash
+    (browsers drop tabs and newlines and read `\\` as `/`, so `/<TAB>/evil` and `/\\evil`
+    are hosts to them), and none of these hidden behind percent-encoding either.
+    """
+    if not target.startswith("/") or len(target) > NEXT_MAX:
+        return "/"
+    for form in (target, unquote(target)):
+        if any(ord(c) < 0x20 or c in "\\\x7f" for c in form) or form.startswith("//"):
+            return "/"
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return "/"
+    return target
 
 
 def _session_in_memory(app: web.Application, cookie: str) -> Any:
@@ -194,22 +149,20 @@ def _login_form(request: web.Request, *, error: str, login: str, status: int) ->
 
 async def _check_login(request: web.Request, login: str, password: str) -> SignedIn | float:
     """The account, or the seconds to wait (0.0: wrong login or password)."""
-    throttle = request.app[THROTTLE]
-    keys = _throttle_keys(request, login)
-    wait = throttle.blocked_for(*keys)
+    brake = request.app[THROTTLE]
+    address = request.remote or "?"
+    wait = brake.wait_for(login, address)
     if wait > 0:
         return wait
     # Counted as failed before the slow password check, so that guesses sent in
     # parallel meet the brake too; taken back below when the password is right.
-    throttle.failed(*keys)
+    brake.failed(login, address)
     who = None
     if login and password and len(login) <= FIELD_MAX and len(password) <= FIELD_MAX:
         who = await request.app[BACKEND].authenticate(login, password)
     if who is None:
         return 0.0
-    address_key, login_key = keys
-    throttle.succeeded(login_key)
-    throttle.forgive_last(address_key)  # others behind the same address keep their count
+    brake.succeeded(login, address)
     return who
 
 
