@@ -21,6 +21,7 @@ from appliance.calls.call_records import find_caller
 from appliance.calls.callbacks import Callbacks
 from appliance.calls.exchange_plan import ExchangePlan
 from appliance.calls.line_memory import save_knowledge
+from appliance.calls.sms_outbox import SmsOutbox
 from appliance.ports.call_sound import CallSound, SoundStopped
 from appliance.ports.line import Line, groups_key, line_order
 from appliance.ports.line_faults import LegRefused, LineFault
@@ -131,6 +132,8 @@ class Exchange:
         self.idle.set()
         self.callbacks = Callbacks(self)
         self.ledger = CallLedger(store, tickets, directory, bus, clock, plan.rules.language)
+        self.outbox = SmsOutbox(store, tickets, bus, clock, self.lines.values,
+                                plan.rules.language)
         self._talk_times: deque[float] = deque(maxlen=TALK_SAMPLES)  # for the expected wait
         self._saying_place: dict[str, asyncio.Future[None]] = {}  # per call, while it is said
 
@@ -148,6 +151,7 @@ class Exchange:
         )
         self._task = asyncio.get_running_loop().create_task(self._work(), name="exchange")
         self.post(self.callbacks.restore)
+        self.outbox.start()  # SMS still owed from before a restart go out now
 
     async def take_callback(self, agent_id: int, ticket_id: int) -> str:
         """`agent_id` takes callback ticket `ticket_id`; raises CallbackUnavailable with why."""
@@ -171,6 +175,7 @@ class Exchange:
             handle.cancel()
         self._timers.clear()
         self.callbacks.stop()
+        await self.outbox.stop()
         tasks = [t for t in (self._task, *self._side_tasks) if t is not None]
         for task in tasks:
             task.cancel()
@@ -483,7 +488,8 @@ class Exchange:
         elif isinstance(command, TakeVoicemail):
             self._beside(self._take_message(call_id, live))
         elif isinstance(command, SendSms):
-            self._beside(self._send_sms(line, command))
+            # stored before anything else happens: owed across a line's outage and a restart
+            await self.outbox.promise(command.number, command.text, live.ticket_id, line.name)
         elif isinstance(command, CreateCallback):
             await self.ledger.create_callback(call_id, live, command)
         elif isinstance(command, Learn):
@@ -568,19 +574,6 @@ class Exchange:
         except LINE_FAULTS_OR_TIMEOUT as error:
             log.warning("%s: announcement %s failed: %s", line.name, command.prompt, error)
         self.post(lambda: self._prompt_done(call_id))
-
-    async def _send_sms(self, line: Line, command: SendSms) -> None:
-        candidates = [line, *(other for other in self.lines.values() if other is not line)]
-        for candidate in candidates:
-            if not candidate.is_up or not candidate.capabilities.sends_sms:
-                continue
-            try:
-                await candidate.send_sms(command.number, command.text)
-                return
-            except LineFault as error:
-                log.warning("%s: SMS to %s failed: %s", candidate.name, command.number, error)
-        log.error("no line could send the SMS to %s; the callback item still stands",
-                  command.number)
 
     # --- the call's sound -------------------------------------------------------------------
 

@@ -114,6 +114,8 @@ class RunningExchange:
 
 
 def _seed_agents(db: pw.Database) -> None:
+    if Agent.select().exists():
+        return  # the same store again, as after a restart
     for i, phone in enumerate(AGENT_PHONES, start=1):
         Agent.create(id=i, name=f"Agent {i}", login=f"agent{i}", phone=phone)
 
