@@ -8,6 +8,8 @@ from pathlib import Path
 
 from aiohttp import ClientSession, CookieJar
 
+from appliance.config.aspa_toml import load_config
+from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.spine.clock import SystemClock
 from appliance.store.accounts import Accounts
 from appliance.store.startup import open_store
@@ -49,7 +51,9 @@ def seed(box: Box) -> None:
     try:
         clock = SystemClock()
         Accounts(db, clock).add_user("Ada Admin", "admin", "admin", ADMIN_PASSWORD)
-        records = TicketRecords(db, clock)
+        config = load_config(box.config_path)  # the box's own hours and SLA targets
+        records = TicketRecords(db, clock, policy=sla_policy(config),
+                                calendar=business_calendar(config))
         for subject in OPEN_SUBJECTS:
             records.open_ticket("email", subject)
         done = records.open_ticket("email", "Already sorted").ticket
