@@ -18,7 +18,7 @@ import peewee as pw
 from appliance.calls.exchange import Exchange
 from appliance.calls.exchange_config import exchange_plan
 from appliance.calls.line_memory import load_knowledge
-from appliance.calls.modem_prompts import ModemPrompts
+from appliance.calls.modem_prompts import ON_THE_MODEM, ModemPrompts
 from appliance.ports.adapter import AdapterHealth
 from appliance.ports.line import Line, line_order
 from appliance.ports.routing import RoutingPort
@@ -104,7 +104,8 @@ class ExchangeAdapter:
             self._voice_task = asyncio.create_task(self._prepare_voice(exchange),
                                                    name="call-voice")
         self.modem_prompts = ModemPrompts(self.config.calls.speech, plan.rules.language,
-                                          self.config.data_path / "speech")
+                                          self.config.data_path / "speech",
+                                          prompts_dir=self.config.data_path / "prompts")
         self._prompts_task = asyncio.create_task(
             self.modem_prompts.keep(list(exchange.lines.values())), name="modem-prompts")
         log.info("exchange: %d lines, ring groups %s", len(exchange.lines),
@@ -136,6 +137,19 @@ class ExchangeAdapter:
         exchange.voice = voice
         log.info("exchange: announcements ready in Finnish and English")
 
+    async def announcement_changed(self, prompt: str, language: str) -> None:
+        """The office recorded (or removed) an announcement: callers hear the new one next."""
+        exchange = self.exchange
+        if exchange is None:
+            return
+        if exchange.voice is not None:
+            await asyncio.to_thread(exchange.voice.refresh, prompt, language)
+        spoken = {p.value: p for p in ON_THE_MODEM}
+        if (self.modem_prompts is not None and prompt in spoken
+                and language == self.modem_prompts.language):
+            self.modem_prompts.refresh(list(exchange.lines.values()), spoken[prompt])
+        log.info("exchange: announcement %s (%s) changed", prompt, language or "all")
+
     async def stop(self) -> None:
         """Stop taking calls; calls under way are left to the lines."""
         for task in (self._voice_task, self._prompts_task):
@@ -143,6 +157,8 @@ class ExchangeAdapter:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         self._voice_task = self._prompts_task = None
+        if self.modem_prompts is not None:
+            await self.modem_prompts.stop()
         if self.exchange is not None:
             await self.exchange.stop()
             self.exchange = None

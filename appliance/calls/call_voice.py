@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from appliance.calls.prompt_library import HOLD_MUSIC, LANGUAGES, recorded_prompt_name
 from appliance.config.sections.call_speech import SPOKEN_PROMPTS, CallSpeechSettings
 from appliance.media.announcer import Announcer
 from appliance.media.hold_music import hold_music
@@ -31,14 +32,8 @@ from appliance.store.attachment_folder import store_blob
 
 log = logging.getLogger("aspa.calls.voice")
 
-LANGUAGES = ("fi", "en")
-MUSIC_FILE = "hold-music.wav"  # the office's own, in the prompts folder; else a built-in tune
+MUSIC_FILE = recorded_prompt_name(HOLD_MUSIC, "")  # the office's own; else a built-in tune
 RECORDING_TYPE = "audio/ogg"
-
-
-def recorded_prompt_name(prompt: str, language: str) -> str:
-    """The file an office recording of `prompt` in `language` is kept in (prompts folder)."""
-    return f"{prompt}-{language}.wav"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +71,13 @@ class CallVoice:
         self.music = self._music()
         log.info("call voice ready: %d announcements, %s", len(self._prompts),
                  "the office's hold music" if self._office(MUSIC_FILE) else "the built-in tune")
+
+    def refresh(self, prompt: str, language: str) -> None:
+        """Render one announcement (or the music) again after the office changed it. Blocking."""
+        if prompt == HOLD_MUSIC:
+            self.music = self._music()
+        else:
+            self._prompts[(prompt, language)] = self._render(prompt, language)
 
     def _render(self, prompt: str, language: str) -> bytes:
         recorded = self._office(recorded_prompt_name(prompt, language))

@@ -33,12 +33,14 @@ class ModemPrompts:
     """Puts the spoken announcements on every line that plays files of its own."""
 
     def __init__(self, speech: CallSpeechSettings, language: str, cache_dir: Path, *,
-                 sleep: Sleep = asyncio.sleep) -> None:
+                 prompts_dir: Path | None = None, sleep: Sleep = asyncio.sleep) -> None:
         self.speech = speech
         self.language = language
         self.cache_dir = cache_dir
+        self.prompts_dir = prompts_dir  # the office's recordings, preferred to the spoken ones
         self._sleep = sleep
         self.uploaded: dict[str, list[Prompt]] = {}
+        self._again: set[asyncio.Task[None]] = set()
 
     def wanted(self, line: Line) -> list[Prompt]:
         """The announcements this line should get: those without a configured file."""
@@ -53,27 +55,44 @@ class ModemPrompts:
         if tasks:
             await asyncio.gather(*tasks)
 
-    async def _serve(self, line: Line) -> None:
+    async def stop(self) -> None:
+        """Stop the uploads under way (a stopped exchange)."""
+        for task in list(self._again):
+            task.cancel()
+        await asyncio.gather(*self._again, return_exceptions=True)
+
+    def refresh(self, lines: Sequence[Line], prompt: Prompt) -> None:
+        """The office changed `prompt`: put it again on every line that got it from here."""
+        for line in lines:
+            if prompt in self.uploaded.get(line.name, []):
+                task = asyncio.get_running_loop().create_task(
+                    self._serve(line, [prompt]), name=f"prompts:{line.name}")
+                self._again.add(task)
+                task.add_done_callback(self._again.discard)
+
+    async def _serve(self, line: Line, prompts: list[Prompt] | None = None) -> None:
         while True:
             while not line.is_up:
                 await self._sleep(UP_CHECK_S)
             try:
-                await self.upload(line)
+                await self.upload(line, prompts)
                 return
             except (LineFault, OSError, RuntimeError, ValueError) as error:  # speech, encoding
                 log.warning("%s: announcements not put on the modem (%s); trying again in "
                             "%.0f s", line.name, error, RETRY_S)
                 await self._sleep(RETRY_S)
 
-    async def upload(self, line: Line) -> None:
-        """Speak, encode and upload each wanted announcement of `line`."""
+    async def upload(self, line: Line, prompts: list[Prompt] | None = None) -> None:
+        """Speak (or take the office's recording), encode and upload each wanted announcement."""
         fmt = line.capabilities.prompt_files
         if fmt is None:
             return
-        for prompt in self.wanted(line):
+        for prompt in self.wanted(line) if prompts is None else prompts:
             data = await asyncio.to_thread(self._file, prompt, fmt)
             await line.put_prompt(prompt, data)
-            self.uploaded.setdefault(line.name, []).append(prompt)
+            done = self.uploaded.setdefault(line.name, [])
+            if prompt not in done:
+                done.append(prompt)
         log.info("%s: announcements on the modem: %s", line.name,
                  ", ".join(p.value for p in self.uploaded.get(line.name, [])) or "none")
 
@@ -82,6 +101,24 @@ class ModemPrompts:
         from appliance.media.prompt_import import encode_for_modem
         from appliance.media.speech_cache import SpeechCache
 
-        cache = SpeechCache(self.cache_dir, NARROW_BAND)
-        pcm = cache.speak(self.speech.text(prompt.value, self.language), self.language)
+        pcm = self._recorded(prompt)
+        if pcm is None:
+            cache = SpeechCache(self.cache_dir, NARROW_BAND)
+            pcm = cache.speak(self.speech.text(prompt.value, self.language), self.language)
         return encode_for_modem(pcm, NARROW_BAND, audio_format)
+
+    def _recorded(self, prompt: Prompt) -> bytes | None:
+        from appliance.calls.prompt_library import recorded_prompt_name
+        from appliance.media.pcm import NARROW_BAND
+        from appliance.media.prompt_import import PromptFileError, read_wav
+
+        if self.prompts_dir is None:
+            return None
+        path = self.prompts_dir / recorded_prompt_name(prompt.value, self.language)
+        if not path.is_file():
+            return None
+        try:
+            return read_wav(path, NARROW_BAND)
+        except (PromptFileError, OSError, EOFError) as error:
+            log.warning("office recording %s not usable (%s); the spoken one goes", path, error)
+            return None
