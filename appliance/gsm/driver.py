@@ -44,6 +44,7 @@ from .response_fields import (
 )
 from .settings import ModemSettings
 from .sms import SmsService, SmsSink
+from .udev_model import udev_model
 
 log = logging.getLogger("aspa.gsm.driver")
 
@@ -161,6 +162,10 @@ class ModemDriver:
             firmware=_strip_label(await self._text(ch, "AT+CGMR")),
             imei=_strip_label(await self._text(ch, "AT+CGSN")))
         chosen = self.settings.model
+        named = udev_model(self.settings.device) if chosen == "auto" else None
+        if named in PROFILES:
+            log.info("%s: model %s, as udev names it (ASPA_MODEM_MODEL)", self.line, named)
+            chosen = named
         self.profile = detect_model(ati, cgmm) if chosen == "auto" else PROFILES[chosen]
         self.tracker.profile = self.profile
         if self.profile is GENERIC:
