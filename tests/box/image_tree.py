@@ -63,7 +63,7 @@ def seed_rootfs(root: Path, *, mosquitto_ids: tuple[int, int] = (105, 108)) -> N
 
 
 def build_wheel(into: Path) -> str:
-    """The real wheel of this repository, as image/build-wheel.sh makes it.
+    """The real wheel of this repository, as scripts/image makes it.
 
     Built from a copy of the package's sources, so setuptools' build/ folder lands in
     the test's temporary folder and not in the work tree.
