@@ -44,10 +44,11 @@ install -m 644 "${systemd}"/*.service "${systemd}"/*.timer "${systemd}"/*.path \
 install -m 644 "${systemd}/aspa.sysusers.conf" "${root}/usr/lib/sysusers.d/aspa.conf"
 systemd-sysusers --root="${root}" "${root}/usr/lib/sysusers.d/aspa.conf"
 
-# udev: the USB modems' stable names and models. The UART rule is for SIM800 HATs only:
+# udev: the GPIO chips for the gpio group; the USB modems' stable names and models. The UART rule is for SIM800 HATs only:
 # aspa-uart-modem installs it when aspa.toml names the UART modem (/dev/gsm-modem-uart).
 install -d -m 755 "${root}/etc/udev/rules.d"
-install -m 644 "${systemd}/udev/90-aspa-gsm-modem.rules" "${root}/etc/udev/rules.d/"
+install -m 644 "${systemd}/udev/60-aspa-gpio.rules" "${systemd}/udev/90-aspa-gsm-modem.rules" \
+    "${root}/etc/udev/rules.d/"
 install -m 644 "${systemd}/udev/99-gsm-modem-uart.rules" "${root}/opt/aspa/share/udev/"
 
 # mDNS: http://aspa.local.

@@ -30,6 +30,7 @@ SHIPPED = (
     ("etc/systemd/system/aspa-uart-modem.path", SYSTEMD / "aspa-uart-modem.path", 0o644),
     ("etc/systemd/system/aspa-uart-modem.service", SYSTEMD / "aspa-uart-modem.service", 0o644),
     ("usr/lib/sysusers.d/aspa.conf", SYSTEMD / "aspa.sysusers.conf", 0o644),
+    ("etc/udev/rules.d/60-aspa-gpio.rules", SYSTEMD / "udev/60-aspa-gpio.rules", 0o644),
     ("etc/udev/rules.d/90-aspa-gsm-modem.rules", SYSTEMD / "udev/90-aspa-gsm-modem.rules", 0o644),
     ("opt/aspa/share/udev/99-gsm-modem-uart.rules", SYSTEMD / "udev/99-gsm-modem-uart.rules",
      0o644),

@@ -65,9 +65,15 @@ def test_uart_rule_links_the_mini_uart_of_the_40_pin_header():
     assert rule.assigned("ENV", "ASPA_MODEM_MODEL") == ["sim800"]
 
 
+def test_the_gpio_chips_are_the_gpio_groups():
+    (rule,) = parse_rules(RULES / "60-aspa-gpio.rules")
+    assert rule.matches("SUBSYSTEM", "gpio") and rule.matches("KERNEL", "gpiochip0")
+    assert rule.assigned("GROUP") == ["gpio"] and rule.assigned("MODE") == ["0660"]
+
+
 def test_every_rules_file_parses():
     files = sorted(RULES.glob("*.rules"))
-    assert len(files) == 2
+    assert len(files) == 3
     for path in files:
         assert parse_rules(path)
 
