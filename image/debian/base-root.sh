@@ -40,6 +40,8 @@ mmdebstrap --mode=root --arch=arm64 --variant=apt --components="${components// /
     --dpkgopt='path-include=/usr/share/locale/locale.alias' \
     --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --essential-hook="'${here}/initramfs-later.sh' \"\$1\" hold" \
+    --customize-hook="'${here}/initramfs-later.sh' \"\$1\" make" \
     --customize-hook="'${here}/customize-base.sh' \"\$1\" '${cache}/base-${key}.manifest'" \
     "${release}" "${partial}" \
     "deb ${mirror} ${release} ${components}" \

@@ -99,5 +99,7 @@ fi
     --disable-pip-version-check --no-deps "/opt/aspa/wheels/$(basename "${wheel}")"
 "${in_target[@]}" /opt/aspa/venv/bin/pip check --disable-pip-version-check >/dev/null
 
+# An appliance is upgraded on purpose (docs/updates.md), not by apt's daily timers.
+systemctl --root="${root}" mask apt-daily.timer apt-daily-upgrade.timer >/dev/null
 systemctl --root="${root}" enable aspa-firstboot.service aspa.service aspa-backup.timer \
     aspa-uart-modem.path mosquitto.service avahi-daemon.service >/dev/null

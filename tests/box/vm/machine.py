@@ -28,8 +28,9 @@ QEMU = "qemu-system-aarch64"
 MEMORY_MB = 1024  # a Pi 3 B+ or Zero 2 W has 1 GB / 512 MB; 1 GB as the smaller Pi 4s
 CPUS = 2
 GUEST_FORWARD_ADDRESS = "10.0.2.100"  # where the guest finds the host's services
-# The virt board's console is its PL011; the Pi's own (ttyS1) is absent here.
-BOARD_CONSOLE = "console=ttyAMA0,115200"
+# The virt board's console is its PL011; the Pi's own (ttyS1) is absent here. The journal
+# goes to it too, so the test can follow a boot that has no network yet.
+BOARD_CONSOLE = "console=ttyAMA0,115200 systemd.journald.forward_to_console=1"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class BoxMachine:
             "-drive", f"file={self.disk},format=raw,if=none,id=card,cache=writeback",
             "-device", "virtio-blk-pci,drive=card",
             "-netdev", ",".join(["user,id=lan,restrict=on", *forwards]),
-            "-device", "virtio-net-pci,netdev=lan",
+            "-device", "virtio-net-pci,netdev=lan,romfile=",  # no PXE ROM: the kernel is given
             "-chardev", f"serial,id=modem,path={self.modem_tty}",
             "-device", "pci-serial,chardev=modem",
             "-chardev", f"file,id=console,path={self.console}",
