@@ -193,7 +193,9 @@ async def test_the_installer_sets_up_line_mailbox_and_agent(box: Box) -> None:
     await box.installer.set_sim_pin("9999")
     await _restart_aspa(box)
     parts = await box.installer.parts()
-    assert "PIN" in parts and "gsm0: up" not in parts, parts
+    assert "gsm0: stopped: SIM PIN rejected" in parts, parts
+    assert "enter the right PIN once in a phone" in parts, parts  # and what to do
+    box.modem.lock_sim(SIM_PIN)  # as the page says: the right PIN in a phone, tries back to 3
     await box.installer.set_sim_pin(SIM_PIN)
     await _restart_aspa(box)
     deadline = time.monotonic() + 120
