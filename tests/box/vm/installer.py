@@ -72,8 +72,8 @@ class Installer:
         await self.open("/login")
         await self.page.fill("input[name=login]", login)
         await self.page.fill("input[name=password]", password)
-        await self.page.click("form button[type=submit]")
-        await self.page.wait_for_load_state(timeout=WAIT_MS)
+        async with self.page.expect_navigation(timeout=WAIT_MS):
+            await self.page.click("form:has(input[name=password]) button[type=submit]")
         assert "/login" not in self.page.url, await self.page.content()
 
     async def set_password(self, login: str, password: str) -> None:
