@@ -17,7 +17,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "${here}/../.." && pwd)"
 systemd="${repo}/systemd"
 files="${here}/files"
-read -r -a in_target <<< "${ASPA_IN_TARGET:-chroot ${root}}"
+# In the target, a clean environment: the build host's PIP_* or PYTHON* settings stay out.
+read -r -a in_target <<< "${ASPA_IN_TARGET:-chroot ${root} env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8}"
 
 wheel="$(find "${wheelhouse}" -maxdepth 1 -name 'aspa-*.whl' | sort -V | tail -n 1)"
 if [ -z "${wheel}" ]; then
@@ -98,6 +99,9 @@ fi
 "${in_target[@]}" /opt/aspa/venv/bin/pip install --quiet --no-cache-dir --no-index \
     --disable-pip-version-check --no-deps "/opt/aspa/wheels/$(basename "${wheel}")"
 "${in_target[@]}" /opt/aspa/venv/bin/pip check --disable-pip-version-check >/dev/null
+# Bytecode now: on the box /opt is read-only to the service (ProtectSystem=strict), so what
+# is not compiled here would be compiled again at every start, slowly on a Pi.
+"${in_target[@]}" /opt/aspa/venv/bin/python -m compileall -q /opt/aspa/venv/lib >/dev/null
 
 # An appliance is upgraded on purpose (docs/updates.md), not by apt's daily timers.
 systemctl --root="${root}" mask apt-daily.timer apt-daily-upgrade.timer >/dev/null

@@ -110,6 +110,7 @@ def test_the_venv_takes_the_locked_wheels_by_hash_and_nothing_from_the_network(
     assert f"--no-deps /opt/aspa/wheels/{tree.wheel}" in commands[2]
     pips = [c for c in commands if " install " in c]
     assert pips and all("--no-index" in c for c in pips)
+    assert "/opt/aspa/venv/bin/python -m compileall -q /opt/aspa/venv/lib" in commands
 
 
 def test_every_locked_wheel_is_pinned_and_hashed() -> None:
