@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import random
 import re
 import time
@@ -33,7 +34,7 @@ BOOT_S = 600.0
 ADMIN = ("Ilona Asentaja", "ilona", "asennus-salasana-7")
 AGENT = ("anna", "Anna Virtanen", "+358401112233", "anna-salasana-42")
 CALLER = "+358509998877"
-POWER_CUTS = 5
+POWER_CUTS = int(os.environ.get("ASPA_VM_POWER_CUTS", "5"))  # per root mode, writable and read-only
 SEED = 20261207
 DATA_DB = "/var/lib/aspa/aspa.db"
 
