@@ -48,6 +48,7 @@ from .response_fields import (
     parse_registration,
 )
 from .sms import SmsService
+from .udev_model import udev_model
 from .voice_path import VoiceSpec
 from .voice_readiness import VoiceReadiness, assess, parse_cireg, parse_cops_act
 
@@ -169,6 +170,10 @@ class ModemDriver:
             firmware=_strip_label(await self._text(ch, "AT+CGMR")),
             imei=_strip_label(await self._text(ch, "AT+CGSN")))
         chosen = self.settings.model
+        named = udev_model(self.settings.device) if chosen == "auto" else None
+        if named in PROFILES:
+            log.info("%s: model %s, as udev names it (ASPA_MODEM_MODEL)", self.line, named)
+            chosen = named
         self.profile = detect_model(ati, cgmm) if chosen == "auto" else PROFILES[chosen]
         self.tracker.profile = self.profile
         if self.profile is GENERIC:

@@ -108,7 +108,8 @@ class PinRejected(ModemError):
 
     def __init__(self, detail: str = "") -> None:
         text = ("SIM PIN rejected: check gsm.pin in aspa.toml; "
-                "the SIM locks after three wrong tries")
+                "the SIM locks after three wrong tries, so Aspa tries no PIN again: enter the "
+                "right PIN once in a phone with this SIM, then save it here and restart")
         super().__init__(f"{text} ({detail})" if detail else text)
 
 

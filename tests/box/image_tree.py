@@ -1,15 +1,15 @@
-"""A target tree like the one pi-gen hands to Aspa's stage, and the stage run into it.
+"""A target tree like the Debian base root, and Aspa's layer (image/layer/install.sh) run into it.
 
-pi-gen runs `00-run.sh` on the build host with the tree in ROOTFS_DIR and calls
-`on_chroot` for what must run inside it. Here `on_chroot` is a recorder: it keeps
-every script it is given, and replays the two kinds of lines that work on a tree
-from outside: `systemctl enable` (as `systemctl --root`) and `systemd-sysusers`
-(as `systemd-sysusers --root`). pip and the venv are recorded only: they need the
-target's (arm64) Python.
+scripts/image runs the layer on the real arm64 root, where `chroot` runs the venv
+and pip through qemu-user-static. Here the root is a seeded folder: the layer's
+in-target commands go to a recorder (ASPA_IN_TARGET) that keeps them, and
+`systemctl --root` and `systemd-sysusers --root` work on the folder as they do on
+the real root.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,37 +17,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-STAGE = REPO / "image" / "stage-aspa"
-SUB_STAGE = "00-aspa"
-FIRSTBOOT = STAGE / SUB_STAGE / "files" / "aspa-firstboot"
+LAYER = REPO / "image" / "layer"
+FIRSTBOOT = LAYER / "files" / "aspa-firstboot"
 
 # The units the earlier stages' packages (mosquitto, avahi-daemon) install.
 PACKAGE_UNIT = "[Unit]\nDescription={name}\n\n[Service]\nExecStart=/bin/true\n\n" \
     "[Install]\nWantedBy=multi-user.target\n"
 
-RECORDER = r"""
-on_chroot() {
-    local script
-    script="$(cat)"
-    printf '%s\n--- end of on_chroot ---\n' "$script" >> "$CHROOT_LOG"
-    while read -r program rest; do
-        case "$program" in
-            systemctl) systemctl --root="$ROOTFS_DIR" $rest ;;
-            systemd-sysusers) systemd-sysusers --root="$ROOTFS_DIR" ;;
-        esac
-    done <<< "$script"
-}
-export -f on_chroot
-cd "$SUB_STAGE_DIR" && ./00-run.sh
+RECORDER = """#!/bin/sh
+printf '%s\\n' "$*" >> "$ASPA_TARGET_LOG"
 """
 
 
 @dataclass(frozen=True)
 class AssembledTree:
-    """The tree after the stage ran, and what the stage asked to run inside it."""
+    """The tree after the layer ran, the data partition's folder, and the in-target commands."""
 
     root: Path
-    chroot_log: str
+    data: Path
+    target_log: str
     wheel: str
 
 
@@ -70,10 +58,12 @@ def seed_rootfs(root: Path, *, mosquitto_ids: tuple[int, int] = (105, 108)) -> N
     for name in ("mosquitto", "avahi-daemon"):
         (units / f"{name}.service").write_text(PACKAGE_UNIT.format(name=name))
     (root / "boot/firmware").mkdir(parents=True)
+    (root / "var/lib/mosquitto").mkdir(parents=True)
+    os.chown(root / "var/lib/mosquitto", uid, gid)
 
 
 def build_wheel(into: Path) -> str:
-    """The real wheel of this repository, as image/build-wheel.sh makes it.
+    """The real wheel of this repository, as scripts/image makes it.
 
     Built from a copy of the package's sources, so setuptools' build/ folder lands in
     the test's temporary folder and not in the work tree.
@@ -93,23 +83,26 @@ def build_wheel(into: Path) -> str:
     return wheels[-1].name
 
 
-def run_stage(stage_copy: Path, root: Path, log: Path) -> subprocess.CompletedProcess[str]:
-    """Run the stage's 00-run.sh as pi-gen does, with on_chroot recording."""
-    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "ROOTFS_DIR": str(root),
-           "ASPA_REPO": str(REPO), "CHROOT_LOG": str(log),
-           "SUB_STAGE_DIR": str(stage_copy / SUB_STAGE)}
-    return subprocess.run(["bash", "-e", "-c", RECORDER], env=env, capture_output=True,
-                          text=True, timeout=120)
+def run_layer(root: Path, data: Path, wheelhouse: Path,
+              log: Path) -> subprocess.CompletedProcess[str]:
+    """Run image/layer/install.sh as scripts/image does, with the in-target commands recorded."""
+    recorder = log.with_name("in-target")
+    recorder.write_text(RECORDER)
+    recorder.chmod(0o755)
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "ASPA_IN_TARGET": str(recorder),
+           "ASPA_TARGET_LOG": str(log)}
+    return subprocess.run([str(LAYER / "install.sh"), str(root), str(data), str(wheelhouse)],
+                          env=env, capture_output=True, text=True, timeout=120)
 
 
 def assemble(workdir: Path, *, mosquitto_ids: tuple[int, int] = (105, 108)) -> AssembledTree:
-    """A seeded tree with Aspa's stage run into it (the stage copied, so the repo stays clean)."""
-    stage_copy = workdir / "stage-aspa"
-    shutil.copytree(STAGE, stage_copy)
-    wheel = build_wheel(stage_copy / SUB_STAGE / "files")
-    root = workdir / "rootfs"
+    """A seeded tree with Aspa's layer run into it."""
+    wheelhouse = workdir / "wheelhouse"
+    wheelhouse.mkdir()
+    wheel = build_wheel(wheelhouse)
+    root, data = workdir / "rootfs", workdir / "data"
     seed_rootfs(root, mosquitto_ids=mosquitto_ids)
-    log = workdir / "on_chroot.log"
-    done = run_stage(stage_copy, root, log)
+    log = workdir / "in-target.log"
+    done = run_layer(root, data, wheelhouse, log)
     assert done.returncode == 0, done.stderr
-    return AssembledTree(root=root, chroot_log=log.read_text(), wheel=wheel)
+    return AssembledTree(root=root, data=data, target_log=log.read_text(), wheel=wheel)

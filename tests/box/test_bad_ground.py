@@ -64,7 +64,7 @@ def test_a_read_only_data_partition_fails_its_row_until_remounted(
 
 
 def test_data_on_an_overlay_root_is_refused_because_a_reboot_loses_it(tmp_path: Path) -> None:
-    # proc(5) mountinfo lines of a box whose root is raspi-config's overlay and /data is missing
+    # proc(5) mountinfo lines of a box whose root is overlayroot's overlay and /data is missing
     table = tmp_path / "mountinfo"
     table.write_text(
         "22 1 0:21 / / rw,noatime - overlay overlayroot rw,lowerdir=/media/root-ro\n"

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 SYSTEMD = Path(__file__).resolve().parents[2] / "systemd"
-UNITS = sorted(p for p in SYSTEMD.iterdir() if p.suffix in (".service", ".timer"))
+UNITS = sorted(p for p in SYSTEMD.iterdir() if p.suffix in (".service", ".timer", ".path"))
 # On the box these programs exist; here each is replaced by one that does, so that verify
 # checks everything else (it refuses a unit whose ExecStart= program is missing).
-BOX_PROGRAMS = re.compile(r"/opt/aspa/(venv/bin/aspa|bin/aspa-firstboot)")
-MAX_EXPOSURE = {"aspa.service": 2.5, "aspa-backup.service": 2.0, "aspa-firstboot.service": 7.5}
+BOX_PROGRAMS = re.compile(r"/opt/aspa/(venv/bin/aspa|bin/aspa-firstboot|bin/aspa-uart-modem)")
+MAX_EXPOSURE = {"aspa.service": 2.5, "aspa-backup.service": 2.0, "aspa-firstboot.service": 8.5,
+                "aspa-uart-modem.service": 7.5}
 
 needs_analyze = pytest.mark.skipif(
     shutil.which("systemd-analyze") is None,
@@ -33,7 +34,8 @@ def units_here(tmp_path: Path) -> Path:
 
 def test_the_units_are_the_ones_the_image_installs() -> None:
     assert [u.name for u in UNITS] == ["aspa-backup.service", "aspa-backup.timer",
-                                       "aspa-firstboot.service", "aspa.service"]
+                                       "aspa-firstboot.service", "aspa-uart-modem.path",
+                                       "aspa-uart-modem.service", "aspa.service"]
 
 
 @needs_analyze
@@ -94,3 +96,11 @@ def test_first_boot_runs_once_and_before_what_needs_its_secrets() -> None:
     for unit in ("aspa.service", "mosquitto.service", "avahi-daemon.service"):
         assert unit in before.group(1).split()
     assert "aspa-firstboot.service" in (SYSTEMD / "aspa.service").read_text()
+
+
+def test_first_boot_keeps_no_mount_namespace_of_its_own() -> None:
+    """Its mounts and files must be the ones every other unit sees (systemd.exec(5))."""
+    text = (SYSTEMD / "aspa-firstboot.service").read_text()
+    for private in ("PrivateNetwork", "PrivateMounts", "PrivateTmp", "ProtectSystem",
+                    "ProtectHome", "ReadOnlyPaths", "ProtectKernelTunables"):
+        assert not re.search(rf"^{private}=", text, re.M), private

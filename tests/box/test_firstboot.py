@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(shutil.which("mosquitto_passwd") is None,
                                        "mosquitto")
 
 SECRETS = (  # (path, owner uid, group gid, mode)
-    ("etc/aspa/mqtt-password", 0, ASPA_GID, 0o640),
-    ("etc/aspa/aspa.toml", 0, ASPA_GID, 0o640),
+    ("etc/aspa/mqtt-password", ASPA_UID, ASPA_GID, 0o600),
+    ("etc/aspa/aspa.toml", ASPA_UID, ASPA_GID, 0o640),
     ("var/lib/aspa/web-secret.key", ASPA_UID, ASPA_GID, 0o600),
     ("etc/mosquitto/aspa.passwd", "mosquitto", "mosquitto", 0o600),
 )
@@ -73,13 +73,14 @@ def test_makes_every_secret_with_its_owner_and_mode(root: Path) -> None:
         assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == \
             (want_uid, want_gid, mode), path
     assert len(bytes.fromhex((root / "var/lib/aspa/web-secret.key").read_text())) == 32
-    for folder, uid, mode in (("etc/aspa", 0, 0o750), ("var/lib/aspa", ASPA_UID, 0o750)):
+    # /etc/aspa is aspa's: the web page saves the settings there (new file, then rename).
+    for folder, uid, mode in (("etc/aspa", ASPA_UID, 0o750), ("var/lib/aspa", ASPA_UID, 0o750)):
         info = (root / folder).stat()
         assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (uid, mode), folder
     assert (root / "etc/hostname").read_text() == "aspa\n"
     assert "127.0.1.1\taspa" in (root / "etc/hosts").read_text()
     assert (root / "var/lib/aspa-firstboot/done").exists()
-    assert "dry run: would find or make partition ASPADATA" in done.stdout
+    assert "dry run: would grow partition ASPADATA to fill the card" in done.stdout
 
 
 def test_the_written_config_loads_and_its_password_opens_the_broker(
@@ -132,6 +133,19 @@ def test_a_bad_host_name_falls_back_and_says_so(root: Path) -> None:
     assert done.returncode == 0
     assert "'office box!' is not a host name" in done.stdout
     assert (root / "etc/hostname").read_text() == "aspa\n"
+
+
+def test_the_installers_ssh_key_from_the_boot_partition_is_let_in(root: Path) -> None:
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2a installer@laptop"
+    (root / "boot/firmware/aspa-ssh-key.pub").write_text(f"# the installer\n{key}\n")
+    done = firstboot(root)
+    assert done.returncode == 0, done.stdout
+    known = root / "root/.ssh/authorized_keys"
+    assert known.read_text() == key + "\n"
+    assert stat.S_IMODE(known.stat().st_mode) == 0o600
+    assert stat.S_IMODE(known.parent.stat().st_mode) == 0o700
+    assert firstboot(root).returncode == 0
+    assert known.read_text() == key + "\n"  # kept once, not added again
 
 
 def test_without_the_aspa_user_it_stops_and_says_why(tmp_path: Path) -> None:

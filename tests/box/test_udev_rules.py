@@ -59,19 +59,34 @@ def test_modem_manager_ignores_every_interface(modem_rules, vendor, product, int
 
 def test_rules_file_sorts_after_the_one_that_sets_the_interface_number():
     assert "90-aspa-gsm-modem.rules" > "60-serial.rules"
-    # The UART rule matches the serial0 link made by Raspberry Pi OS's 99-com.rules.
-    assert "99-gsm-modem-uart.rules" > "99-com.rules"
 
 
-def test_uart_rule_links_serial0():
+@pytest.mark.parametrize("rules_file", ["90-aspa-gsm-modem.rules", "99-gsm-modem-uart.rules"])
+def test_every_at_port_link_names_its_model_for_the_driver(rules_file):
+    named = [r for r in parse_rules(RULES / rules_file)
+             if any(link.startswith("gsm-modem") for link in r.assigned("SYMLINK"))]
+    assert named
+    for rule in named:
+        assert rule.assigned("ENV", "ASPA_MODEM_MODEL") in (["sim7600"], ["sim800"], ["ec25"])
+
+
+def test_uart_rule_links_the_mini_uart_of_the_40_pin_header():
     (rule,) = [r for r in parse_rules(RULES / "99-gsm-modem-uart.rules") if r.assigned("SYMLINK")]
-    assert rule.matches("SYMLINK", "serial0")
+    for device in ("3f215040.serial", "fe215040.serial"):  # Pi 3 / Zero 2 W, Pi 4
+        assert rule.matches("KERNELS", device)
     assert rule.assigned("SYMLINK") == ["gsm-modem-uart"]
+    assert rule.assigned("ENV", "ASPA_MODEM_MODEL") == ["sim800"]
+
+
+def test_the_gpio_chips_are_the_gpio_groups():
+    (rule,) = parse_rules(RULES / "60-aspa-gpio.rules")
+    assert rule.matches("SUBSYSTEM", "gpio") and rule.matches("KERNEL", "gpiochip0")
+    assert rule.assigned("GROUP") == ["gpio"] and rule.assigned("MODE") == ["0660"]
 
 
 def test_every_rules_file_parses():
     files = sorted(RULES.glob("*.rules"))
-    assert len(files) == 2
+    assert len(files) == 3
     for path in files:
         assert parse_rules(path)
 

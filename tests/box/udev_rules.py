@@ -7,6 +7,7 @@ end with a backslash to continue; match operators `==`, `!=`, assignment
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +42,9 @@ class Rule:
     terms: tuple[Term, ...]
 
     def matches(self, key: str, value: str, attr: str | None = None) -> bool:
-        return any(t.key == key and t.attr == attr and t.op == "==" and t.value == value
-                   for t in self.terms)
+        """Whether a `==` term of the rule accepts `value` (udev's shell-style patterns)."""
+        return any(t.key == key and t.attr == attr and t.op == "=="
+                   and fnmatch.fnmatchcase(value, t.value) for t in self.terms)
 
     def assigned(self, key: str, attr: str | None = None) -> list[str]:
         return [t.value for t in self.terms

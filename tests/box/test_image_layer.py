@@ -1,4 +1,4 @@
-"""Aspa's pi-gen stage, run into a directory tree: files, modes, owners and enabled units."""
+"""Aspa's image layer, run into a directory tree: files, modes, owners, data and enabled units."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.box.image_tree import FIRSTBOOT, REPO, AssembledTree, assemble, run_stage
+from tests.box.image_tree import FIRSTBOOT, REPO, AssembledTree, assemble, run_layer
 
 SYSTEMD = REPO / "systemd"
 
@@ -27,7 +27,10 @@ SHIPPED = (
     ("etc/systemd/system/aspa-firstboot.service", SYSTEMD / "aspa-firstboot.service", 0o644),
     ("etc/systemd/system/aspa-backup.service", SYSTEMD / "aspa-backup.service", 0o644),
     ("etc/systemd/system/aspa-backup.timer", SYSTEMD / "aspa-backup.timer", 0o644),
+    ("etc/systemd/system/aspa-uart-modem.path", SYSTEMD / "aspa-uart-modem.path", 0o644),
+    ("etc/systemd/system/aspa-uart-modem.service", SYSTEMD / "aspa-uart-modem.service", 0o644),
     ("usr/lib/sysusers.d/aspa.conf", SYSTEMD / "aspa.sysusers.conf", 0o644),
+    ("etc/udev/rules.d/60-aspa-gpio.rules", SYSTEMD / "udev/60-aspa-gpio.rules", 0o644),
     ("etc/udev/rules.d/90-aspa-gsm-modem.rules", SYSTEMD / "udev/90-aspa-gsm-modem.rules", 0o644),
     ("opt/aspa/share/udev/99-gsm-modem-uart.rules", SYSTEMD / "udev/99-gsm-modem-uart.rules",
      0o644),
@@ -36,6 +39,8 @@ SHIPPED = (
     ("etc/mosquitto/aspa.acl", SYSTEMD / "mosquitto/aspa.acl", 0o644),
     ("opt/aspa/bin/aspa-firstboot", FIRSTBOOT, 0o755),
     ("opt/aspa/bin/aspa-readonly", FIRSTBOOT.with_name("aspa-readonly"), 0o755),
+    ("opt/aspa/bin/aspa-uart-modem", FIRSTBOOT.with_name("aspa-uart-modem"), 0o755),
+    ("opt/aspa/wheels/wheels.lock", REPO / "image/wheels.lock", 0o644),
     ("opt/aspa/share/aspa.toml.in", FIRSTBOOT.with_name("aspa.toml.in"), 0o644),
     ("opt/aspa/share/aspa.example.toml", REPO / "aspa.example.toml", 0o644),
     ("opt/aspa/share/docs/updates.md", REPO / "docs/updates.md", 0o644),
@@ -49,6 +54,7 @@ ENABLED = (
     ("timers.target.wants", "aspa-backup.timer"),
     ("multi-user.target.wants", "mosquitto.service"),
     ("multi-user.target.wants", "avahi-daemon.service"),
+    ("multi-user.target.wants", "aspa-uart-modem.path"),
 )
 
 
@@ -91,15 +97,43 @@ def test_the_backup_service_is_started_by_its_timer_only(tree: AssembledTree) ->
     assert not list(wants.glob("*.wants/aspa-backup.service"))
 
 
-def test_the_wheel_is_installed_into_a_virtual_env(tree: AssembledTree) -> None:
+def test_the_venv_takes_the_locked_wheels_by_hash_and_nothing_from_the_network(
+        tree: AssembledTree) -> None:
     wheel = tree.root / "opt/aspa/wheels" / tree.wheel
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     assert "appliance/cli.py" in names and "appliance/backup/restore.py" in names
-    assert any(n.endswith("entry_points.txt") for n in names)
-    assert "python3 -m venv --system-site-packages /opt/aspa/venv" in tree.chroot_log
-    assert f"/opt/aspa/venv/bin/pip install --no-cache-dir /opt/aspa/wheels/{tree.wheel}" \
-        in tree.chroot_log
+    commands = tree.target_log.splitlines()
+    assert commands[0] == "python3 -m venv /opt/aspa/venv"
+    locked = [c for c in commands if "-r /opt/aspa/wheels/wheels.lock" in c]
+    assert len(locked) == 1 and "--require-hashes" in locked[0]
+    assert f"--no-deps /opt/aspa/wheels/{tree.wheel}" in commands[2]
+    pips = [c for c in commands if " install " in c]
+    assert pips and all("--no-index" in c for c in pips)
+    assert "/opt/aspa/venv/bin/python -m compileall -q /opt/aspa/venv/lib" in commands
+
+
+def test_every_locked_wheel_is_pinned_and_hashed() -> None:
+    lock = (REPO / "image/wheels.lock").read_text()
+    pins = [line.split()[0] for line in lock.splitlines() if "==" in line]
+    hashes = [line for line in lock.splitlines() if "--hash=sha256:" in line]
+    assert len(pins) == len(hashes) >= 20
+    assert any(pin.startswith("lgpio==") for pin in pins)  # the Pi's GPIO, not from Debian
+
+
+def test_the_state_folders_move_to_the_data_partition(tree: AssembledTree) -> None:
+    ids = {line.split(":")[0]: int(line.split(":")[2]) for line in
+           (tree.root / "etc/passwd").read_text().splitlines()}
+    for name, owner in (("aspa", "aspa"), ("etc-aspa", "aspa"), ("mosquitto", "mosquitto")):
+        info = (tree.data / name).stat()
+        assert info.st_uid == ids[owner], name
+        assert stat.S_IMODE(info.st_mode) == 0o750 or owner == "mosquitto", name
+    for target in ("var/lib/aspa", "etc/aspa", "var/lib/mosquitto"):
+        assert (tree.root / target).is_dir() and not any((tree.root / target).iterdir())
+    fstab = (tree.root / "etc/fstab").read_text()
+    assert "LABEL=ASPADATA /data ext4" in fstab
+    for target in ("/var/lib/aspa", "/etc/aspa", "/var/lib/mosquitto"):
+        assert f" {target} none bind," in fstab
 
 
 def test_sysusers_made_the_static_user_in_the_device_groups(tree: AssembledTree) -> None:
@@ -111,27 +145,26 @@ def test_sysusers_made_the_static_user_in_the_device_groups(tree: AssembledTree)
     assert "aspa" in groups["dialout"] and "aspa" in groups["gpio"]
 
 
-def test_the_backup_stick_is_in_fstab_once_even_after_a_second_run(
+def test_fstab_lines_are_added_once_even_after_a_second_run(
         tree: AssembledTree, tmp_path: Path) -> None:
-    stage_copy = tmp_path / "stage-aspa"
-    shutil.copytree(tree.root.parent / "stage-aspa", stage_copy)
-    done = run_stage(stage_copy, tree.root, tmp_path / "again.log")
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    shutil.copy(tree.root / "opt/aspa/wheels" / tree.wheel, wheelhouse)
+    done = run_layer(tree.root, tmp_path / "data", wheelhouse, tmp_path / "again.log")
     assert done.returncode == 0, done.stderr
     fstab = (tree.root / "etc/fstab").read_text()
     assert fstab.count("LABEL=ASPA-BACKUP /media/aspa-backup") == 1
-    assert "ROOTDEV  /" in fstab  # pi-gen's own lines untouched
+    assert fstab.count("LABEL=ASPADATA /data") == 1
+    assert "ROOTDEV  /" in fstab  # the base root's own lines untouched
 
 
-def test_the_stage_refuses_to_run_without_a_wheel(tmp_path: Path) -> None:
-    stage_copy = tmp_path / "stage-aspa"
-    shutil.copytree(REPO / "image/stage-aspa", stage_copy)
-    for wheel in (stage_copy / "00-aspa/files").glob("*.whl"):
-        wheel.unlink()
+def test_the_layer_refuses_to_run_without_a_wheel(tmp_path: Path) -> None:
     root = tmp_path / "rootfs"
     root.mkdir()
-    done = run_stage(stage_copy, root, tmp_path / "log")
+    (tmp_path / "wheelhouse").mkdir()
+    done = run_layer(root, tmp_path / "data", tmp_path / "wheelhouse", tmp_path / "log")
     assert done.returncode != 0
-    assert "run image/build-wheel.sh first" in done.stderr
+    assert "no aspa-*.whl" in done.stderr
 
 
 def test_first_boot_on_the_assembled_tree(tree: AssembledTree) -> None:
@@ -147,5 +180,6 @@ def test_first_boot_on_the_assembled_tree(tree: AssembledTree) -> None:
     assert (key.st_uid, key.st_gid, stat.S_IMODE(key.st_mode)) == (
         ids["aspa"], group_ids["aspa"], 0o600)
     toml = (tree.root / "etc/aspa/aspa.toml").stat()
-    assert (toml.st_uid, toml.st_gid, stat.S_IMODE(toml.st_mode)) == (0, group_ids["aspa"], 0o640)
+    assert (toml.st_uid, toml.st_gid, stat.S_IMODE(toml.st_mode)) == (
+        ids["aspa"], group_ids["aspa"], 0o640)
     assert (tree.root / "var/lib/aspa-firstboot/done").exists()
