@@ -6,7 +6,10 @@ adds jitter on top. The buffer keeps a small, bounded queue between the two.
 Every frame carries its arrival time, so the delay it adds is measured:
 
 - it starts playing once the oldest frame has waited `guard_s` (so a next
-  frame up to `guard_s` late still arrives before it is needed);
+  frame up to `guard_s` late still arrives before it is needed); frames that
+  by then waited longer than the guard and one frame are dropped (a bridge
+  is joined while line A already talks and line B's thread is only starting:
+  what piled up meanwhile would be delay for the whole call);
 - a frame missing when due is concealed by the last one, quieter (an
   underrun, counted; the start condition then applies again);
 - when full, the oldest frame is dropped (an overrun, counted);
@@ -84,6 +87,7 @@ class JitterBuffer:
                 if not self._frames or now - self._frames[0][1] < self.guard_s:
                     return bytes(self.frame_bytes)
                 self._playing = True
+                self._skip_stale(now)
             if not self._frames:
                 self.underruns += 1
                 self._playing = False  # wait for the guard again
@@ -100,6 +104,11 @@ class JitterBuffer:
             self._note_delay(waited)
             self._last = frame
             return frame
+
+    def _skip_stale(self, now: float) -> None:
+        while len(self._frames) > 1 and now - self._frames[0][1] > self.guard_s + self.frame_s:
+            self._frames.popleft()
+            self.adjustments += 1
 
     def _adapt(self) -> bytes | None:
         shortest, self._min_wait, self._since_adapt = self._min_wait, float("inf"), 0
