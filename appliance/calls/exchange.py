@@ -87,7 +87,8 @@ Input = Callable[[], Awaitable[None]]
 LINE_FAULTS_OR_TIMEOUT: tuple[type[Exception], ...] = (LineFault, TimeoutError)
 ROUTING_SOURCE = "routing"  # PresenceChanged events the exchange's own commands cause
 _PLANNED_ENDS = ("transferred", "deflected", "rejected")  # the flow caused them and knows
-_LINE_FAILED = ("interrupted", "failed")  # a leg's end that is its line's fault, not the agent's
+# A leg's end that is its line's fault, not the agent's ("failed" is also a declined call)
+_LINE_FAILED = ("interrupted",)
 
 
 class Exchange:
@@ -304,10 +305,7 @@ class Exchange:
             live = self._live.get(caller_id)
             flow = self.flows.get(caller_id)
             if self.bridges.holds(caller_id, event.call_id):
-                other = self.bridges.line_of(caller_id)
-                await self.bridges.end(caller_id)  # the sounds part; the other line is free
-                if other is not None:
-                    self._wake_waiting(other)
+                await self._end_bridge(caller_id)  # the sounds part; the other line is free
                 if live is not None and flow is not None and event.outcome in _LINE_FAILED:
                     live.legs.pop(agent, None)
                     await self._apply(caller_id, flow_rules.on_bridge_failed)

@@ -6,10 +6,11 @@ adds jitter on top. The buffer keeps a small, bounded queue between the two.
 Every frame carries its arrival time, so the delay it adds is measured:
 
 - it starts playing once the oldest frame has waited `guard_s` (so a next
-  frame up to `guard_s` late still arrives before it is needed); frames that
-  by then waited longer than the guard and one frame are dropped (a bridge
-  is joined while line A already talks and line B's thread is only starting:
-  what piled up meanwhile would be delay for the whole call);
+  frame up to `guard_s` late still arrives before it is needed); the first
+  time, frames that by then waited longer than the guard and one frame are
+  dropped (a bridge is joined while line A already talks and line B's
+  thread is only starting: what piled up meanwhile would be delay for the
+  whole call);
 - a frame missing when due is concealed by the last one, quieter (an
   underrun, counted; the start condition then applies again);
 - when full, the oldest frame is dropped (an overrun, counted);
@@ -60,6 +61,7 @@ class JitterBuffer:
         self._frames: deque[tuple[bytes, float]] = deque()
         self._lock = threading.Lock()
         self._playing = False
+        self._started = False  # played before: later starts keep every frame
         self._last = bytes(frame_bytes)
         self._min_wait = float("inf")
         self._since_adapt = 0
@@ -87,7 +89,9 @@ class JitterBuffer:
                 if not self._frames or now - self._frames[0][1] < self.guard_s:
                     return bytes(self.frame_bytes)
                 self._playing = True
-                self._skip_stale(now)
+                if not self._started:
+                    self._started = True
+                    self._skip_stale(now)
             if not self._frames:
                 self.underruns += 1
                 self._playing = False  # wait for the guard again

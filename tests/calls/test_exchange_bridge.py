@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 
 from appliance.gsm.simulator.sim_caller import SimulatedCaller
-from appliance.media.signal_level import find
+from appliance.media.signal_level import find, rms_dbfs
 from appliance.media.tones import tone
 from appliance.presence import Activity
 from appliance.queue.call_commands import Prompt
@@ -46,6 +46,7 @@ WITHIN_S = 20.0  # real seconds of audio at 20 ms a frame, on a loaded machine
 DELAY_BOUND_S = 0.5
 CALLER_MARKER = tone(500, 0.12, level_dbfs=-12.0) + tone(1500, 0.12, level_dbfs=-12.0)
 AGENT_MARKER = tone(700, 0.12, level_dbfs=-12.0) + tone(1100, 0.12, level_dbfs=-12.0)
+ONSET_DBFS = -40.0  # the parties are silent but for the markers (-12 dBFS)
 RULES = FlowRules(prompts=frozenset(Prompt) - {Prompt.GREETING}, keypad_menu=False)
 
 
@@ -74,20 +75,21 @@ async def _bridged(exchange: RunningExchange, second: ExtraLine) -> str:
 
 async def _carried(exchange: RunningExchange, speaker: SimulatedCaller,
                    listener: SimulatedCaller, marker: bytes) -> float:
-    """`speaker` says `marker`; once `listener` has heard it, the seconds it took."""
+    """`speaker` says `marker` in silence; once `listener` has heard it, the seconds it took.
+
+    Heard: found by correlation in what reached the listener (under load a late frame is
+    concealed, the last one again and quieter, so not a perfect copy). When: the first
+    frame the listener got that is not silence, against the frame the marker began in.
+    """
     heard_from = len(listener.heard)
     said_at = speaker.speak(marker)
-    found = find(b"", b"")
-
-    def heard() -> bool:
-        nonlocal found
-        found = find(marker, bytes(listener.heard[heard_from:]))
-        return found.correlation > 0.9
-
-    await exchange.until(heard, WITHIN_S)
+    await exchange.until(
+        lambda: find(marker, bytes(listener.heard[heard_from:])).correlation > 0.75, WITHIN_S)
     await exchange.until(lambda: len(speaker.said) > said_at, WITHIN_S)
-    return (listener.heard_time(heard_from + found.lag_samples * 2)
-            - speaker.said_time(said_at))
+    heard = bytes(listener.heard)
+    onset = next(at for at in range(heard_from, len(heard), FRAME)
+                 if rms_dbfs(heard[at:at + FRAME]) > ONSET_DBFS)
+    return listener.heard_time(onset) - speaker.said_time(said_at)
 
 
 async def test_two_lines_bridged_carry_a_tone_each_way_with_measured_delay(
