@@ -14,11 +14,13 @@ Every frame carries its arrival time, so the delay it adds is measured:
 - a frame missing when due is concealed by the last one, quieter (an
   underrun, counted; the start condition then applies again);
 - when full, the oldest frame is dropped (an overrun, counted);
-- drift is corrected before it becomes either: every `adapt_frames` pops
+- drift is corrected before it becomes either: every `adapt_frames` pops (a second)
   it looks at the shortest wait of a frame in that stretch; under half the
   guard, it plays the last frame again on purpose (+1 frame of delay); over
-  one frame plus one and a half guards, it drops one (-1 frame); both are
-  counted as adjustments.
+  one frame plus one and a half guards, it drops as many frames as that
+  shortest wait exceeds it by (a loaded box whose audio thread stalled
+  piles frames up; they would stay as delay); both are counted as
+  adjustments.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class JitterBuffer:
     """A bounded frame queue with drift correction; push and pop from different threads."""
 
     def __init__(self, frame_bytes: int, clock: Callable[[], float], *, frame_s: float = 0.02,
-                 guard_s: float = 0.010, capacity: int = 8, adapt_frames: int = 250) -> None:
+                 guard_s: float = 0.010, capacity: int = 8, adapt_frames: int = 50) -> None:
         self.frame_bytes = frame_bytes
         self._clock = clock
         self.frame_s = frame_s
@@ -119,9 +121,12 @@ class JitterBuffer:
         if shortest < self.guard_s / 2:
             self.adjustments += 1
             return self._last  # play the last frame again: every later frame waits longer
-        if shortest > self.frame_s + 1.5 * self.guard_s and len(self._frames) > 1:
-            self.adjustments += 1
-            self._frames.popleft()  # one frame less delay
+        limit = self.frame_s + 1.5 * self.guard_s
+        if shortest > limit:  # every frame waited longer than needed: that much less delay
+            excess = 1 + int((shortest - limit) / self.frame_s)
+            for _ in range(min(excess, len(self._frames) - 1)):
+                self.adjustments += 1
+                self._frames.popleft()
         return None
 
     def _note_delay(self, delay: float) -> None:
