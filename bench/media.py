@@ -19,6 +19,11 @@ Three parts, each against an anchor measured in the same run:
    `--real-seconds`: the measured delay from A's caller to B's caller.
    Anchor: the bare pty hop of one frame (write on the master, read on the
    slave) in the same run.
+4. The hand-over as the exchange makes it (issue 15 item 6): a caller rings
+   line A, which has learned the network refuses ECT; the exchange dials
+   the agent on line B, and when they answer joins the two calls' sound
+   while A's caller is already streaming. Markers both ways for
+   `--real-seconds`: caller to agent and agent to caller. Same anchor.
 
 Goals: <= 5 % of one core per call, <= 40 ms added latency, 0 underruns.
 
@@ -209,6 +214,58 @@ async def real_bridge(seconds: float) -> dict:
             "cpu": [c.cpu_seconds for c in cpu]}
 
 
+async def exchange_bridge(seconds: float) -> dict:
+    """A caller on line A handed to an agent on line B by the exchange, in real time."""
+    from appliance.queue.call_commands import Prompt
+    from appliance.queue.call_setup import FlowRules
+    from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
+    from appliance.spine.events import CallAnswered, CallOffered
+    from tests.calls.exchange_harness import (
+        AGENT_PHONES,
+        CALLER,
+        add_line,
+        quick_group,
+        start_exchange,
+        stop_exchange,
+    )
+
+    tmp = Path(tempfile.mkdtemp(prefix="aspa-bench-exchange-"))
+    rules = FlowRules(prompts=frozenset(Prompt) - {Prompt.GREETING}, keypad_menu=False)
+    running = await start_exchange(tmp, model="sim7600", sound=True, rules=rules,
+                                   group=quick_group(ring_timeout_s=30.0, max_wait_s=600))
+    running.sim.network_rejects.add("ect")
+    running.line.restore(ConnectKnowledge(refused=frozenset({ConnectMethod.ECT})))
+    second = await add_line(running, tmp, "gsm1", model="sim7600", sound=True)
+    delays: dict[str, list[float]] = {"caller -> agent": [], "agent -> caller": []}
+    try:
+        await running.sim.incoming_call(CALLER)
+        offered = await running.log.wait_for(CallOffered, within=30)
+        await second.sim.wait_for_command(f"ATD{AGENT_PHONES[0]};", within=30)
+        await second.sim.remote_answers()
+        await running.log.wait_for(CallAnswered, within=30)
+        bridges = running.exchange.bridges
+        await running.until(lambda: bridges.joined(offered.call_id) is not None, 30)
+        marker = tone(500, 0.1) + tone(1500, 0.1)
+        caller, agent = running.sim.caller, second.sim.caller
+        for _ in range(max(1, int(seconds / 4))):
+            for name, speaker, listener in (("caller -> agent", caller, agent),
+                                            ("agent -> caller", agent, caller)):
+                heard_before = len(listener.heard)
+                start = speaker.speak(marker)
+                await asyncio.sleep(2.0)
+                match = find(marker, bytes(listener.heard[heard_before:]))
+                if match.correlation > 0.95:
+                    delays[name].append(listener.heard_time(heard_before + match.lag_samples * 2)
+                                        - speaker.said_time(start))
+        joined = bridges.joined(offered.call_id)
+        assert joined is not None
+        a_to_b, b_to_a = joined.figures()
+    finally:
+        await second.stop()
+        await stop_exchange(running)
+    return {"delays": delays, "a_to_b": a_to_b, "b_to_a": b_to_a}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -251,9 +308,28 @@ def main() -> None:
         print(f"   underruns A->B {real['a_to_b'].underruns}, B->A {real['b_to_a'].underruns}; "
               f"audio thread CPU with the serial I/O {', '.join(f'{c:.2f} s' for c in real['cpu'])}"
               f" (~{max(real['cpu']) / span * 100:.1f} % of a core per call)")
+    handed = (asyncio.run(exchange_bridge(args.real_seconds)) if args.real_seconds > 0
+              else None)
+    if handed is not None:
+        print(f"4. The exchange's hand-over: caller on A, agent dialled on B, sound joined "
+              f"mid-stream, {args.real_seconds:g} s")
+        for name, found in handed["delays"].items():
+            if found:
+                print(f"   {name} ({len(found)} markers): median "
+                      f"{statistics.median(found) * 1000:.1f} ms, max {max(found) * 1000:.1f} ms"
+                      f" ({statistics.median(found) / hop:.0f}x the pty hop)")
+        print(f"   underruns A->B {handed['a_to_b'].underruns}, B->A "
+              f"{handed['b_to_a'].underruns}; buffer delay mean "
+              f"{handed['a_to_b'].mean_delay_s * 1000:.1f} / "
+              f"{handed['b_to_a'].mean_delay_s * 1000:.1f} ms; adjustments "
+              f"{handed['a_to_b'].adjustments} / {handed['b_to_a'].adjustments}")
     latency = max(delays) if delays else float("inf")
+    if handed is not None:
+        latency = max([latency, *(d for found in handed["delays"].values() for d in found)])
     underruns = figures.underruns + (real["a_to_b"].underruns + real["b_to_a"].underruns
                                      if real else 0)
+    if handed is not None:
+        underruns += handed["a_to_b"].underruns + handed["b_to_a"].underruns
     cpu_met = "met" if share <= GOAL_CORE_SHARE else "NOT met"
     print(f"Goals: CPU {share * 100:.2f} % <= 5 %: {cpu_met}; "
           f"added latency {latency * 1000:.1f} ms <= 40 ms: "

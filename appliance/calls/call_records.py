@@ -94,6 +94,8 @@ _REASONS = {
         "voicemail": "jätti viestin",
         "silent_message": "ei sanonut viestiin mitään",
         "audio_lost": "puhelun ääniyhteys katkesi",
+        "bridge_failed": "asiakaspalvelijaa ei saatu yhdistettyä toisen linjan kautta",
+        "bridge_lost": "yhteys asiakaspalvelijaan katkesi kesken puhelun",
     },
     "en": {
         "closed": "called outside business hours",
@@ -110,6 +112,8 @@ _REASONS = {
         "voicemail": "left a message",
         "silent_message": "said nothing in the message",
         "audio_lost": "the call's sound was lost",
+        "bridge_failed": "the agent could not be connected through the other line",
+        "bridge_lost": "the line to the agent was lost during the call",
     },
 }
 

@@ -20,6 +20,7 @@ from appliance.calls.call_ledger import CallLedger, LiveCall
 from appliance.calls.call_records import find_caller
 from appliance.calls.callbacks import Callbacks
 from appliance.calls.exchange_plan import ExchangePlan
+from appliance.calls.line_bridge import LineBridges
 from appliance.calls.line_memory import save_knowledge
 from appliance.calls.sms_outbox import SmsOutbox
 from appliance.ports.call_sound import CallSound, SoundStopped
@@ -86,6 +87,8 @@ Input = Callable[[], Awaitable[None]]
 LINE_FAULTS_OR_TIMEOUT: tuple[type[Exception], ...] = (LineFault, TimeoutError)
 ROUTING_SOURCE = "routing"  # PresenceChanged events the exchange's own commands cause
 _PLANNED_ENDS = ("transferred", "deflected", "rejected")  # the flow caused them and knows
+# A leg's end that is its line's fault, not the agent's ("failed" is also a declined call)
+_LINE_FAILED = ("interrupted",)
 
 
 class Exchange:
@@ -135,6 +138,7 @@ class Exchange:
         self.outbox = SmsOutbox(store, tickets, bus, clock, self.lines.values,
                                 plan.rules.language)
         self._talk_times: deque[float] = deque(maxlen=TALK_SAMPLES)  # for the expected wait
+        self.bridges = LineBridges(self.lines.values, carries_sound=voice is not None)
         self._saying_place: dict[str, asyncio.Future[None]] = {}  # per call, while it is said
 
     # --- life cycle ------------------------------------------------------------------
@@ -181,6 +185,7 @@ class Exchange:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._task = None
+        await self.bridges.close_all()
         for call_id, live in list(self._live.items()):
             await self._sound_off(call_id, live)  # the audio threads end, the ports close
 
@@ -230,7 +235,7 @@ class Exchange:
         if day != self._history_day:  # "fewest calls" counts calls of today
             self._history_day = day
             self.history = replace(self.history, calls_taken={})
-        return Moment(now, self.board.agents(), self.history)
+        return Moment(now, self.board.agents(), self.history, self.bridges.free_lines())
 
     async def _offered(self, event: CallOffered) -> None:
         line = self.lines[event.line]
@@ -299,6 +304,12 @@ class Exchange:
             caller_id, agent = found
             live = self._live.get(caller_id)
             flow = self.flows.get(caller_id)
+            if self.bridges.holds(caller_id, event.call_id):
+                await self._end_bridge(caller_id)  # the sounds part; the other line is free
+                if live is not None and flow is not None and event.outcome in _LINE_FAILED:
+                    live.legs.pop(agent, None)
+                    await self._apply(caller_id, flow_rules.on_bridge_failed)
+                    return
             if live is None or flow is None or event.outcome in (*_PLANNED_ENDS, "interrupted"):
                 return
             live.legs.pop(agent, None)
@@ -394,6 +405,8 @@ class Exchange:
         timer = self._timers.pop(call_id, None)
         if timer is not None:
             timer.cancel()
+        if self.bridges.line_of(call_id) is not None:
+            self._beside(self._end_bridge(call_id))
         if live is not None:
             self._wake_waiting(live.line)
 
@@ -461,19 +474,28 @@ class Exchange:
             leg = live.legs.pop(command.agent_id, None)
             if leg is not None:
                 self._legs.pop(leg, None)
-                await line.hang_up_leg(leg)
+                if self.bridges.holds(call_id, leg):
+                    await self._end_bridge(call_id)
+                else:
+                    await line.hang_up_leg(leg)
         elif isinstance(command, HandOver):
             agent_leg = live.legs.get(command.agent_id)
-            ok = agent_leg is not None and await line.hand_over(
-                command.method, call_id, agent_leg)
+            if command.method is ConnectMethod.BRIDGE:
+                ok = agent_leg is not None and await self.bridges.join(
+                    call_id, live.sound, lambda: self.post(
+                        lambda: self._apply(call_id, flow_rules.on_bridge_failed)))
+            else:
+                ok = agent_leg is not None and await line.hand_over(
+                    command.method, call_id, agent_leg)
             return lambda: self._apply(call_id, flow_rules.on_hand_over_result, ok)
         elif isinstance(command, Deflect):
             # beside the exchange's task: a REFER's outcome (RFC 3515 §2.4.5 NOTIFY) may take
             # seconds, and the other callers on the trunk must not wait for it
             self._beside(self._deflect(call_id, line, command))
         elif isinstance(command, HangUp):
+            bridged = await self._end_bridge(call_id)  # the agent's leg on another line
             await self._sound_off(call_id, live)
-            legs = list(live.legs.values())
+            legs = [leg for leg in live.legs.values() if leg != bridged]
             live.legs.clear()
             for leg in legs:
                 self._legs.pop(leg, None)
@@ -518,15 +540,41 @@ class Exchange:
     async def _dial(
         self, call_id: str, live: LiveCall, line: Line, command: DialAgent
     ) -> Input | None:
+        async def bridge_failed() -> None:
+            await self._apply(call_id, flow_rules.on_bridge_failed)
+
+        if command.via is not None:  # a bridge: the agent is dialled on another line
+            other = self.bridges.take(call_id, command.via)
+            if other is None:
+                log.info("%s: line %s cannot carry the agent's leg now", line.name, command.via)
+                return bridge_failed
+            line = other
         try:
             leg = await line.dial(command.number)
         except LegRefused as error:  # a modem that waits for the answer gave BUSY / NO ANSWER
+            self.bridges.forget(call_id)
             missed = error.result == "NO ANSWER"
             return lambda: self._apply(
                 call_id, flow_rules.on_agent_failed, command.agent_id, missed=missed)
+        except LineFault as error:
+            if command.via is None:
+                raise
+            log.warning("%s: dialling the agent failed: %s", line.name, error)
+            self.bridges.forget(call_id)
+            return bridge_failed
+        if command.via is not None:
+            self.bridges.dialled(call_id, leg)
         live.legs[command.agent_id] = leg
         self._legs[leg] = (call_id, command.agent_id)
         return None
+
+    async def _end_bridge(self, call_id: str) -> str | None:
+        """Part the sounds and hang up the agent's leg on the other line; its id, if any."""
+        other = self.bridges.line_of(call_id)
+        leg = await self.bridges.end(call_id)
+        if other is not None:
+            self._wake_waiting(other)
+        return leg
 
     async def _ring_parallel(
         self, call_id: str, live: LiveCall, line: Line, command: DialAgents
@@ -553,7 +601,7 @@ class Exchange:
         elif not ok:  # the call's end was handled first; what the line showed still counts
             await self.learn(line, Learn(ConnectMethod.DEFLECT, False))
 
-    def _beside(self, work: Awaitable[None]) -> None:
+    def _beside(self, work: Awaitable[object]) -> None:
         task = asyncio.ensure_future(work)
         self._side_tasks.add(task)
         task.add_done_callback(self._side_tasks.discard)

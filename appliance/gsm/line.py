@@ -25,7 +25,7 @@ from appliance.ports.adapter import AdapterHealth
 from appliance.ports.line import LineCapabilities
 from appliance.ports.sms_inbox import SmsSink
 from appliance.queue.call_commands import Prompt
-from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
+from appliance.queue.connect_methods import PREFERENCE, ConnectKnowledge, ConnectMethod
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.spine.task_ending import finish_or_cancel
@@ -127,13 +127,16 @@ class GsmLine:
     def capabilities(self) -> LineCapabilities:
         """One agent leg at a time (TS 22.083: one held, one active call).
 
-        With the voice port, the box speaks, plays music, hears keys and records.
+        With the voice port, the box speaks, plays music, hears keys and records, and
+        may bridge the call to an agent dialled on another such line.
         """
         audio = self.has_audio
         upload = self.driver.profile.upload
         files = None if audio or upload is None else upload.audio_format
+        order = PREFERENCE if audio else tuple(m for m in PREFERENCE if m.one_line)
         return LineCapabilities(plays_prompts=audio or self.plays_prompts,
-                                records_voicemail=audio, has_audio=audio, prompt_files=files)
+                                records_voicemail=audio, has_audio=audio, prompt_files=files,
+                                hand_over=order)
 
     @property
     def is_idle(self) -> bool:

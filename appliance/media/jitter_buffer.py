@@ -6,15 +6,21 @@ adds jitter on top. The buffer keeps a small, bounded queue between the two.
 Every frame carries its arrival time, so the delay it adds is measured:
 
 - it starts playing once the oldest frame has waited `guard_s` (so a next
-  frame up to `guard_s` late still arrives before it is needed);
+  frame up to `guard_s` late still arrives before it is needed); the first
+  time, frames that by then waited longer than the guard and one frame are
+  dropped (a bridge is joined while line A already talks and line B's
+  thread is only starting: what piled up meanwhile would be delay for the
+  whole call);
 - a frame missing when due is concealed by the last one, quieter (an
   underrun, counted; the start condition then applies again);
 - when full, the oldest frame is dropped (an overrun, counted);
-- drift is corrected before it becomes either: every `adapt_frames` pops
+- drift is corrected before it becomes either: every `adapt_frames` pops (a second)
   it looks at the shortest wait of a frame in that stretch; under half the
   guard, it plays the last frame again on purpose (+1 frame of delay); over
-  one frame plus one and a half guards, it drops one (-1 frame); both are
-  counted as adjustments.
+  one frame plus one and a half guards, it drops as many frames as that
+  shortest wait exceeds it by (a loaded box whose audio thread stalled
+  piles frames up; they would stay as delay); both are counted as
+  adjustments.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ class JitterBuffer:
     """A bounded frame queue with drift correction; push and pop from different threads."""
 
     def __init__(self, frame_bytes: int, clock: Callable[[], float], *, frame_s: float = 0.02,
-                 guard_s: float = 0.010, capacity: int = 8, adapt_frames: int = 250) -> None:
+                 guard_s: float = 0.010, capacity: int = 8, adapt_frames: int = 50) -> None:
         self.frame_bytes = frame_bytes
         self._clock = clock
         self.frame_s = frame_s
@@ -57,6 +63,7 @@ class JitterBuffer:
         self._frames: deque[tuple[bytes, float]] = deque()
         self._lock = threading.Lock()
         self._playing = False
+        self._started = False  # played before: later starts keep every frame
         self._last = bytes(frame_bytes)
         self._min_wait = float("inf")
         self._since_adapt = 0
@@ -84,6 +91,9 @@ class JitterBuffer:
                 if not self._frames or now - self._frames[0][1] < self.guard_s:
                     return bytes(self.frame_bytes)
                 self._playing = True
+                if not self._started:
+                    self._started = True
+                    self._skip_stale(now)
             if not self._frames:
                 self.underruns += 1
                 self._playing = False  # wait for the guard again
@@ -101,14 +111,22 @@ class JitterBuffer:
             self._last = frame
             return frame
 
+    def _skip_stale(self, now: float) -> None:
+        while len(self._frames) > 1 and now - self._frames[0][1] > self.guard_s + self.frame_s:
+            self._frames.popleft()
+            self.adjustments += 1
+
     def _adapt(self) -> bytes | None:
         shortest, self._min_wait, self._since_adapt = self._min_wait, float("inf"), 0
         if shortest < self.guard_s / 2:
             self.adjustments += 1
             return self._last  # play the last frame again: every later frame waits longer
-        if shortest > self.frame_s + 1.5 * self.guard_s and len(self._frames) > 1:
-            self.adjustments += 1
-            self._frames.popleft()  # one frame less delay
+        limit = self.frame_s + 1.5 * self.guard_s
+        if shortest > limit:  # every frame waited longer than needed: that much less delay
+            excess = 1 + int((shortest - limit) / self.frame_s)
+            for _ in range(min(excess, len(self._frames) - 1)):
+                self.adjustments += 1
+                self._frames.popleft()
         return None
 
     def _note_delay(self, delay: float) -> None:

@@ -84,25 +84,11 @@ class MediaEngine:
 
     def bridge(self, a: CallAudio, b: CallAudio, *, guard_s: float = 0.010) -> Bridge:
         """Join two calls: each hears the other (announcements and music stop meanwhile)."""
-        if a.channel.fmt != b.channel.fmt:
-            raise BridgeError(f"{a.name} is {a.channel.fmt.rate_hz} Hz, {b.name} "
-                              f"{b.channel.fmt.rate_hz} Hz")
-        for audio in (a, b):
-            if audio.failed.is_set():
-                raise BridgeError(f"{audio.name}: {audio.failure}")
-        size = a.channel.fmt.frame_bytes
-        frame_s = a.channel.fmt.frame_ms / 1000
-        a_to_b = JitterBuffer(size, self.clock, frame_s=frame_s, guard_s=guard_s)
-        b_to_a = JitterBuffer(size, self.clock, frame_s=frame_s, guard_s=guard_s)
-        a.channel.send(lambda ch: _join(ch, a_to_b, b_to_a))
-        b.channel.send(lambda ch: _join(ch, b_to_a, a_to_b))
-        return Bridge(a, b, a_to_b, b_to_a)
+        return bridge(a, b, self.clock, guard_s=guard_s)
 
     def unbridge(self, bridge: Bridge) -> None:
         """Separate the two calls (each gets its player back)."""
-        for audio in (bridge.a, bridge.b):
-            if not audio.failed.is_set():
-                audio.channel.send(lambda ch: _join(ch, None, None))
+        unbridge(bridge)
 
     async def close(self, name: str) -> None:
         audio = self._calls.pop(name, None)
@@ -112,6 +98,35 @@ class MediaEngine:
     async def close_all(self) -> None:
         for name in list(self._calls):
             await self.close(name)
+
+
+def bridge(a: CallAudio, b: CallAudio, clock: Callable[[], float] = time.monotonic, *,
+           guard_s: float = 0.010) -> Bridge:
+    """Join two calls, whichever engine opened them: each hears the other.
+
+    Their players pause meanwhile (what they were playing waits, so stop the
+    music and cancel announcements first where they must not come back).
+    """
+    if a.channel.fmt != b.channel.fmt:
+        raise BridgeError(f"{a.name} is {a.channel.fmt.rate_hz} Hz, {b.name} "
+                          f"{b.channel.fmt.rate_hz} Hz")
+    for audio in (a, b):
+        if audio.failed.is_set():
+            raise BridgeError(f"{audio.name}: {audio.failure}")
+    size = a.channel.fmt.frame_bytes
+    frame_s = a.channel.fmt.frame_ms / 1000
+    a_to_b = JitterBuffer(size, clock, frame_s=frame_s, guard_s=guard_s)
+    b_to_a = JitterBuffer(size, clock, frame_s=frame_s, guard_s=guard_s)
+    a.channel.send(lambda ch: _join(ch, a_to_b, b_to_a))
+    b.channel.send(lambda ch: _join(ch, b_to_a, a_to_b))
+    return Bridge(a, b, a_to_b, b_to_a)
+
+
+def unbridge(joined: Bridge) -> None:
+    """Separate two bridged calls (each gets its player back; a stopped one is left alone)."""
+    for audio in (joined.a, joined.b):
+        if not audio.failed.is_set():
+            audio.channel.send(lambda ch: _join(ch, None, None))
 
 
 def _join(channel: MediaChannel, out: JitterBuffer | None, into: JitterBuffer | None) -> None:

@@ -30,7 +30,8 @@ class LineCapabilities:
     has_audio: bool = False  # the call's sound goes through the box (call_sound.CallSound)
     prompt_files: str | None = None  # "amr"/"wav": plays prompt files put on it (put_prompt)
     sends_sms: bool = True
-    hand_over: tuple[ConnectMethod, ...] = PREFERENCE  # its methods, in the order it prefers
+    # its methods, in the order it prefers; a bridge only where the call's sound is the box's
+    hand_over: tuple[ConnectMethod, ...] = tuple(m for m in PREFERENCE if m.one_line)
 
 
 @runtime_checkable

@@ -85,10 +85,11 @@ class HoldMusic:
 
 @dataclass(frozen=True, slots=True)
 class DialAgent:
-    """Dial the agent's phone (ATD<number>;)."""
+    """Dial the agent's phone (ATD<number>;), on the caller's line or, for a bridge, on `via`."""
 
     agent_id: int
     number: str
+    via: str | None = None  # another line of the box (its name); None: the caller's line
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,8 @@ class HandOver:
     """Join the caller to the agent who answered: ECT (AT+CHLD=4) or conference (AT+CHLD=3).
 
     On a SIP line the conference is a bridge through the box (RFC 3261 has no
-    "join"; baresip relays the audio of both dialogs).
+    "join"; baresip relays the audio of both dialogs). A bridge joins the sound
+    of the caller's call and of the agent's call on another line in the box.
     """
 
     method: ConnectMethod

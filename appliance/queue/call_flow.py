@@ -2,12 +2,14 @@
 
 The executor (appliance/calls) feeds it what happened on the line - the
 offer, a prompt finished, a timer, an agent answered or did not, the
-hand-over worked or was refused, the caller hung up, the line was lost - and
+hand-over worked or was refused, the caller hung up, the line was lost, the
+other line of a bridge failed - and
 the agents' states with the ring history. Each handler returns the next
 state, the commands for the line and the presence board, and the history.
 Routing itself is `call_routing.decide`; this adds the line: answering,
-greeting, holding, dialling the agent, ECT / conference / deflection, and
-every ending as a record plus, when no agent took it, a callback.
+greeting, holding, dialling the agent, ECT / bridge (bridge_flow.py) /
+conference / deflection, and every ending as a record plus, when no agent
+took it, a callback.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import datetime, timedelta
 
 from appliance.presence.states import Activity
 from appliance.presence.transitions import stop_ringing
+from appliance.queue.bridge_flow import bridge_lost, choose_line, join_here, ring_via
 from appliance.queue.call_commands import (
     AgentFree,
     AgentOnCall,
@@ -88,8 +91,8 @@ def _method(setup: CallSetup) -> ConnectMethod:
     """The line's learned method; one that joins an answered leg when phones ring in parallel."""
     line, group = setup.line, setup.group
     if line.rings_parallel and group is not None and group.strategy.rings_all:
-        return line.joining_method()
-    return line.connect
+        return line.usable(line.joining_method())
+    return line.usable(line.connect)
 
 
 def _manager(setup: CallSetup) -> int | None:
@@ -176,6 +179,10 @@ def on_agent_answered(flow: CallFlow, agent_id: int, moment: Moment) -> FlowStep
     commands: list[Command] = []
     if others:  # ring all: the first to answer gets the caller; the other phones stop first
         commands += [*(HangUpAgent(a) for a in others), StopRinging(others)]
+    if flow.method is ConnectMethod.BRIDGE:
+        # the music stops; the agent counts as on the call once the sound is joined
+        answered, commands = leave_queue(answered, commands)
+        return _step(answered, [*commands, HandOver(flow.method, agent_id)], moment)
     commands += [AgentOnCall(agent_id), HandOver(flow.method, agent_id)]
     return _step(answered, commands, moment)
 
@@ -218,7 +225,12 @@ def on_hand_over_result(
         return _hand_over_lost_caller(flow, moment)
     group = flow.routing.group if flow.routing is not None else None
     wrap_up = group.wrap_up_s if group is not None else 0.0
-    commands: list[Command] = [Learn(method, ok)]
+    commands: list[Command] = [Learn(method, ok)] if method.network_decides else []
+    if method is ConnectMethod.BRIDGE:
+        if not ok:  # the other line's sound could not be joined
+            return join_here(flow, moment, [HangUpAgent(agent)])
+        talking = replace(flow, phase=Phase.CONFERENCE, talk_from=now)
+        return _step(talking, [AgentOnCall(agent)], moment)
     if ok and method is ConnectMethod.CONFERENCE:
         talking = replace(flow, phase=Phase.CONFERENCE, talk_from=now)
         return _step(talking, commands, moment)
@@ -298,14 +310,21 @@ def on_agent_hung_up(flow: CallFlow, moment: Moment) -> FlowStep:
 
 
 def on_line_lost(flow: CallFlow, moment: Moment) -> FlowStep:
-    """The line went away (modem unplugged, coverage lost): every call on it ended."""
+    """The line went away (modem unplugged, coverage lost): every call on it ended.
+
+    An agent's leg on another line (a bridge) is still there, and is hung up.
+    """
     now = moment.now
+    bridged = flow.method is ConnectMethod.BRIDGE and flow.agent_id is not None
     if flow.phase in (Phase.ENDED, Phase.CLOSING, Phase.RECORDING):
         # a message being left is kept with what was said (the executor files it)
         return _step(replace(flow, phase=Phase.ENDED, wake_at=None), [], moment)
     if flow.phase is Phase.CONFERENCE:
-        return _talk_over(flow, moment, [], Outcome.INTERRUPTED)
-    commands = [c for c in _release_agent(flow, now) if not isinstance(c, HangUpAgent)]
+        assert flow.agent_id is not None
+        other: list[Command] = [HangUpAgent(flow.agent_id)] if bridged else []
+        return _talk_over(flow, moment, other, Outcome.INTERRUPTED)
+    commands = [c for c in _release_agent(flow, now)
+                if bridged or not isinstance(c, HangUpAgent)]
     agent = flow.agent_id if flow.answered_at is not None else None
     ending, flow = give_up(
         _without_leg(flow, now), now, Outcome.INTERRUPTED, "line_lost", assignee=agent,
@@ -349,6 +368,10 @@ def _release_agent(flow: CallFlow, now: datetime) -> list[Command]:
     if flow.phase is Phase.HANDING_OVER:
         if flow.method is ConnectMethod.DEFLECT:
             return [StopRinging((agent,))]
+        if flow.method is ConnectMethod.BRIDGE:  # not on the call until the sound is joined
+            return [HangUpAgent(agent), StopRinging((agent,))]
+        return [HangUpAgent(agent), AgentFree(agent, 0.0)]
+    if flow.phase is Phase.CONFERENCE:  # talking through the box when the sound failed
         return [HangUpAgent(agent), AgentFree(agent, 0.0)]
     return []
 
@@ -401,7 +424,18 @@ def _route(flow: CallFlow, moment: Moment, commands: list[Command]) -> FlowStep:
 def _ring(
     flow: CallFlow, agents: tuple[int, ...], moment: Moment, commands: list[Command]
 ) -> FlowStep:
-    """Dial the agents (several at once on a line that can), or deflect the caller to one."""
+    """Dial the agents (several at once on a line that can), or deflect the caller to one.
+
+    A bridge dials one agent on another line; without a free one, this call joins
+    on its own line by the next method.
+    """
+    if flow.method is ConnectMethod.BRIDGE:
+        flow = choose_line(flow, moment)
+        if flow.via is not None:
+            return ring_via(flow, agents[0], moment, commands)
+        if flow.method is ConnectMethod.CALLBACK:
+            ending, flow = give_up(flow, moment.now, Outcome.UNCONNECTED, "no_hand_over_method")
+            return _step(flow, [*commands, *ending], moment)
     flow, commands = leave_queue(flow, commands)
     assert flow.routing is not None
     numbers = flow.setup.numbers
@@ -508,6 +542,23 @@ def on_key(flow: CallFlow, digit: str, moment: Moment) -> FlowStep:
         return _voicemail(flow, now, moment, commands, "caller_left_message")
     ending, flow = give_up(flow, now, Outcome.OVERFLOWED, "caller_chose_callback")
     return _step(flow, [*commands, *ending], moment)
+
+
+def on_bridge_failed(flow: CallFlow, moment: Moment) -> FlowStep:
+    """The other line of a bridge failed: its dial, the agent's leg on it, or its sound.
+
+    Not the agent's doing (busy, no answer and hang-ups come as the agent's own
+    events): before the talk the agent is rung on the caller's line instead;
+    during it the caller is owed a callback.
+    """
+    agent = flow.agent_id
+    if flow.method is not ConnectMethod.BRIDGE or agent is None:
+        return _step(flow, [], moment)
+    if flow.phase in (Phase.DIALLING, Phase.HANDING_OVER):
+        return join_here(flow, moment, [HangUpAgent(agent)])
+    if flow.phase is Phase.CONFERENCE:
+        return bridge_lost(flow, moment, [HangUpAgent(agent)])
+    return _step(flow, [], moment)
 
 
 def on_audio_lost(flow: CallFlow, moment: Moment) -> FlowStep:

@@ -22,8 +22,8 @@ class Phase(StrEnum):
     GREETING = "greeting"  # answered, the greeting plays
     QUEUED = "queued"  # waiting for an agent to become free
     DIALLING = "dialling"  # an agent's phone rings
-    HANDING_OVER = "handing_over"  # ECT, conference or deflection under way
-    CONFERENCE = "conference"  # caller and agent talk through the box
+    HANDING_OVER = "handing_over"  # ECT, bridge, conference or deflection under way
+    CONFERENCE = "conference"  # caller and agent talk through the box (conference or bridge)
     CHOOSING = "choosing"  # the longest wait passed: the caller may press 1 or 2
     RECORDING = "recording"  # the caller leaves a message; the call ends when it is taken
     CLOSING = "closing"  # a last announcement plays before the hang-up
@@ -37,6 +37,9 @@ class Moment:
     now: datetime
     agents: Mapping[int, AgentState]
     history: RingHistory
+    # other lines of the box, up and idle, whose call sound goes through it: where an
+    # agent can be dialled for a bridge (best first)
+    bridge_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,7 @@ class CallFlow:
     groups_tried: tuple[str, ...] = ()
     announce_at: datetime | None = None  # the next place-and-wait announcement (call audio)
     music: bool = False  # hold music plays (call audio)
+    via: str | None = None  # the other line the agent is dialled on (a bridge)
 
     @property
     def call_id(self) -> str:

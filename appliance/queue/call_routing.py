@@ -77,6 +77,14 @@ def no_answer(routing: CallRouting, agent_id: int) -> CallRouting:
     return replace(routing, ringing=ringing, ringing_until=until)
 
 
+def ring_again(routing: CallRouting, agent_ids: tuple[int, ...], now: datetime) -> CallRouting:
+    """The same phones ring anew, for their ring time (dialled again, on another line)."""
+    timeout = min(routing.group.timeout_for(a) for a in agent_ids)
+    left = (routing.deadline - now).total_seconds()
+    until = now + timedelta(seconds=max(min(timeout, left), 0.0))
+    return replace(routing, ringing=agent_ids, ringing_until=until)
+
+
 def _ring(
     routing: CallRouting,
     agent_ids: tuple[int, ...],

@@ -67,13 +67,23 @@ class LineTraits:
         return next((m for m in later if m.needs_answer), ConnectMethod.CALLBACK)
 
     def fallback(self, method: ConnectMethod, *, answered: bool) -> ConnectMethod:
-        """The next method of the line's order for the same call; no deflection once answered."""
+        """The next method of the line's order for the same call.
+
+        No deflection once answered; never a bridge, since by then the agent is
+        dialled on this line (or the bridge itself just failed).
+        """
         order = self.order if method in self.order else PREFERENCE
         for candidate in order[order.index(method) + 1 :]:
-            if candidate is ConnectMethod.DEFLECT and answered:
+            if (candidate is ConnectMethod.DEFLECT and answered) or not candidate.one_line:
                 continue
             return candidate
         return ConnectMethod.CALLBACK
+
+    def usable(self, method: ConnectMethod) -> ConnectMethod:
+        """`method`, or the next one when it cannot serve here: a bridge needs the call's sound."""
+        if method is ConnectMethod.BRIDGE and not self.has_audio:
+            return self.fallback(method, answered=False)
+        return method
 
 
 @dataclass(frozen=True, slots=True)

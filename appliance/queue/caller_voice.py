@@ -4,8 +4,10 @@ On entering the queue: their place and the expected wait, the keypad menu
 ("press 1 for a callback, 2 to leave a message"), then hold music, with the
 place and wait said again every `announce_every_s`. Before an agent is
 dialled the music stops (on a modem the caller is then held, and the voice
-port carries the agent's leg). Pure: each function takes the flow and
-returns the next one with the commands to add, like the rest of call_flow.
+port carries the agent's leg), except for a bridge: the agent rings on
+another line and the caller hears the music until they answer. Pure: each
+function takes the flow and returns the next one with the commands to add,
+like the rest of call_flow.
 """
 
 from __future__ import annotations
@@ -36,9 +38,14 @@ def hears_the_queue(flow: CallFlow) -> bool:
 def enter_queue(flow: CallFlow, now: datetime,
                 commands: list[Command]) -> tuple[CallFlow, list[Command]]:
     """The caller waits for an agent: in the box's audio, they hear where they stand."""
-    if not hears_the_queue(flow) or flow.music:
+    if not hears_the_queue(flow):
         return flow, commands
     setup = flow.setup
+    every = timedelta(seconds=setup.rules.announce_every_s)
+    if flow.music:  # it played on while an agent's phone rang (a bridge): place and wait again
+        if flow.announce_at is None:
+            return replace(flow, announce_at=now + every), commands
+        return flow, commands
     if flow.held:
         commands.append(ResumeCaller())
     elif not flow.answered:
@@ -47,9 +54,21 @@ def enter_queue(flow: CallFlow, now: datetime,
     if setup.rules.keypad_menu and setup.can_play(Prompt.MENU):
         commands.append(PlayPrompt(Prompt.MENU))
     commands.append(HoldMusic(True))
-    every = timedelta(seconds=setup.rules.announce_every_s)
     waiting = replace(flow, answered=True, held=False, music=True, announce_at=now + every)
     return waiting, commands
+
+
+def music_while_ringing(flow: CallFlow,
+                        commands: list[Command]) -> tuple[CallFlow, list[Command]]:
+    """The caller stays on the line while the agent's phone rings on another (a bridge):
+    the music plays on, the place in the queue is no longer said."""
+    if flow.held:
+        commands.append(ResumeCaller())
+    elif not flow.answered:
+        commands.append(Answer())
+    if not flow.music:
+        commands.append(HoldMusic(True))
+    return replace(flow, answered=True, held=False, music=True, announce_at=None), commands
 
 
 def leave_queue(flow: CallFlow, commands: list[Command]) -> tuple[CallFlow, list[Command]]:

@@ -222,6 +222,7 @@ class ExtraLine:
     sim: SimulatedModem
     supervisor: ModemSupervisor
     task: asyncio.Task[None]
+    line: GsmLine
 
     async def stop(self) -> None:
         await self.supervisor.stop()
@@ -230,14 +231,25 @@ class ExtraLine:
         await self.sim.stop()
 
 
-async def add_line(running: RunningExchange, tmp_path: Path, name: str) -> ExtraLine:
-    """Another simulated modem, line `name`, whose calls the same exchange answers."""
-    sim = create_simulator("generic", tmp_path, f"{name}-modem", ring_interval=None)
+async def add_line(running: RunningExchange, tmp_path: Path, name: str, *,
+                   model: str = "generic", sound: bool = False) -> ExtraLine:
+    """Another simulated modem, line `name`, whose calls the same exchange answers.
+
+    `sound`: its voice port goes through the box too (a line a bridge can use).
+    """
+    sim = create_simulator(model, tmp_path, f"{name}-modem", ring_interval=None)
     await sim.start()
-    driver = ModemDriver(fast_settings(sim.path, name=name), running.bus,
+    voice_port = {"voice_device": sim.voice_path} if sound else {}
+    driver = ModemDriver(fast_settings(sim.path, name=name, **voice_port), running.bus,
                          clock=running.exchange.clock)
     supervisor = ModemSupervisor(driver)
-    running.exchange.add_line(GsmLine(driver))
+    line = GsmLine(driver)
+    if sound:
+        from appliance.media.media_engine import MediaEngine
+        from appliance.media.port_health import HealthRules
+
+        line.engine = MediaEngine(health=HealthRules(stall_seconds=5.0))
+    running.exchange.add_line(line)
     task = asyncio.get_running_loop().create_task(supervisor.run())
     await eventually(lambda: supervisor.state == "up", 5.0)
-    return ExtraLine(sim, supervisor, task)
+    return ExtraLine(sim, supervisor, task, line)

@@ -145,10 +145,12 @@ async def test_two_lines_bridged_carry_a_tone_with_measured_delay(tmp_path: Path
         start = len(a.caller.said) + len(a.caller._uplink) * NARROW_BAND.frame_bytes
         a.caller.speak(marker)
         b.caller.speak(tone(1700, 0.3))
-        await eventually(lambda: find(marker, bytes(b.caller.heard)).correlation > 0.99,
+        # on a loaded machine a late frame is concealed (the last one again, quieter), so
+        # what arrives is not always a perfect copy
+        await eventually(lambda: find(marker, bytes(b.caller.heard)).correlation > 0.8,
                          WITHIN_S)
         await eventually(lambda: find(tone(1700, 0.3), bytes(a.caller.heard)).correlation
-                         > 0.99, WITHIN_S)
+                         > 0.8, WITHIN_S)
         found = find(marker, bytes(b.caller.heard))
         delay = (b.caller.heard_time(found.lag_samples * 2) - a.caller.said_time(start))
         a_to_b, _ = bridge.figures()

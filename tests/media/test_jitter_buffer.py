@@ -80,3 +80,15 @@ def test_a_flood_is_bounded() -> None:
     figures = buffer.figures()
     assert figures.depth == 4 and figures.overruns == 6
     assert buffer.pop() == frame_of(6)
+
+
+def test_a_bridge_joined_while_one_side_talks_starts_without_the_backlog() -> None:
+    now = [0.0]
+    buffer = JitterBuffer(FRAME, lambda: now[0], guard_s=0.01)
+    for i in range(6):  # line A talked for 120 ms before line B's thread took its first frame
+        now[0] = i * FRAME_S
+        buffer.push(frame_of(i))
+    now[0] = 5 * FRAME_S + 0.005
+    assert buffer.pop() == frame_of(4)  # the newest that waited the guard and a frame, at most
+    figures = buffer.figures()
+    assert figures.max_delay_s <= 0.035 and figures.adjustments == 4

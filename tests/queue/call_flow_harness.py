@@ -15,6 +15,7 @@ from appliance.queue.call_flow import (
     on_agent_hung_up,
     on_agents_changed,
     on_audio_lost,
+    on_bridge_failed,
     on_caller_hung_up,
     on_hand_over_result,
     on_key,
@@ -57,9 +58,10 @@ class FlowHarness:
         self.paused: list[int] = []
         self.flow: CallFlow | None = None
         self.commands: list[Command] = []
+        self.bridge_lines: tuple[str, ...] = ()  # other lines free for a bridge
 
     def moment(self) -> Moment:
-        return Moment(self.clock.now(), dict(self.agents), self.history)
+        return Moment(self.clock.now(), dict(self.agents), self.history, self.bridge_lines)
 
     def offer(
         self,
@@ -158,6 +160,11 @@ class FlowHarness:
 
     def audio_lost(self) -> list[Command]:
         return self._do(on_audio_lost)
+
+    def bridge_failed(self, after_s: float = 0.0) -> list[Command]:
+        """The other line of a bridge failed (its dial, the agent's leg on it, its sound)."""
+        self.clock.advance(after_s)
+        return self._do(on_bridge_failed)
 
     def line_free(self) -> list[Command]:
         return self._do(on_line_free)

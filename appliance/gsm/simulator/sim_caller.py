@@ -1,5 +1,8 @@
 """The person on the other end of a simulated call: speaks, presses keys as tones, and listens.
 
+Whoever the modem's active call is with: the customer who rang in, or the
+agent the box dialled (the voice port carries the active call, either way).
+
 What the caller says (speech, tones, optional line noise) goes to the host
 through the modem's voice port, one frame per 20 ms; everything the host
 sends back is kept in `heard`, so a test can check by correlation and
@@ -38,9 +41,11 @@ class SimulatedCaller:
         # the modem hears the keys too: with its DTMF detection on it reports them (a URC)
         self.on_press: Callable[[str], None] | None = None
 
-    def speak(self, pcm: bytes) -> None:
-        """Say `pcm` (queued after whatever is still being said)."""
+    def speak(self, pcm: bytes) -> int:
+        """Say `pcm` (queued after whatever is still being said); where in `said` it begins."""
+        begins = len(self.said) + len(self._uplink) * self.fmt.frame_bytes
         self._uplink.extend(self.fmt.frames(pcm))
+        return begins
 
     def press(self, digits: str, *, on_s: float = 0.08, off_s: float = 0.08,
               level_dbfs: float = -12.0) -> None:
