@@ -74,6 +74,7 @@ def write_call(
         wait_seconds=record.wait_s,
         ring_seconds=record.ring_s,
         talk_seconds=record.talk_s,
+        method=record.method.value if record.method is not None else None,
     )
     return int(row.id)
 

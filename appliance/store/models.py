@@ -209,6 +209,8 @@ class Call(BaseModel):
     wait_seconds = pw.FloatField(default=0.0)
     ring_seconds = pw.FloatField(default=0.0)
     talk_seconds = pw.FloatField(default=0.0)
+    # how the caller reached the agent: ect / bridge / conference / deflect (None: nobody)
+    method = pw.CharField(max_length=16, null=True)
 
 
 class HistoryEntry(BaseModel):

@@ -24,7 +24,7 @@ from appliance.queue.call_commands import Prompt
 from appliance.queue.call_setup import FlowRules
 from appliance.queue.connect_methods import ConnectKnowledge, ConnectMethod
 from appliance.spine.events import CallAnswered, CallOffered, CallRecorded
-from appliance.store.models import Ticket
+from appliance.store.models import Call, Ticket
 
 from .exchange_harness import (
     AGENT_PHONES,
@@ -138,6 +138,9 @@ async def test_the_agent_hanging_up_on_the_other_line_ends_the_callers_call(
         assert (recorded.outcome, recorded.method) == ("answered", "bridge")
         await exchange.until(lambda: not exchange.sim.calls and not second.sim.calls, WITHIN_S)
         await exchange.until(lambda: not exchange.exchange.flows, WITHIN_S)
+        await exchange.settle()
+        stored = await exchange.query(lambda: Call.get(Call.call_ref == recorded.call_id))
+        assert (stored.outcome, stored.method) == ("answered", "bridge")  # kept with the call
     finally:
         await second.stop()
         await stop_exchange(exchange)

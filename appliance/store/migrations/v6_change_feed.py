@@ -1,5 +1,6 @@
 """Schema step 6: the change feed, by which other processes tell the running daemon;
-login brakes kept across restarts; the outbox of promised SMS.
+login brakes kept across restarts; the outbox of promised SMS; how each call was
+handed to its agent.
 
 Frozen like the steps before: the tables are defined here, not taken from the
 live models (`appliance.store.models`). Never edit this file once released.
@@ -8,6 +9,7 @@ live models (`appliance.store.models`). Never edit this file once released.
 from __future__ import annotations
 
 import peewee as pw
+from playhouse.migrate import SchemaMigrator, migrate
 
 
 class _V6(pw.Model):
@@ -51,6 +53,8 @@ V6_NEW_MODELS: tuple[type[pw.Model], ...] = (ChangeFeedEntry, LoginBrake, SmsOut
 
 
 def apply(db: pw.Database) -> None:
-    """Create the change feed's, the login brakes' and the SMS outbox's tables."""
+    """Create the change feed's, the login brakes' and the SMS outbox's tables; add Call.method."""
     with db.bind_ctx(V6_NEW_MODELS, bind_refs=False, bind_backrefs=False):
         db.create_tables(V6_NEW_MODELS, safe=False)
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("call", "method", pw.CharField(max_length=16, null=True)))
