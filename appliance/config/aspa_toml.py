@@ -141,10 +141,12 @@ def _key_of(problem: str) -> str:
 
 
 def _resolved(config: Config, base: Path, environ: Mapping[str, str]) -> Config:
-    """Fill in what the defaults leave open: an absolute data directory and the hours' zone."""
+    """Fill in what the defaults leave open: an absolute data directory, the hours' zone, and
+    the outgoing server's login when it shares a mailbox's."""
     data_dir = base / config.data_dir if config.data_dir else default_data_dir(environ)
     hours = dataclasses.replace(config.business_hours, time_zone=config.time_zone)
-    return dataclasses.replace(config, data_dir=str(data_dir), business_hours=hours)
+    return dataclasses.replace(config, data_dir=str(data_dir), business_hours=hours,
+                               mail=config.mail.with_outgoing_resolved())
 
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")

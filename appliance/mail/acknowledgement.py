@@ -59,7 +59,8 @@ def acknowledge(mail: ParsedMail, outcome: WriteOutcome, settings: SmtpSettings,
         return None
     ticket = Ticket.get_by_id(outcome.ticket_id)
     composed = compose(
-        ticket_number=ticket.number, from_address=settings.from_address, from_name="",
+        ticket_number=ticket.number, from_address=settings.from_address,
+        from_name=settings.from_name,
         to=[mail.from_address], subject=ticket.subject,
         body_text=ACK_TEXT.format(number=ticket.number), domain=settings.message_id_domain,
         now=now, in_reply_to=mail.message_id, references=mail.references, automatic=True)

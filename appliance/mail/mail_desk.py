@@ -37,6 +37,14 @@ class MailDeskService:
 
         return await async_check_mailbox(settings, password)
 
+    async def send_test_mail(self, settings: SmtpSettings, to: str) -> str:
+        from appliance.mail.smtp_probe import async_send_test_mail
+
+        return await async_send_test_mail(settings, to, self._clock.now())
+
+    def use_smtp(self, settings: SmtpSettings) -> None:
+        self.smtp = settings
+
     async def replay(self, quarantine_id: int) -> Replayed:
         from appliance.mail.intake import own_domains
         from appliance.mail.intake_context import IntakeContext

@@ -34,6 +34,14 @@ def thread_ids(ticket: Ticket) -> list[str]:
     return [str(r.message_id) for r in rows]
 
 
+def shown_sender(agent_name: str, office_name: str) -> str:
+    """The From name of a reply: the agent, with the office's sender name after it."""
+    if agent_name and office_name:
+        # not "Agent (Office)": parentheses in a From name read as a comment (RFC 5322 §3.2.2)
+        return f"{agent_name} / {office_name}"
+    return agent_name or office_name
+
+
 def queue_reply(ticket_id: int, body_text: str, *, settings: SmtpSettings, clock: Clock,
                 author_id: int | None = None, sender_name: str = "") -> OutgoingMail:
     """Store the reply on the ticket and put it in the outbox, in one transaction."""
@@ -45,7 +53,8 @@ def queue_reply(ticket_id: int, body_text: str, *, settings: SmtpSettings, clock
         ids = thread_ids(ticket)
         composed = compose(
             ticket_number=ticket.number, from_address=settings.from_address,
-            from_name=sender_name, to=[to], subject=ticket.subject, body_text=body_text,
+            from_name=shown_sender(sender_name, settings.from_name), to=[to],
+            subject=ticket.subject, body_text=body_text,
             domain=settings.message_id_domain, now=clock.now(),
             in_reply_to=ids[-1] if ids else None, references=ids[:-1])
         records = TicketRecords(database_proxy.obj, clock)

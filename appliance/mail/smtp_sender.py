@@ -40,7 +40,7 @@ def send(settings: SmtpSettings, sender: str, recipients: Sequence[str],
             refused = client.sendmail(sender, list(recipients), raw)
     except smtplib.SMTPAuthenticationError as error:
         raise SmtpError(f"SMTP server {where} refused the login of {settings.user!r}: "
-                        f"check mail.smtp user and password") from error
+                        f"{server_words(error)}; check mail.smtp user and password") from error
     except smtplib.SMTPRecipientsRefused as error:
         codes = {code for code, _ in error.recipients.values()}
         detail = "; ".join(f"{r}: {c} {m.decode(errors='replace')}"
@@ -49,8 +49,7 @@ def send(settings: SmtpSettings, sender: str, recipients: Sequence[str],
             raise SmtpRefused(f"SMTP server {where} refused every recipient: {detail}") from error
         raise SmtpError(f"SMTP server {where} deferred the recipients: {detail}") from error
     except smtplib.SMTPResponseException as error:
-        text = error.smtp_error.decode(errors="replace") if isinstance(
-            error.smtp_error, bytes) else str(error.smtp_error)
+        text = reply_text(error.smtp_error)
         if 500 <= error.smtp_code < 600:
             raise SmtpRefused(f"SMTP server {where} refused the mail: {error.smtp_code} "
                               f"{text}") from error
@@ -61,3 +60,14 @@ def send(settings: SmtpSettings, sender: str, recipients: Sequence[str],
     # Some recipients may have been refused while others took the mail: it is out, so
     # the caller notes them rather than sending again.
     return {r: f"{c} {m.decode(errors='replace')}" for r, (c, m) in refused.items()}
+
+
+def reply_text(reply: bytes | str) -> str:
+    """A server reply's text on one line (multi-line replies joined, RFC 5321 §4.2.1)."""
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())
+
+
+def server_words(error: smtplib.SMTPResponseException) -> str:
+    """What the server answered: its code and its own text."""
+    return f"{error.smtp_code} {reply_text(error.smtp_error)}"

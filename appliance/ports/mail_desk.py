@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from appliance.config.sections.mail import MailboxSettings
+from appliance.config.sections.mail import MailboxSettings, SmtpSettings
 
 
 class MailRefused(Exception):
@@ -29,6 +29,12 @@ class MailDesk(Protocol):
 
     async def test_mailbox(self, settings: MailboxSettings, password: str) -> str:
         """Log in and open the folder, saving nothing: the server's words; MailRefused."""
+
+    async def send_test_mail(self, settings: SmtpSettings, to: str) -> str:
+        """Send one test mail with these settings: the server's words; MailRefused."""
+
+    def use_smtp(self, settings: SmtpSettings) -> None:
+        """Send replies through this server from now on (the settings page saved it)."""
 
     async def replay(self, quarantine_id: int) -> Replayed:
         """Run a quarantined mail through the intake again (its events are published)."""

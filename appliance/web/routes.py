@@ -8,7 +8,12 @@ from aiohttp import web
 
 from appliance.web.customers import customer_views
 from appliance.web.frame import auth, language, live, presence_views
-from appliance.web.mailboxes import mailbox_edits, mailbox_views, quarantine_views
+from appliance.web.mailboxes import (
+    mailbox_edits,
+    mailbox_views,
+    outgoing_edits,
+    quarantine_views,
+)
 from appliance.web.privacy import audit_views, privacy_views
 from appliance.web.reports import report_views as reports
 from appliance.web.reports import wallboard
@@ -38,6 +43,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/setup", setup_wall.setup_submit)
     post("/setup/mailbox", setup_mailbox.setup_mailbox_save)
     post("/setup/mailbox/test", setup_mailbox.setup_mailbox_test)
+    post("/setup/outgoing-mail", setup_mailbox.setup_outgoing_save)
+    post("/setup/outgoing-mail/test", setup_mailbox.setup_outgoing_test)
     post("/setup/line/modems/{id}/pin", setup_line.setup_modem_pin)
     get("/setup/{step}", setup_wall.setup_step)
     get("/", views.queue_page)
@@ -87,6 +94,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/mailboxes/{id}", mailbox_edits.mailbox_change)
     post("/admin/mailboxes/{id}/test", mailbox_edits.mailbox_test)
     post("/admin/mailboxes/{id}/remove", mailbox_edits.mailbox_remove)
+    post("/admin/outgoing-mail", outgoing_edits.outgoing_save)
+    post("/admin/outgoing-mail/test", outgoing_edits.outgoing_test)
     get("/admin/audit", audit_views.audit_page)
     post("/admin/customers/{id}/export", privacy_views.export_download)
     get("/admin/customers/{id}/erase", privacy_views.erase_page)
@@ -141,6 +150,8 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/admin/mailboxes/{id}", mailbox_edits.mailbox_change)
     post("/api/admin/mailboxes/{id}/test", mailbox_edits.mailbox_test)
     post("/api/admin/mailboxes/{id}/remove", mailbox_edits.mailbox_remove)
+    post("/api/admin/outgoing-mail", outgoing_edits.outgoing_save)
+    post("/api/admin/outgoing-mail/test", outgoing_edits.outgoing_test)
     get("/api/admin/audit", audit_views.audit_page)
     post("/api/admin/customers/{id}/export", privacy_views.export_download)
     get("/api/admin/customers/{id}/erase", privacy_views.erase_page)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from appliance.config.schema import in_range, one_of, setting
+from appliance.config.secret_files import masked_repr
 
 SECURITY_CHOICES = ("tls", "starttls", "none")
 
@@ -57,7 +59,12 @@ class SmtpSettings:
     security: str = setting("starttls", "tls, starttls or none", check=one_of(*SECURITY_CHOICES))
     user: str = setting("", "login name; empty sends without AUTH")
     password: str = setting("", "password")
+    password_file: str = setting("", "file holding the password, read at start")
+    from_name: str = setting("", "sender name shown with the From address, e.g. Tuki / Support")
     from_address: str = setting("", "From address of replies, e.g. support@example.fi")
+    from_mailbox: str = setting(
+        "", "name of a [[mail.mailboxes]] whose host, user and password this server shares "
+        "(port and security stay these); empty = host, user and password above")
     domain: str = setting("", "domain of our Message-IDs; empty takes it from from_address")
 
     @property
@@ -67,6 +74,14 @@ class SmtpSettings:
             return self.domain
         return self.from_address.rpartition("@")[2] or "aspa.invalid"
 
+    __repr__ = masked_repr
+
+
+def shared_login(smtp: SmtpSettings, mailbox: MailboxSettings) -> SmtpSettings:
+    """The outgoing server on the mailbox's host with the mailbox's login (same provider)."""
+    return dataclasses.replace(smtp, host=mailbox.host, user=mailbox.user,
+                               password=mailbox.password, password_file="")
+
 
 @dataclass(frozen=True)
 class MailSettings:
@@ -74,3 +89,19 @@ class MailSettings:
 
     mailboxes: list[MailboxSettings] = setting(factory=list, doc="IMAP mailboxes taken in")
     smtp: SmtpSettings = setting(factory=SmtpSettings, doc="outgoing mail")
+
+    def validate(self) -> list[str]:
+        """The outgoing server may only share the login of a configured mailbox."""
+        wanted = self.smtp.from_mailbox
+        names = [m.name for m in self.mailboxes if m is not None]
+        if wanted and wanted not in names:
+            known = ", ".join(names) or "none is configured"
+            return [f"smtp.from_mailbox: no mailbox is named {wanted!r} (known: {known})"]
+        return []
+
+    def with_outgoing_resolved(self) -> MailSettings:
+        """The section with `smtp` holding the shared mailbox's host and login, if it names one."""
+        for mailbox in self.mailboxes:
+            if self.smtp.from_mailbox and mailbox.name == self.smtp.from_mailbox:
+                return dataclasses.replace(self, smtp=shared_login(self.smtp, mailbox))
+        return self

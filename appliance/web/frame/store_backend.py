@@ -13,6 +13,7 @@ import peewee as pw
 
 from appliance.ports.board import BoardPort
 from appliance.ports.lines import LinesPort
+from appliance.ports.live_settings import Applied, LiveSettings
 from appliance.ports.mail_desk import MailDesk
 from appliance.presence.states import AgentState
 from appliance.queue.work_item import WorkItem
@@ -97,6 +98,7 @@ class StoreWebBackend:
         mail: MailDesk | None = None,
         privacy: PrivacyParts | None = None,
         config_path: Path | None = None,
+        live: LiveSettings | None = None,
     ) -> None:
         self.store = store
         self.board = board
@@ -117,8 +119,31 @@ class StoreWebBackend:
         self.lines = lines
         self.mail = mail  # None: a box (or a test) without the mail part
         self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
+        self.live = live  # None: saved settings wait for a restart (a test, or no daemon)
+        self.needs_restart: tuple[str, ...] = ()  # saved sections only a restart applies
         self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
         self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}
+
+    async def settings_saved(self) -> Applied:
+        """aspa.toml was just saved: put it to work, restarting only the parts it concerns.
+
+        The outgoing server is used for the next reply at once; the rest is the daemon's
+        (LiveSettings). Without a daemon the saved file waits for a restart.
+        """
+        from appliance.config.aspa_toml import load_config
+
+        if self.config_path is None:
+            return Applied()
+        config = await asyncio.to_thread(load_config, self.config_path)
+        self.smtp = config.mail.smtp
+        if self.mail is not None:
+            self.mail.use_smtp(config.mail.smtp)
+        if self.live is None:
+            return Applied()
+        applied = await self.live.apply(config)
+        self.config = config
+        self.needs_restart = applied.needs_restart
+        return applied
 
     def health(self) -> dict[str, tuple[bool, str]]:
         """Each running part's state: name → (ok, what it says)."""

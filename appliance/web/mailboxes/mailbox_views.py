@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
+from appliance.config.aspa_toml import load_config
 from appliance.config.schema import ConfigError
-from appliance.config.sections.mail import SECURITY_CHOICES, MailboxSettings
+from appliance.config.sections.mail import SECURITY_CHOICES, MailboxSettings, SmtpSettings
 from appliance.store.models import MailboxState
 from appliance.web.frame.app_keys import BACKEND
 from appliance.web.frame.errors import wants_json
 from appliance.web.frame.rendering import render
 from appliance.web.mailboxes.mailbox_config import saved_mailboxes
 from appliance.web.mailboxes.mailbox_form import MailboxForm
+from appliance.web.mailboxes.outgoing_form import OutgoingForm
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,40 @@ class Typed:
     index: int | None = None
 
 
+@dataclass(frozen=True)
+class OutgoingTyped:
+    """The outgoing form as posted, with the loader's problems or the test's outcome."""
+
+    form: OutgoingForm
+    problems: list[str] = field(default_factory=list)
+    check: CheckOutcome | None = None
+
+
 def _intake_states() -> dict[str, tuple[datetime | None, str | None]]:
     """Each mailbox's last good fetch and last error, as the intake recorded them. Blocking."""
     return {s.mailbox: (s.last_ok_at, s.last_error) for s in MailboxState.select()}
+
+
+async def saved_or_running_smtp(request: web.Request) -> SmtpSettings:
+    """The outgoing server as aspa.toml holds it now (else as the box runs it)."""
+    backend = request.app[BACKEND]
+    running = backend.config.mail.smtp if backend.config is not None else (
+        backend.smtp or SmtpSettings())
+    if backend.config_path is None:
+        return running
+    try:
+        config = await asyncio.to_thread(load_config, backend.config_path)
+    except ConfigError:
+        return running  # the page already says why the file cannot be read
+    return config.mail.smtp
+
+
+def outgoing_values(typed: OutgoingTyped | None, saved: SmtpSettings) -> dict[str, Any]:
+    """What the outgoing form shows: as posted (password too, in this answer), else as saved."""
+    values = (typed.form.shown(with_password=True) if typed is not None
+              else OutgoingForm.from_settings(saved).shown())
+    values["password_set"] = bool(saved.password)
+    return values
 
 
 async def saved_or_running_mailboxes(
@@ -60,12 +93,13 @@ async def saved_or_running_mailboxes(
 
 async def mailboxes_page(request: web.Request) -> web.StreamResponse:
     """GET /admin/mailboxes (or /api/admin/mailboxes)."""
-    return await mailboxes_response(request, saved=request.query.get("saved") == "1")
+    return await mailboxes_response(request, saved=request.query.get("saved", "") or False)
 
 
 async def mailboxes_response(request: web.Request, *, problems: list[str] | None = None,
                              typed: Typed | None = None, check: CheckOutcome | None = None,
-                             saved: bool = False, status: int = 200) -> web.StreamResponse:
+                             saved: bool | str = False, status: int = 200,
+                             outgoing: OutgoingTyped | None = None) -> web.StreamResponse:
     """The page (or JSON) with a change's problems, a connection test's outcome, or "saved"."""
     backend = request.app[BACKEND]
     boxes, unreadable = await saved_or_running_mailboxes(request)
@@ -83,17 +117,23 @@ async def mailboxes_response(request: web.Request, *, problems: list[str] | None
                      "last_error": last_error})
     new = typed.form if typed is not None and typed.index is None else MailboxForm()
     mail_health = backend.health().get("mail")
+    smtp = await saved_or_running_smtp(request)
+    out = outgoing_values(outgoing, smtp)
     if wants_json(request):
         return web.json_response({
             "writable": backend.config_path is not None,
             "mailboxes": [_json_row(r) for r in rows],
             "intake": {"ok": mail_health[0], "detail": mail_health[1]} if mail_health else None,
             "problems": [*unreadable, *(problems or [])],
-            "check": check.json() if check is not None else None}, status=status)
+            "check": check.json() if check is not None else None,
+            "outgoing": {k: v for k, v in out.items() if k != "password"}}, status=status)
     return render(request, "admin_mailboxes.html", status=status, rows=rows, new=new.shown(),
                   problems=problems or [], unreadable=unreadable, check=check, saved=saved,
                   writable=backend.config_path is not None, securities=SECURITY_CHOICES,
-                  mail_health=mail_health, smtp=backend.smtp,
+                  mail_health=mail_health, smtp=smtp, outgoing=out,
+                  outgoing_problems=outgoing.problems if outgoing is not None else [],
+                  outgoing_check=outgoing.check if outgoing is not None else None,
+                  mailbox_names=[b.name for b in boxes],
                   editing=typed.index if typed is not None else None)
 
 

@@ -1,4 +1,4 @@
-"""First boot, the mailbox step: save the first mailbox (as Admin → Mailboxes does) or test it."""
+"""First boot, the mailbox step: the first mailbox and the outgoing server, as Admin → Mailboxes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from appliance.web.frame.app_keys import BACKEND
 from appliance.web.mailboxes.mailbox_config import add_mailbox
 from appliance.web.mailboxes.mailbox_edits import check_connection, require_writable
 from appliance.web.mailboxes.mailbox_form import MailboxForm
+from appliance.web.mailboxes.mailbox_views import OutgoingTyped
+from appliance.web.mailboxes.outgoing_edits import saved_and_used, send_test
+from appliance.web.mailboxes.outgoing_form import OutgoingForm
 from appliance.web.settings.settings_answer import run_edit
 from appliance.web.setup.setup_wall import step_response
 
@@ -35,3 +38,22 @@ async def setup_mailbox_test(request: web.Request) -> web.StreamResponse:
     form = MailboxForm.from_fields(await forms.submitted(request), with_name=False)
     outcome = await check_connection(request, form, None)
     return await step_response(request, STEP, mailbox=form, check=outcome)
+
+
+async def setup_outgoing_save(request: web.Request) -> web.StreamResponse:
+    """POST /setup/outgoing-mail: the SMTP server for replies, then back to this step."""
+    require_writable(request)
+    form = OutgoingForm.from_fields(await forms.submitted(request))
+    problems = await saved_and_used(request, form)
+    if problems is not None:
+        return await step_response(request, STEP, status=400,
+                                   outgoing=OutgoingTyped(form, problems))
+    raise web.HTTPSeeOther("/setup/mailbox?saved=outgoing#outgoing")
+
+
+async def setup_outgoing_test(request: web.Request) -> web.StreamResponse:
+    """POST /setup/outgoing-mail/test: send a test mail with the typed settings; nothing saved."""
+    require_writable(request)
+    form = OutgoingForm.from_fields(await forms.submitted(request))
+    outcome = await send_test(request, form)
+    return await step_response(request, STEP, outgoing=OutgoingTyped(form, check=outcome))

@@ -24,7 +24,13 @@ from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.mailboxes.mailbox_form import MailboxForm
-from appliance.web.mailboxes.mailbox_views import CheckOutcome, saved_or_running_mailboxes
+from appliance.web.mailboxes.mailbox_views import (
+    CheckOutcome,
+    OutgoingTyped,
+    outgoing_values,
+    saved_or_running_mailboxes,
+    saved_or_running_smtp,
+)
 from appliance.web.settings.editable_settings import editable_settings
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -111,14 +117,18 @@ async def setup_step(request: web.Request) -> web.StreamResponse:
 async def step_response(request: web.Request, step: str, *, status: int = 200,
                         mailbox: MailboxForm | None = None, problems: list[str] | None = None,
                         check: CheckOutcome | None = None, skipped: str = "",
-                        saved: str = "") -> web.Response:
+                        saved: str = "", outgoing: OutgoingTyped | None = None) -> web.Response:
     """A setup step's page; `saved`/`skipped` name the step just saved or skipped."""
     backend = request.app[BACKEND]
     index = STEPS.index(step)
     following = STEPS[index + 1] if index + 1 < len(STEPS) else None
     boxes, _ = await saved_or_running_mailboxes(request) if step == "mailbox" else ([], [])
+    smtp = await saved_or_running_smtp(request)
     return render(request, "setup_step.html", status=status, step=step, following=following,
-                  steps=STEPS, smtp=backend.smtp, health=backend.health(),
+                  steps=STEPS, smtp=smtp, health=backend.health(),
+                  out=outgoing_values(outgoing, smtp), mailbox_names=[m.name for m in boxes],
+                  outgoing_problems=outgoing.problems if outgoing is not None else [],
+                  outgoing_check=outgoing.check if outgoing is not None else None,
                   editable=editable_settings(backend.config, backend.config_path),
                   box=(mailbox or MailboxForm()).shown(), problems=problems or [],
                   check=check, securities=SECURITY_CHOICES, skipped=skipped, saved=saved,
