@@ -38,6 +38,7 @@ from .errors import (
     SimLocked,
     SimNotInserted,
     SimPukRequired,
+    pin_key,
 )
 from .models import GENERIC, PROFILES, ModelProfile, detect_model
 from .pin_guard import FULL_PIN_TRIES, PinMemory, parse_tries
@@ -223,24 +224,25 @@ class ModemDriver:
         if state == "SIM PIN":
             pin = self.settings.read_pin()
             if not pin:
-                raise SimLocked("SIM PIN required: set gsm.pin in aspa.toml")
+                raise SimLocked(f"SIM PIN required: set {pin_key(self.settings.name)} in aspa.toml "
+                                "or on the settings page")
             remembered = self.pin_memory.refusal(self.line, pin)
             if self.pin_rejected or remembered:
-                raise PinRejected(self.pin_rejected or remembered or "")
+                raise PinRejected(self.pin_rejected or remembered or "", self.settings.name)
             left = await self.pin_tries_left(ch)
             if left is not None and left < FULL_PIN_TRIES:
                 # an earlier try failed (perhaps before a restart): never spend another one
                 self.pin_rejected = (f"the SIM has {left} PIN tries left; enter the PIN in a "
                                      "phone, or the PUK and a new PIN on the setup page")
                 self.pin_memory.refused(self.line, pin, self.pin_rejected)
-                raise PinRejected(self.pin_rejected)
+                raise PinRejected(self.pin_rejected, self.settings.name)
             self.pin_memory.attempting(self.line, pin)
             try:
                 await ch.command(f'AT+CPIN="{pin}"', retry_busy=True)
             except (IncorrectPin, SimPukRequired) as error:
                 self.pin_rejected = error.result
                 self.pin_memory.refused(self.line, pin, f"the SIM refused the PIN ({error.result})")
-                raise PinRejected(error.result) from error
+                raise PinRejected(error.result, self.settings.name) from error
             self.pin_memory.succeeded(self.line)
             async with asyncio.timeout(PIN_READY_TIMEOUT_S):
                 # the SIM needs a moment after the PIN before it reports READY

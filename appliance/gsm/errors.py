@@ -106,11 +106,17 @@ class FeatureNotSupported(ModemError, NotImplementedError):
 class PinRejected(ModemError):
     """The SIM refused the configured PIN; the line stops so the SIM is not locked."""
 
-    def __init__(self, detail: str = "") -> None:
-        text = ("SIM PIN rejected: check gsm.pin in aspa.toml; "
+    def __init__(self, detail: str = "", modem: str = "") -> None:
+        text = (f"SIM PIN rejected: check {pin_key(modem)} in aspa.toml; "
                 "the SIM locks after three wrong tries, so Aspa tries no PIN again: enter the "
                 "right PIN once in a phone with this SIM, then save it here and restart")
         super().__init__(f"{text} ({detail})" if detail else text)
+
+
+def pin_key(modem: str = "") -> str:
+    """The aspa.toml key of a modem's SIM PIN, as the installer finds it in the file."""
+    where = f" (the [[gsm.modems]] named {modem!r})" if modem else ""
+    return f"gsm.modems[].pin{where}"
 
 
 class SimLocked(ModemError):

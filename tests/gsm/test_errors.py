@@ -66,4 +66,5 @@ def test_tables_follow_the_standards() -> None:
 def test_errors_also_inherit_the_builtin_they_resemble() -> None:
     assert issubclass(CommandTimeout, TimeoutError)
     assert issubclass(OperationNotAllowed, PermissionError)
-    assert "check gsm.pin in aspa.toml" in str(PinRejected())
+    assert "check gsm.modems[].pin in aspa.toml" in str(PinRejected())
+    assert "gsm.modems[].pin (the [[gsm.modems]] named 'gsm0')" in str(PinRejected("", "gsm0"))

@@ -154,7 +154,7 @@ async def test_wrong_pin_is_tried_once_and_stops_the_line(tmp_path: Path) -> Non
     running = await _start(tmp_path, lock_pin="4321", pin="1111")
     try:
         down = await running.log.wait_for(HealthChanged, lambda e: not e.ok)
-        assert "SIM PIN rejected: check gsm.pin in aspa.toml" in down.detail
+        assert "SIM PIN rejected: check gsm.modems[].pin (the [[gsm.modems]] named " in down.detail
         await eventually(lambda: running.supervisor.state == "stopped")
         await asyncio.sleep(0.3)  # a live loop would have retried by now; it must not
         assert [c for c in running.sim.received if c.startswith("AT+CPIN=")] == [
@@ -168,7 +168,7 @@ async def test_pin_needed_but_not_configured(tmp_path: Path) -> None:
     running = await _start(tmp_path, lock_pin="4321")
     try:
         down = await running.log.wait_for(HealthChanged, lambda e: not e.ok)
-        assert "set gsm.pin in aspa.toml" in down.detail
+        assert "set gsm.modems[].pin (the [[gsm.modems]] named " in down.detail
         assert not [c for c in running.sim.received if c.startswith("AT+CPIN=")]
     finally:
         await _finish(running)

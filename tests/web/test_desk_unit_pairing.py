@@ -79,11 +79,12 @@ async def test_a_refused_unit_is_shown_as_typed_and_nothing_is_written(
 ) -> None:
     before = file_bytes(config_file)
     token = await log_in(edit_client)
-    cases = [({"id": "../etc/passwd", "agent": "anna"}, "desk_units[1].id", "../etc/passwd"),
-             ({"id": "<b>x</b>", "agent": "anna"}, "desk_units[1].id", "&lt;b&gt;x&lt;/b&gt;"),
-             ({"id": "desk-ville", "agent": "ville"}, "desk_units[1].agent", "desk-ville"),
-             ({"id": "desk-anna", "agent": "pekka"}, "desk_units[1].id", "desk-anna"),
-             ({"id": "aspa", "agent": "pekka"}, "desk_units[1].id", "own MQTT user name")]
+    unit_id, agent = "<li>Unit id (lowercase letters, digits and -): ", "<li>Agent: "
+    cases = [({"id": "../etc/passwd", "agent": "anna"}, unit_id, "../etc/passwd"),
+             ({"id": "<b>x</b>", "agent": "anna"}, unit_id, "&lt;b&gt;x&lt;/b&gt;"),
+             ({"id": "desk-ville", "agent": "ville"}, agent, "desk-ville"),
+             ({"id": "desk-anna", "agent": "pekka"}, unit_id, "desk-anna"),
+             ({"id": "aspa", "agent": "pekka"}, unit_id, "own MQTT user name")]
     for form, key, shown in cases:
         response = await edit_client.post("/admin/settings/desk-units",
                                           data={"csrf_token": token, **form})
@@ -120,7 +121,7 @@ async def test_a_unit_is_re_paired_and_removed_with_its_password_file(
     wrong = await edit_client.post("/admin/settings/desk-units/desk-3", data={
         "csrf_token": token, "agent": "<i>nobody</i>"})
     body = await wrong.text()
-    assert wrong.status == 400 and "desk_units[1].agent" in body
+    assert wrong.status == 400 and "<li>Agent: " in body
     assert "&lt;i&gt;nobody&lt;/i&gt;" in body and "<i>nobody" not in body
     assert file_bytes(config_file) == before
     removed = await edit_client.post("/admin/settings/desk-units/desk-3/remove",

@@ -272,7 +272,7 @@ async def test_the_backup_time_of_day_is_a_field_in_both_languages(
         "csrf_token": token, "at": "2.30", "keep": "5"})
     body = await refused.text()
     assert refused.status == 400
-    assert "backup.at: must be a time of day as HH:MM" in body
+    assert "Time of day (HH:MM): must be a time of day as HH:MM" in body
     assert 'name="at" value="2.30"' in body and 'name="keep" value="5"' in body
     await edit_client.post("/language", data={"csrf_token": token, "language": "fi",
                                               "next": "/admin/settings"})

@@ -75,7 +75,7 @@ async def test_a_bad_pin_is_refused_not_shown_and_nothing_is_written(
                                     data={"csrf_token": token, "pin": "12ab"})
     text = await refused.text()
     assert refused.status == 400
-    assert "gsm.modems[0].pin: must be 4 to 8 digits" in text
+    assert "SIM PIN: must be 4 to 8 digits" in text and "gsm.modems[0]" not in text
     assert "12ab" not in text
     missing = await first_boot.post("/setup/line/modems/2/pin",
                                     data={"csrf_token": token, "pin": "4711"})

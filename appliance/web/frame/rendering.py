@@ -12,6 +12,7 @@ from aiohttp import web
 
 from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.i18n import language_of, translator
+from appliance.web.frame.problem_text import problem_text
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 
@@ -32,6 +33,7 @@ def page_context(request: web.Request) -> dict[str, Any]:
     """What every page needs: the user, the CSRF token, the language and the box's clock."""
     session = request.get(SESSION)
     language = language_of(request)
+    t = translator(language)
     zone = request.app[BACKEND].zone
 
     def when(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
@@ -42,7 +44,8 @@ def page_context(request: web.Request) -> dict[str, Any]:
         "user": session.who if session is not None else None,
         "csrf_token": session.csrf_token if session is not None else "",
         "lang": language,
-        "t": translator(language),
+        "t": t,
+        "problem": lambda text: problem_text(text, t),
         "when": when,
         "path": request.path,
     }

@@ -21,7 +21,7 @@ MOVE_PREFIX = "move:"
 
 @dataclass(frozen=True)
 class MailboxForm:
-    """The fields of the mailbox form; `password` is never shown back."""
+    """The fields of the mailbox form; `password` is shown back only within a request."""
 
     name: str = ""
     host: str = ""
@@ -60,10 +60,12 @@ class MailboxForm:
                    security=mailbox.security, user=mailbox.user, folder=mailbox.folder,
                    move_to=move_to, acknowledge=mailbox.acknowledge)
 
-    def shown(self) -> dict[str, Any]:
-        """The values a page may show: everything but the password."""
+    def shown(self, *, with_password: bool = False) -> dict[str, Any]:
+        """The values a page may show; the password only when answering the post that typed it
+        (a failed test or a refused save must not make the installer type it again)."""
         values = asdict(self)
-        del values["password"]
+        if not with_password:
+            values["password"] = ""
         return values
 
     def keys(self) -> dict[str, Any]:

@@ -109,13 +109,15 @@ async def mailboxes_response(request: web.Request, *, problems: list[str] | None
     rows = []
     for i, box in enumerate(boxes):
         last_ok, last_error = states.get(box.name, (None, None))
-        form = typed.form if typed is not None and typed.index == i else (
-            MailboxForm.from_settings(box))
-        rows.append({"number": i + 1, "name": box.name, "form": form.shown(),
+        is_typed = typed is not None and typed.index == i
+        form = typed.form if typed is not None and is_typed else MailboxForm.from_settings(box)
+        rows.append({"number": i + 1, "name": box.name,
+                     "form": form.shown(with_password=is_typed),
                      "password_set": bool(box.password or box.password_file),
                      "running": box.name in running, "last_ok_at": last_ok,
                      "last_error": last_error})
-    new = typed.form if typed is not None and typed.index is None else MailboxForm()
+    new_typed = typed is not None and typed.index is None
+    new = typed.form if typed is not None and new_typed else MailboxForm()
     mail_health = backend.health().get("mail")
     smtp = await saved_or_running_smtp(request)
     out = outgoing_values(outgoing, smtp)
@@ -127,7 +129,8 @@ async def mailboxes_response(request: web.Request, *, problems: list[str] | None
             "problems": [*unreadable, *(problems or [])],
             "check": check.json() if check is not None else None,
             "outgoing": {k: v for k, v in out.items() if k != "password"}}, status=status)
-    return render(request, "admin_mailboxes.html", status=status, rows=rows, new=new.shown(),
+    return render(request, "admin_mailboxes.html", status=status, rows=rows,
+                  new=new.shown(with_password=new_typed),
                   problems=problems or [], unreadable=unreadable, check=check, saved=saved,
                   writable=backend.config_path is not None, securities=SECURITY_CHOICES,
                   mail_health=mail_health, smtp=smtp, outgoing=out,
@@ -139,6 +142,7 @@ async def mailboxes_response(request: web.Request, *, problems: list[str] | None
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     last_ok = row["last_ok_at"]
-    return {**row["form"], "number": row["number"], "password_set": row["password_set"],
+    form = {k: v for k, v in row["form"].items() if k != "password"}
+    return {**form, "number": row["number"], "password_set": row["password_set"],
             "running": row["running"], "last_error": row["last_error"],
             "last_ok_at": last_ok.isoformat() if last_ok is not None else None}

@@ -130,6 +130,7 @@ async def step_response(request: web.Request, step: str, *, status: int = 200,
                   outgoing_problems=outgoing.problems if outgoing is not None else [],
                   outgoing_check=outgoing.check if outgoing is not None else None,
                   editable=editable_settings(backend.config, backend.config_path),
-                  box=(mailbox or MailboxForm()).shown(), problems=problems or [],
+                  box=(mailbox or MailboxForm()).shown(with_password=mailbox is not None),
+                  problems=problems or [],
                   check=check, securities=SECURITY_CHOICES, skipped=skipped, saved=saved,
                   mailboxes=[m.name for m in boxes])

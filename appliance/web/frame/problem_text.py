@@ -1,0 +1,83 @@
+"""The loader's problems (`key.path: what`) as a person reads them: the form field's label and
+what is wrong, in their language. The JSON API and the logs keep the key paths."""
+
+from __future__ import annotations
+
+import re
+
+from appliance.web.frame.i18n import Translate
+
+_INDEX = re.compile(r"\[\d+\]")
+_MAILBOX = {
+    "name": "Name (for logs and this page)", "host": "IMAP server", "port": "Port",
+    "security": "Security", "user": "User name", "password": "Password",
+    "password_file": "Password", "folder": "Folder",
+    "mark": "Move taken mail to folder (empty: mark it read)",
+}
+_SMTP = {
+    "host": "SMTP server", "port": "Port", "security": "Security", "user": "User name",
+    "password": "Password", "password_file": "Password", "from_name": "Sender name",
+    "from_address": "Sender address", "from_mailbox": "Server and login",
+}
+_WEEKDAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
+             "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
+# A key path, its list indices written [], → the label of the form field that sets it.
+LABELS: dict[str, str] = {
+    **{f"mail.mailboxes[].{key}": label for key, label in _MAILBOX.items()},
+    **{f"mailbox.{key}": label for key, label in _MAILBOX.items()},  # a test of typed values
+    **{f"mail.smtp.{key}": label for key, label in _SMTP.items()},
+    **{f"business_hours.weekly.{day}": label for day, label in _WEEKDAYS.items()},
+    **{f"business_hours.weekly.{day}[]": label for day, label in _WEEKDAYS.items()},
+    "business_hours.holidays": "Holidays", "business_hours.holidays[]": "Holidays",
+    "gsm.modems[].pin": "SIM PIN", "gsm.modems[].pin_file": "SIM PIN",
+    "ring_groups[].members": "Members (agent logins, in ring order)",
+    "ring_groups[].members[]": "Members (agent logins, in ring order)",
+    "ring_groups[].strategy": "Strategy", "ring_groups[].ring_timeout": "Ring timeout (s)",
+    "mqtt.host": "Broker host", "mqtt.port": "Port", "mqtt.username": "User name",
+    "mqtt.password": "Password", "mqtt.password_file": "Password",
+    "mqtt.topic_prefix": "Topic prefix", "mqtt.discovery_prefix": "Discovery prefix",
+    "desk_units[].id": "Unit id (lowercase letters, digits and -)", "desk_units[].agent": "Agent",
+    "backup.target": "Target folder (empty = no scheduled backup)",
+    "backup.at": "Time of day (HH:MM)", "backup.keep": "Backups kept",
+}
+# What the loader says is wrong → the catalogue text, with the named parts filled in.
+_WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for p, text in (
+    (r"^required$", "required"),
+    (r"^required for a new mailbox$", "required for a new mailbox"),
+    (r"^required, an address like (?P<example>\S+)$", "required, an address like {example}"),
+    (r"^must not be empty$", "must not be empty"),
+    (r"^must be an integer, not .*$", "must be a whole number"),
+    (r"^must be a number, not .*$", "must be a number"),
+    (r"^must be a string, not .*$", "must be text"),
+    (r"^must be one of (?P<allowed>.+), not .*$", "must be one of {allowed}"),
+    (r"^must be at least (?P<low>[\d.]+), not .*$", "must be at least {low}"),
+    (r"^must be at most (?P<high>[\d.]+), not .*$", "must be at most {high}"),
+    (r"^(?P<value>'.*') is already used by .*$", "{value} is already in use"),
+    (r"^no mailbox is named (?P<name>'.*') \(known: (?P<known>.*)\)$",
+     "no mailbox is named {name} (known: {known})"),
+    (r"^must be 'seen' or 'move:<folder>', not .*$", "must be a folder name"),
+    (r"^must name at least one agent login$", "must name at least one agent login"),
+))
+
+
+def generic_key(key: str) -> str:
+    """`mail.mailboxes[0].password` → `mail.mailboxes[].password`."""
+    return _INDEX.sub("[]", key)
+
+
+def what_text(what: str, t: Translate) -> str:
+    """What is wrong, in the page's language; a text without a translation stays as it is."""
+    for pattern, text in _WHAT:
+        match = pattern.match(what)
+        if match is not None:
+            return t(text, **match.groupdict()) if match.groupdict() else t(text)
+    return what
+
+
+def problem_text(problem: str, t: Translate) -> str:
+    """One problem as the page shows it: `Password: required for a new mailbox`."""
+    key, separator, what = problem.partition(": ")
+    label = LABELS.get(generic_key(key)) if separator else None
+    if label is None:
+        return problem  # a key with no form field (a hand-edited file): the key helps most
+    return f"{t(label)}: {what_text(what, t)}"
