@@ -17,6 +17,7 @@ import peewee as pw
 
 from appliance.calls.exchange import Exchange
 from appliance.calls.exchange_config import exchange_plan
+from appliance.calls.exchange_plan import ExchangePlan
 from appliance.calls.line_memory import load_knowledge
 from appliance.calls.modem_prompts import ON_THE_MODEM, ModemPrompts
 from appliance.ports.adapter import AdapterHealth
@@ -85,10 +86,25 @@ class ExchangeAdapter:
     def name(self) -> str:
         return "calls"
 
+    async def _plan(self) -> ExchangePlan:
+        plan = exchange_plan(self.config, await self.store.call(_agent_numbers))
+        return replace(plan, sip_uris=await self.store.call(_agent_sip_uris))
+
+    async def use_config(self, config: Config) -> None:
+        """Ring groups, hours and call rules saved on the web page: the next call follows them.
+
+        Nothing stops: calls in hand go on as they began.
+        """
+        self.config = config
+        if self.exchange is not None:
+            plan = await self._plan()
+            self.exchange.use_plan(plan)
+            log.info("exchange: new plan, ring groups %s",
+                     ", ".join(plan.groups) or "(none: every call becomes a callback)")
+
     async def start(self) -> None:
         """Read the agents, build the plan, attach the lines and start taking calls."""
-        plan = exchange_plan(self.config, await self.store.call(_agent_numbers))
-        plan = replace(plan, sip_uris=await self.store.call(_agent_sip_uris))
+        plan = await self._plan()
         self._lookups = StoreWorker(self.db, name="caller-lookups")
         exchange = Exchange(
             plan, bus=self.bus, clock=self.clock, store=self.store,

@@ -147,6 +147,15 @@ class Exchange:
         """Serve calls offered on this line."""
         self.lines[line.name] = line
 
+    def use_plan(self, plan: ExchangePlan) -> None:
+        """Route the next calls by a new plan (ring groups, hours, rules saved on the web page).
+
+        Calls in hand keep the group they were offered to; the next call rings by the new one.
+        """
+        self.plan = plan
+        self.groups = plan.line_groups()
+        self._line_groups.clear()
+
     def start(self) -> None:
         """Subscribe to the bus and start the exchange's task."""
         self._sub = self.bus.subscribe(

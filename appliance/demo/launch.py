@@ -17,7 +17,8 @@ from pathlib import Path
 
 from appliance.config.aspa_toml import Config, config_from_mapping
 from appliance.demo.people import DemoLogin, seed_demo_store
-from appliance.runtime.daemon import EXIT_OK, Daemon, serve, use_log_level
+from appliance.runtime.daemon import EXIT_OK, Daemon, serve
+from appliance.runtime.log_level import use_log_level
 from appliance.runtime.shutdown import ShutdownRequest
 from appliance.spine.clock import SystemClock
 

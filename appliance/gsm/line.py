@@ -88,6 +88,14 @@ class GsmLine:
                         self.name, self.supervisor.detail or self.supervisor.state)
         self._task = asyncio.create_task(self.supervisor.run(), name=f"gsm-line:{self.name}")
 
+    def use_settings(self, settings: ModemSettings) -> None:
+        """Take the modem's saved settings (a new SIM PIN) at the next start().
+
+        A PIN the SIM refused stays refused (pin_guard.py); a different one is tried once.
+        """
+        self.driver.settings = settings
+        self.driver.pin_rejected = None
+
     async def stop(self) -> None:
         """Stop the line: calls under way end as interrupted, the port is closed."""
         await self.supervisor.stop()

@@ -24,7 +24,9 @@ from appliance.config.aspa_toml import Config
 from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.ports.adapter import Adapter
 from appliance.runtime.change_follower import ChangeFollower
+from appliance.runtime.live_config import LiveConfig
 from appliance.runtime.log_damper import damp_repeats
+from appliance.runtime.log_level import use_log_level
 from appliance.runtime.shutdown import ShutdownRequest
 from appliance.runtime.supervisor import AdapterSupervisor
 from appliance.runtime.systemd_notify import SystemdNotifier, feed_watchdog, watchdog_timeout
@@ -45,7 +47,7 @@ log = logging.getLogger("aspa.daemon")
 
 EXIT_OK = 0
 EXIT_CANNOT_START = 1  # systemd's Restart=on-failure tries again
-
+EXIT_RESTART = 75  # EX_TEMPFAIL: stopped to be started again (Restart=on-failure does it)
 
 
 class StartError(Exception):
@@ -78,6 +80,15 @@ class Daemon:
         self.changes: ChangeFollower | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self._data_lock: DataDirLock | None = None
+        self.live = LiveConfig(self)  # the settings pages restart the parts they change
+        self.shutdown: ShutdownRequest | None = None  # set by serve()
+        self.exit_code = EXIT_OK
+
+    def request_restart(self, why: str) -> None:
+        """Stop cleanly and exit with EXIT_RESTART, so that systemd starts the daemon again."""
+        self.exit_code = EXIT_RESTART
+        if self.shutdown is not None:
+            self.shutdown.request(f"restart {why}")
 
     async def start(self) -> None:
         """Bring everything up; raises StartError when the store cannot be used."""
@@ -195,6 +206,7 @@ async def serve(
 ) -> int:
     """Run `daemon` until SIGTERM/SIGINT (or `shutdown` is requested); returns the exit code."""
     shutdown = shutdown or ShutdownRequest()
+    daemon.shutdown = shutdown
     shutdown.install()
     try:
         try:
@@ -211,7 +223,7 @@ async def serve(
             on_started(daemon)
         await shutdown.wait()
         await daemon.stop()
-        return EXIT_OK
+        return daemon.exit_code
     finally:
         shutdown.uninstall()
 
@@ -221,10 +233,3 @@ def run(config: Config, config_path: Path | None = None) -> int:
     use_log_level(config.log.level)
     damp_repeats()
     return asyncio.run(serve(Daemon(config, config_path=config_path)))
-
-
-def use_log_level(level: str) -> None:
-    """Log at aspa.toml's log.level, unless `--debug` already asked for everything."""
-    root = logging.getLogger()
-    if root.level != logging.DEBUG:
-        root.setLevel(level.upper())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from appliance.ports.adapter import Adapter, AdapterHealth, InputGate
 from appliance.spine.bus import EventBus
@@ -68,6 +68,10 @@ class AdapterSupervisor:
     def adapters(self) -> tuple[Adapter, ...]:
         return tuple(s.adapter for s in self._slots)
 
+    def named(self, name: str) -> Adapter | None:
+        """The adapter of this name, if the box runs one."""
+        return next((s.adapter for s in self._slots if s.adapter.name == name), None)
+
     async def start_all(self) -> None:
         """Start every adapter; returns once each has had its first try."""
         for slot in self._slots:
@@ -75,6 +79,46 @@ class AdapterSupervisor:
                                             name=f"start:{slot.adapter.name}")
         for slot in self._slots:
             await slot.first_attempt_done.wait()
+
+    async def replace(self, names: Sequence[str], adapters: Sequence[Adapter]) -> None:
+        """Stop the adapters named (those present), then start `adapters` in their place.
+
+        Settings saved on the web page take effect this way: only the parts they
+        concern restart, the rest of the box (and its calls) goes on. Returns once each
+        new adapter has had its first try; one that fails is retried like at start.
+        """
+        old = [slot for slot in self._slots if slot.adapter.name in names]
+        for slot in reversed(old):
+            await self._stop_slot(slot)
+        at = self._slots.index(old[0]) if old else len(self._slots)
+        self._slots = [slot for slot in self._slots if slot not in old]
+        new = [_Slot(adapter) for adapter in adapters]
+        taken = {slot.adapter.name for slot in self._slots}
+        clash = [slot.adapter.name for slot in new if slot.adapter.name in taken]
+        if clash:
+            raise ValueError(f"two adapters named {clash[0]!r}")
+        self._slots[at:at] = new
+        for slot in new:
+            log.info("%s: restarting with the saved settings", slot.adapter.name)
+            slot.task = asyncio.create_task(self._keep_starting(slot),
+                                            name=f"start:{slot.adapter.name}")
+        for slot in new:
+            await slot.first_attempt_done.wait()
+
+    async def restart(self, name: str) -> None:
+        """Stop adapter `name` and start the same object again (it reread its settings)."""
+        slot = next(slot for slot in self._slots if slot.adapter.name == name)
+        await self.replace([name], [slot.adapter])
+
+    async def _stop_slot(self, slot: _Slot) -> None:
+        """Cancel the slot's retries and stop its adapter if it runs."""
+        if slot.task is not None and not slot.task.done():
+            slot.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await slot.task
+        if slot.started:
+            await self._stop_quietly(slot.adapter)
+            slot.started = False
 
     async def _keep_starting(self, slot: _Slot) -> None:
         delay = self._first_retry
@@ -123,7 +167,7 @@ class AdapterSupervisor:
                 slot.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await slot.task
-        for slot in reversed(self._slots):
+        for slot in reversed(list(self._slots)):
             if slot.started:
                 await self._stop_quietly(slot.adapter)
                 slot.started = False

@@ -33,23 +33,58 @@ class Wired:
 def configured_adapters(daemon: Daemon) -> list[Adapter]:
     """The adapters `daemon.config` switches on, in start order (they stop in reverse)."""
     config = daemon.config
-    wired = Wired(adapters=[_box_watch(daemon)])
+    wired = Wired(adapters=box_parts(daemon))
     if config.gsm.enabled or config.voip.enabled:
         _lines(daemon, wired)
-    if config.mail.mailboxes:
-        wired.adapters.append(_mail_intake(daemon))
-    if config.mqtt.enabled:
-        wired.adapters.append(_mqtt(daemon))
-    if config.desk_units:
-        wired.adapters.append(_desk_units(daemon))
+    wired.adapters.extend(mail_parts(daemon))
+    wired.adapters.extend(mqtt_parts(daemon))
+    wired.adapters.extend(desk_parts(daemon))
     if config.gpio.enabled:
         wired.adapters.append(_gpio(daemon))
-    retention = _retention(daemon) if any(days for _, days in config.retention.policy()) else None
     if config.web.enabled:
-        wired.adapters.append(_web(daemon, wired.lines, retention))
-    if retention is not None:
-        wired.adapters.append(retention)
+        wired.adapters.append(_web(daemon, wired.lines))
+    wired.adapters.extend(retention_parts(daemon))
     return wired.adapters
+
+
+# Parts the settings pages restart on their own (live_config.py): each builder gives the
+# adapters the daemon's current configuration asks for, under these names.
+MAIL_PARTS = ("mail", "mail-outbox")
+MQTT_PARTS = ("mqtt",)
+DESK_PARTS = ("desk-units",)
+RETENTION_PARTS = ("retention",)
+BOX_PARTS = ("box",)
+
+
+def mail_parts(daemon: Daemon) -> list[Adapter]:
+    """The mail intake with its sender, or the sender alone when only [mail.smtp] is set."""
+    config = daemon.config
+    if not (config.mail.mailboxes or config.mail.smtp.host):
+        return []
+    from appliance.mail.intake import mail_adapters
+
+    return mail_adapters(config.mail, daemon.bus, config.data_path, daemon.clock)
+
+
+def mqtt_parts(daemon: Daemon) -> list[Adapter]:
+    """The MQTT publisher, when [mqtt] is enabled."""
+    return [_mqtt(daemon)] if daemon.config.mqtt.enabled else []
+
+
+def desk_parts(daemon: Daemon) -> list[Adapter]:
+    """The desk units' link, when some are paired."""
+    return [_desk_units(daemon)] if daemon.config.desk_units else []
+
+
+def retention_parts(daemon: Daemon) -> list[Adapter]:
+    """The nightly retention run, when some data has a time limit."""
+    policy = daemon.config.retention.policy()
+    return [_retention(daemon)] if any(days for _, days in policy) else []
+
+
+def box_parts(daemon: Daemon) -> list[Adapter]:
+    """The watch over the data disk and the backups."""
+    return [_box_watch(daemon)]
 
 
 def _box_watch(daemon: Daemon) -> Adapter:
@@ -105,12 +140,6 @@ def _media_engine(config: Config) -> MediaEngine | None:
     return MediaEngine()
 
 
-def _mail_intake(daemon: Daemon) -> Adapter:
-    from appliance.mail.intake import MailIntake
-
-    return MailIntake(daemon.config.mail, daemon.bus, daemon.config.data_path, daemon.clock)
-
-
 def _mqtt(daemon: Daemon) -> Adapter:
     from appliance.mqtt.adapter import MqttAdapter
 
@@ -138,7 +167,7 @@ def _gpio(daemon: Daemon) -> Adapter:
     return GpioAdapter(daemon.config.gpio, board, board, bus=daemon.bus, clock=daemon.clock)
 
 
-def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> Adapter:
+def _web(daemon: Daemon, lines: LinesPort | None) -> Adapter:
     from zoneinfo import ZoneInfo
 
     from appliance.mail.mail_desk import MailDeskService
@@ -152,7 +181,7 @@ def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> 
     assert daemon.tickets is not None
     privacy = PrivacyParts(data_dir=config.data_path, country_code=str(config.box.country_code),
                            box_name=config.box.name, policy=tuple(config.retention.policy()),
-                           lines=lines, retention=lambda: retention)
+                           lines=lines, retention=lambda: daemon.supervisor.named("retention"))
     backend = StoreWebBackend(
         daemon.store, daemon.switchboard, daemon.clock, ZoneInfo(config.time_zone),
         bus=daemon.bus, tickets=daemon.tickets, smtp=config.mail.smtp,
@@ -160,7 +189,7 @@ def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> 
         session_check_s=SESSION_CHECK_S, lines=lines, privacy=privacy,
         mail=MailDeskService(daemon.store, daemon.bus, daemon.clock, config.mail.smtp,
                              config.data_path),
-        config_path=daemon.config_path)
+        config_path=daemon.config_path, live=daemon.live)
     key = load_or_create_secret(config.data_path)
     return WebAdapter(config.web, backend, secret_key=key, clock=daemon.clock)
 

@@ -22,6 +22,7 @@ from appliance.web.settings import (
     desk_unit_edits,
     keeping_edits,
     mqtt_edits,
+    restart_views,
     settings_edits,
     settings_views,
 )
@@ -78,6 +79,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/agents", admin_views.agent_add)
     post("/admin/agents/{id}", admin_views.agent_update)
     get("/admin/settings", settings_views.settings_page)
+    post("/admin/restart", restart_views.restart)
+    get("/admin/restart/state", restart_views.restart_state)
     post("/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
     post("/admin/settings/business-hours", settings_edits.business_hours)
     post("/admin/settings/ring-groups/{id}", settings_edits.ring_group)
@@ -134,6 +137,7 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/admin/agents", admin_views.agent_add)
     post("/api/admin/agents/{id}", admin_views.agent_update)
     get("/api/admin/settings", settings_views.settings_page)
+    post("/api/admin/restart", restart_views.restart)
     post("/api/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
     post("/api/admin/settings/business-hours", settings_edits.business_hours)
     post("/api/admin/settings/ring-groups/{id}", settings_edits.ring_group)

@@ -34,7 +34,8 @@ def page_context(request: web.Request) -> dict[str, Any]:
     session = request.get(SESSION)
     language = language_of(request)
     t = translator(language)
-    zone = request.app[BACKEND].zone
+    backend = request.app[BACKEND]
+    zone = backend.zone
 
     def when(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
         """A stored UTC time on the office's wall clock."""
@@ -48,6 +49,8 @@ def page_context(request: web.Request) -> dict[str, Any]:
         "problem": lambda text: problem_text(text, t),
         "when": when,
         "path": request.path,
+        "live_settings": backend.live is not None,
+        "needs_restart": backend.needs_restart,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -121,6 +122,7 @@ class StoreWebBackend:
         self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
         self.live = live  # None: saved settings wait for a restart (a test, or no daemon)
         self.needs_restart: tuple[str, ...] = ()  # saved sections only a restart applies
+        self.boot_id = secrets.token_hex(8)  # tells the restart page a new start answers
         self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
         self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}
 
@@ -144,6 +146,10 @@ class StoreWebBackend:
         self.config = config
         self.needs_restart = applied.needs_restart
         return applied
+
+    def restart_needed(self) -> bool:
+        """Whether saved settings wait for a restart of the daemon."""
+        return self.live is None or bool(self.needs_restart)
 
     def health(self) -> dict[str, tuple[bool, str]]:
         """Each running part's state: name → (ok, what it says)."""

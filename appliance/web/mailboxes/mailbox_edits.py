@@ -20,7 +20,7 @@ from appliance.web.mailboxes.mailbox_config import (
 )
 from appliance.web.mailboxes.mailbox_form import MailboxForm
 from appliance.web.mailboxes.mailbox_views import CheckOutcome, Typed, mailboxes_response
-from appliance.web.settings.settings_answer import run_edit
+from appliance.web.settings.settings_answer import edit_and_apply
 
 READ_ONLY = "settings are read-only here: Aspa was started without aspa.toml"
 
@@ -60,7 +60,8 @@ async def _answer(request: web.Request, problems: list[str] | None,
                   typed: Typed | None) -> web.StreamResponse:
     if problems is None:
         if wants_json(request):
-            return web.json_response({"ok": True, "restart_needed": True})
+            return web.json_response({"ok": True,
+                                      "restart_needed": request.app[BACKEND].restart_needed()})
         raise web.HTTPSeeOther("/admin/mailboxes?saved=1")
     if wants_json(request):
         return web.json_response({"error": "the change was not saved", "problems": problems},
@@ -73,8 +74,8 @@ async def mailbox_add(request: web.Request) -> web.StreamResponse:
     require_writable(request)
     form = MailboxForm.from_fields(await forms.submitted(request), with_name=True)
     path = request.app[BACKEND].config_path
-    return await _answer(request, await run_edit(partial(add_mailbox, path, form)),
-                         Typed(form))
+    problems = await edit_and_apply(request, partial(add_mailbox, path, form))
+    return await _answer(request, problems, Typed(form))
 
 
 async def mailbox_change(request: web.Request) -> web.StreamResponse:
@@ -83,18 +84,19 @@ async def mailbox_change(request: web.Request) -> web.StreamResponse:
     index = forms.path_number(request, "id") - 1
     form = MailboxForm.from_fields(await forms.submitted(request), with_name=False)
     path = request.app[BACKEND].config_path
-    return await _answer(request, await run_edit(partial(change_mailbox, path, index, form)),
-                         Typed(form, index))
+    problems = await edit_and_apply(request, partial(change_mailbox, path, index, form))
+    return await _answer(request, problems, Typed(form, index))
 
 
 async def mailbox_remove(request: web.Request) -> web.StreamResponse:
-    """POST /admin/mailboxes/{id}/remove: stop taking in mailbox {id} (after a restart)."""
+    """POST /admin/mailboxes/{id}/remove: stop taking in mailbox {id}."""
     require_writable(request)
     index = forms.path_number(request, "id") - 1
     if not forms.flag(await forms.submitted(request), "confirm"):
         raise WebInputError("tick confirm to remove the mailbox")
     path = request.app[BACKEND].config_path
-    return await _answer(request, await run_edit(partial(remove_mailbox, path, index)), None)
+    problems = await edit_and_apply(request, partial(remove_mailbox, path, index))
+    return await _answer(request, problems, None)
 
 
 async def mailbox_test(request: web.Request) -> web.StreamResponse:

@@ -25,7 +25,7 @@ from appliance.web.mailboxes.outgoing_config import (
     settings_to_try,
 )
 from appliance.web.mailboxes.outgoing_form import OutgoingForm
-from appliance.web.settings.settings_answer import run_edit
+from appliance.web.settings.settings_answer import edit_and_apply
 
 
 async def send_test(request: web.Request, form: OutgoingForm) -> CheckOutcome:
@@ -51,10 +51,7 @@ async def send_test(request: web.Request, form: OutgoingForm) -> CheckOutcome:
 async def saved_and_used(request: web.Request, form: OutgoingForm) -> list[str] | None:
     """Write [mail.smtp]; once saved, replies go out through it. The problems if refused."""
     backend = request.app[BACKEND]
-    problems = await run_edit(partial(save_outgoing, backend.config_path, form))
-    if problems is None and backend.config_path is not None:
-        await backend.settings_saved()
-    return problems
+    return await edit_and_apply(request, partial(save_outgoing, backend.config_path, form))
 
 
 async def outgoing_save(request: web.Request) -> web.StreamResponse:

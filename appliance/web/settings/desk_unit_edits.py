@@ -94,7 +94,8 @@ async def _credentials(request: web.Request, unit: str, agent: str,
              "broker": request.url.host or "", "port": config.mqtt.port}
     if wants_json(request):
         response: web.Response = web.json_response(
-            {"ok": True, "restart_needed": True, **login, "broker_command": command})
+            {"ok": True, "restart_needed": backend.restart_needed(), **login,
+             "broker_command": command})
     else:
         response = render(request, "admin_desk_unit_paired.html", login=login, command=command,
                           config_json=_config_json(login))

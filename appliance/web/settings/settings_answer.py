@@ -1,8 +1,9 @@
-"""One answer for every settings form: saved (restart to apply), refused as typed, or read-only."""
+"""One answer for every settings form: saved (and put to work), refused as typed, or read-only."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -14,6 +15,8 @@ from appliance.web.frame.app_keys import BACKEND
 from appliance.web.frame.errors import wants_json
 from appliance.web.settings.config_edit import Change, ConfigReadOnly, edit_config
 from appliance.web.settings.settings_views import Refused, settings_response
+
+log = logging.getLogger("aspa.web.settings")
 
 REFUSED_STATUS = 400
 _ANCHORS = {"new_desk_unit": "desk-units"}  # forms that sit in another form's section
@@ -28,7 +31,7 @@ async def save(request: web.Request, change: Change, *, section: str,
     secret), shown back next to the form with the loader's problems.
     """
     path = request.app[BACKEND].config_path
-    problems = await run_edit(partial(edit_config, path, change, secret_files))
+    problems = await edit_and_apply(request, partial(edit_config, path, change, secret_files))
     if problems is not None:
         return await refusal(request, Refused(section, typed or {}, problems))
     return None
@@ -48,6 +51,18 @@ async def run_edit(edit: Callable[[], None]) -> list[str] | None:
     return None
 
 
+async def edit_and_apply(request: web.Request, edit: Callable[[], None]) -> list[str] | None:
+    """run_edit, then put the saved file to work (only the parts it concerns restart)."""
+    problems = await run_edit(edit)
+    if problems is None:
+        backend = request.app[BACKEND]
+        try:
+            await backend.settings_saved()
+        except ConfigError as error:  # changed again by hand meanwhile: it waits for a restart
+            log.warning("saved settings not applied: %s", "; ".join(error.problems))
+    return problems
+
+
 async def refusal(request: web.Request, refused: Refused) -> web.StreamResponse:
     """HTTP 400: the problems as JSON, or the settings page with the form as it was typed."""
     if wants_json(request):
@@ -59,7 +74,8 @@ async def refusal(request: web.Request, refused: Refused) -> web.StreamResponse:
 def saved(request: web.Request, section: str) -> web.StreamResponse:
     """The answer to a saved change: JSON, or back to the page at the form's section."""
     if wants_json(request):
-        return web.json_response({"ok": True, "restart_needed": True})
+        return web.json_response({"ok": True,
+                                  "restart_needed": request.app[BACKEND].restart_needed()})
     name = section.partition("/")[0]
     anchor = _ANCHORS.get(name, name.replace("_", "-"))
     raise web.HTTPSeeOther(f"/admin/settings?saved=1#{anchor}")

@@ -10,7 +10,7 @@ from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND
 from appliance.web.mailboxes.mailbox_edits import require_writable
 from appliance.web.settings.config_edit import edit_config
-from appliance.web.settings.settings_answer import run_edit
+from appliance.web.settings.settings_answer import edit_and_apply
 from appliance.web.settings.settings_edits import PIN_MAX, pin_change
 from appliance.web.setup.setup_wall import step_response
 
@@ -23,7 +23,7 @@ async def setup_modem_pin(request: web.Request) -> web.StreamResponse:
     index = forms.path_number(request, "id") - 1
     pin = forms.text(await forms.submitted(request), "pin", max_chars=PIN_MAX, required=False)
     path = request.app[BACKEND].config_path
-    problems = await run_edit(partial(edit_config, path, pin_change(index, pin)))
+    problems = await edit_and_apply(request, partial(edit_config, path, pin_change(index, pin)))
     if problems is not None:
         return await step_response(request, STEP, status=400, problems=problems)
     raise web.HTTPSeeOther("/setup/line?saved=line")

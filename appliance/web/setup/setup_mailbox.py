@@ -14,7 +14,7 @@ from appliance.web.mailboxes.mailbox_form import MailboxForm
 from appliance.web.mailboxes.mailbox_views import OutgoingTyped
 from appliance.web.mailboxes.outgoing_edits import saved_and_used, send_test
 from appliance.web.mailboxes.outgoing_form import OutgoingForm
-from appliance.web.settings.settings_answer import run_edit
+from appliance.web.settings.settings_answer import edit_and_apply
 from appliance.web.setup.setup_wall import step_response
 
 STEP = "mailbox"
@@ -26,7 +26,7 @@ async def setup_mailbox_save(request: web.Request) -> web.StreamResponse:
     require_writable(request)
     form = MailboxForm.from_fields(await forms.submitted(request), with_name=True)
     path = request.app[BACKEND].config_path
-    problems = await run_edit(partial(add_mailbox, path, form))
+    problems = await edit_and_apply(request, partial(add_mailbox, path, form))
     if problems is not None:
         return await step_response(request, STEP, status=400, mailbox=form, problems=problems)
     raise web.HTTPSeeOther(NEXT_PAGE)

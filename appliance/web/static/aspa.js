@@ -104,4 +104,26 @@
     const question = event.target.dataset.confirm;
     if (question && !window.confirm(question)) event.preventDefault();
   });
+
+  // The restart page: ask every second which start of the box answers; a new one means
+  // the box is back (systemd started it again), so go back to the settings.
+  const restarting = document.getElementById("restart-state");
+  if (restarting) {
+    const from = restarting.dataset.restartFrom;
+    const poll = async function () {
+      try {
+        const response = await fetch("/admin/restart/state", {
+          credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+        });
+        if (response.ok && (await response.json()).boot !== from) {
+          window.location.assign("/admin/settings?restarted=1");
+          return;
+        }
+      } catch (error) {
+        // the box is down for the moment: keep asking
+      }
+      setTimeout(poll, 1000);
+    };
+    setTimeout(poll, 1000);
+  }
 })();

@@ -1,0 +1,147 @@
+"""Settings saved on the web page put to work in the running daemon, part by part.
+
+Each section of aspa.toml is read by known parts. A saved change restarts only
+those (the mail intake for a new mailbox, one modem's line for its SIM PIN, the
+MQTT link for the broker) or hands the new values to a part that can take them
+while it runs (the exchange's ring groups and hours: calls in hand go on). A few
+sections are read once at start (the data folder, the database, the web page
+itself, the GPIO pins, the VoIP account): the page says a restart is needed and
+offers one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from appliance.config.service_terms import business_calendar, sla_policy
+from appliance.ports.live_settings import Applied
+from appliance.runtime import wiring
+from appliance.runtime.log_level import use_log_level
+
+if TYPE_CHECKING:
+    from appliance.config.aspa_toml import Config
+    from appliance.ports.adapter import Adapter
+    from appliance.runtime.daemon import Daemon
+
+log = logging.getLogger("aspa.settings")
+
+# Read once at start: a change waits for the daemon's restart.
+AT_START_ONLY = frozenset({"data_dir", "database", "web", "gpio", "voip"})
+# The exchange's plan: ring groups, their members' numbers, hours and call rules.
+CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla"})
+Builder = Callable[["Daemon"], list["Adapter"]]
+# section(s) → the adapters that read them, rebuilt from the new configuration
+REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (
+    (frozenset({"mail"}), wiring.MAIL_PARTS, wiring.mail_parts),
+    (frozenset({"mqtt", "box", "calls"}), wiring.MQTT_PARTS, wiring.mqtt_parts),
+    (frozenset({"mqtt", "box", "desk_units"}), wiring.DESK_PARTS, wiring.desk_parts),
+    (frozenset({"retention", "business_hours", "box"}), wiring.RETENTION_PARTS,
+     wiring.retention_parts),
+    (frozenset({"backup", "data_dir"}), wiring.BOX_PARTS, wiring.box_parts),
+)
+
+
+def _agent_ids(logins: list[str]) -> list[int]:
+    """The store ids of these logins. Blocking."""
+    from appliance.store.models import Agent
+
+    return [int(a.id) for a in Agent.select(Agent.id).where(Agent.login.in_(logins))]
+
+
+def changed_sections(old: Config, new: Config) -> set[str]:
+    """The top-level keys of aspa.toml whose values differ."""
+    return {f.name for f in dataclasses.fields(old) if getattr(old, f.name) != getattr(new, f.name)}
+
+
+class LiveConfig:
+    """The daemon's side of the settings pages (appliance.ports.live_settings)."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self._daemon = daemon
+        self._lock = asyncio.Lock()  # two saves at once: one applied after the other
+
+    async def apply(self, config: Config) -> Applied:
+        """Restart only what the change concerns; name what waits for a restart."""
+        async with self._lock:
+            daemon = self._daemon
+            old = daemon.config
+            changed = changed_sections(old, config)
+            if not changed:
+                return Applied()
+            daemon.config = config
+            restarted: list[str] = []
+            needs_restart = sorted(changed & AT_START_ONLY)
+            if "agents" in changed:
+                await self._sync_agents()
+            if changed & CALL_PLAN:
+                restarted.extend(await self._new_plan(config))
+            if "gsm" in changed:
+                lines, waiting = await self._modems(old, config)
+                restarted.extend(lines)
+                needs_restart.extend(waiting)
+            for sections, names, build in REBUILT:
+                if changed & sections:
+                    adapters = build(daemon)
+                    await daemon.supervisor.replace(names, adapters)
+                    restarted.extend(a.name for a in adapters)
+            if "log" in changed:
+                use_log_level(config.log.level)
+            log.info("settings saved: %s changed; restarted %s%s", ", ".join(sorted(changed)),
+                     ", ".join(restarted) or "nothing",
+                     f"; waiting for a restart: {', '.join(needs_restart)}"
+                     if needs_restart else "")
+            return Applied(restarted=tuple(dict.fromkeys(restarted)),
+                           needs_restart=tuple(needs_restart))
+
+    async def _sync_agents(self) -> None:
+        """[[agents]] into the store, then the switchboard reads its roster again."""
+        daemon = self._daemon
+        if daemon.store is None or daemon.switchboard is None:
+            return
+        from appliance.store.agent_roster import sync_agents
+
+        changes = await daemon.store.call(sync_agents, daemon.store.db, daemon.config.agents)
+        logins = [*changes.added, *changes.updated]
+        ids = await daemon.store.call(_agent_ids, logins) if logins else []
+        for agent_id in ids:
+            await daemon.switchboard.roster_changed(agent_id, "changed in aspa.toml")
+
+    async def _new_plan(self, config: Config) -> list[str]:
+        """Ring groups, hours and SLA terms to the exchange and the ticket book, live."""
+        daemon = self._daemon
+        if daemon.tickets is not None:
+            records = daemon.tickets.records
+            records.policy = sla_policy(config)
+            records.calendar = business_calendar(config)
+        exchange = daemon.supervisor.named("calls")
+        use_config = getattr(exchange, "use_config", None)
+        if use_config is None:
+            return []
+        await use_config(config)
+        return ["calls"]
+
+    async def _modems(self, old: Config, new: Config) -> tuple[list[str], list[str]]:
+        """A modem whose settings changed (its SIM PIN) restarts alone; another set of
+        modems, or GSM switched on or off, waits for the daemon's restart."""
+        before = {m.name: m for m in old.gsm.modems}
+        after = {m.name: m for m in new.gsm.modems}
+        if old.gsm.enabled != new.gsm.enabled or before.keys() != after.keys():
+            return [], ["gsm"]
+        restarted = []
+        for name, modem in after.items():
+            line = self._daemon.supervisor.named(name)
+            use_settings = getattr(line, "use_settings", None)
+            if modem == before[name] or use_settings is None:
+                continue
+            use_settings(modem)
+            await self._daemon.supervisor.restart(name)
+            restarted.append(name)
+        return restarted, []
+
+    def restart_daemon(self) -> None:
+        """Stop cleanly with the exit code systemd restarts the service on."""
+        self._daemon.request_restart("asked on the settings page")
