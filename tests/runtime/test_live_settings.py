@@ -1,0 +1,217 @@
+"""Settings saved on the page act in the running box, without restarting the daemon.
+
+A real daemon runs in this process with its web page on a free port; the admin
+uses the pages as a browser would (forms, CSRF tokens). The peers are real: the
+modem simulator on a pseudo-terminal, Dovecot, aiosmtpd.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession
+
+from appliance.config.aspa_toml import load_config
+from appliance.gsm.simulator import create_simulator
+from appliance.presence import Presence, set_presence
+from appliance.runtime.daemon import EXIT_RESTART, Daemon, serve
+from appliance.runtime.shutdown import ShutdownRequest
+from appliance.runtime.systemd_notify import SystemdNotifier
+from appliance.store.models import Agent
+from appliance.web.adapter import WebAdapter
+from tests.daemon_box import Box, logged_in_session, make_box, seed
+from tests.gsm.line_harness import eventually
+from tests.peers.dovecot import ImapAccount
+from tests.peers.smtp import SmtpFactory
+
+WAIT_S = 20.0  # generous: a loaded machine is slow to connect a mailbox or a modem
+MAIL = (b"From: Maija Meikalainen <maija@example.fi>\r\nTo: tuki@example.fi\r\n"
+        b"Subject: Tulostin ei tulosta\r\nMessage-ID: <live-settings-1@example.fi>\r\n"
+        b"Date: Mon, 07 Dec 2026 09:00:00 +0200\r\n\r\nSe ei tulosta mitaan.\r\n")
+SMTP_LOGIN, SMTP_PASSWORD = "tuki@example.fi", "Lahteva-Posti-5"
+ANNA, VILLE = "+358501000001", "+358501000002"
+ALL_DAY = "\n".join(f'{day} = ["00:00-24:00"]'
+                    for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+
+
+@asynccontextmanager
+async def running_box(box: Box) -> AsyncIterator[tuple[Daemon, ClientSession]]:
+    """The daemon of this box started, and an admin logged in to its page."""
+    seed(box)
+    daemon = Daemon(load_config(box.config_path), config_path=box.config_path,
+                    notifier=SystemdNotifier(None))
+    await daemon.start()
+    session: ClientSession | None = None
+    try:
+        web = next(a for a in daemon.supervisor.adapters if isinstance(a, WebAdapter))
+        session = await logged_in_session(web.url.rstrip("/"))
+        yield daemon, session
+    finally:
+        if session is not None:
+            await session.close()
+        await daemon.stop()
+
+
+async def _token(session: ClientSession) -> str:
+    page = await (await session.get("/admin/settings")).text()
+    marker = 'name="csrf_token" value="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
+
+
+async def _post(session: ClientSession, path: str, fields: dict[str, str]) -> str:
+    response = await session.post(path, data={"csrf_token": await _token(session), **fields},
+                                  allow_redirects=False)
+    body = await response.text()
+    assert response.status == 303, body
+    return response.headers["Location"]
+
+
+async def _queued(session: ClientSession, subject: str) -> dict[str, Any] | None:
+    items = (await (await session.get("/api/queue")).json())["items"]
+    return next((item for item in items if item["subject"] == subject), None)
+
+
+async def test_a_mailbox_and_outgoing_mail_added_on_the_page_work_at_once(
+    tmp_path: Path, imap_account: ImapAccount, make_smtp_server: SmtpFactory
+) -> None:
+    imap_account.append(MAIL)
+    server = make_smtp_server(SMTP_LOGIN, SMTP_PASSWORD)
+    async with running_box(make_box(tmp_path)) as (daemon, session):
+        web = daemon.supervisor.named("web")
+        assert daemon.supervisor.named("mail") is None  # no mailbox at start
+        await _post(session, "/admin/mailboxes", {
+            "name": "tuki", "host": imap_account.host, "port": str(imap_account.port),
+            "security": "none", "user": imap_account.user,
+            "password": imap_account.password})
+        page = await (await session.get("/admin/mailboxes?saved=1")).text()
+        assert "Saved and in use now: no restart needed." in page
+        ticket: dict[str, Any] | None = None
+
+        async def arrived() -> bool:
+            nonlocal ticket
+            ticket = await _queued(session, "Tulostin ei tulosta")
+            return ticket is not None
+
+        await eventually(arrived, WAIT_S)
+        assert ticket is not None
+        # outgoing mail, saved while the box runs: the next reply goes out through it
+        await _post(session, "/admin/outgoing-mail", {
+            "host": server.host, "port": str(server.port), "security": "none",
+            "user": SMTP_LOGIN, "password": SMTP_PASSWORD, "from_name": "Tuki",
+            "from_address": "tuki@example.fi"})
+        location = await _post(session, f"/tickets/{ticket['number']}/reply",
+                               {"channel": "email", "body": "Kokeile virtanappia."})
+        assert location.startswith(f"/tickets/{ticket['number']}")
+        sent = (await server.messages_arrived(1, WAIT_S))[0]
+        assert sent.login == SMTP_LOGIN and sent.rcpt_tos == ("maija@example.fi",)
+        assert "Kokeile virtanappia." in sent.raw.decode()
+        assert daemon.supervisor.named("web") is web  # the page itself never restarted
+
+
+def _modem_box(tmp_path: Path, device: str) -> Box:
+    return make_box(tmp_path, extra_toml=f"""
+[gsm]
+enabled = true
+
+[[gsm.modems]]
+name = "gsm0"
+device = "{device}"
+model = "generic"
+clcc_poll_seconds = 0.05
+clip_wait_seconds = 0.05
+health_check_seconds = 0.2
+command_timeout_seconds = 0.5
+
+[[agents]]
+login = "anna"
+name = "Anna"
+phone = "{ANNA}"
+
+[[agents]]
+login = "ville"
+name = "Ville"
+phone = "{VILLE}"
+
+[[ring_groups]]
+name = "tuki"
+members = ["anna"]
+strategy = "ringall"
+
+[calls]
+language = "en"
+
+[business_hours.weekly]
+{ALL_DAY}
+""")
+
+
+async def test_a_ring_group_member_changed_on_the_page_gets_the_next_call(
+    tmp_path: Path
+) -> None:
+    sim = create_simulator("generic", tmp_path, "gsm-modem", ring_interval=None)
+    await sim.start()
+    try:
+        async with running_box(_modem_box(tmp_path, sim.path)) as (daemon, session):
+            board = daemon.switchboard
+            assert board is not None and daemon.store is not None
+            ids = await daemon.store.call(lambda: {a.login: a.id for a in Agent.select()})
+            for login in ("anna", "ville"):
+                board.change_presence(ids[login], lambda s, now: set_presence(
+                    s, Presence.AVAILABLE, now), source="test")
+            line, calls = daemon.supervisor.named("gsm0"), daemon.supervisor.named("calls")
+            await eventually(lambda: daemon.supervisor.health()["gsm0"].ok, WAIT_S)
+            await _post(session, "/admin/settings/ring-groups/1", {"members": "ville"})
+            page = await (await session.get("/admin/settings?saved=1")).text()
+            assert "Saved and in use now: no restart needed." in page
+            await sim.incoming_call("+358401234567")
+            await sim.wait_for_command(f"ATD{VILLE};", within=WAIT_S)
+            assert f"ATD{ANNA};" not in sim.received
+            # the line and the exchange are the same objects: nothing was restarted
+            assert daemon.supervisor.named("gsm0") is line
+            assert daemon.supervisor.named("calls") is calls
+    finally:
+        await sim.stop()
+
+
+async def test_a_setting_read_only_at_start_offers_a_restart_that_exits_for_systemd(
+    tmp_path: Path
+) -> None:
+    box = make_box(tmp_path)
+    seed(box)
+    daemon = Daemon(load_config(box.config_path), config_path=box.config_path,
+                    notifier=SystemdNotifier(None))
+    shutdown = ShutdownRequest()
+    started = asyncio.Event()
+    serving = asyncio.create_task(serve(daemon, shutdown=shutdown,
+                                        on_started=lambda _: started.set()))
+    try:
+        await asyncio.wait_for(started.wait(), WAIT_S)
+        web = next(a for a in daemon.supervisor.adapters if isinstance(a, WebAdapter))
+        session = await logged_in_session(web.url.rstrip("/"))
+        try:
+            # the installer moved the page to another port by hand, then saved on the page
+            text = box.config_path.read_text()
+            box.config_path.write_text(text.replace("port = 0\n", "port = 8089\n", 1))
+            location = await _post(session, "/admin/settings/holidays",
+                                   {"holidays": "2026-12-24"})
+            assert daemon.config.business_hours.holidays  # in use now
+            page = await (await session.get(location)).text()
+            assert "These settings apply after a restart: web" in page
+            assert 'action="/admin/restart"' in page
+            boot = (await (await session.get("/admin/restart/state")).json())["boot"]
+            response = await session.post("/admin/restart",
+                                          data={"csrf_token": await _token(session)})
+            text = await response.text()
+            assert response.status == 202 and f'data-restart-from="{boot}"' in text
+        finally:
+            await session.close()
+        assert await asyncio.wait_for(serving, WAIT_S) == EXIT_RESTART
+    finally:
+        if not serving.done():
+            shutdown.request("test over")
+            await serving
