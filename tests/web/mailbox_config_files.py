@@ -22,6 +22,9 @@ from tests.web.board_backend import backend_on
 
 CONFIG = """\
 # Installed by the image; edit with care.
+[box]
+language = "en"  # the setup pages speak the box's language
+
 [business_hours]
 time_zone = "Europe/Helsinki"
 

@@ -23,6 +23,9 @@ OLD_MQTT_PASSWORD = "vanha-mqtt-salasana-9"
 OLD_DESK_PASSWORD = "vanha-poyta-salasana-7"
 CONFIG = f"""\
 # Installed by the image; edit with care.
+[box]
+language = "en"  # the setup pages speak the box's language
+
 [business_hours]
 time_zone = "Europe/Helsinki"
 holidays = ["2026-12-24"]  # Christmas Eve

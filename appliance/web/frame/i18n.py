@@ -9,13 +9,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from appliance.web.frame.app_keys import SESSION
+from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.cookie_header import cookie_named
 
 CATALOGUE_DIR = Path(__file__).parent.parent / "translations"
 LANGUAGES = ("fi", "en")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "aspa_lang"  # the choice made before logging in
+SETUP_PATH = "/setup"
 
 Translate = Callable[..., str]
 
@@ -40,6 +41,12 @@ def translator(language: str) -> Translate:
     return translate
 
 
+def plural(t: Translate, one: str, other: str, count: int, **fields: object) -> str:
+    """`one` or `other` by `count`, translated: Finnish and English both use "one" for 1
+    and "other" for every other whole number (CLDR plural rules), so two texts suffice."""
+    return t(one if count == 1 else other, count=count, **fields)
+
+
 @lru_cache(maxsize=256)  # browsers send the same few headers on every request
 def from_accept_language(header: str) -> str | None:
     """The first of our languages the browser asks for (RFC 9110 §12.5.4), by q-value."""
@@ -59,11 +66,23 @@ def from_accept_language(header: str) -> str | None:
 
 
 def language_of(request: web.Request) -> str:
-    """The user's chosen language, else the cookie's, else the browser's, else English."""
+    """The user's chosen language, else the cookie's; on the setup pages the box's own
+    (box.language: the installer sets up the box for this office), elsewhere the browser's,
+    else English."""
     session = request.get(SESSION)
     if session is not None and session.who.language in LANGUAGES:
         return str(session.who.language)
     cookie = cookie_named(request, LANGUAGE_COOKIE)
     if cookie in LANGUAGES:
         return cookie
+    box = _box_language(request)
+    if box is not None and request.path.startswith(SETUP_PATH):
+        return box
     return from_accept_language(request.headers.get("Accept-Language", "")) or DEFAULT_LANGUAGE
+
+
+def _box_language(request: web.Request) -> str | None:
+    """box.language of the running configuration; None on a box without one (a test)."""
+    config = request.app[BACKEND].config
+    language = getattr(getattr(config, "box", None), "language", None)
+    return language if language in LANGUAGES else None

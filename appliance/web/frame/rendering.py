@@ -11,7 +11,7 @@ import jinja2
 from aiohttp import web
 
 from appliance.web.frame.app_keys import BACKEND, SESSION
-from appliance.web.frame.i18n import language_of, translator
+from appliance.web.frame.i18n import language_of, plural, translator
 from appliance.web.frame.problem_text import problem_text
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
@@ -46,6 +46,7 @@ def page_context(request: web.Request) -> dict[str, Any]:
         "csrf_token": session.csrf_token if session is not None else "",
         "lang": language,
         "t": t,
+        "tn": lambda one, other, count, **fields: plural(t, one, other, count, **fields),
         "problem": lambda text: problem_text(text, t),
         "when": when,
         "path": request.path,
