@@ -98,7 +98,7 @@ async def test_switching_to_finnish_sticks_to_the_account(site: Site, watched: W
     await page.click("form.lang button")
     await page.wait_for_selector("#take-next >> text=Ota seuraava")
     await page.goto(site.url + "/presence")
-    assert await page.locator("h1").inner_text() == "Tavoitettavuus"  # presence, not "Tila" (status)
+    assert await page.locator("h1").inner_text() == "Tavoitettavuus"  # not "Tila" (status)
     await page.click("form.lang button")  # and back, for the other tests
     await page.wait_for_selector("h1 >> text=Presence")
     assert watched.errors == []
