@@ -21,6 +21,12 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "demo", help="run the daemon on a temporary data directory with simulated sources")
     demo.add_argument("--duration", type=_seconds, default=None, metavar="S",
                       help="stop after S seconds (default: run until Ctrl-C)")
+    demo.add_argument("--host", default=None, metavar="ADDRESS",
+                      help="address of the web page (default: web.host, 127.0.0.1); "
+                           "0.0.0.0 shows it to the whole network")
+    demo.add_argument("--port", type=_port, default=None, metavar="N",
+                      help="port of the web page (default: web.port, 8080); a taken one moves "
+                           "to a free port, and the demo says so")
     demo.set_defaults(handler=run_demo)
 
 
@@ -32,6 +38,12 @@ def _seconds(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError("must be more than 0 seconds")
     return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return int(text)
 
 
 def run_daemon(args: argparse.Namespace) -> int:
@@ -48,7 +60,8 @@ def run_demo(args: argparse.Namespace) -> int:
     if not args.debug:
         logging.getLogger().setLevel(logging.INFO)
     config = config_of(args) if args.config else None  # a given file's settings carry over
-    return _exit_code(demo.run_demo(config=config, duration=args.duration))
+    return _exit_code(demo.run_demo(config=config, duration=args.duration, host=args.host,
+                                    port=args.port))
 
 
 def _exit_code(result: Any) -> int:

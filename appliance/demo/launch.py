@@ -51,13 +51,36 @@ DEMO_OFFICE = {
 }
 
 
-def demo_config(data_dir: Path, base: Config | None = None) -> Config:
-    """A configuration on `data_dir`: the web page of `base` (or 127.0.0.1:8080), no hardware."""
-    config = base or config_from_mapping(DEMO_OFFICE, data_dir)
-    web = config.web
-    if not _port_is_free(web.host, web.port):
+@dataclasses.dataclass(frozen=True)
+class DemoSetup:
+    """The demo's configuration, and why its web page moved off the port asked for."""
+
+    config: Config
+    moved: str = ""
+
+
+def demo_config(data_dir: Path, base: Config | None = None, *, host: str | None = None,
+                port: int | None = None) -> DemoSetup:
+    """A configuration on `data_dir`: the web page of `base` (or 127.0.0.1:8080), no hardware.
+
+    A `base` that names no agents and no ring groups (say, only [web]) keeps the demo's
+    office. A taken port moves the page to a free one, and `moved` says why.
+    """
+    office = config_from_mapping(DEMO_OFFICE, data_dir)
+    config = base or office
+    if not (config.agents or config.ring_groups):
+        config = dataclasses.replace(config, agents=office.agents,
+                                     ring_groups=office.ring_groups,
+                                     business_hours=office.business_hours)
+    web = dataclasses.replace(config.web, host=host if host is not None else config.web.host,
+                              port=port if port is not None else config.web.port)
+    moved = ""
+    if web.port and not _port_is_free(web.host, web.port):
+        moved = (f"port {web.port} on {web.host} is taken (another program, or another demo, "
+                 f"listens there), so the page is on the free port above; choose one with "
+                 f"--port")
         web = dataclasses.replace(web, port=0)  # any free port; the real one is printed
-    return dataclasses.replace(
+    return DemoSetup(dataclasses.replace(
         config,
         data_dir=str(data_dir),
         database=dataclasses.replace(config.database, url="", url_file=""),
@@ -65,14 +88,17 @@ def demo_config(data_dir: Path, base: Config | None = None) -> Config:
         gsm=dataclasses.replace(config.gsm, enabled=False, modems=[]),
         mail=dataclasses.replace(config.mail, mailboxes=[]),
         mqtt=dataclasses.replace(config.mqtt, enabled=False),
-    )
+    ), moved)
 
 
-def _announce(daemon: Daemon, login: DemoLogin, data_dir: Path, duration: float | None) -> None:
+def _announce(daemon: Daemon, login: DemoLogin, data_dir: Path, duration: float | None,
+              moved: str = "") -> None:
     web = next((a for a in daemon.supervisor.adapters if a.name == "web"), None)
     url = getattr(web, "url", "(the web page did not start)")
+
     parts = ", ".join(a.name for a in daemon.supervisor.adapters if a.name != "web")
-    ending = f"Parts running: {parts}.\n"
+    ending = f"  Moved:    {moved}\n" if moved else ""
+    ending += f"Parts running: {parts}.\n"
     ending += f"Stops by itself after {duration:g} s." if duration else "Stop it with Ctrl-C."
     ending += f"\nWhat the demo's callers heard is saved to {HEARD_FILE} when it stops."
     print(
@@ -85,7 +111,8 @@ def _announce(daemon: Daemon, login: DemoLogin, data_dir: Path, duration: float 
     )
 
 
-def run_demo(config: Config | None = None, duration: float | None = None) -> int:
+def run_demo(config: Config | None = None, duration: float | None = None, *,
+             host: str | None = None, port: int | None = None) -> int:
     """Run the demo; 0 after a clean stop (timer, Ctrl-C or SIGTERM)."""
     if duration is not None and duration <= 0:
         raise ValueError("duration must be more than 0 seconds")
@@ -93,10 +120,10 @@ def run_demo(config: Config | None = None, duration: float | None = None) -> int
         use_log_level(config.log.level)
     with tempfile.TemporaryDirectory(prefix="aspa-demo-") as tmp:
         data_dir = Path(tmp)
-        demo = demo_config(data_dir, config)
+        setup = demo_config(data_dir, config, host=host, port=port)
         clock = SystemClock()
-        login = seed_demo_store(demo.database_url, clock)
-        code = asyncio.run(_serve_demo(demo, login, duration))
+        login = seed_demo_store(setup.config.database_url, clock)
+        code = asyncio.run(_serve_demo(setup.config, login, duration, setup.moved))
     if code == EXIT_OK:
         print("Aspa demo stopped.", flush=True)
     else:
@@ -104,7 +131,8 @@ def run_demo(config: Config | None = None, duration: float | None = None) -> int
     return code
 
 
-async def _serve_demo(config: Config, login: DemoLogin, duration: float | None) -> int:
+async def _serve_demo(config: Config, login: DemoLogin, duration: float | None,
+                      moved: str = "") -> int:
     from appliance.config.sections.gsm_modems import ModemSettings
     from appliance.demo.traffic import DemoTraffic
     from appliance.gsm.simulator import create_simulator
@@ -130,7 +158,7 @@ async def _serve_demo(config: Config, login: DemoLogin, duration: float | None) 
     shutdown = ShutdownRequest()
 
     def started(running: Daemon) -> None:
-        _announce(running, login, config.data_path, duration)
+        _announce(running, login, config.data_path, duration, moved)
         if duration is not None:
             asyncio.get_running_loop().call_later(
                 duration, shutdown.request, f"demo ran its {duration:g} s")

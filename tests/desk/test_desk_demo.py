@@ -32,7 +32,7 @@ def restore_pin_factory() -> Iterator[None]:
 async def test_the_demo_presses_both_desks_and_presence_follows(tmp_path: Path) -> None:
     if not DemoBroker.available():
         pytest.skip("needs mosquitto and mosquitto_passwd (Debian package mosquitto)")
-    config = demo_config(tmp_path)
+    config = demo_config(tmp_path).config
     config = dataclasses.replace(config, web=dataclasses.replace(config.web, enabled=False))
     seed_demo_store(config.database_url, SystemClock())
     config, pins, broker = await with_demo_desks(config, tmp_path)
