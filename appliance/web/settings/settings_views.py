@@ -41,11 +41,13 @@ def _retention(request: web.Request) -> dict[str, Any]:
 
 async def settings_page(request: web.Request) -> web.StreamResponse:
     """GET /admin/settings: ring groups, hours, lines, MQTT, desk units, backups, retention."""
-    return await settings_response(request, saved=request.query.get("saved") == "1")
+    return await settings_response(request, saved=request.query.get("saved") == "1",
+                                   restarted=request.query.get("restarted") == "1")
 
 
 async def settings_response(request: web.Request, *, refused: Refused | None = None,
-                            saved: bool = False, status: int = 200) -> web.Response:
+                            saved: bool = False, status: int = 200,
+                            restarted: bool = False) -> web.Response:
     """The settings page (or JSON), with a refused form shown as typed, or "saved"."""
     backend = request.app[BACKEND]
     config, file_problems = await asyncio.to_thread(saved_config, backend.config,
@@ -66,4 +68,4 @@ async def settings_response(request: web.Request, *, refused: Refused | None = N
         show_typed(editable, refused.section, refused.typed)
     return render(request, "admin_settings.html", sections=sections, health=backend.health(),
                   retention=retention, editable=editable, file_problems=file_problems,
-                  refused=refused, saved=saved, status=status)
+                  refused=refused, saved=saved, restarted=restarted, status=status)
