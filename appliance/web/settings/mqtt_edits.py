@@ -1,4 +1,4 @@
-"""The admin's MQTT form: broker, login, topics, Home Assistant discovery; no password shown."""
+"""The admin's MQTT form: broker, login, topics, Home Assistant discovery; no stored password shown."""
 
 from __future__ import annotations
 
@@ -72,6 +72,7 @@ async def mqtt_settings(request: web.Request) -> web.StreamResponse:
     typed: dict[str, Any] = {name: setting_fields.typed_text(fields, name)
                              for name in (*TEXTS, *NUMBERS) if name in changes}
     typed.update({name: changes[name] is True for name in FLAGS if name in changes})
+    typed["typed_password"] = password  # shown back only in the refusal answering this post
     secrets = {PASSWORD_FILE: password} if password else None
     return await apply(request, _mqtt_change(changes, password, forget), section="mqtt",
                        typed=typed, secret_files=secrets)
