@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.store.accounts import ROLES
-from appliance.store.errors import NotFound
+from appliance.store.errors import InvalidInput, NotFound
 from appliance.store.models import Agent
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION, SESSIONS
@@ -29,7 +29,17 @@ async def agents_page(request: web.Request) -> web.StreamResponse:
     agents = await request.app[BACKEND].store.call(_agents)
     if wants_json(request):
         return web.json_response({"agents": agents})
-    return render(request, "admin_agents.html", agents=agents, roles=ROLES)
+    return render(request, "admin_agents.html", agents=agents, roles=ROLES, typed=NEW_AGENT,
+                  problem="")
+
+
+NEW_AGENT = {"name": "", "login": "", "role": "agent", "password": ""}
+
+
+def _typed_agent(fields: forms.Fields) -> dict[str, str]:
+    """The add-agent form as posted (the password too: shown back in this answer only)."""
+    return {key: value[:PASSWORD_MAX] if isinstance(value := fields.get(key, ""), str) else ""
+            for key in NEW_AGENT}
 
 
 def _password(fields: forms.Fields, name: str = "password") -> str:
@@ -45,10 +55,17 @@ async def agent_add(request: web.Request) -> web.StreamResponse:
     """POST /admin/agents: a new agent or admin."""
     fields = await forms.submitted(request)
     backend = request.app[BACKEND]
-    agent = await backend.store.call(
-        backend.accounts.add_user, forms.text(fields, "name", max_chars=200),
-        forms.text(fields, "login", max_chars=100), forms.choice(fields, "role", ROLES),
-        _password(fields))
+    try:
+        agent = await backend.store.call(
+            backend.accounts.add_user, forms.text(fields, "name", max_chars=200),
+            forms.text(fields, "login", max_chars=100), forms.choice(fields, "role", ROLES),
+            _password(fields))
+    except (WebInputError, InvalidInput) as error:
+        if wants_json(request):
+            raise
+        agents = await backend.store.call(_agents)
+        return render(request, "admin_agents.html", agents=agents, roles=ROLES,
+                      typed=_typed_agent(fields), problem=str(error), status=400)
     await backend.board.roster_changed(agent.id, "added")
     return _done(request, {"id": agent.id})
 

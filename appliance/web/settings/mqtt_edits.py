@@ -1,4 +1,4 @@
-"""The admin's MQTT form: broker, login, topics, Home Assistant discovery; no stored password shown."""
+"""The admin's MQTT form: broker, login, topics, discovery; a stored password is never shown."""
 
 from __future__ import annotations
 
