@@ -215,3 +215,46 @@ async def test_a_setting_read_only_at_start_offers_a_restart_that_exits_for_syst
         if not serving.done():
             shutdown.request("test over")
             await serving
+
+
+async def test_a_sim_pin_saved_on_the_page_unlocks_the_line_without_a_restart(
+    tmp_path: Path
+) -> None:
+    sim = create_simulator("generic", tmp_path, "gsm-modem", ring_interval=None)
+    await sim.start()
+    sim.lock_sim("4321")
+    try:
+        async with running_box(_modem_box(tmp_path, sim.path)) as (daemon, session):
+            supervisor = daemon.supervisor
+            await eventually(lambda: "SIM PIN required" in supervisor.health()["gsm0"].detail,
+                             WAIT_S)
+            assert "gsm.modems[].pin (the [[gsm.modems]] named 'gsm0')" in (
+                supervisor.health()["gsm0"].detail)
+            web, calls = supervisor.named("web"), supervisor.named("calls")
+            await _post(session, "/admin/settings/modems/1/pin", {"pin": "4321"})
+            await eventually(lambda: supervisor.health()["gsm0"].ok, WAIT_S)
+            assert 'AT+CPIN="4321"' in sim.received
+            assert supervisor.named("web") is web and supervisor.named("calls") is calls
+    finally:
+        await sim.stop()
+
+
+async def test_mqtt_switched_on_on_the_page_publishes_without_a_restart(
+    tmp_path: Path, mosquitto: Any
+) -> None:
+    from tests.peers.mqtt_probe import MqttProbe
+
+    probe = MqttProbe(mosquitto.host, mosquitto.port).connect()
+    probe.subscribe("aspa/#")
+    try:
+        async with running_box(make_box(tmp_path)) as (daemon, session):
+            assert daemon.supervisor.named("mqtt") is None
+            await _post(session, "/admin/settings/mqtt", {
+                "enabled": "1", "host": mosquitto.host, "port": str(mosquitto.port),
+                "tls": "0"})
+            await eventually(lambda: daemon.supervisor.health().get("mqtt") is not None
+                             and daemon.supervisor.health()["mqtt"].ok, WAIT_S)
+            message = await asyncio.to_thread(probe.next_message, WAIT_S)
+            assert message.topic.startswith("aspa/aspa/")
+    finally:
+        probe.close()
