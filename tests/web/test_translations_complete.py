@@ -26,6 +26,7 @@ from appliance.store.worker import StoreWorker
 from appliance.switchboard.switchboard import Switchboard
 from appliance.web.app import make_app
 from appliance.web.frame.i18n import CATALOGUE_DIR, plural, translator
+from appliance.web.frame.problem_text import _WHAT, FIELD_LABELS, LABELS
 from appliance.web.setup.setup_wall import STEPS
 from tests.web.board_backend import loaded_board
 from tests.web.conftest import csrf_token_in, log_in, open_sample_ticket
@@ -172,3 +173,13 @@ async def test_the_setup_page_speaks_the_boxs_language(
         chosen = await client.post("/language", data={"csrf_token": token, "language": "en",
                                                        "next": "/setup"})
         assert '<html lang="en">' in await chosen.text()  # a choice beats the default
+
+
+def test_every_label_and_refusal_text_has_a_finnish_translation() -> None:
+    finnish = _catalogue("fi")
+    texts = {*LABELS.values(), *FIELD_LABELS.values(), *(text for _, text in _WHAT),
+             "required", "must be text", "too long: at most {count} characters",
+             "must be one line", "must be a number", "must be a positive number",
+             "must be one of {allowed}", "must be a single value", "must be a list of {items}",
+             "must be a whole number"}
+    assert not sorted(t for t in texts if t not in finnish), "add these to fi.json"

@@ -33,6 +33,18 @@ class WebInputError(ValueError):
     """A form or JSON field is missing or wrong; the message names it."""
 
 
+class FieldError(WebInputError):
+    """One field is missing or wrong. The message (for the API and logs) names the field; a
+    page shows the field's label and `what` in the person's language (problem_text.py)."""
+
+    def __init__(self, field: str, what: str, **values: object) -> None:
+        self.field = field
+        self.what = what  # a catalogue text: "required", "too long: at most {count} characters"
+        self.values = values
+        verb = "" if what.startswith("must") else "is "  # "name is required", "pin must be …"
+        super().__init__(f"{field} {verb}{what.format(**values)}")
+
+
 def wants_json(request: web.Request) -> bool:
     """True for the JSON API and for clients that ask for JSON."""
     return request.path.startswith("/api/") or "application/json" in request.headers.get(
@@ -50,7 +62,11 @@ def error_response(request: web.Request, status: int, detail: str) -> web.Respon
     return render(request, "error.html", status=status, title=title, detail=detail)
 
 
-def _known_failure(error: Exception) -> tuple[int, str] | None:
+def _known_failure(error: Exception, request: web.Request) -> tuple[int, str] | None:
+    if isinstance(error, FieldError) and not wants_json(request):
+        from appliance.web.frame.problem_text import field_error_text
+
+        return 400, field_error_text(error, translator(language_of(request)))
     if isinstance(error, WebInputError | InvalidInput | PresenceError):
         return 400, str(error)
     if isinstance(error, NotFound):
@@ -79,7 +95,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
                 response.headers[name] = error.headers[name]
         return response
     except Exception as error:
-        known = _known_failure(error)
+        known = _known_failure(error, request)
         if known is None:
             log.exception("web: %s %s failed", request.method, request.path)
             return error_response(request, 500, "Something went wrong on the box; see its log.")

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from aiohttp import web
 
-from appliance.web.frame.errors import WebInputError
+from appliance.web.frame.errors import FieldError, WebInputError
 
 Fields = Mapping[str, object]
 
@@ -32,12 +32,12 @@ def text(fields: Fields, name: str, *, max_chars: int, required: bool = True) ->
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise WebInputError(f"{name} must be text")
+        raise FieldError(name, "must be text")
     value = value.strip()
     if required and not value:
-        raise WebInputError(f"{name} is required")
+        raise FieldError(name, "required")
     if len(value) > max_chars:
-        raise WebInputError(f"{name} is too long: at most {max_chars} characters")
+        raise FieldError(name, "too long: at most {count} characters", count=max_chars)
     return value
 
 
@@ -51,9 +51,9 @@ def optional_id(fields: Fields, name: str) -> int | None:
     elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
         number = int(value.strip())
     else:
-        raise WebInputError(f"{name} must be a number")
+        raise FieldError(name, "must be a number")
     if number <= 0:
-        raise WebInputError(f"{name} must be a positive number")
+        raise FieldError(name, "must be a positive number")
     return number
 
 
@@ -61,7 +61,7 @@ def required_id(fields: Fields, name: str) -> int:
     """A row id that must be there."""
     number = optional_id(fields, name)
     if number is None:
-        raise WebInputError(f"{name} is required")
+        raise FieldError(name, "required")
     return number
 
 
@@ -69,7 +69,7 @@ def choice(fields: Fields, name: str, allowed: Sequence[str]) -> str:
     """One of `allowed`."""
     value = fields.get(name, "")
     if value not in allowed:
-        raise WebInputError(f"{name} must be one of {', '.join(allowed)}")
+        raise FieldError(name, "must be one of {allowed}", allowed=", ".join(allowed))
     return str(value)
 
 

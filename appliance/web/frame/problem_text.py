@@ -4,8 +4,12 @@ what is wrong, in their language. The JSON API and the logs keep the key paths."
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from appliance.web.frame.i18n import Translate
+
+if TYPE_CHECKING:
+    from appliance.web.frame.errors import FieldError
 
 _INDEX = re.compile(r"\[\d+\]")
 _MAILBOX = {
@@ -81,3 +85,23 @@ def problem_text(problem: str, t: Translate) -> str:
     if label is None:
         return problem  # a key with no form field (a hand-edited file): the key helps most
     return f"{t(label)}: {what_text(what, t)}"
+
+
+# A form field's name → its label on the page (forms of several pages share the common ones).
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name", "login": "Login", "password": "Password", "role": "Role",
+    "current": "Current password", "new": "New password", "body": "Message",
+    "subject": "Subject", "channel": "Channel", "folder": "Folder", "port": "Port",
+    "user": "User name", "security": "Security", "pin": "SIM PIN", "holidays": "Holidays",
+    "members": "Members (agent logins, in ring order)", "strategy": "Strategy",
+    "ring_timeout": "Ring timeout (s)", "from_name": "Sender name",
+    "from_address": "Sender address", "test_to": "Send the test mail to",
+    **{day: label for day, label in _WEEKDAYS.items()},
+}
+
+
+def field_error_text(error: FieldError, t: Translate) -> str:
+    """`Name: required`, in the page's language; a field without a label keeps its name."""
+    label = FIELD_LABELS.get(error.field)
+    shown = t(label) if label is not None else error.field
+    return f"{shown}: {t(error.what, **error.values)}"

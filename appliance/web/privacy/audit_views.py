@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.web.frame.app_keys import BACKEND
-from appliance.web.frame.errors import WebInputError, wants_json
+from appliance.web.frame.errors import FieldError, WebInputError, wants_json
 from appliance.web.frame.rendering import render
 
 PAGE_ROWS = 100
@@ -18,7 +18,7 @@ def _number(query: Any, name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or len(value) > 18:
-        raise WebInputError(f"{name} must be a whole number")
+        raise FieldError(name, "must be a whole number")
     return int(value)
 
 

@@ -12,7 +12,9 @@ from appliance.store.models import Agent
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION, SESSIONS
 from appliance.web.frame.auth import recheck_password
-from appliance.web.frame.errors import WebInputError, wants_json
+from appliance.web.frame.errors import FieldError, WebInputError, wants_json
+from appliance.web.frame.i18n import language_of, translator
+from appliance.web.frame.problem_text import field_error_text
 from appliance.web.frame.rendering import render
 
 PASSWORD_MAX = 200
@@ -45,9 +47,9 @@ def _typed_agent(fields: forms.Fields) -> dict[str, str]:
 def _password(fields: forms.Fields, name: str = "password") -> str:
     value = fields.get(name)
     if not isinstance(value, str) or not value:
-        raise WebInputError(f"{name} is required")
+        raise FieldError(name, "required")
     if len(value) > PASSWORD_MAX:
-        raise WebInputError(f"{name} is too long: at most {PASSWORD_MAX} characters")
+        raise FieldError(name, "too long: at most {count} characters", count=PASSWORD_MAX)
     return value
 
 
@@ -64,8 +66,10 @@ async def agent_add(request: web.Request) -> web.StreamResponse:
         if wants_json(request):
             raise
         agents = await backend.store.call(_agents)
+        problem = (field_error_text(error, translator(language_of(request)))
+                   if isinstance(error, FieldError) else str(error))
         return render(request, "admin_agents.html", agents=agents, roles=ROLES,
-                      typed=_typed_agent(fields), problem=str(error), status=400)
+                      typed=_typed_agent(fields), problem=problem, status=400)
     await backend.board.roster_changed(agent.id, "added")
     return _done(request, {"id": agent.id})
 

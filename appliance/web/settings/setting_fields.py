@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from appliance.web.frame import forms
-from appliance.web.frame.errors import WebInputError
+from appliance.web.frame.errors import FieldError
 
 LIST_TEXT_MAX = 4000  # characters of one comma- or line-separated list
 _TRUE = ("1", "on", "true", "yes")
@@ -40,9 +40,9 @@ def _given(fields: forms.Fields, name: str) -> Any:
     """The field's value: a text, number or boolean; a JSON null, list or table is refused."""
     value = fields.get(name)
     if not isinstance(value, str | int | float | bool):
-        raise WebInputError(f"{name} must be a single value")
+        raise FieldError(name, "must be a single value")
     if isinstance(value, str) and len(value) > LIST_TEXT_MAX:
-        raise WebInputError(f"{name} is too long: at most {LIST_TEXT_MAX} characters")
+        raise FieldError(name, "too long: at most {count} characters", count=LIST_TEXT_MAX)
     return value
 
 
@@ -55,7 +55,7 @@ def text_list(fields: forms.Fields, name: str, *, max_chars: int = LIST_TEXT_MAX
     value = fields.get(name)
     if isinstance(value, list):
         if not all(isinstance(v, str) for v in value):
-            raise WebInputError(f"{name} must be a list of {items}")
+            raise FieldError(name, "must be a list of {items}", items=items)
         return [v.strip() for v in value]
     text = forms.text(fields, name, max_chars=max_chars, required=False)
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
@@ -75,9 +75,9 @@ def secret_text(fields: forms.Fields, name: str, *, max_chars: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise WebInputError(f"{name} must be text")
+        raise FieldError(name, "must be text")
     if len(value) > max_chars:
-        raise WebInputError(f"{name} is too long: at most {max_chars} characters")
+        raise FieldError(name, "too long: at most {count} characters", count=max_chars)
     if any(c in value for c in "\r\n\0"):
-        raise WebInputError(f"{name} must be one line")
+        raise FieldError(name, "must be one line")
     return value
