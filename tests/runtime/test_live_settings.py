@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import ClientSession
 
@@ -174,6 +175,16 @@ async def test_a_ring_group_member_changed_on_the_page_gets_the_next_call(
             # the line and the exchange are the same objects: nothing was restarted
             assert daemon.supervisor.named("gsm0") is line
             assert daemon.supervisor.named("calls") is calls
+            # the office closes: the exchange and the tickets' SLA clocks know at once
+            now = daemon.clock.now()
+            assert calls.exchange.plan.calendar.is_open(now)  # type: ignore[union-attr]
+            far = (now.astimezone(ZoneInfo(daemon.config.time_zone)).hour + 12) % 24
+            closed = {day: f"{far:02d}:00-{far:02d}:30"  # open half an hour, twelve hours away
+                      for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+            await _post(session, "/admin/settings/business-hours", closed)
+            assert not calls.exchange.plan.calendar.is_open(now)  # type: ignore[union-attr]
+            assert daemon.tickets is not None
+            assert not daemon.tickets.records.calendar.is_open(now)
     finally:
         await sim.stop()
 
