@@ -140,3 +140,35 @@ def test_two_adapters_with_one_name_are_refused() -> None:
         assert "gsm0" in str(error)
     else:
         raise AssertionError("a second adapter named gsm0 was accepted")
+
+
+async def test_replace_restarts_only_the_named_parts_in_their_place() -> None:
+    bus = EventBus()
+    bus.start()
+    server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    first, mail, last = (TcpPeerAdapter(n, port) for n in ("first", "mail", "last"))
+    gate = RetryGate()
+    supervisor = AdapterSupervisor(bus, ManualClock(), sleep=gate)
+    for adapter in (first, mail, last):
+        supervisor.add(adapter)
+    try:
+        await supervisor.start_all()
+        new_mail = TcpPeerAdapter("mail", port)
+        down = TcpPeerAdapter("mail-outbox", free_port())  # its server is not up yet
+        await supervisor.replace(["mail", "mail-outbox"], [new_mail, down])
+        assert [a.name for a in supervisor.adapters] == ["first", "mail", "mail-outbox", "last"]
+        assert supervisor.named("mail") is new_mail and mail.stopped == 1
+        assert first.stopped == 0 and last.stopped == 0 and first.writer is not None
+        health = supervisor.health()
+        assert health["mail"].ok and not health["mail-outbox"].ok  # retried like at start
+        assert gate.delays == [1.0]
+        await supervisor.replace(["mail-outbox"], [])  # switched off: stopped and gone
+        assert supervisor.named("mail-outbox") is None
+        await supervisor.restart("last")
+        assert last.stopped == 1 and last.writer is not None
+    finally:
+        await supervisor.stop_all()
+        server.close()
+        await server.wait_closed()
+        await bus.stop()
