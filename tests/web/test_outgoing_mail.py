@@ -201,3 +201,18 @@ async def test_the_setup_wizard_sends_a_test_mail_and_saves_the_server(
     assert response.status == 303
     assert response.headers["Location"] == "/setup/mailbox?saved=outgoing#outgoing"
     assert load_config(config_file).mail.smtp.from_address == "tuki@example.fi"
+
+
+async def test_sending_is_switched_off_by_emptying_server_and_sender(
+    edit_client: TestClient, config_file: Path  # noqa: F811
+) -> None:
+    off = {"host": "", "port": "587", "security": "starttls", "user": "", "password": "",
+           "from_name": "", "from_address": ""}
+    status, _ = await _post(edit_client, "/admin/outgoing-mail", off)
+    assert status == 303
+    smtp = load_config(config_file).mail.smtp
+    assert (smtp.host, smtp.from_address) == ("", "")
+    page = await (await edit_client.get("/admin/mailboxes")).text()
+    assert "(not set: replies are only stored)" in page
+    _, tested = await _post(edit_client, "/admin/outgoing-mail/test", off)
+    assert "Test mail failed: SMTP server: required" in tested

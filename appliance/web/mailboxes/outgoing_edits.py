@@ -41,6 +41,8 @@ async def send_test(request: web.Request, form: OutgoingForm) -> CheckOutcome:
         settings = settings_to_try(form, saved, boxes)
     except ConfigError as error:
         return CheckOutcome(ok=False, detail="; ".join(error.problems))
+    if not settings.host:
+        return CheckOutcome(ok=False, detail="mail.smtp.host: required")
     to = form.test_to or form.from_address
     try:
         return CheckOutcome(ok=True, detail=await mail.send_test_mail(settings, to))

@@ -70,8 +70,15 @@ class OutgoingForm:
         return {**own, "port": port, "security": self.security, "from_name": self.from_name,
                 "from_address": self.from_address, "from_mailbox": self.from_mailbox}
 
+    @property
+    def switches_off(self) -> bool:
+        """No server and no sender: replies are only stored (sending is switched off)."""
+        return not (self.host or self.from_mailbox or self.from_address)
+
     def problems(self) -> list[str]:
         """What the form lacks for sending at all, as `mail.smtp.key: what` lines."""
+        if self.switches_off:
+            return []
         problems = []
         if not self.from_mailbox and not self.host:
             problems.append("mail.smtp.host: required")
