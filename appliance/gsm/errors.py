@@ -109,7 +109,7 @@ class PinRejected(ModemError):
     def __init__(self, detail: str = "", modem: str = "") -> None:
         text = (f"SIM PIN rejected: check {pin_key(modem)} in aspa.toml; "
                 "the SIM locks after three wrong tries, so Aspa tries no PIN again: enter the "
-                "right PIN once in a phone with this SIM, then save it here and restart")
+                "right PIN once in a phone with this SIM, then save it on the settings page")
         super().__init__(f"{text} ({detail})" if detail else text)
 
 

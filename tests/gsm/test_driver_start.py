@@ -74,7 +74,7 @@ async def test_wrong_pin_raises_pin_rejected(tmp_path: Path) -> None:
     def locked(sim: SimulatedModem) -> None:
         sim.lock_sim("2468")
 
-    with pytest.raises(PinRejected, match=r"check gsm\.pin"):
+    with pytest.raises(PinRejected, match=r"check gsm\.modems\[\]\.pin"):
         await open_line(tmp_path, "sim7600", prepare=locked, pin="1357")
 
 
