@@ -211,14 +211,15 @@ async def test_refused_hours_and_ring_groups_show_what_was_typed(
     assert _bytes(config_file) == before
 
 
-async def test_a_refused_pin_is_not_shown_even_in_the_form(edit_client: TestClient,
-                                                          config_file: Path) -> None:
+async def test_a_refused_pin_is_shown_back_only_in_its_answer(edit_client: TestClient,
+                                                             config_file: Path) -> None:
     before = _bytes(config_file)
     token = await log_in(edit_client)
     response = await edit_client.post("/admin/settings/modems/1/pin", data={
         "csrf_token": token, "pin": "98x7"})
     body = await response.text()
     assert response.status == 400
-    assert "gsm.modems[0].pin" in body and "aspa.toml was not changed" in body
-    assert "98x7" not in body and OLD_PIN not in body
+    assert "<li>SIM PIN: " in body and "aspa.toml was not changed" in body
+    assert 'value="98x7"' in body and OLD_PIN not in body
+    assert "98x7" not in await (await edit_client.get("/admin/settings")).text()
     assert _bytes(config_file) == before

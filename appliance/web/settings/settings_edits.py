@@ -38,8 +38,9 @@ async def modem_pin(request: web.Request) -> web.StreamResponse:
     number = forms.path_number(request, "id")
     fields = await forms.submitted(request)
     pin = forms.text(fields, "pin", max_chars=PIN_MAX, required=False)
-    # A refused PIN is never shown back: the form stays empty.
-    return await apply(request, pin_change(number - 1, pin), section=f"modems/{number}")
+    # A refused PIN is shown back in the answer to this post only, to be corrected.
+    return await apply(request, pin_change(number - 1, pin), section=f"modems/{number}",
+                       typed={"typed_pin": pin})
 
 
 def _hours_change(week: dict[str, list[str]]) -> Change:

@@ -18,12 +18,13 @@ STEP = "line"
 
 
 async def setup_modem_pin(request: web.Request) -> web.StreamResponse:
-    """POST /setup/line/modems/{id}/pin: modem {id}'s SIM PIN; a refused one is not shown back."""
+    """POST /setup/line/modems/{id}/pin: modem {id}'s SIM PIN; a refused one is shown back."""
     require_writable(request)
     index = forms.path_number(request, "id") - 1
     pin = forms.text(await forms.submitted(request), "pin", max_chars=PIN_MAX, required=False)
     path = request.app[BACKEND].config_path
     problems = await edit_and_apply(request, partial(edit_config, path, pin_change(index, pin)))
     if problems is not None:
-        return await step_response(request, STEP, status=400, problems=problems)
+        return await step_response(request, STEP, status=400, problems=problems,
+                                   typed_pins={index + 1: pin})
     raise web.HTTPSeeOther("/setup/line?saved=line")

@@ -117,7 +117,8 @@ async def setup_step(request: web.Request) -> web.StreamResponse:
 async def step_response(request: web.Request, step: str, *, status: int = 200,
                         mailbox: MailboxForm | None = None, problems: list[str] | None = None,
                         check: CheckOutcome | None = None, skipped: str = "",
-                        saved: str = "", outgoing: OutgoingTyped | None = None) -> web.Response:
+                        saved: str = "", outgoing: OutgoingTyped | None = None,
+                        typed_pins: dict[int, str] | None = None) -> web.Response:
     """A setup step's page; `saved`/`skipped` name the step just saved or skipped."""
     backend = request.app[BACKEND]
     index = STEPS.index(step)
@@ -127,6 +128,7 @@ async def step_response(request: web.Request, step: str, *, status: int = 200,
     return render(request, "setup_step.html", status=status, step=step, following=following,
                   steps=STEPS, smtp=smtp, health=backend.health(),
                   out=outgoing_values(outgoing, smtp), mailbox_names=[m.name for m in boxes],
+                  typed_pins=typed_pins or {},
                   outgoing_problems=outgoing.problems if outgoing is not None else [],
                   outgoing_check=outgoing.check if outgoing is not None else None,
                   editable=editable_settings(backend.config, backend.config_path),
