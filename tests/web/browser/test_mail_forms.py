@@ -64,12 +64,16 @@ async def site() -> AsyncIterator[Site]:
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def _bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
 async def test_a_test_mail_shows_the_servers_words_refusal_included(
     site: Site, watched: Watched, make_smtp_server: SmtpFactory
 ) -> None:
     server = make_smtp_server(LOGIN, PASSWORD)
     config_file: Path = site.extra["config_file"]
-    before = config_file.read_bytes()
+    before = _bytes(config_file)
     page = watched.page
     await log_in(page, site)
     await page.goto(site.url + "/admin/mailboxes")
@@ -90,7 +94,7 @@ async def test_a_test_mail_shows_the_servers_words_refusal_included(
     await page.wait_for_selector("#outgoing >> text=Test mail sent:")
     assert "250 2.0.0 Message accepted" in await page.inner_text("#outgoing [role=status]")
     assert server.wait_for_messages(1)[0].login == LOGIN
-    assert config_file.read_bytes() == before  # a test saves nothing
+    assert _bytes(config_file) == before  # a test saves nothing
 
 
 async def test_a_failed_mailbox_test_keeps_the_typed_values(
