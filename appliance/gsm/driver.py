@@ -116,6 +116,7 @@ class ModemDriver:
         self.channel: AtChannel | None = None
         self.sms = SmsService(self.line, bus, self.clock, sms_sink)
         self.pin_rejected: str | None = None
+        self.unblocked_pin: str | None = None  # the PIN set with the PUK, until aspa.toml has it
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poll_task: asyncio.Task[None] | None = None
         self._audio_done: asyncio.Future[None] | None = None
@@ -221,7 +222,7 @@ class ModemDriver:
         if state == "READY":
             return
         if state == "SIM PIN":
-            pin = self.settings.read_pin()
+            pin = self.unblocked_pin or self.settings.read_pin()
             if not pin:
                 raise SimLocked("SIM PIN required: set gsm.pin in aspa.toml")
             remembered = self.pin_memory.refusal(self.line, pin)
@@ -265,17 +266,33 @@ class ModemDriver:
                 return left
         return None
 
-    async def enter_puk(self, puk: str, new_pin: str) -> None:
-        """Unblock the SIM with its PUK and set a new PIN (TS 27.007 §8.3: +CPIN=<puk>,<pin>).
+    async def enter_puk(self, puk: str, new_pin: str, ch: AtChannel | None = None) -> None:
+        """Unblock the SIM with its PUK and set a new PIN (3GPP TS 27.007 §8.3, +CPIN=<puk>,
+        <newpin>; SIM7600 Series AT Command Manual §5.2.1, EC25 AT Commands Manual §7.2).
 
-        The installer types both on the setup page; the new PIN must then go
-        into aspa.toml. A wrong PUK counts down the PUK's own ten tries.
+        `ch` is a channel opened for this alone when the line is parked on the PUK (not
+        attached). The new PIN is used from now on, before aspa.toml holds it. A wrong PUK
+        raises IncorrectPin and counts down the PUK's own ten tries; SimFailure after the
+        tenth: the SIM is dead.
         """
         if not (puk.isdigit() and len(puk) == 8 and new_pin.isdigit() and 4 <= len(new_pin) <= 8):
             raise ValueError("the PUK has 8 digits and a PIN 4 to 8")
-        await self._channel().command(f'AT+CPIN="{puk}","{new_pin}"', retry_busy=True)
+        await (ch or self._channel()).command(f'AT+CPIN="{puk}","{new_pin}"', retry_busy=True)
+        self.unblocked_pin = new_pin
         self.pin_rejected = None
         self.pin_memory.clear(self.line)
+
+    async def puk_tries_left(self, ch: AtChannel) -> int | None:
+        """The PUK's tries left (+CPINR, TS 27.007 §8.65), None where the model does not say."""
+        try:
+            response = await ch.command("AT+CPINR", prefix="+CPINR:")
+        except CommandFailed:
+            return None
+        for value in response.values("+CPINR:"):
+            fields = [f.strip().strip('"') for f in value.split(",")]
+            if len(fields) > 1 and fields[0] == "SIM PUK" and fields[1].isdigit():
+                return int(fields[1])
+        return None
 
     async def _sim_state(self, ch: AtChannel) -> str:
         try:

@@ -95,6 +95,13 @@ class GsmLine:
             await finish_or_cancel(self._task, STOP_TIMEOUT_S)
             self._task = None
 
+    async def unblock_sim(self, puk: str, new_pin: str) -> None:
+        """The SIM, locked after wrong PINs, opened with its PUK and a new PIN; then the line
+        starts again with that PIN (SimUnblockRefused says why not)."""
+        await self.supervisor.unblock_sim(puk, new_pin)
+        await self.stop()
+        await self.start()
+
     def health(self) -> AdapterHealth:
         """The supervisor's state: up, or what it is waiting for."""
         state, detail = self.supervisor.state, self.supervisor.detail
