@@ -40,6 +40,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/setup/mailbox", setup_mailbox.setup_mailbox_save)
     post("/setup/mailbox/test", setup_mailbox.setup_mailbox_test)
     post("/setup/line/modems/{id}/pin", setup_line.setup_modem_pin)
+    post("/setup/line/modems/{id}/puk", setup_line.setup_modem_puk)
     get("/setup/{step}", setup_wall.setup_step)
     get("/", views.queue_page)
     get("/queue/rows", views.queue_rows)

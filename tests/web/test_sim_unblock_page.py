@@ -20,12 +20,22 @@ from appliance.switchboard.switchboard import Switchboard
 from appliance.web.app import make_app
 from tests.gsm.line_harness import eventually, fast_settings
 from tests.web import settings_files
-from tests.web.conftest import log_in
-from tests.web.mailbox_config_files import backend_for
+from tests.web.board_backend import loaded_board
+from tests.web.conftest import csrf_token_in, log_in
+from tests.web.mailbox_config_files import CONFIG, backend_for, make_config
 from tests.web.mailbox_config_files import file_bytes as _bytes
+from tests.web.mailbox_config_files import file_text as _text
 
 config_file = settings_files.config_file
 PUK = "12345678"
+MODEM = """
+[gsm]
+enabled = true
+
+[[gsm.modems]]
+name = "gsm0"
+device = "/dev/ttyUSB2"
+"""
 
 
 @pytest.fixture
@@ -83,7 +93,7 @@ async def test_a_wrong_puk_is_said_and_the_right_one_saves_the_new_pin(
     right = await puk_client.post("/admin/settings/modems/1/puk", data={
         "csrf_token": token, "puk": PUK, "new_pin": "2468"})
     assert right.status == 200
-    assert tomllib.loads(config_file.read_text())["gsm"]["modems"][0]["pin"] == "2468"
+    assert tomllib.loads(_text(config_file))["gsm"]["modems"][0]["pin"] == "2468"
     assert "2468" not in await right.text()
     await eventually(lambda: line.health().ok, within=10)
     assert sim.sim_pin == "2468"
@@ -103,3 +113,30 @@ async def test_the_refusal_is_in_finnish_for_a_finnish_admin(
         "csrf_token": token, "puk": "87654321", "new_pin": "2468"})
     text = await wrong.text()
     assert "Väärä PUK-koodi" in text and "yrityksiä jäljellä 9" in text
+
+
+async def test_the_installer_unblocks_the_sim_in_the_setup_wizard(
+        store: StoreWorker, clock: ManualClock, tmp_path: Path,
+        locked: tuple[SimulatedModem, GsmLine]) -> None:
+    _, line = locked
+    config = make_config(tmp_path, CONFIG + MODEM)
+    board = await loaded_board(store, EventBus(), clock)
+    backend = backend_for(store, board, clock, None, tmp_path, config)
+    backend.lines = GsmLineSet([line])
+    app = make_app(backend, secret_key=secrets.token_bytes(32), clock=clock)
+    async with TestClient(TestServer(app)) as first_boot:
+        token = csrf_token_in(await (await first_boot.get("/setup")).text())
+        made = await first_boot.post("/setup", data={
+            "csrf_token": token, "name": "Olli", "login": "olli",
+            "password": "hyvä-salasana", "password2": "hyvä-salasana"})
+        text = await made.text()
+        assert 'action="/setup/line/modems/1/puk"' in text
+        token = csrf_token_in(text)
+        wrong = await first_boot.post("/setup/line/modems/1/puk", data={
+            "csrf_token": token, "puk": "87654321", "new_pin": "2468"})
+        assert wrong.status == 400 and "9 tries left" in await wrong.text()
+        right = await first_boot.post("/setup/line/modems/1/puk", allow_redirects=False, data={
+            "csrf_token": token, "puk": PUK, "new_pin": "2468"})
+        assert right.status == 303
+        assert tomllib.loads(_text(config))["gsm"]["modems"][0]["pin"] == "2468"
+        await eventually(lambda: line.health().ok, within=10)

@@ -44,12 +44,11 @@ def _said(error: SimUnblockRefused, language: str) -> str:
     return t(_SAID.get(error.reason, "The SIM could not be unblocked."))
 
 
-async def modem_puk(request: web.Request) -> web.StreamResponse:
-    """POST /admin/settings/modems/{id}/puk: unblock modem {id}'s SIM (fields puk, new_pin).
+async def unblock(request: web.Request, number: int) -> tuple[str, str | None]:
+    """Send modem `number`'s PUK and new PIN (fields puk, new_pin) through its line.
 
-    On success the new PIN is saved as the modem's PIN, so the next start uses it too.
+    (the new PIN, None) when the SIM is open again, else (the new PIN, what to do).
     """
-    number = forms.path_number(request, "id")
     fields = await forms.submitted(request)
     puk = forms.text(fields, "puk", max_chars=CODE_MAX, required=False)
     new_pin = forms.text(fields, "new_pin", max_chars=CODE_MAX, required=False)
@@ -58,13 +57,24 @@ async def modem_puk(request: web.Request) -> web.StreamResponse:
     modems = config.gsm.modems if config is not None else ()
     if not 0 < number <= len(modems):
         raise web.HTTPNotFound(text=f"no such modem: {number}")
-    section = f"modems/{number}"
     try:
         if backend.lines is None:
             raise SimUnblockRefused("no_such_line")
         await backend.lines.unblock_sim(modems[number - 1].name, puk, new_pin)
     except SimUnblockRefused as error:
-        # Neither code is shown back: the PUK and PIN are typed again.
-        return await refusal(request, Refused(section, {}, [_said(error,
-                                                                  language_of(request))]))
+        return new_pin, _said(error, language_of(request))
+    return new_pin, None
+
+
+async def modem_puk(request: web.Request) -> web.StreamResponse:
+    """POST /admin/settings/modems/{id}/puk: unblock modem {id}'s SIM (fields puk, new_pin).
+
+    On success the new PIN is saved as the modem's PIN, so the next start uses it too.
+    Neither code is shown back after a refusal: the PUK and PIN are typed again.
+    """
+    number = forms.path_number(request, "id")
+    section = f"modems/{number}"
+    new_pin, problem = await unblock(request, number)
+    if problem is not None:
+        return await refusal(request, Refused(section, {}, [problem]))
     return await apply(request, pin_change(number - 1, new_pin), section=section)
