@@ -117,6 +117,8 @@ class ModemDriver:
         self.sms = SmsService(self.line, bus, self.clock, sms_sink)
         self.pin_rejected: str | None = None
         self.unblocked_pin: str | None = None  # the PIN set with the PUK, until aspa.toml has it
+        self.voice: VoiceReadiness | None = None  # can the network carry a call (setup page)
+        self._voice_key: tuple[object, object, int | None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poll_task: asyncio.Task[None] | None = None
         self._audio_done: asyncio.Future[None] | None = None
@@ -143,6 +145,7 @@ class ModemDriver:
         for task in list(self._tasks):
             task.cancel()
         self.tracker.stop("interrupted")
+        self.voice, self._voice_key = None, None  # judged again on the next port
         self.channel = None
         self.sms.channel = None
         log.info("%s: detached (%s)", self.line, reason)
@@ -321,9 +324,18 @@ class ModemDriver:
                 self.radio.cereg = parse_registration("+CEREG: " + (reply or ""), query=True)
         with contextlib.suppress(CommandFailed):
             self.radio.signal = parse_csq((await ch.command("AT+CSQ", prefix="+CSQ:")).lines[0])
+        act = None
         with contextlib.suppress(CommandFailed, IndexError):
             cops = await ch.command("AT+COPS?", prefix="+COPS:", time_limit=10)
             self.radio.operator = parse_cops(cops.lines[0])
+            act = parse_cops_act(cops.lines[0])
+        if (self.radio.creg, self.radio.cereg, act) != self._voice_key:
+            # judged again only when the network or its technology changed: on LTE that
+            # asks the IMS registration (and the VoLTE switch) once, not at every check
+            self._voice_key = (self.radio.creg, self.radio.cereg, act)
+            self.voice = await self._judge_voice(ch, act)
+            if self.voice.can_carry_voice is not True:
+                log.warning("%s: %s", self.line, self.voice.detail)
         self._publish_status(force=publish)
         return self.radio
 
@@ -593,6 +605,9 @@ class ModemDriver:
         act = None
         with contextlib.suppress(CommandFailed, IndexError):
             act = parse_cops_act((await ch.command("AT+COPS?", prefix="+COPS:")).lines[0])
+        return await self._judge_voice(ch, act)
+
+    async def _judge_voice(self, ch: AtChannel, act: int | None) -> VoiceReadiness:
         ims = None
         if self.profile.lte:
             with contextlib.suppress(CommandFailed, IndexError):

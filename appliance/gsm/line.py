@@ -105,7 +105,14 @@ class GsmLine:
     def health(self) -> AdapterHealth:
         """The supervisor's state: up, or what it is waiting for."""
         state, detail = self.supervisor.state, self.supervisor.detail
-        return AdapterHealth(ok=state == "up", detail=f"{state}: {detail}" if detail else state)
+        text = f"{state}: {detail}" if detail else state
+        voice = self.driver.voice
+        if state != "up" or voice is None:
+            return AdapterHealth(ok=state == "up", detail=text)
+        # Up is not enough: the installer is told plainly when this SIM and network cannot
+        # carry a call (2G/3G switched off, no VoLTE), on the setup page and in doctor.
+        return AdapterHealth(ok=voice.can_carry_voice is not False,
+                             detail=f"{text}; voice: {voice.detail}")
 
     # --- the line ---------------------------------------------------------------------
 
