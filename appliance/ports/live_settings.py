@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -14,7 +14,7 @@ class Applied:
     """What a saved configuration did: the parts restarted, the sections waiting for a restart."""
 
     restarted: tuple[str, ...] = ()
-    needs_restart: tuple[str, ...] = field(default=())
+    needs_restart: tuple[str, ...] = ()  # every saved one since the start, not only this
 
 
 class LiveSettings(Protocol):
@@ -24,4 +24,4 @@ class LiveSettings(Protocol):
         """Restart only the parts whose sections changed; name those only a restart applies."""
 
     def restart_daemon(self) -> None:
-        """Stop the daemon so that systemd starts it again (Restart=always)."""
+        """Stop the daemon so that systemd starts it again (exit code 75, Restart=on-failure)."""

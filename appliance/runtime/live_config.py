@@ -63,6 +63,7 @@ class LiveConfig:
     def __init__(self, daemon: Daemon) -> None:
         self._daemon = daemon
         self._lock = asyncio.Lock()  # two saves at once: one applied after the other
+        self._waiting: set[str] = set()  # saved sections only a restart applies, so far
 
     async def apply(self, config: Config) -> Applied:
         """Restart only what the change concerns; name what waits for a restart."""
@@ -71,7 +72,7 @@ class LiveConfig:
             old = daemon.config
             changed = changed_sections(old, config)
             if not changed:
-                return Applied()
+                return Applied(needs_restart=tuple(sorted(self._waiting)))
             daemon.config = config
             restarted: list[str] = []
             needs_restart = sorted(changed & AT_START_ONLY)
@@ -94,8 +95,9 @@ class LiveConfig:
                      ", ".join(restarted) or "nothing",
                      f"; waiting for a restart: {', '.join(needs_restart)}"
                      if needs_restart else "")
+            self._waiting.update(needs_restart)
             return Applied(restarted=tuple(dict.fromkeys(restarted)),
-                           needs_restart=tuple(needs_restart))
+                           needs_restart=tuple(sorted(self._waiting)))
 
     async def _sync_agents(self) -> None:
         """[[agents]] into the store, then the switchboard reads its roster again."""

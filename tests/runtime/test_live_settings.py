@@ -214,6 +214,11 @@ async def test_a_setting_read_only_at_start_offers_a_restart_that_exits_for_syst
             page = await (await session.get(location)).text()
             assert "These settings apply after a restart: web" in page
             assert 'action="/admin/restart"' in page
+            # a later save that applies at once does not hide what still waits
+            location = await _post(session, "/admin/settings/holidays",
+                                   {"holidays": "2026-12-24, 2026-12-25"})
+            page = await (await session.get(location)).text()
+            assert "These settings apply after a restart: web" in page
             boot = (await (await session.get("/admin/restart/state")).json())["boot"]
             response = await session.post("/admin/restart",
                                           data={"csrf_token": await _token(session)})
