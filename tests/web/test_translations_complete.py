@@ -19,9 +19,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from appliance.config.sections.mail import SECURITY_CHOICES
 from appliance.presence.states import Activity, Presence
+from appliance.privacy.audit import ACTIONS
 from appliance.queue.call_commands import Outcome
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
+from appliance.store.accounts import ROLES
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.switchboard import Switchboard
@@ -29,6 +31,7 @@ from appliance.web.app import make_app
 from appliance.web.frame.i18n import CATALOGUE_DIR, plural, translator
 from appliance.web.frame.problem_text import _WHAT, FIELD_LABELS, LABELS
 from appliance.web.setup.setup_wall import STEPS
+from appliance.web.tickets.ticket_actions import NEW_TICKET_CHANNELS
 from appliance.web.tickets.ticket_views import STATUSES
 from tests.web.board_backend import loaded_board
 from tests.web.conftest import csrf_token_in, log_in, open_sample_ticket
@@ -72,9 +75,10 @@ def test_every_literal_text_has_a_finnish_translation() -> None:
 def test_every_code_is_in_both_catalogues() -> None:
     finnish, english = _catalogue("fi"), _catalogue("en")
     codes = {key for key in (*finnish, *english) if CODE.match(key)}
-    codes |= {p.value for p in Presence} | {a.value for a in Activity if "_" in a.value}
-    codes |= {o.value for o in Outcome}  # a call's outcome on the ticket and customer pages
-    codes |= {s for s in STATUSES if "_" in s}
+    # values the pages show through t(): presence, activity, call outcomes, statuses,
+    # channels, roles and audit actions
+    codes |= {p.value for p in Presence} | {a.value for a in Activity} | {o.value for o in Outcome}
+    codes |= {*STATUSES, *NEW_TICKET_CHANNELS, *ROLES, *ACTIONS}
     codes |= {f"{prefix}:{s}" for prefix in ("security", "smtp-security")
               for s in SECURITY_CHOICES} | {f"step:{s}" for s in STEPS}
     assert not sorted(c for c in codes if c not in finnish), "add these codes to fi.json"
