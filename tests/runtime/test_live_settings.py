@@ -274,3 +274,17 @@ async def test_mqtt_switched_on_on_the_page_publishes_without_a_restart(
             assert message.topic.startswith("aspa/aspa/")
     finally:
         probe.close()
+
+
+async def test_an_agent_added_to_aspa_toml_joins_the_switchboard_on_the_next_save(
+    tmp_path: Path
+) -> None:
+    box = make_box(tmp_path)
+    async with running_box(box) as (daemon, session):
+        # the installer adds an agent to the file by hand, then saves something on the page
+        append = '\n[[agents]]\nlogin = "olli"\nname = "Olli Agent"\nphone = "+358501000003"\n'
+        box.config_path.write_text(box.config_path.read_text() + append)
+        await _post(session, "/admin/settings/holidays", {"holidays": "2026-12-24"})
+        assert daemon.store is not None and daemon.switchboard is not None
+        olli = await daemon.store.call(lambda: Agent.get(Agent.login == "olli").id)
+        assert olli in daemon.switchboard.agents()  # routable now, no restart
