@@ -82,7 +82,7 @@ async def test_reply_by_email_without_smtp_is_stored_and_says_so(
         "csrf_token": token, "channel": "email", "body": "We are on it."})
     assert page.status == 200
     text = await page.text()
-    assert "nothing on this box sends it yet" in text
+    assert "outgoing mail is not set up" in text and 'href="/admin/mailboxes#outgoing"' in text
     assert "We are on it." in text
     reply = await store.call(lambda: Message.get(Message.direction == "out"))
     assert (reply.channel, reply.recipients, reply.author_id) == (
