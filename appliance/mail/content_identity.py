@@ -1,0 +1,57 @@
+"""What a mail says, as one hash: the raw message without the headers servers add in transit.
+
+Two copies of one mail (delivered twice, fetched from two folders, imported from a
+backup) differ only in the trace and delivery headers each server prepends
+(RFC 5321 §4.4: Received, Return-Path; Delivered-To and the like from the
+delivery agent) and in line endings. Everything else, every MIME part included,
+is the sender's and goes into the hash: two mails that differ anywhere else are
+two mails. The header block is split by hand because the bytes themselves are
+hashed; a parsed and re-serialised message would not be the bytes that came.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+# Added or rewritten on the way, so two copies of one mail may differ in them.
+TRANSPORT_HEADERS = frozenset({
+    "received", "return-path", "delivered-to", "x-original-to", "envelope-to",
+    "x-envelope-to", "x-envelope-from", "x-received", "received-spf",
+    "authentication-results", "arc-seal", "arc-message-signature",
+    "arc-authentication-results", "x-delivered-to", "x-uid", "status", "x-status",
+    "x-keywords", "x-mozilla-status", "x-mozilla-status2", "content-length", "lines",
+})
+TRANSPORT_HEADER_PREFIXES = ("x-spam-", "x-virus-", "x-ms-exchange-organization-")
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def content_hash(raw: bytes) -> str:
+    """The sha256 (hex) of the mail without transport headers, line endings made alike."""
+    digest = hashlib.sha256()
+    found = _HEADER_END.search(raw)
+    head, body = (raw[:found.start()], raw[found.end():]) if found else (raw, b"")
+    for field in _header_fields(head):
+        digest.update(field)
+        digest.update(b"\n")
+    digest.update(b"\n")
+    digest.update(_LINE_BREAK.sub(b"\n", body).rstrip(b"\n"))
+    return digest.hexdigest()
+
+
+def is_transport_header(name: bytes) -> bool:
+    """Tell whether a header (by its raw name) is one servers add or rewrite in transit."""
+    lowered = name.strip().decode("ascii", "replace").lower()
+    return lowered in TRANSPORT_HEADERS or lowered.startswith(TRANSPORT_HEADER_PREFIXES)
+
+
+def _header_fields(head: bytes) -> list[bytes]:
+    """The sender's header fields, each unfolded onto one line (RFC 5322 §2.2.3)."""
+    fields: list[bytes] = []
+    for line in _LINE_BREAK.split(head):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += b" " + line.strip()
+        else:
+            fields.append(line.rstrip())
+    return [f for f in fields if f and not is_transport_header(f.partition(b":")[0])]
