@@ -81,6 +81,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
     def _reset_settings(self) -> None:
         """Power-on defaults (V.250: echo on)."""
         self.echo = True
+        self.cmee = 0
         self.clip = False
         self.crc = False
         self.clcc_urc = False
@@ -291,7 +292,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
             "+CGMM": lambda a: [self.model, "OK"],
             "+CGMR": lambda a: [self.cgmr_line(), "OK"],
             "+CGSN": lambda a: [self.imei, "OK"],
-            "+CMEE": lambda a: ["OK"],
+            "+CMEE": self._cmee,
             "+CFUN": self._cfun,
         }
         table.update(self.status_commands())
@@ -306,6 +307,14 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
 
     def _echo(self, arg: str) -> list[str]:
         self.echo = arg.strip() == "1"
+        return ["OK"]
+
+    def _cmee(self, arg: str) -> list[str]:
+        if arg.startswith("?"):
+            return [f"+CMEE: {self.cmee}", "OK"]
+        if arg.startswith("=?"):
+            return ["+CMEE: (0-2)", "OK"]
+        self.cmee = int(arg[1:] or 0)
         return ["OK"]
 
     def _reset(self, arg: str) -> list[str]:
