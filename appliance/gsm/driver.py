@@ -37,6 +37,7 @@ from .errors import (
     PinRejected,
     SimLocked,
     SimNotInserted,
+    SimNotReady,
     SimPukRequired,
 )
 from .models import GENERIC, PROFILES, ModelProfile, detect_model
@@ -53,6 +54,10 @@ from .voice_path import VoiceSpec
 from .voice_readiness import VoiceReadiness, assess, parse_cireg, parse_cops_act
 
 log = logging.getLogger("aspa.gsm.driver")
+
+# PDU mode, then +CMTI for each stored SMS and +CDS for reports (TS 27.005 §3.2.3, §3.4.1).
+SMS_SETUP: tuple[tuple[str, str], ...] = (("AT+CMGF=0", "sms_pdu"),
+                                          ("AT+CNMI=2,1,0,1,0", "sms_indications"))
 
 ANSWER_TIMEOUT_S = 10.0
 DIAL_TIMEOUT_S = 30.0
@@ -127,7 +132,7 @@ class ModemDriver:
     async def attach(self, channel: AtChannel) -> None:
         """Take over an open channel: register URC handlers, initialise the modem."""
         self.channel = channel
-        self.sms.channel = channel
+        self.sms.attach(channel)
         self._register_urcs(channel)
         channel.start()
         await self._initialise(channel)
@@ -185,8 +190,7 @@ class ModemDriver:
                 ch.on(pattern, self._on_audio_done)
         await self._unlock_sim(ch)
         steps = [("AT+CLIP=1", "caller_id"), ("AT+CREG=1", "registration_urc"),
-                 ("AT+CCWA=1,1", "call_waiting"), ("AT+CMGF=0", "sms_pdu"),
-                 ("AT+CNMI=2,1,0,1,0", "sms_indications")]
+                 ("AT+CCWA=1,1", "call_waiting"), *SMS_SETUP]
         if self.profile.lte:
             steps.insert(2, ("AT+CEREG=1", "eps_registration_urc"))
         steps += [(step.command, step.feature) for step in self.profile.init]
@@ -198,6 +202,18 @@ class ModemDriver:
                 await self.sms.collect_stored()
             except ModemError as error:
                 log.warning("%s: listing stored SMS failed: %s", self.line, error)
+
+    async def keep_sms_intake(self, *, list_sim: bool = False) -> None:
+        """Redo an SMS setup step the modem refused (a SIM still starting refuses them) and
+        list the SIM when a listing failed or `list_sim` asks (a +CMTI may have been lost)."""
+        ch = self._channel()
+        for command, feature in SMS_SETUP:
+            if self.capabilities.works(feature) is False:
+                await self._try_feature(ch, command, feature)
+        if self.capabilities.works("sms_pdu") and (list_sim or self.sms.listing_due):
+            taken = await self.sms.collect_stored()
+            if taken:
+                log.info("%s: %d SMS found waiting on the SIM", self.line, taken)
 
     async def _text(self, ch: AtChannel, command: str) -> str:
         try:
@@ -250,7 +266,9 @@ class ModemDriver:
         if state == "SIM PUK":
             raise SimLocked("SIM locked (PUK required): unlock it in a phone with the PUK, or "
                             "enter the PUK and a new PIN on the setup page")
-        raise SimLocked(f"SIM not ready: {state}")
+        # NOT READY, or no answer a state can be read from: the SIM is starting (it takes
+        # seconds after power-up); the supervisor tries again, a person need not act.
+        raise SimNotReady(f"SIM not ready: {state}")
 
     async def pin_tries_left(self, ch: AtChannel | None = None) -> int | None:
         """PIN tries left, asked with this model's own command (pin_guard.py); None if unsaid."""

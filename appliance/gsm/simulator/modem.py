@@ -17,7 +17,7 @@ from .pty_link import PtyLink
 from .sim_call import ACTIVE, SimCall
 from .sim_caller import SimulatedCaller
 from .sim_calls import CallCommands
-from .sim_core import CME_SIM_PIN, CME_SIM_PUK, Handler, StoredSms, split_args
+from .sim_core import CME_SIM_BUSY, CME_SIM_PIN, CME_SIM_PUK, Handler, StoredSms, split_args
 from .sim_files import FileCommands
 from .sim_sms import SmsCommands
 from .sim_standard import StandardCommands
@@ -73,6 +73,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
         self.sim_pin: str | None = None
         self.cpin = "READY"
         self.pin_tries = 3
+        self.sim_starting_queries = 0
         self.reg_stat = 1
         self.operator = "Elisa"
         self.rssi = 20
@@ -275,7 +276,8 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
             self._reply(["ERROR"])
             return
         if self.cpin != "READY" and name in _NEEDS_SIM:
-            self._reply([CME_SIM_PIN if self.cpin == "SIM PIN" else CME_SIM_PUK])
+            self._reply([{"SIM PIN": CME_SIM_PIN, "NOT READY": CME_SIM_BUSY}.get(
+                self.cpin, CME_SIM_PUK)])
             return
         try:
             result = handler(arg)
