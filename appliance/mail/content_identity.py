@@ -22,7 +22,11 @@ TRANSPORT_HEADERS = frozenset({
     "arc-authentication-results", "x-delivered-to", "x-uid", "status", "x-status",
     "x-keywords", "x-mozilla-status", "x-mozilla-status2", "content-length", "lines",
 })
-TRANSPORT_HEADER_PREFIXES = ("x-spam-", "x-virus-", "x-ms-exchange-organization-")
+# Stamped by filters and gateways on the receiving side (spam and virus scanners, Exchange
+# Online, Mimecast, Proofpoint, Barracuda): a copy by another route carries other values.
+TRANSPORT_HEADER_PREFIXES = ("x-spam-", "x-virus-", "x-ms-exchange-", "x-forefront-",
+                             "x-microsoft-antispam", "x-mimecast-", "x-proofpoint-",
+                             "x-barracuda-")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
