@@ -27,7 +27,6 @@ TRANSPORT_HEADERS = frozenset({
 TRANSPORT_HEADER_PREFIXES = ("x-spam-", "x-virus-", "x-ms-exchange-", "x-forefront-",
                              "x-microsoft-antispam", "x-mimecast-", "x-proofpoint-",
                              "x-barracuda-")
-_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
@@ -36,12 +35,23 @@ def content_hash(raw: bytes) -> str:
     digest = hashlib.sha256()
     found = _HEADER_END.search(raw)
     head, body = (raw[:found.start()], raw[found.end():]) if found else (raw, b"")
-    for field in _header_fields(head):
-        digest.update(field)
-        digest.update(b"\n")
-    digest.update(b"\n")
-    digest.update(_LINE_BREAK.sub(b"\n", body).rstrip(b"\n"))
+    digest.update(b"\n".join(_header_fields(head)))
+    digest.update(b"\n\n")
+    digest.update(_crlf_lines(body).rstrip(b"\r\n"))
     return digest.hexdigest()
+
+
+def _crlf_lines(data: bytes) -> bytes:
+    """Every line break as CRLF; mail over IMAP has nothing else, so it is only counted."""
+    crlf = data.count(b"\r\n")
+    if data.count(b"\n") == crlf and data.count(b"\r") == crlf:
+        return data
+    return _lf_lines(data).replace(b"\n", b"\r\n")
+
+
+def _lf_lines(data: bytes) -> bytes:
+    """CRLF and bare CR as LF."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 def is_transport_header(name: bytes) -> bool:
@@ -53,7 +63,7 @@ def is_transport_header(name: bytes) -> bool:
 def _header_fields(head: bytes) -> list[bytes]:
     """The sender's header fields, each unfolded onto one line (RFC 5322 §2.2.3)."""
     fields: list[bytes] = []
-    for line in _LINE_BREAK.split(head):
+    for line in _lf_lines(head).split(b"\n"):
         if line[:1] in (b" ", b"\t") and fields:
             fields[-1] += b" " + line.strip()
         else:
