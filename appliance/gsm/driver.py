@@ -202,10 +202,16 @@ class ModemDriver:
                 await self.sms.collect_stored()
             except ModemError as error:
                 log.warning("%s: listing stored SMS failed: %s", self.line, error)
+        if any(self.capabilities.works(feature) is False for _, feature in SMS_SETUP):
+            self.sms.listing_due = True  # the supervisor's next check asks again, and lists
 
     async def keep_sms_intake(self, *, list_sim: bool = False) -> None:
-        """Redo an SMS setup step the modem refused (a SIM still starting refuses them) and
-        list the SIM when a listing failed or `list_sim` asks (a +CMTI may have been lost)."""
+        """List the SIM when a listing is due (it failed, or a setup step was refused) or
+        `list_sim` asks (a +CMTI may have been lost), redoing any SMS setup step the modem
+        refused first (a SIM still starting refuses them; a modem that never takes one is
+        asked again only this often)."""
+        if not (list_sim or self.sms.listing_due):
+            return
         ch = self._channel()
         for command, feature in SMS_SETUP:
             if self.capabilities.works(feature) is False:

@@ -24,7 +24,7 @@ from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.sms_filing import SmsIntake
 
-from .line_harness import EventLog, fast_settings
+from .line_harness import EventLog, eventually, fast_settings
 
 OUTAGE_S = 10 * 60.0
 LONG_TEXT = ("Hei, tilaamani tulostin ei ole vieläkään tullut, vaikka lupasitte sen "
@@ -186,3 +186,27 @@ async def test_an_sms_whose_notice_was_lost_is_listed_within_the_interval(box: B
     box.time.now += SMS_LISTING_INTERVAL_S
 
     assert await _filed(box, 1) == [("+358401234567", "Ilmoitus katosi matkalla.")]
+
+
+async def test_sms_indications_refused_at_start_are_asked_for_again(box: Box) -> None:
+    await _health(box, True, 1)
+    await box.sim.unplug()
+    await _health(box, False, 1)
+    cnmi = box.sim.commands["+CNMI"]
+    refusals: list[str] = []
+
+    def refused_once(arg: str) -> list[str] | None:
+        if not refusals:
+            refusals.append(arg)
+            return ["+CMS ERROR: 500"]  # a modem whose SMS side is not up yet
+        return cnmi(arg)
+
+    box.sim.commands["+CNMI"] = refused_once
+    await box.sim.replug()
+    await _health(box, True, 2)
+    # asked again at a following check, without waiting for the 10-minute listing
+    await eventually(lambda: box.sim.cnmi_mt == 1, within=10)
+    assert refusals and box.supervisor.driver.capabilities.works("sms_indications")
+    await box.sim.sms_arrives("+358401234567", "Onko tilaus jo lähtenyt?")  # with +CMTI now
+
+    assert await _filed(box, 1) == [("+358401234567", "Onko tilaus jo lähtenyt?")]
