@@ -205,8 +205,9 @@ async def test_sms_indications_refused_at_start_are_asked_for_again(box: Box) ->
     await box.sim.replug()
     await _health(box, True, 2)
     # asked again at a following check, without waiting for the 10-minute listing
-    await eventually(lambda: box.sim.cnmi_mt == 1, within=10)
-    assert refusals and box.supervisor.driver.capabilities.works("sms_indications")
+    capabilities = box.supervisor.driver.capabilities
+    await eventually(lambda: capabilities.works("sms_indications") is True, within=10)
+    assert refusals and box.sim.cnmi_mt == 1
     await box.sim.sms_arrives("+358401234567", "Onko tilaus jo lähtenyt?")  # with +CMTI now
 
     assert await _filed(box, 1) == [("+358401234567", "Onko tilaus jo lähtenyt?")]
