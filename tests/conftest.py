@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.peers.binaries import ALL_PROGRAMS
 
@@ -16,6 +18,17 @@ pytest_plugins = [
     "tests.peers.smtp",
     "tests.peers.postgres",
 ]
+
+
+# Every property test here checks pure logic (the work queue, the SMS codec, the line reader,
+# the business calendar): how long an example takes is no property of it, so Hypothesis's
+# 200 ms deadline and its too-slow health check only measure how busy the machine is.
+# Timing that matters is asserted where it matters, against injected clocks.
+settings.register_profile("aspa", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+# Hypothesis's own defaults, deadline and all, for whoever wants to see the timings.
+settings.register_profile("timed", print_blob=True)
+settings.load_profile(os.environ.get("ASPA_HYPOTHESIS_PROFILE", "aspa"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

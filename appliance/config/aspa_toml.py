@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.config.cross_checks import cross_key_problems
+from appliance.config.data_dir_check import data_dir_problem
 from appliance.config.schema import ConfigError, load_section, setting
 from appliance.config.secret_files import masked_repr, read_secret_files
 from appliance.config.sections.agents import AgentSettings
@@ -131,6 +132,10 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str = "",
         wrong = database_url(config.database.url)
         if wrong:
             problems.append(f"database.url_file: the URL in it {wrong}")
+    if config.data_dir and "data_dir" not in reported:
+        wrong = data_dir_problem(base / config.data_dir)
+        if wrong:
+            problems.append(f"data_dir: {wrong}")
     if problems:
         raise ConfigError(problems, source)
     return _resolved(config, base, environ)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from appliance.config.shown_value import shown
+
 if TYPE_CHECKING:
     from appliance.config.aspa_toml import Config
 
@@ -36,7 +38,8 @@ def _duplicates(values: list[tuple[int, str]], list_key: str, key: str) -> list[
     for i, value in values:
         if value in first:
             problems.append(
-                f"{list_key}[{i}].{key}: {value!r} is already used by {list_key}[{first[value]}]")
+                f"{list_key}[{i}].{key}: {shown(value)} is already used by "
+                f"{list_key}[{first[value]}]")
         else:
             first[value] = i
     return problems
@@ -49,7 +52,7 @@ def _known(names: list[str]) -> str:
 def _members_are_agents(config: Config) -> list[str]:
     logins = [a.login for _, a in _built(config.agents)]
     return [
-        f"ring_groups[{g}].members[{m}]: {login!r} is not the login of any [[agents]] "
+        f"ring_groups[{g}].members[{m}]: {shown(login)} is not the login of any [[agents]] "
         f"({_known(logins)})"
         for g, group in _built(config.ring_groups)
         for m, login in enumerate(group.members)
@@ -63,7 +66,7 @@ def _members_are_reachable(config: Config) -> list[str]:
         groups = [g.name for _, g in _built(config.ring_groups) if agent.login in g.members]
         if groups and not agent.reachable:
             names = ", ".join(map(repr, groups))
-            problems.append(f"agents[{i}].phone: {agent.login!r} is in ring group {names} "
+            problems.append(f"agents[{i}].phone: {shown(agent.login)} is in ring group {names} "
                             f"but has neither phone nor sip_uri to ring")
     return problems
 
@@ -79,7 +82,7 @@ def _overflow_targets(config: Config) -> list[str]:
         if target is None or target == group.name:
             continue  # none, or a self-loop the group itself reports
         if target not in names:
-            problems.append(f"ring_groups[{i}].overflow: no ring group is named {target!r} "
+            problems.append(f"ring_groups[{i}].overflow: no ring group is named {shown(target)} "
                             f"({_known(names)})")
             continue
         path = [group.name]
@@ -98,7 +101,7 @@ def _default_group(config: Config) -> list[str]:
     wanted = config.queue.default_group
     names = [g.name for _, g in _built(config.ring_groups)]
     if wanted and wanted not in names:
-        return [f"queue.default_group: no ring group is named {wanted!r} ({_known(names)})"]
+        return [f"queue.default_group: no ring group is named {shown(wanted)} ({_known(names)})"]
     return []
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from appliance.config.shown_value import shown
+
 if TYPE_CHECKING:
     from appliance.config.aspa_toml import Config
 
@@ -18,16 +20,16 @@ def desk_problems(config: Config) -> list[str]:
         if unit is None:
             continue
         if unit.id in seen:
-            problems.append(f"desk_units[{i}].id: {unit.id!r} is already used by "
+            problems.append(f"desk_units[{i}].id: {shown(unit.id)} is already used by "
                             f"desk_units[{seen[unit.id]}]")
         seen.setdefault(unit.id, i)
         if unit.id == config.mqtt.username:
-            problems.append(f"desk_units[{i}].id: {unit.id!r} is the box's own MQTT user name")
+            problems.append(f"desk_units[{i}].id: {shown(unit.id)} is the box's own MQTT user name")
         if unit.agent not in logins:
-            problems.append(f"desk_units[{i}].agent: {unit.agent!r} is not the login of any "
+            problems.append(f"desk_units[{i}].agent: {shown(unit.agent)} is not the login of any "
                             f"[[agents]] ({known})")
     for i, desk in enumerate(config.gpio.desks):
         if desk is not None and desk.agent not in logins:
-            problems.append(f"gpio.desks[{i}].agent: {desk.agent!r} is not the login of any "
+            problems.append(f"gpio.desks[{i}].agent: {shown(desk.agent)} is not the login of any "
                             f"[[agents]] ({known})")
     return problems

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field
 from typing import Any, TypeVar, Union, get_args, get_origin
 
+from appliance.config.shown_value import shown
+
 T = TypeVar("T")
 
 Check = Callable[[Any], str | None]  # returns what is wrong, or None
@@ -45,7 +47,9 @@ def setting(default: Any = MISSING, doc: str = "", *, check: Check | None = None
 
 def one_of(*allowed: str) -> Check:
     def check(value: Any) -> str | None:
-        return None if value in allowed else f"must be one of {', '.join(allowed)}, not {value!r}"
+        if value in allowed:
+            return None
+        return f"must be one of {', '.join(allowed)}, not {shown(value)}"
 
     return check
 
@@ -132,7 +136,7 @@ def _convert(value: Any, tp: Any, path: str, problems: list[str]) -> Any:
     if tp in (str, int, float, bool):
         if isinstance(value, bool) != (tp is bool) or not isinstance(value, tp):
             problems.append(
-                f"{path}: must be {_type_name(tp)}, not {type(value).__name__} {value!r}")
+                f"{path}: must be {_type_name(tp)}, not {type(value).__name__} {shown(value)}")
             return MISSING
         return value
     problems.append(f"{path}: unsupported setting type {tp!r}")

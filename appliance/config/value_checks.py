@@ -8,6 +8,8 @@ from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from appliance.config.shown_value import shown
+
 # ITU-T E.164 §6.1: at most 15 digits after the "+", the country code never starts with 0.
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 # RFC 1123 §2.1: a host name label is letters, digits and hyphens, not starting/ending with "-".
@@ -23,7 +25,7 @@ def time_zone(value: Any) -> str | None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"unknown time zone {value!r} (use an IANA name such as 'Europe/Helsinki')"
+        return f"unknown time zone {shown(value)} (use an IANA name such as 'Europe/Helsinki')"
     return None
 
 
@@ -36,7 +38,7 @@ def hostname_label(value: Any) -> str | None:
     """One lowercase host name label; also safe as an MQTT topic level."""
     if _LABEL.fullmatch(value):
         return None
-    return f"must be lowercase letters, digits and '-' (at most 63), not {value!r}"
+    return f"must be lowercase letters, digits and '-' (at most 63), not {shown(value)}"
 
 
 def host(value: Any) -> str | None:
@@ -48,7 +50,7 @@ def host(value: Any) -> str | None:
         pass
     if _HOST.fullmatch(value) and len(value) <= 253:
         return None
-    return f"must be an IP address or a host name, not {value!r}"
+    return f"must be an IP address or a host name, not {shown(value)}"
 
 
 
@@ -61,21 +63,21 @@ def e164(value: Any) -> str | None:
     """Empty or an international phone number in E.164 form."""
     if value == "" or _E164.fullmatch(value):
         return None
-    return f"must be an international number like '+358401234567', not {value!r}"
+    return f"must be an international number like '+358401234567', not {shown(value)}"
 
 
 def sip_uri(value: Any) -> str | None:
     """Empty or a sip:/sips: URI (RFC 3261 §19.1)."""
     if value == "" or (value.startswith(("sip:", "sips:")) and "@" in value and " " not in value):
         return None
-    return f"must be a SIP URI like 'sip:anna@pbx.example.fi', not {value!r}"
+    return f"must be a SIP URI like 'sip:anna@pbx.example.fi', not {shown(value)}"
 
 
 def login(value: Any) -> str | None:
     """A login: lowercase letters, digits, '.', '_' and '-'."""
     if _LOGIN.fullmatch(value):
         return None
-    return f"must be lowercase letters, digits, '.', '_' or '-', not {value!r}"
+    return f"must be lowercase letters, digits, '.', '_' or '-', not {shown(value)}"
 
 
 
@@ -92,13 +94,13 @@ def clock_time(text: str) -> time | None:
 def interval(text: Any) -> tuple[time, time] | str:
     """Parse "08:00-16:00" into (start, end), or say what is wrong with it."""
     if not isinstance(text, str):
-        return f"must be a string like '08:00-16:00', not {type(text).__name__} {text!r}"
+        return f"must be a string like '08:00-16:00', not {type(text).__name__} {shown(text)}"
     start_text, sep, end_text = text.partition("-")
     start, end = clock_time(start_text.strip()), clock_time(end_text.strip())
     if not sep or start is None or end is None or start == time.max:
-        return f"must be like '08:00-16:00', not {text!r}"
+        return f"must be like '08:00-16:00', not {shown(text)}"
     if end <= start:
-        return f"{text!r} ends before it starts"
+        return f"{shown(text)} ends before it starts"
     return start, end
 
 
@@ -111,4 +113,4 @@ def calendar_date(value: Any) -> date | str:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    return f"must be a date like '2026-12-24', not {value!r}"
+    return f"must be a date like '2026-12-24', not {shown(value)}"

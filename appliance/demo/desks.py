@@ -29,7 +29,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from appliance.config.aspa_toml import Config
 from appliance.config.sections.desk_units import DeskUnitSettings
 from appliance.config.sections.gpio import DeskPinSettings
-from appliance.desk.broker_files import ACL_LINES, BOX_USER
+from appliance.desk.broker_files import BOX_USER, acl_lines
 from appliance.desk.topics import BUTTON, STATE, STATUS, box_prefix, unit_topic
 from appliance.gpio.desk_light import light_for
 from appliance.ports.adapter import AdapterHealth
@@ -48,9 +48,11 @@ BROKER_START_S = 5.0
 class DemoBroker:
     """A private Mosquitto on a free loopback port with Aspa's ACL and the demo's accounts."""
 
-    def __init__(self, folder: Path, accounts: dict[str, str]) -> None:
+    def __init__(self, folder: Path, accounts: dict[str, str], box_name: str,
+                 topic_prefix: str) -> None:
         self.folder = folder
         self.accounts = accounts
+        self.acl = acl_lines(box_name, topic_prefix)
         self.port = 0
         self._process: asyncio.subprocess.Process | None = None
 
@@ -65,7 +67,7 @@ class DemoBroker:
         passwd.write_text("".join(f"{user}:{word}\n" for user, word in self.accounts.items()))
         await asyncio.to_thread(subprocess.run, ["mosquitto_passwd", "-U", str(passwd)],
                                 check=True, capture_output=True)
-        (self.folder / "acl").write_text("".join(f"{line}\n" for line in ACL_LINES))
+        (self.folder / "acl").write_text("".join(f"{line}\n" for line in self.acl))
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -213,7 +215,8 @@ async def with_demo_desks(config: Config, folder: Path) -> tuple[Config, MockFac
         log.warning("desk demo: no mosquitto here, so no simulated desk unit")
         return config, factory, None
     box_password, unit_password = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
-    broker = DemoBroker(folder / "mosquitto", {BOX_USER: box_password, UNIT_ID: unit_password})
+    broker = DemoBroker(folder / "mosquitto", {BOX_USER: box_password, UNIT_ID: unit_password},
+                        config.box.name, config.mqtt.topic_prefix)
     await broker.start()
     mqtt_settings = dataclasses.replace(config.mqtt, enabled=True, host="127.0.0.1",
                                         port=broker.port, username=BOX_USER,

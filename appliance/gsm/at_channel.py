@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 import serial
 
-from .errors import ChannelClosed, CommandTimeout, DeviceBusy, SimBusy, error_for_result
+from .errors import (
+    ChannelClosed,
+    CommandFailed,
+    CommandTimeout,
+    DeviceBusy,
+    SimBusy,
+    error_for_result,
+)
 from .lines import PROMPT, LineSplitter, Prompt
 
 log = logging.getLogger("aspa.gsm.at")
@@ -31,6 +38,9 @@ READ_CHUNK = 4096
 # V.250 §5.7.1 final result codes that end every command; call results end only dial/answer.
 _FINALS = ("OK", "ERROR")
 _ERROR_PREFIXES = ("+CME ERROR:", "+CMS ERROR:")
+# TS 27.007 §9.1: every module answers this query with a line of its own, SIM or not.
+SYNC_QUERY = "AT+CMEE?"
+SYNC_PREFIX = "+CMEE:"
 CALL_RESULTS = frozenset({"CONNECT", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"})
 
 UrcHandler = Callable[[str, str | None], None]
@@ -73,6 +83,7 @@ class _Pending:
     prompt: asyncio.Future[None] | None = None
     connect_is_prompt: bool = False  # AT+QFUPL: CONNECT asks for the data
     lines: list[str] = field(default_factory=list)
+    answer_required: bool = False  # an OK before the prefixed line is another command's
 
 
 def _is_printable(line: str) -> bool:
@@ -157,6 +168,7 @@ class AtChannel:
         time_limit: float | None = None,
         call_result: bool = False,
         retry_busy: bool = True,
+        answer_required: bool = False,
     ) -> Response:
         """Send one command, wait for its final result; raise the named error on failure.
 
@@ -164,12 +176,15 @@ class AtChannel:
         the command's even if the same text is also a URC). `call_result` makes
         CONNECT/NO CARRIER/BUSY/NO ANSWER/NO DIALTONE final (ATD, ATA).
         SIM busy (CME 14) and device busy (CME 515) are retried with a backoff.
+        With `answer_required`, an OK that comes before a `prefix` line is taken as
+        a stray result of something earlier and passed over (see cancel_input).
         """
         prefixes = (prefix,) if isinstance(prefix, str) else tuple(prefix)
         attempt = 0
         while True:
             try:
-                return await self._exchange(command, prefixes, time_limit, call_result, None)
+                return await self._exchange(command, prefixes, time_limit, call_result, None,
+                                            answer_required=answer_required)
             except (SimBusy, DeviceBusy):
                 if not retry_busy or attempt >= len(self.busy_backoff):
                     raise
@@ -198,14 +213,15 @@ class AtChannel:
 
     async def _exchange(self, command: str, prefixes: tuple[str, ...],
                         time_limit: float | None, call_result: bool,
-                        body: str | bytes | None, connect: bool = False) -> Response:
+                        body: str | bytes | None, connect: bool = False, *,
+                        answer_required: bool = False) -> Response:
         if self.closed.is_set():
             raise ChannelClosed(f"{self.name}: port closed ({self.close_reason})")
         limit = self.default_timeout if time_limit is None else time_limit
         async with self._lock:
             loop = asyncio.get_running_loop()
             pending = _Pending(command, prefixes, call_result, loop.create_future(),
-                               {command.upper()})
+                               {command.upper()}, answer_required=answer_required)
             if body is not None:
                 pending.prompt = loop.create_future()
                 if isinstance(body, str):
@@ -242,9 +258,15 @@ class AtChannel:
     async def cancel_input(self) -> None:
         """Send ESC: ends an SMS text input a killed process left open (TS 27.005 §3.5.1).
 
-        A modem in command mode drops it with everything before "AT" (ITU-T V.250 §5.2.1).
+        A modem in command mode drops it with everything before "AT" (ITU-T V.250 §5.2.1);
+        one in the prompt answers OK. Whether that OK comes is unknown, and taken by the next
+        command it would shift every answer by one (the SIM state read from another
+        command's reply). So a query whose answer has a line of its own follows, and an OK
+        before that line is passed over: after it, every result is the command's it ends.
         """
         await self._write("\x1b")
+        with contextlib.suppress(CommandFailed):
+            await self.command(SYNC_QUERY, prefix=SYNC_PREFIX, answer_required=True)
 
     async def _write(self, text: str) -> None:
         await self._write_bytes(text.encode("utf-8"), text)
@@ -336,6 +358,10 @@ class AtChannel:
 
     def _finish(self, pending: _Pending, line: str) -> bool:
         """Complete the pending command if `line` is its final result."""
+        if line == "OK" and pending.answer_required and not any(
+                answered.startswith(pending.prefixes) for answered in pending.lines):
+            pending.lines.clear()
+            return True  # a stray OK: this command's answer is still to come
         if line == "OK":
             result: Response | Exception = Response(pending.command, tuple(pending.lines), line)
         elif line == "ERROR" or line.startswith(_ERROR_PREFIXES):

@@ -37,6 +37,7 @@ from .errors import (
     PinRejected,
     SimLocked,
     SimNotInserted,
+    SimNotReady,
     SimPukRequired,
     pin_key,
 )
@@ -54,6 +55,10 @@ from .voice_path import VoiceSpec
 from .voice_readiness import VoiceReadiness, assess, parse_cireg, parse_cops_act
 
 log = logging.getLogger("aspa.gsm.driver")
+
+# PDU mode, then +CMTI for each stored SMS and +CDS for reports (TS 27.005 §3.2.3, §3.4.1).
+SMS_SETUP: tuple[tuple[str, str], ...] = (("AT+CMGF=0", "sms_pdu"),
+                                          ("AT+CNMI=2,1,0,1,0", "sms_indications"))
 
 ANSWER_TIMEOUT_S = 10.0
 DIAL_TIMEOUT_S = 30.0
@@ -131,7 +136,7 @@ class ModemDriver:
     async def attach(self, channel: AtChannel) -> None:
         """Take over an open channel: register URC handlers, initialise the modem."""
         self.channel = channel
-        self.sms.channel = channel
+        self.sms.attach(channel)
         self._register_urcs(channel)
         channel.start()
         await self._initialise(channel)
@@ -190,8 +195,7 @@ class ModemDriver:
                 ch.on(pattern, self._on_audio_done)
         await self._unlock_sim(ch)
         steps = [("AT+CLIP=1", "caller_id"), ("AT+CREG=1", "registration_urc"),
-                 ("AT+CCWA=1,1", "call_waiting"), ("AT+CMGF=0", "sms_pdu"),
-                 ("AT+CNMI=2,1,0,1,0", "sms_indications")]
+                 ("AT+CCWA=1,1", "call_waiting"), *SMS_SETUP]
         if self.profile.lte:
             steps.insert(2, ("AT+CEREG=1", "eps_registration_urc"))
         steps += [(step.command, step.feature) for step in self.profile.init]
@@ -203,6 +207,24 @@ class ModemDriver:
                 await self.sms.collect_stored()
             except ModemError as error:
                 log.warning("%s: listing stored SMS failed: %s", self.line, error)
+        if any(self.capabilities.works(feature) is False for _, feature in SMS_SETUP):
+            self.sms.listing_due = True  # the supervisor's next check asks again, and lists
+
+    async def keep_sms_intake(self, *, list_sim: bool = False) -> None:
+        """List the SIM when a listing is due (it failed, or a setup step was refused) or
+        `list_sim` asks (a +CMTI may have been lost), redoing any SMS setup step the modem
+        refused first (a SIM still starting refuses them; a modem that never takes one is
+        asked again only this often)."""
+        if not (list_sim or self.sms.listing_due):
+            return
+        ch = self._channel()
+        for command, feature in SMS_SETUP:
+            if self.capabilities.works(feature) is False:
+                await self._try_feature(ch, command, feature)
+        if self.capabilities.works("sms_pdu") and (list_sim or self.sms.listing_due):
+            taken = await self.sms.collect_stored()
+            if taken:
+                log.info("%s: %d SMS found waiting on the SIM", self.line, taken)
 
     async def _text(self, ch: AtChannel, command: str) -> str:
         try:
@@ -256,7 +278,9 @@ class ModemDriver:
         if state == "SIM PUK":
             raise SimLocked("SIM locked (PUK required): unlock it in a phone with the PUK, or "
                             "enter the PUK and a new PIN on the setup page")
-        raise SimLocked(f"SIM not ready: {state}")
+        # NOT READY, or no answer a state can be read from: the SIM is starting (it takes
+        # seconds after power-up); the supervisor tries again, a person need not act.
+        raise SimNotReady(f"SIM not ready: {state}")
 
     async def pin_tries_left(self, ch: AtChannel | None = None) -> int | None:
         """PIN tries left, asked with this model's own command (pin_guard.py); None if unsaid."""

@@ -123,6 +123,10 @@ class SimLocked(ModemError):
     """The SIM needs its PUK (or a PIN none was configured for); a person must act."""
 
 
+class SimNotReady(ModemError):
+    """The SIM is still starting (`+CPIN: NOT READY` after power-up); try again shortly."""
+
+
 class CommandFailed(ModemError):
     """The modem answered a command with a failure result."""
 

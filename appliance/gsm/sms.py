@@ -42,6 +42,20 @@ class SmsService:
         self._raw: dict[int, str] = {}  # SIM index -> PDU hex
         self._lock = asyncio.Lock()
         self._references = itertools.count(1)
+        self.listing_due = True  # the SIM must be listed: at attach, and after a failed listing
+
+    def attach(self, channel: AtChannel) -> None:
+        """Use a newly opened channel; what was on the SIM is listed again (collect_stored).
+
+        Indexes read but not stored before the port went (a fetch cut off by an unplug, a
+        delete that never reached the modem) are forgotten, so the listing takes them in
+        again; the sink files each message once however often it comes. Parts held for
+        a long message's missing parts stay known.
+        """
+        self.channel = channel
+        held = set(self._held.values())
+        self._raw = {index: pdu for index, pdu in self._raw.items() if index in held}
+        self.listing_due = True
 
     def _channel(self) -> AtChannel:
         if self.channel is None or not self.channel.is_open:
@@ -63,9 +77,12 @@ class SmsService:
                     return
 
     async def collect_stored(self) -> int:
-        """Take every received message already on the SIM (arrived while Aspa was away)."""
+        """Take every received message already on the SIM (arrived while Aspa was away, or
+        whose +CMTI was missed); on failure the listing stays due for the next try."""
         async with self._lock:
+            self.listing_due = True
             response = await self._channel().command("AT+CMGL=4", prefix="+CMGL:", time_limit=30)
+            self.listing_due = False
             lines = list(response.lines)
             taken = 0
             for position, line in enumerate(lines):

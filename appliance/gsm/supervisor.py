@@ -25,8 +25,10 @@ from .errors import (
     IncorrectPin,
     ModemError,
     PinRejected,
+    SimBusy,
     SimFailure,
     SimLocked,
+    SimNotReady,
     SimPukRequired,
 )
 from .transport import open_port
@@ -36,6 +38,9 @@ log = logging.getLogger("aspa.gsm.supervisor")
 RECONNECT_BACKOFF_S: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.0)  # then 2 s each time
 RESETS_AFTER_FAILED_OPENS = 3  # AT+CFUN=1,1 only after this many reopen attempts went unanswered
 CHANNEL_TIMEOUT_FACTOR = 2.0  # ordinary commands may take this many probe timeouts
+# The SIM is listed this often besides at every (re)connect: a +CMTI lost on the line (or
+# not sent by a modem that refused AT+CNMI at start) delays an SMS by this much, at most.
+SMS_LISTING_INTERVAL_S = 600.0
 
 PortOpener = Callable[[str, int], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
 Sleep = Callable[[float], Awaitable[None]]
@@ -60,6 +65,8 @@ class ModemSupervisor:
         self._failed_opens = 0
         self._garbage_mark = 0
         self._last_status = monotonic()
+        self._last_sms_listing = monotonic()
+        self._sms_intake_failing = False
         self._stopping = asyncio.Event()
         self._healthy: bool | None = None
 
@@ -141,6 +148,10 @@ class ModemSupervisor:
             self.state = "stopped"  # a person must act; retrying could lock the SIM for good
             log.error("%s: %s", self.driver.line, error)
             return False
+        except (SimNotReady, SimBusy) as error:
+            # The SIM is starting after power-up: the modem answers, so no reset; try again.
+            await self._drop(f"{error}; trying again")
+            return False
         except (ModemError, TimeoutError) as error:
             self._failed_opens += 1
             if self._failed_opens % RESETS_AFTER_FAILED_OPENS == 0:
@@ -149,7 +160,7 @@ class ModemSupervisor:
             return False
         self._failed_opens = 0
         self._garbage_mark = channel.garbage_lines
-        self._last_status = self._monotonic()
+        self._last_status = self._last_sms_listing = self._monotonic()
         self.state = "up"
         self._set_health(True, f"{self.driver.profile.label} {self.driver.identity.firmware}")
         return True
@@ -286,6 +297,18 @@ class ModemSupervisor:
                 await self.driver.refresh_status()
         with contextlib.suppress(ModemError, TimeoutError):
             await self.driver.sms.expire()
+        list_sim = now - self._last_sms_listing >= SMS_LISTING_INTERVAL_S
+        if list_sim:
+            self._last_sms_listing = now
+        try:
+            await self.driver.keep_sms_intake(list_sim=list_sim)
+        except (ModemError, TimeoutError) as error:
+            if not self._sms_intake_failing:  # once per spell, not at every check
+                log.warning("%s: taking in SMS from the SIM failed (%s); trying again at "
+                            "every check", self.driver.line, error)
+            self._sms_intake_failing = True
+        else:
+            self._sms_intake_failing = False
 
     def _set_health(self, ok: bool, detail: str) -> None:
         if self._healthy is ok:

@@ -9,6 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from appliance.mail.content_identity import content_hash
+from appliance.mail.ledger_slot import find_slot, ticket_number_of
 from appliance.mail.parsed_mail import ParsedMail
 from appliance.spine.clock import Clock
 from appliance.spine.events import Event, Quarantined
@@ -49,11 +51,7 @@ class WriteOutcome:
     message_row_id: int | None = None
     quarantine_id: int | None = None
     events: list[Event] = field(default_factory=list)
-
-
-def ledger_key(dedupe_key: str) -> str:
-    """The ledger's fixed-width key for a Message-ID (which may be up to 500 characters)."""
-    return hashlib.sha256(dedupe_key.encode("utf-8", "surrogatepass")).hexdigest()
+    reused_message_id: bool = False  # an earlier, different mail had this Message-ID
 
 
 def raw_key(raw: bytes) -> str:
@@ -79,15 +77,18 @@ class ArticleWriter:
             raise RuntimeError("ArticleWriter.write needs the caller's transaction")
         if position is not None:
             advance_position(position, self.clock.now())
-        dedupe_key = mail.dedupe_key or raw_key(mail.raw)
-        key = ledger_key(dedupe_key)
-        # Hand-written SQL on the hot path: one look-up per mail, no query building.
-        existing = run_sql(db,
-            f'SELECT "id", "message_id", "quarantine_id" FROM "mail_intake_record" '
-            f'WHERE "key" = {db.param}',
-            (key,)).fetchone()
-        if existing is not None and not (replaying and existing[2] == replaying.id):
-            return WriteOutcome("duplicate", message_row_id=existing[1])
+        identity = mail.dedupe_key or raw_key(mail.raw)
+        digest = mail.content_hash or content_hash(mail.raw)
+        slot = find_slot(db, identity, digest, mail.earlier_dedupe_key, replaying)
+        if slot.duplicate_of is not None:
+            return WriteOutcome("duplicate", message_row_id=slot.duplicate_of[1])
+        earlier_ticket = None
+        if slot.reused:
+            earlier_ticket = ticket_number_of(slot.earlier_message_id)
+            mail.notes.append(
+                f"Another mail with this Message-ID was taken in before"
+                f"{f' (ticket #{earlier_ticket})' if earlier_ticket else ''}; this one's content "
+                f"differs, so it is kept too.")
         if mail.quarantine_reason:
             outcome = self._quarantine(mail)
         else:
@@ -96,19 +97,27 @@ class ArticleWriter:
                 replaying.replayed_at = self.clock.now()
                 replaying.result_ticket = Ticket.get_by_id(outcome.ticket_id)
                 replaying.save()
+        if slot.reused:
+            outcome.reused_message_id = True
+            log.warning("mail from %s (UID %s) reuses Message-ID <%s> of an earlier mail%s with "
+                        "different content: kept, %s", mail.source, mail.uid, identity[:200],
+                        f" (ticket #{earlier_ticket})" if earlier_ticket else "",
+                        _kept_as(outcome))
         quarantine_id = outcome.quarantine_id or (replaying.id if replaying else None)
-        if existing is not None:
+        if slot.row_id is not None:
             (MailIntakeRecord.update(outcome=outcome.kind, message=outcome.message_row_id,
-                                     quarantine=quarantine_id, at=self.clock.now())
-             .where(MailIntakeRecord.id == existing[0]).execute())
+                                     quarantine=quarantine_id, at=self.clock.now(),
+                                     content_hash=digest)
+             .where(MailIntakeRecord.id == slot.row_id).execute())
             return outcome
         p = db.param
         run_sql(db,
             'INSERT INTO "mail_intake_record" ("key", "rfc_message_id", "source", "uidvalidity", '
-            f'"uid", "outcome", "message_id", "quarantine_id", "at") VALUES ({", ".join([p] * 9)})',
-            (key, dedupe_key[:500], mail.source[:200], mail.uidvalidity, mail.uid, outcome.kind,
-             outcome.message_row_id, quarantine_id,
-             MailIntakeRecord.at.db_value(self.clock.now())))
+            '"uid", "outcome", "message_id", "quarantine_id", "at", "content_hash") '
+            f'VALUES ({", ".join([p] * 10)})',
+            (slot.key, identity[:500], mail.source[:200], mail.uidvalidity, mail.uid,
+             outcome.kind, outcome.message_row_id, quarantine_id,
+             MailIntakeRecord.at.db_value(self.clock.now()), digest))
         return outcome
 
     def _quarantine(self, mail: ParsedMail) -> WriteOutcome:
@@ -179,6 +188,12 @@ def advance_position(position: MailboxPosition, now: datetime) -> None:
     state.last_uid = max(state.last_uid, position.uid)
     state.last_ok_at = now
     state.save()
+
+
+def _kept_as(outcome: WriteOutcome) -> str:
+    if outcome.quarantine_id is not None:
+        return f"quarantine entry {outcome.quarantine_id}"
+    return f"message {outcome.message_row_id} ({outcome.kind})"
 
 
 def _body_with_notes(mail: ParsedMail) -> str:

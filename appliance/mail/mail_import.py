@@ -34,7 +34,7 @@ class ImportSummary:
     created: int = 0
     threaded: int = 0
     quarantined: int = 0
-    skipped: int = 0  # already taken in (same Message-ID)
+    skipped: int = 0  # already taken in (same Message-ID and content)
 
     @property
     def total(self) -> int:

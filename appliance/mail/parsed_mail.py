@@ -35,6 +35,8 @@ class ParsedMail:
     message: Message | None = None
     message_id: str = ""  # without angle brackets
     message_id_synthesised: bool = False
+    content_hash: str = ""  # sha256 of the raw mail without transport headers (content_identity)
+    earlier_dedupe_key: str = ""  # the stand-in ID schema 6 gave a mail without one
     from_address: str = ""  # lower-case addr-spec
     from_name: str = ""
     to: list[str] = field(default_factory=list)
@@ -64,7 +66,11 @@ class ParsedMail:
 
     @property
     def dedupe_key(self) -> str:
-        """What makes two copies the same mail: the Message-ID, given or synthesised."""
+        """Which mail this claims to be: the Message-ID, given or synthesised.
+
+        Two mails with one key are the same mail only when their content_hash agrees too
+        (see ArticleWriter): senders reuse Message-IDs, and a reused one must not hide a mail.
+        """
         return self.message_id
 
     @property

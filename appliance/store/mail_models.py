@@ -28,6 +28,9 @@ class MailIntakeRecord(BaseModel):
     message = pw.ForeignKeyField(Message, null=True, on_delete="SET NULL")
     quarantine = pw.ForeignKeyField(Quarantine, null=True, on_delete="SET NULL")
     at = UtcDateTimeField(default=utcnow)
+    # sha256 of the mail without transport headers (appliance.mail.content_identity): a
+    # second mail with a known Message-ID is a copy only if this agrees. None: before schema 7.
+    content_hash = pw.CharField(max_length=64, null=True)
 
     message_id: int | None  # peewee's id accessors of the two foreign keys
     quarantine_id: int | None

@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from appliance.config.aspa_toml import load_config
+from appliance.desk.broker_files import acl_text
 from tests.box.image_tree import FIRSTBOOT, seed_rootfs
 from tests.peers.mosquitto import MosquittoFactory
 from tests.peers.mqtt_probe import MqttConnectRefused, MqttProbe
 
 ASPA_UID, ASPA_GID = 990, 990
+SHIPPED_ACL = FIRSTBOOT.parents[3] / "systemd" / "mosquitto" / "aspa.acl"
 
 pytestmark = pytest.mark.skipif(shutil.which("mosquitto_passwd") is None,
                                 reason="mosquitto_passwd missing: install the Debian package "
@@ -118,6 +120,19 @@ def test_desk_units_in_the_password_file_are_kept(root: Path) -> None:
     users = [line.split(":")[0] for line in passwd.read_text().split()]
     assert users == ["desk-anna", "aspa"]
     assert "added user aspa to /etc/mosquitto/aspa.passwd" in done.stdout
+
+
+def test_the_box_name_goes_into_the_shipped_broker_acl(root: Path) -> None:
+    acl = root / "etc/mosquitto/aspa.acl"
+    acl.parent.mkdir(parents=True)
+    shutil.copy(SHIPPED_ACL, acl)
+    (root / "boot/firmware/aspa-hostname.txt").write_text("toimisto\n")
+    done = firstboot(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert acl.read_text() == acl_text("toimisto")
+    assert "desk units may use aspa/toimisto/desk/<their id> only" in done.stdout
+    assert firstboot(root).returncode == 0
+    assert acl.read_text() == acl_text("toimisto")
 
 
 def test_host_name_from_the_boot_partition(root: Path) -> None:

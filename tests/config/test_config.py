@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -544,3 +545,50 @@ def test_sim_pin_file_is_read_at_load_and_both_are_reported_once(
     problems = problems_of(tmp_path, '[[gsm.modems]]\npin = "1234"\npin_file = "sim.pin"\n',
                            capsys)
     assert len(problems) == 1 and "pin_file, not both" in problems[0]
+
+
+# --- data_dir and huge values ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("place", ["/proc/1", "/proc", "/sys/kernel", "/dev/shm/aspa"])
+def test_a_data_dir_on_a_kernel_file_system_is_refused(
+        tmp_path: Path, place: str, capsys: pytest.CaptureFixture[str]) -> None:
+    [problem] = problems_of(tmp_path, f'data_dir = "{place}"\n', capsys)
+    kernel = "/" + place.split("/")[1]
+    assert problem == (f"data_dir: '{place}' is under {kernel}, a kernel file system, not a "
+                       "place for data; use a folder such as /var/lib/aspa")
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    assert problems_of(tmp_path, 'data_dir = "data"\n', capsys) == [
+        f"data_dir: '{tmp_path / 'data'}' is a file, not a folder"]
+
+
+def test_a_data_dir_still_to_be_made_or_writable_is_fine(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, 'data_dir = "new/folder"\n')).data_dir == str(
+        tmp_path / "new" / "folder")
+    assert load_config(write(tmp_path, f'data_dir = "{tmp_path}"\n')).data_dir == str(tmp_path)
+
+
+def test_a_huge_value_is_cut_in_the_problem_line(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    huge = "x" * 100_000
+    problems = problems_of(tmp_path, f'data_dir = "{huge}"\n[box]\nname = "{huge}"\n', capsys)
+    assert len(problems) == 2
+    assert all(len(line) < 300 for line in problems), [len(line) for line in problems]
+    by_key = {line.split(":")[0]: line for line in problems}
+    assert by_key["box.name"].endswith(f"not '{'x' * 79}… (100000 characters)")
+    assert "… (" in by_key["data_dir"]
+    assert "cannot be used: File name too long" in by_key["data_dir"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any folder")
+def test_a_data_dir_this_user_cannot_write_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    [problem] = problems_of(tmp_path, 'data_dir = "locked"\n', capsys)
+    assert problem == (f"data_dir: '{locked}' is a folder this user (uid {os.geteuid()}) "
+                       "cannot write")

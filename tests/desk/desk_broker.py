@@ -11,7 +11,7 @@ import pytest
 
 from appliance.config.sections.desk_units import DeskUnitSettings
 from appliance.desk.adapter import DeskUnitsAdapter
-from appliance.desk.broker_files import ACL_LINES, BOX_USER, unit_accounts
+from appliance.desk.broker_files import BOX_USER, acl_lines, unit_accounts
 from appliance.runtime.daemon import Daemon
 from tests.desk.box_daemon import box_config, started_daemon
 from tests.peers.mosquitto import MosquittoBroker, MosquittoFactory
@@ -67,7 +67,7 @@ async def desk_box(make_mosquitto: MosquittoFactory, tmp_path: Path) -> AsyncIte
     """Mosquitto with Aspa's ACL, and a daemon whose desk-units adapter is connected to it."""
     users = {BOX_USER: BOX_PASSWORD, **unit_accounts(desk_units()),
              STRAY_UNIT: unit_password(STRAY_UNIT)}
-    broker = await asyncio.to_thread(make_mosquitto, users=users, acl=ACL_LINES)
+    broker = await asyncio.to_thread(make_mosquitto, users=users, acl=acl_lines(BOX))
     config = box_config(
         tmp_path, box={"name": BOX},
         mqtt={"enabled": True, "host": broker.host, "port": broker.port, "username": BOX_USER,

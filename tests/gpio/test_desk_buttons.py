@@ -111,10 +111,12 @@ async def test_ringing_blinks_green_and_a_call_turns_red(
     now = box_daemon.clock.now()
     box_daemon.bus.publish(PresenceChanged(at=now, agent_id=1, presence="available",
                                            activity="ringing", source="routing"))
-    await eventually(lambda: len(green.states) >= 5, "four blink edges", within_s=3)
-    # A mock pin stamps each state with the time since the one before: 2 Hz is 0.25 s on, 0.25 off.
+    await eventually(lambda: len(green.states) >= 8, "seven blink edges", within_s=10)
+    # A mock pin stamps each state with the time since the one before: 2 Hz is 0.25 s on, 0.25
+    # off. gpiozero's blink thread may change the pin late on a busy machine, never early: the
+    # shortest interval is the blink's own.
     assert [s.state for s in green.states[:5]] == [False, True, False, True, False]
-    assert all(isclose(s.timestamp, 0.25, abs_tol=0.05) for s in green.states[2:5]), green.states
+    assert isclose(min(s.timestamp for s in green.states[2:8]), 0.25, abs_tol=0.03), green.states
     red.assert_states([False])
 
     box_daemon.bus.publish(PresenceChanged(at=now, agent_id=1, presence="available",

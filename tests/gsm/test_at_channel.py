@@ -158,6 +158,32 @@ async def test_prompt_that_never_comes_is_cancelled_with_escape() -> None:
     await channel.close()
 
 
+async def test_escape_result_arriving_late_is_not_taken_by_the_next_command() -> None:
+    # Under load the OK a modem in the prompt gives to ESC may arrive only once the sync
+    # query is pending: it must not end that query, or every later answer is shifted.
+    channel, modem = await channel_pair()
+    freed = asyncio.ensure_future(channel.cancel_input())
+    await modem.read_until(b"AT+CMEE?\r")
+    await modem.send(b"\r\nOK\r\n")  # ESC's result, late
+    await asyncio.sleep(0)
+    assert not freed.done()
+    await modem.send(b"\r\n+CMEE: 0\r\n\r\nOK\r\n")
+    await freed
+    task = asyncio.ensure_future(channel.command("AT+CPIN?", prefix="+CPIN:"))
+    response = await _answer(task, modem, b"AT+CPIN?\r", b"\r\n+CPIN: READY\r\n\r\nOK\r\n")
+    assert response.value("+CPIN:") == "READY"
+    await channel.close()
+
+
+async def test_escape_to_a_modem_in_command_mode_needs_no_extra_answer() -> None:
+    channel, modem = await channel_pair()
+    freed = asyncio.ensure_future(channel.cancel_input())
+    await modem.read_until(b"AT+CMEE?\r")
+    await modem.send(b"\r\n+CMEE: 1\r\n\r\nOK\r\n")
+    await freed
+    await channel.close()
+
+
 async def test_two_line_urc_gets_its_second_line() -> None:
     channel, modem = await channel_pair()
     got: list[tuple[str, str | None]] = []

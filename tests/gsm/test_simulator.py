@@ -55,6 +55,19 @@ async def test_wrong_pins_count_down_and_lock(tmp_path: Path) -> None:
         await sim.stop()
 
 
+@pytest.mark.parametrize("command", [b'AT+CMGS="+35840\r', b"AT+CMGS=\r", b'AT"\r',
+                                     b'ATD"0401234567;\r', b'AT+CMGR="1\r'])
+async def test_a_malformed_command_gets_error_and_the_modem_lives_on(tmp_path: Path,
+                                                                    command: bytes) -> None:
+    sim = create_simulator("sim7600", tmp_path)
+    path = await sim.start()
+    try:
+        assert (await _talk(path, command, b"ERROR\r\n")).endswith(b"ERROR\r\n")
+        assert (await _talk(path, b"AT+CSQ\r", b"OK\r\n")).endswith(b"+CSQ: 20,99\r\n\r\nOK\r\n")
+    finally:
+        await sim.stop()
+
+
 async def test_the_puk_unblocks_with_a_new_pin_and_ten_wrong_ones_kill_the_sim(
         tmp_path: Path) -> None:
     sim = create_simulator("sim7600", tmp_path)
@@ -128,6 +141,10 @@ async def test_modem_sim_command_line(tmp_path: Path) -> None:
             assert b"Quectel" in await _talk(path, b"ATI\r", b"OK\r\n")
             proc.stdin.write(b"call +358401234567\n")
             assert (await proc.stdout.readline()).decode().strip() == "call 1"
+            proc.stdin.write(b'sms "+358401234567 an unbalanced quote\n')
+            said = (await proc.stdout.readline()).decode()
+            assert said.startswith("error:") and "quotation" in said
+            assert b"Quectel" in await _talk(path, b"ATI\r", b"OK\r\n")  # still serving
             proc.stdin.write(b"quit\n")
             assert await proc.wait() == 0
     finally:

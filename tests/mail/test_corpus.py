@@ -45,7 +45,7 @@ EXPECTED = {
     "outlook_tnef_winmail.eml": "created",
     "own_mail_loop.eml": "quarantined",
     "repeated_message_id_first.eml": "created",
-    "repeated_message_id_second.eml": "created",  # alone; after the first it is a duplicate
+    "repeated_message_id_second.eml": "created",  # after the first too: its content differs
     "unknown_charset.eml": "created",
     "vacation_autoreply.eml": "threaded",
     "wrong_charset_latin1_declared_utf8.eml": "created",
@@ -103,11 +103,19 @@ def test_whole_corpus_twice_creates_nothing_twice(processor: MailProcessor,
             Quarantine.select().count()) == counts
 
 
-def test_repeated_message_id_is_taken_in_once(processor: MailProcessor, store: pw.Database) -> None:
+def test_a_reused_message_id_with_other_content_is_kept_and_its_copy_passed_over(
+    processor: MailProcessor, store: pw.Database
+) -> None:
     first = processor.process(read("repeated_message_id_first.eml"), "mail:support")
     second = processor.process(read("repeated_message_id_second.eml"), "mail:support")
-    assert (first.kind, second.kind) == ("created", "duplicate")
-    assert Message.select().count() == 1
+    assert (first.kind, second.kind) == ("created", "created")
+    assert second.reused_message_id and not first.reused_message_id
+    again = [processor.process(read(name), "mail:support").kind
+             for name in ("repeated_message_id_first.eml", "repeated_message_id_second.eml")]
+    assert again == ["duplicate", "duplicate"]
+    assert Message.select().count() == 2
+    kept = Message.get_by_id(second.message_row_id)
+    assert kept.body_text.startswith("[Aspa] Another mail with this Message-ID")
 
 
 def test_mail_without_message_id_gets_a_stable_synthesised_one(processor: MailProcessor,

@@ -7,13 +7,14 @@ from datetime import time
 from typing import Any
 
 from appliance.config.schema import in_range, setting
+from appliance.config.shown_value import shown
 from appliance.config.value_checks import clock_time
 
 
 def _absolute_or_empty(value: Any) -> str | None:
     if value == "" or str(value).startswith("/"):
         return None
-    return f"must be an absolute folder such as /media/aspa-backup, or empty, not {value!r}"
+    return f"must be an absolute folder such as /media/aspa-backup, or empty, not {shown(value)}"
 
 
 def _parsed_time(text: str) -> time | None:
@@ -24,7 +25,7 @@ def _parsed_time(text: str) -> time | None:
 def _time_of_day(value: Any) -> str | None:
     if _parsed_time(value) is not None:
         return None
-    return f"must be a time of day as HH:MM, 00:00-23:59, such as '02:30', not {value!r}"
+    return f"must be a time of day as HH:MM, 00:00-23:59, such as '02:30', not {shown(value)}"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from appliance.config import value_checks
 from appliance.config.schema import setting
+from appliance.config.shown_value import shown
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
 
@@ -64,7 +65,7 @@ def _day_problems(day: str, texts: list[str]) -> list[str]:
     latest: tuple[time, str] | None = None  # the latest end so far, and its interval
     for start, end, text in spans:
         if latest is not None and start < latest[0]:
-            problems.append(f"{day}: {latest[1]!r} overlaps {text!r}")
+            problems.append(f"{day}: {latest[1]!r} overlaps {shown(text)}")
         if latest is None or end > latest[0]:
             latest = (end, text)
     return problems

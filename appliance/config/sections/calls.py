@@ -7,6 +7,7 @@ from typing import Any
 
 from appliance.config.schema import in_range, non_empty, one_of, setting
 from appliance.config.sections.call_speech import CallSpeechSettings
+from appliance.config.shown_value import shown
 
 LANGUAGES = ("fi", "en")
 PROMPT_KEYS = ("greeting", "closed", "callback", "voicemail")
@@ -97,7 +98,7 @@ class CallDeskSettings:
         seen: set[str] = set()
         for i, entry in enumerate(self.announcements):
             if entry is not None and entry.line in seen:
-                problems.append(f"announcements[{i}].line: {entry.line!r} is listed twice")
+                problems.append(f"announcements[{i}].line: {shown(entry.line)} is listed twice")
             if entry is not None:
                 seen.add(entry.line)
         return problems

@@ -7,6 +7,7 @@ from typing import Any
 
 from appliance.config.schema import setting
 from appliance.config.secret_files import masked_repr
+from appliance.config.shown_value import shown
 
 SQLITE_FILE_NAME = "aspa.db"
 _SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
@@ -19,7 +20,7 @@ def database_url(value: Any) -> str | None:
     # never echo the URL back: it may hold a password
     scheme = value.split(":", 1)[0] if ":" in value else "?"
     return (f"must be empty (SQLite under data_dir), sqlite:///FILE or "
-            f"postgresql://USER@HOST/DB, not a {scheme!r} URL")
+            f"postgresql://USER@HOST/DB, not a {shown(scheme)} URL")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from appliance.config.schema import setting
 from appliance.config.secret_files import masked_repr
+from appliance.config.shown_value import shown
 
 # The unit id is its MQTT user name and one topic level: keep it to [a-z0-9-].
 UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -18,13 +19,13 @@ def unit_id(value: Any) -> str | None:
     """A desk unit id: lowercase letters, digits and '-'."""
     if UNIT_ID.fullmatch(value):
         return None
-    return f"must be lowercase letters, digits and '-' (at most 63), not {value!r}"
+    return f"must be lowercase letters, digits and '-' (at most 63), not {shown(value)}"
 
 
 def _login(value: Any) -> str | None:
     if _LOGIN.fullmatch(value):
         return None
-    return f"must be an agent login (lowercase letters, digits, '.', '_', '-'), not {value!r}"
+    return f"must be an agent login (lowercase letters, digits, '.', '_', '-'), not {shown(value)}"
 
 
 @dataclass(frozen=True)

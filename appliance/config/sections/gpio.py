@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.config.schema import in_range, one_of, setting
+from appliance.config.shown_value import shown
 
 # gpiozero 2.0 pin factories (docs/api_pins.rst); "" lets gpiozero try lgpio first,
 # which is the only one that works on a Pi 5.
@@ -26,7 +27,7 @@ def bcm_pin(value: Any) -> str | None:
 def _login(value: Any) -> str | None:
     if _LOGIN.fullmatch(value):
         return None
-    return f"must be an agent login (lowercase letters, digits, '.', '_', '-'), not {value!r}"
+    return f"must be an agent login (lowercase letters, digits, '.', '_', '-'), not {shown(value)}"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from appliance.config.schema import setting
 from appliance.config.sections.gsm_modems import ModemSettings
+from appliance.config.shown_value import shown
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,6 @@ class GsmSettings:
             for i, modem in enumerate(self.modems):
                 value = getattr(modem, key)
                 if value in seen:
-                    problems.append(f"modems[{i}].{key}: {value!r} is used by another modem")
+                    problems.append(f"modems[{i}].{key}: {shown(value)} is used by another modem")
                 seen.add(value)
         return problems

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from appliance.config.schema import in_range, one_of, setting
 from appliance.config.secret_files import masked_repr
+from appliance.config.shown_value import shown
 
 SECURITY_CHOICES = ("tls", "starttls", "none")
 
@@ -15,7 +16,7 @@ def _mark_check(value: str) -> str | None:
     """A mailbox marks taken mail `seen` or moves it with `move:<folder>`."""
     if value == "seen" or (value.startswith("move:") and len(value) > len("move:")):
         return None
-    return f"must be 'seen' or 'move:<folder>', not {value!r}"
+    return f"must be 'seen' or 'move:<folder>', not {shown(value)}"
 
 
 @dataclass(frozen=True)

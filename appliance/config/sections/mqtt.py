@@ -9,6 +9,7 @@ from typing import Any
 from appliance.config import value_checks
 from appliance.config.schema import in_range, setting
 from appliance.config.secret_files import masked_repr
+from appliance.config.shown_value import shown
 
 # MQTT 3.1.1 §4.7: '+' and '#' are wildcards, not allowed in topic names we publish to.
 _TOPIC_PREFIX = re.compile(r"[a-z0-9_-]+(/[a-z0-9_-]+)*")
@@ -18,7 +19,7 @@ def _topic_prefix(value: Any) -> str | None:
     if _TOPIC_PREFIX.fullmatch(value):
         return None
     return (f"must be lowercase topic levels joined by '/', without a leading or trailing '/' "
-            f"or wildcards, not {value!r}")
+            f"or wildcards, not {shown(value)}")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appliance.config.schema import in_range, non_empty, one_of, setting
+from appliance.config.shown_value import shown
 
 STRATEGIES = ("ringall", "linear", "rrmemory", "leastrecent", "fewestcalls")
 OVERFLOW_GROUP_PREFIX = "group:"
@@ -15,7 +16,7 @@ def _overflow(value: str) -> str | None:
         return None
     if value.startswith(OVERFLOW_GROUP_PREFIX) and value[len(OVERFLOW_GROUP_PREFIX):]:
         return None
-    return f"must be callback, voicemail or group:NAME, not {value!r}"
+    return f"must be callback, voicemail or group:NAME, not {shown(value)}"
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ class RingGroupSettings:
         seen: set[str] = set()
         for i, login in enumerate(self.members):
             if login in seen:
-                problems.append(f"members[{i}]: {login!r} is listed twice")
+                problems.append(f"members[{i}]: {shown(login)} is listed twice")
             seen.add(login)
         if self.overflow_group == self.name:
-            problems.append(f"overflow: {self.overflow!r} is this group itself")
+            problems.append(f"overflow: {shown(self.overflow)} is this group itself")
         return problems
 
     @property

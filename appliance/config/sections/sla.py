@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appliance.config.schema import in_range, setting
+from appliance.config.shown_value import shown
 
 PRIORITIES = ("low", "normal", "high", "urgent")  # as in store.models.Ticket.priority
 
@@ -46,6 +47,6 @@ class SlaSettings:
     def target(self, priority: str) -> SlaTarget:
         """The target for a priority name (low, normal, high, urgent)."""
         if priority not in PRIORITIES:
-            raise ValueError(f"unknown priority {priority!r}")
+            raise ValueError(f"unknown priority {shown(priority)}")
         target: SlaTarget = getattr(self, priority)
         return target

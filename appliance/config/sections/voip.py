@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.config.schema import in_range, non_empty, one_of, setting
+from appliance.config.shown_value import shown
 
 TRANSPORTS = ("udp", "tcp", "tls")
 # baresip's account line is `<uri>;param=value;...`: these would end a value early.
@@ -22,7 +23,7 @@ def _account_safe(value: Any) -> str | None:
 
 def _host(value: Any) -> str | None:
     if isinstance(value, str) and not _HOST_PORT.match(value):
-        return f"must be a host name or address, optionally with :port, not {value!r}"
+        return f"must be a host name or address, optionally with :port, not {shown(value)}"
     return None
 
 

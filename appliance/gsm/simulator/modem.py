@@ -17,7 +17,15 @@ from .pty_link import PtyLink
 from .sim_call import ACTIVE, SimCall
 from .sim_caller import SimulatedCaller
 from .sim_calls import CallCommands
-from .sim_core import CME_SIM_FAILURE, CME_SIM_PIN, CME_SIM_PUK, Handler, StoredSms, split_args
+from .sim_core import (
+    CME_SIM_BUSY,
+    CME_SIM_FAILURE,
+    CME_SIM_PIN,
+    CME_SIM_PUK,
+    Handler,
+    StoredSms,
+    split_args,
+)
 from .sim_files import FileCommands
 from .sim_sms import SmsCommands
 from .sim_standard import StandardCommands
@@ -73,6 +81,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
         self.sim_pin: str | None = None
         self.cpin = "READY"
         self.pin_tries = 3
+        self.sim_starting_queries = 0
         self.sim_puk = "12345678"  # the PUK printed on the SIM's card
         self.puk_tries = 10
         self.reg_stat = 1
@@ -83,6 +92,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
     def _reset_settings(self) -> None:
         """Power-on defaults (V.250: echo on)."""
         self.echo = True
+        self.cmee = 0
         self.clip = False
         self.crc = False
         self.clcc_urc = False
@@ -276,8 +286,8 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
             self._reply(["ERROR"])
             return
         if self.cpin != "READY" and name in _NEEDS_SIM:
-            refusal = {"SIM PIN": CME_SIM_PIN, "SIM PUK": CME_SIM_PUK}.get(self.cpin,
-                                                                         CME_SIM_FAILURE)
+            refusal = {"SIM PIN": CME_SIM_PIN, "SIM PUK": CME_SIM_PUK,
+                       "NOT READY": CME_SIM_BUSY}.get(self.cpin, CME_SIM_FAILURE)
             self._reply([refusal])
             return
         try:
@@ -295,7 +305,7 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
             "+CGMM": lambda a: [self.model, "OK"],
             "+CGMR": lambda a: [self.cgmr_line(), "OK"],
             "+CGSN": lambda a: [self.imei, "OK"],
-            "+CMEE": lambda a: ["OK"],
+            "+CMEE": self._cmee,
             "+CFUN": self._cfun,
         }
         table.update(self.status_commands())
@@ -310,6 +320,14 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
 
     def _echo(self, arg: str) -> list[str]:
         self.echo = arg.strip() == "1"
+        return ["OK"]
+
+    def _cmee(self, arg: str) -> list[str]:
+        if arg.startswith("?"):
+            return [f"+CMEE: {self.cmee}", "OK"]
+        if arg.startswith("=?"):
+            return ["+CMEE: (0-2)", "OK"]
+        self.cmee = int(arg[1:] or 0)
         return ["OK"]
 
     def _reset(self, arg: str) -> list[str]:

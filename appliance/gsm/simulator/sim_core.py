@@ -14,6 +14,7 @@ Handler = Callable[[str], list[str] | None]  # argument text -> info lines + fin
 CME_OPERATION_NOT_ALLOWED = "+CME ERROR: 3"
 CME_SIM_PIN = "+CME ERROR: 11"
 CME_SIM_PUK = "+CME ERROR: 12"
+CME_SIM_BUSY = "+CME ERROR: 14"
 CME_WRONG_PIN = "+CME ERROR: 16"
 CME_SIM_FAILURE = "+CME ERROR: 13"
 CMS_INVALID_INDEX = "+CMS ERROR: 321"
@@ -82,6 +83,7 @@ class SimCore:
     cpin: str
     pin_tries: int
     puk_tries: int
+    sim_starting_queries: int
     reg_stat: int
     operator: str
     rssi: int

@@ -110,10 +110,13 @@ class SmsCommands(SimCore):
         self.deleted_sms.append(index)
         return ["OK"]
 
-    def _cmgs(self, arg: str) -> None:
+    def _cmgs(self, arg: str) -> list[str] | None:
+        if not arg[1:].strip():
+            return ["ERROR"]  # a length (PDU mode) or a number (text mode) is required
         self._sms_target = split_args(arg[1:])[0]
         self._sms_body = bytearray()
         self.link.write(b"\r\n> ")  # TS 27.005 §3.5.1: no line end after the prompt
+        return None
 
     def send_sms(self, target: str, body: str) -> list[str]:
         """A message was given to the network: record it and answer +CMGS: <mr>."""

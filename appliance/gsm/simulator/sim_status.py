@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .sim_core import (
     CME_OPERATION_NOT_ALLOWED,
+    CME_SIM_BUSY,
     CME_SIM_FAILURE,
     CME_SIM_PUK,
     CME_WRONG_PIN,
@@ -34,6 +35,12 @@ class StatusCommands(SimCore):
         if self.cereg_n and self.supports_lte:
             self.urc(f"+CEREG: {stat}")
 
+    def sim_starts_slowly(self, queries: int) -> None:
+        """The SIM is still starting (as for seconds after a real module's power-up): the
+        next `queries` AT+CPIN? answer NOT READY and SIM commands answer SIM busy."""
+        self.cpin = "NOT READY"
+        self.sim_starting_queries = queries
+
     def lock_sim(self, pin: str, tries: int = 3) -> None:
         """The SIM asks for `pin` at power-up; `tries` wrong PINs lock it (PUK)."""
         self.sim_pin = pin
@@ -44,9 +51,17 @@ class StatusCommands(SimCore):
 
     def _cpin(self, arg: str) -> list[str]:
         if arg.startswith("?"):
-            if self.cpin == PUK_EXHAUSTED:
+            state = self.cpin
+            if state == PUK_EXHAUSTED:
                 return [CME_SIM_FAILURE]
-            return [f"+CPIN: {self.cpin}", "OK"]
+            if state == "NOT READY":
+                self.sim_starting_queries -= 1
+                if self.sim_starting_queries <= 0:
+                    self.cpin = "READY"
+                    self.later(0.01, lambda: self.urc("+CPIN: READY"))
+            return [f"+CPIN: {state}", "OK"]
+        if self.cpin == "NOT READY":
+            return [CME_SIM_BUSY]
         if self.cpin == "READY":
             return [CME_OPERATION_NOT_ALLOWED]
         if self.cpin == "SIM PUK":

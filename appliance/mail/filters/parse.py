@@ -14,6 +14,7 @@ from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from appliance.mail import mime_params
+from appliance.mail.content_identity import content_hash
 from appliance.mail.decoding import (
     decode_bytes,
     decode_header_text,
@@ -52,6 +53,7 @@ Bodies = dict[int, bytes]
 def run(mail: ParsedMail, ctx: IntakeContext) -> None:
     """Parse headers always, and the body unless only the headers were kept."""
     bodies: Bodies = {}
+    mail.content_hash = content_hash(mail.raw)
     if mail.headers_only or mail.oversize:
         msg = BytesHeaderParser().parsebytes(mail.raw)
     else:
@@ -80,6 +82,7 @@ def run(mail: ParsedMail, ctx: IntakeContext) -> None:
     else:
         mail.message_id = synthesise_message_id(mail)
         mail.message_id_synthesised = True
+        mail.earlier_dedupe_key = earlier_stand_in_id(mail)
 
 
 def message_from_bytes(raw: bytes, bodies: Bodies | None = None) -> Message:
@@ -277,7 +280,14 @@ def parse_date(value: object) -> datetime | None:
 
 
 def synthesise_message_id(mail: ParsedMail) -> str:
-    """A stable stand-in Message-ID from date, sender, subject and body."""
+    """A stable stand-in Message-ID from the whole mail as sent: every header but the
+    transport ones, every MIME part (see content_identity)."""
+    return f"{(mail.content_hash or content_hash(mail.raw))[:40]}@{SYNTHETIC_DOMAIN}"
+
+
+def earlier_stand_in_id(mail: ParsedMail) -> str:
+    """The stand-in Message-ID schema 6 and before gave a mail without one (date, sender,
+    subject and text only), to recognise mail recorded under it."""
     digest = hashlib.sha256()
     for piece in (mail.header("Date"), mail.from_address, mail.subject, mail.text):
         digest.update(piece.encode("utf-8", "replace"))
