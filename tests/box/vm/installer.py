@@ -63,6 +63,15 @@ class Installer:
         await self.page.wait_for_url("**/setup/agents?saved=mailbox", timeout=WAIT_MS)
         return str(answer)
 
+    async def open_all_week(self) -> None:
+        """Settings, business hours: open round the clock every day, so a call is routed
+        whatever the time of day the test runs at (the defaults close at 16:00)."""
+        await self.open("/admin/settings#weekly")
+        for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+            await self.page.fill(f"#hours-{day}", "00:00-24:00")
+        await self.page.click("form[action='/admin/settings/business-hours'] button[type=submit]")
+        await self.page.wait_for_url("**/admin/settings?saved=1*", timeout=WAIT_MS)
+
     async def parts(self) -> str:
         """The setup page's list of the box's parts and what each reports."""
         await self.open("/setup/line")

@@ -222,6 +222,7 @@ async def test_the_installer_sets_up_line_mailbox_and_agent(box: Box) -> None:
                               f'members = ["{login}"]\nstrategy = "linear"\n')
     await _restart_aspa(box)
     await box.installer.set_password(login, password)  # the admin's session outlives restarts
+    await box.installer.open_all_week()
 
 
 async def test_a_call_rings_the_agents_mobile(box: Box) -> None:
