@@ -28,6 +28,12 @@ class Installer:
     async def open(self, path: str) -> None:
         await self.page.goto(self.base + path, timeout=WAIT_MS)
 
+    async def choose_language(self, language: str) -> None:
+        """The language button in the page's header (kept in a cookie before logging in)."""
+        async with self.page.expect_navigation(timeout=WAIT_MS):
+            await self.page.click(f"form[action='/language'] button[value={language}]")
+        assert await self.page.get_attribute("html", "lang") == language
+
     async def create_admin(self, name: str, login: str, password: str) -> None:
         """The first page of a new box: the admin's name, login and password."""
         await self.open("/")
