@@ -69,12 +69,12 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
     store, board, tickets = daemon.store, daemon.switchboard, daemon.tickets
     assert store is not None and board is not None and tickets is not None
     gsm_lines: list[GsmLine] = []
+    engine = _media_engine(config)  # one for every line whose calls' sound is the box's
     if config.gsm.enabled:
         from appliance.gsm.pin_guard import PinMemory
         from appliance.switchboard.sms_filing import SmsIntake
 
         pins = PinMemory(config.data_path / "sim-pin.json")  # a refused PIN stays refused
-        engine = _media_engine(config)
 
         intake = SmsIntake(store.db, daemon.bus, daemon.clock, store, tickets,
                            country_code=str(config.box.country_code))
@@ -88,7 +88,8 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
     if config.voip.enabled:
         from appliance.voip.adapter import VoipLineAdapter
 
-        voip = VoipLineAdapter(config.voip, daemon.bus, daemon.clock, config.data_path / "voip")
+        voip = VoipLineAdapter(config.voip, daemon.bus, daemon.clock, config.data_path / "voip",
+                               engine=engine)
         wired.adapters.append(voip)
         lines.append(voip.line)
     wired.adapters.append(ExchangeAdapter(config, db=store.db, store=store, bus=daemon.bus,
@@ -97,8 +98,9 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
 
 
 def _media_engine(config: Config) -> MediaEngine | None:
-    """The engine that carries calls' sound, when some modem's voice port is configured."""
-    if not any(modem.voice_device for modem in config.gsm.modems):
+    """The engine that carries calls' sound: some modem's voice port, or the VoIP line's."""
+    voip_sound = config.voip.enabled and config.voip.call_sound == "box"
+    if not voip_sound and not any(modem.voice_device for modem in config.gsm.modems):
         return None  # no numpy, no audio threads on a box without a voice port
     from appliance.media.media_engine import MediaEngine
 
