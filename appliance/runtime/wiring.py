@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from appliance.ports.adapter import Adapter
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from appliance.config.aspa_toml import Config
     from appliance.gsm.line import GsmLine
     from appliance.media.media_engine import MediaEngine
@@ -28,6 +30,8 @@ class Wired:
 
     adapters: list[Adapter] = field(default_factory=list)
     lines: LinesPort | None = None
+    # the exchange's: an announcement the office changed on the web page is heard next
+    announcements: Callable[[str, str], Awaitable[None]] | None = None
 
 
 def configured_adapters(daemon: Daemon) -> list[Adapter]:
@@ -46,7 +50,7 @@ def configured_adapters(daemon: Daemon) -> list[Adapter]:
         wired.adapters.append(_gpio(daemon))
     retention = _retention(daemon) if any(days for _, days in config.retention.policy()) else None
     if config.web.enabled:
-        wired.adapters.append(_web(daemon, wired.lines, retention))
+        wired.adapters.append(_web(daemon, wired, retention))
     if retention is not None:
         wired.adapters.append(retention)
     return wired.adapters
@@ -92,9 +96,11 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
                                engine=engine)
         wired.adapters.append(voip)
         lines.append(voip.line)
-    wired.adapters.append(ExchangeAdapter(config, db=store.db, store=store, bus=daemon.bus,
-                                          clock=daemon.clock, board=board, tickets=tickets,
-                                          lines=lambda: lines))
+    exchange = ExchangeAdapter(config, db=store.db, store=store, bus=daemon.bus,
+                               clock=daemon.clock, board=board, tickets=tickets,
+                               lines=lambda: lines)
+    wired.adapters.append(exchange)
+    wired.announcements = exchange.announcement_changed
 
 
 def _media_engine(config: Config) -> MediaEngine | None:
@@ -140,7 +146,7 @@ def _gpio(daemon: Daemon) -> Adapter:
     return GpioAdapter(daemon.config.gpio, board, board, bus=daemon.bus, clock=daemon.clock)
 
 
-def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> Adapter:
+def _web(daemon: Daemon, wired: Wired, retention: Adapter | None) -> Adapter:
     from zoneinfo import ZoneInfo
 
     from appliance.mail.mail_desk import MailDeskService
@@ -152,6 +158,7 @@ def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> 
     config = daemon.config
     assert daemon.store is not None and daemon.switchboard is not None
     assert daemon.tickets is not None
+    lines = wired.lines
     privacy = PrivacyParts(data_dir=config.data_path, country_code=str(config.box.country_code),
                            box_name=config.box.name, policy=tuple(config.retention.policy()),
                            lines=lines, retention=lambda: retention)
@@ -163,6 +170,7 @@ def _web(daemon: Daemon, lines: LinesPort | None, retention: Adapter | None) -> 
         mail=MailDeskService(daemon.store, daemon.bus, daemon.clock, config.mail.smtp,
                              config.data_path),
         config_path=daemon.config_path)
+    backend.announcement_changed = wired.announcements
     key = load_or_create_secret(config.data_path)
     return WebAdapter(config.web, backend, secret_key=key, clock=daemon.clock)
 

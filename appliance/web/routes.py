@@ -17,6 +17,7 @@ from appliance.web.settings import (
     desk_unit_edits,
     keeping_edits,
     mqtt_edits,
+    prompt_views,
     settings_edits,
     settings_views,
 )
@@ -71,6 +72,11 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/agents", admin_views.agent_add)
     post("/admin/agents/{id}", admin_views.agent_update)
     get("/admin/settings", settings_views.settings_page)
+    get("/admin/prompts", prompt_views.prompts_page)
+    get("/admin/prompts/{prompt}/{language}/sound", prompt_views.prompt_sound)
+    post("/admin/prompts/{prompt}/{language}/upload", prompt_views.prompt_upload)
+    post("/admin/prompts/{prompt}/{language}/speak", prompt_views.prompt_speak)
+    post("/admin/prompts/{prompt}/{language}/remove", prompt_views.prompt_remove)
     post("/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
     post("/admin/settings/business-hours", settings_edits.business_hours)
     post("/admin/settings/ring-groups/{id}", settings_edits.ring_group)

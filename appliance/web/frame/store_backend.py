@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -117,6 +117,8 @@ class StoreWebBackend:
         self.lines = lines
         self.mail = mail  # None: a box (or a test) without the mail part
         self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
+        # the exchange's `announcement_changed`, set by the wiring: callers hear a new prompt next
+        self.announcement_changed: Callable[[str, str], Awaitable[None]] | None = None
         self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
         self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}
 
