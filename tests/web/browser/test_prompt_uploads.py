@@ -52,14 +52,15 @@ async def test_an_upload_is_listed_playable_and_a_bad_one_keeps_it(
     assert 1.4 <= duration <= 1.6
     kept = (site.data_dir / "prompts" / "greeting-fi.wav").read_bytes()
 
-    bad = tmp_path / "uusi-tervehdys.mp3"
+    bad = tmp_path / "<i>uusi-tervehdys.mp3"  # shown as text, never as markup
     bad.write_bytes(b"this is a note, not a sound\n" * 40)
     await greeting.locator("input[type=file]").set_input_files(str(bad))
     await greeting.locator("form.upload button").click()
     problem = page.locator("section#greeting-fi p.problem")
     await problem.wait_for()
     said = await problem.inner_text()
-    assert "uusi-tervehdys.mp3" in said and "Tiedotetta ei muutettu" in said
+    assert "<i>uusi-tervehdys.mp3" in said and "Tiedotetta ei muutettu" in said
+    assert await problem.locator("i").count() == 0
     assert "Toimiston äänite, 1.5 s" in await page.locator(
         "section#greeting-fi p.state").inner_text()
     assert (site.data_dir / "prompts" / "greeting-fi.wav").read_bytes() == kept
