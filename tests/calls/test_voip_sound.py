@@ -10,6 +10,7 @@ ways a phone can: an RFC 4733 event and an in-band tone with noise.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +23,18 @@ from appliance.media.port_health import HealthRules
 from appliance.media.tones import dtmf_sequence, from_pcm, noise, to_pcm
 from appliance.presence import call_started
 from appliance.queue.call_commands import Prompt
-from appliance.spine.events import CallOffered, CallRecorded, VoicemailReceived
+from appliance.spine.events import (
+    CallAnswered,
+    CallOffered,
+    CallRecorded,
+    VoicemailReceived,
+)
 from appliance.store.models import Attachment, Ticket
 from appliance.voip.adapter import VoipLineAdapter
 from tests.peers.binaries import PeerProgram, require
 from tests.voip.baresip_caller import BaresipCaller, heard_in, write_tone_wav
 from tests.voip.conftest import box_target, loopback_settings
-from tests.voip.sip_peers import BARESIP
+from tests.voip.sip_peers import BARESIP, Sipp
 
 from .exchange_harness import RunningExchange, quick_group, start_exchange, stop_exchange
 from .voip_exchange_harness import BRIDGE_FIRST
@@ -58,13 +64,14 @@ class SipCallScene:
                 await asyncio.sleep(0.5)  # the recording grows in real time: no event to await
 
 
-@pytest.fixture
-async def scene(tmp_path: Path) -> AsyncIterator[SipCallScene]:
-    """Every agent busy (the caller waits), the VoIP line's sound through the box, a caller."""
+@contextlib.asynccontextmanager
+async def call_scene(tmp_path: Path, *, numbers: dict[int, str] | None = None,
+                     agents_busy: bool = True) -> AsyncIterator[SipCallScene]:
+    """The exchange with the VoIP line's sound through the box, and a caller's baresip."""
     require(BARESIP)
     jackd = require(JACKD)
-    exchange = await start_exchange(tmp_path, model="sim7600", sound=True,
-                                    group=quick_group(max_wait_s=120))
+    exchange = await start_exchange(tmp_path, model="sim7600", sound=True, numbers=numbers,
+                                    group=quick_group(max_wait_s=120, ring_timeout_s=5.0))
     engine = MediaEngine(health=HealthRules(stall_seconds=5.0))
     box = VoipLineAdapter(loopback_settings(call_sound="box", jackd=str(jackd)), exchange.bus,
                           exchange.exchange.clock, tmp_path / "voip", engine=engine)
@@ -73,8 +80,9 @@ async def scene(tmp_path: Path) -> AsyncIterator[SipCallScene]:
         await box.start()
         box.line.restore(BRIDGE_FIRST)  # the callers refuse REFER: they stay with the box
         exchange.exchange.add_line(box.line)
-        for agent in (1, 2, 3):
-            exchange.set_agent(agent, call_started)
+        if agents_busy:
+            for agent in (1, 2, 3):
+                exchange.set_agent(agent, call_started)
         await caller.start()
         yield SipCallScene(exchange, box, caller)
     finally:
@@ -82,6 +90,13 @@ async def scene(tmp_path: Path) -> AsyncIterator[SipCallScene]:
         await engine.close_all()
         await box.stop()
         await stop_exchange(exchange)
+
+
+@pytest.fixture
+async def scene(tmp_path: Path) -> AsyncIterator[SipCallScene]:
+    """Every agent busy: the caller waits in the queue."""
+    async with call_scene(tmp_path) as running:
+        yield running
 
 
 async def test_a_sip_caller_hears_the_greeting_and_asks_for_a_callback_with_rfc4733(
@@ -131,3 +146,39 @@ async def test_a_sip_caller_leaves_a_message_that_is_filed_as_ogg(
     assert 1.0 <= left.seconds <= 3.5
     attachment = await scene.exchange.query(lambda: Attachment.get())
     assert attachment.content_type == "audio/ogg" and attachment.size > 100
+
+
+async def test_the_sound_server_dying_mid_call_ends_in_a_callback_and_the_line_recovers(
+        scene: SipCallScene) -> None:
+    voice = scene.voice
+    await scene.caller.dial(box_target(scene.box))
+    await scene.hears(voice.prompt(Prompt.GREETING, "fi"))
+    jack = scene.box.supervisor.jack
+    assert jack is not None and jack.process is not None
+    jack.process.kill()
+    recorded = await scene.exchange.log.wait_for(CallRecorded, within=WITHIN_S)
+    assert recorded.outcome == "interrupted"
+    ticket = await scene.exchange.query(lambda: Ticket.get(Ticket.channel == "callback"))
+    assert "+358401234567" in ticket.subject
+    await scene.exchange.until(lambda: not scene.exchange.exchange.flows, WITHIN_S)
+    await scene.exchange.until(lambda: scene.box.supervisor.state == "up"
+                               and scene.box.line.is_up, WITHIN_S)
+    restarted = scene.box.supervisor.jack
+    assert restarted is not None and restarted.is_running and restarted is not jack
+
+
+async def test_an_agent_who_answers_is_joined_to_the_sip_caller(tmp_path: Path) -> None:
+    phone = Sipp("agent_answers.xml", tmp_path)
+    async with call_scene(tmp_path, numbers={1: phone.uri, 2: phone.uri, 3: phone.uri},
+                          agents_busy=False) as scene:
+        await phone.start()
+        try:
+            await scene.caller.dial(box_target(scene.box))
+            await scene.exchange.log.wait_for(CallAnswered, within=WITHIN_S)
+            await scene.caller.hang_up()
+            recorded = await scene.exchange.log.wait_for(CallRecorded, within=WITHIN_S)
+            assert (recorded.outcome, recorded.agent_id, recorded.method) == (
+                "answered", 1, "conference")
+            assert await phone.finished() == 0, phone.errors()
+        finally:
+            await phone.stop()
