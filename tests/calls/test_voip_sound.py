@@ -23,6 +23,7 @@ from appliance.media.port_health import HealthRules
 from appliance.media.tones import dtmf_sequence, from_pcm, noise, to_pcm
 from appliance.presence import call_started
 from appliance.queue.call_commands import Prompt
+from appliance.queue.call_flow_state import Phase
 from appliance.spine.events import (
     CallAnswered,
     CallOffered,
@@ -174,7 +175,12 @@ async def test_an_agent_who_answers_is_joined_to_the_sip_caller(tmp_path: Path) 
         await phone.start()
         try:
             await scene.caller.dial(box_target(scene.box))
+            offered = await scene.exchange.log.wait_for(CallOffered, within=WITHIN_S)
             await scene.exchange.log.wait_for(CallAnswered, within=WITHIN_S)
+            flows = scene.exchange.exchange.flows
+            await scene.exchange.until(  # joined: then the caller talks, and hangs up
+                lambda: getattr(flows.get(offered.call_id), "phase", None) is Phase.CONFERENCE,
+                WITHIN_S)
             await scene.caller.hang_up()
             recorded = await scene.exchange.log.wait_for(CallRecorded, within=WITHIN_S)
             assert (recorded.outcome, recorded.agent_id, recorded.method) == (

@@ -2,8 +2,8 @@
 
 What it hears is written as it arrives by baresip's `sndfile` module (the
 decoded stream, `dump-<time>-dec.wav` in its folder); what it says is a
-WAV file played by `aufile`: a key pressed as a tone (in-band), or a long
-silence (with no source at all baresip sends no RTP, nor RFC 4733 events).
+WAV file played by `aufile` (a key pressed as a tone, in-band; silence while
+a key goes as an RFC 4733 event, which travels with RTP), else nothing.
 Keys as RFC 4733 events go with the menu's `sndcode`. Driven over ctrl_tcp
 with the box's own control client.
 """
@@ -23,13 +23,16 @@ from tests.peers.binaries import require
 from tests.voip.sip_peers import BARESIP, LOOPBACK, free_sip_port, rtp_range
 
 RATE_HZ = 8000
-SILENCE_S = 180.0  # the caller's quiet source: baresip sends RTP (and RFC 4733) only with one
+QUIET = "aubridge,caller-quiet"  # a device nobody feeds: the caller says nothing, sends no RTP
+# A key as an RFC 4733 event goes out with the call's RTP, so the caller "speaks" this much
+# silence meanwhile. Short, so aufile has loaded it before its first end-of-file check (1 s).
+SILENCE_S = 20.0
 
 
-def _config(sip_port: int, control_port: int, dumps: Path, quiet: str) -> str:
+def _config(sip_port: int, control_port: int, dumps: Path) -> str:
     rtp_min, rtp_max = rtp_range()
     lines = [("poll_method", "epoll"), ("sip_listen", f"{LOOPBACK}:{sip_port}"),
-             ("audio_player", "aubridge,caller-ears"), ("audio_source", quiet),
+             ("audio_player", "aubridge,caller-ears"), ("audio_source", QUIET),
              ("audio_alert", "aubridge,caller-ears"), ("rtp_ports", f"{rtp_min}-{rtp_max}"),
              ("module_path", MODULE_DIR), ("module", "g711.so"), ("module", "aufile.so"),
              ("module", "aubridge.so"), ("module", "sndfile.so"), ("snd_path", str(dumps)),
@@ -54,10 +57,8 @@ class BaresipCaller:
         self.dumps.mkdir(exist_ok=True)
         sip_port = free_sip_port()
         control_port = free_loopback_port(avoid=frozenset({sip_port, sip_port + 1}))
-        silence = write_tone_wav(self.folder / "silence.wav", b"", tail_s=SILENCE_S)
-        self.quiet_source = f"aufile,{silence}"
-        (self.folder / "config").write_text(_config(sip_port, control_port, self.dumps,
-                                                    self.quiet_source))
+        self.silence = write_tone_wav(self.folder / "silence.wav", b"", tail_s=SILENCE_S)
+        (self.folder / "config").write_text(_config(sip_port, control_port, self.dumps))
         (self.folder / "accounts").write_text(
             f"<sip:+358401234567@{LOOPBACK}:{sip_port}>;regint=0\n")
         (self.folder / "contacts").write_text("")
@@ -73,7 +74,8 @@ class BaresipCaller:
         await self.command("dial", f"sip:aspa@{target}")
 
     async def press_rfc4733(self, digit: str) -> None:
-        """A key as an RFC 4733 telephone-event (what most SIP phones send)."""
+        """A key as an RFC 4733 telephone-event (what most SIP phones send), over silence."""
+        await self.say(self.silence)
         await self.command("sndcode", digit)
 
     async def say(self, wav: Path) -> None:
@@ -81,7 +83,7 @@ class BaresipCaller:
         await self.command("ausrc", f"aufile,{wav}")
 
     async def quiet(self) -> None:
-        await self.command("ausrc", self.quiet_source)
+        await self.command("ausrc", QUIET)
 
     async def hang_up(self) -> None:
         await self.command("hangup")
