@@ -50,6 +50,9 @@ _bridges = itertools.count(1)
 # the call is joined through the box. Attended transfer (REFER with Replaces, RFC 3891)
 # would come first, but baresip 1.0 cannot do it.
 HAND_OVER_ORDER: Final = (ConnectMethod.DEFLECT, ConnectMethod.CONFERENCE)
+# With the calls' sound through the box the caller is answered and hears the queue (place,
+# music, menu) as on a modem; a blind transfer is made before answering, so it goes second.
+HAND_OVER_ORDER_WITH_SOUND: Final = (ConnectMethod.CONFERENCE, ConnectMethod.DEFLECT)
 
 
 def _same_uri(dialled: str, reported: str) -> bool:
@@ -119,7 +122,9 @@ class VoipLine:
         return LineCapabilities(rings_parallel=True, dials_sip=True,
                                 plays_prompts=audio or self.plays_prompts,
                                 records_voicemail=audio, has_audio=audio, sends_sms=False,
-                                hand_over=HAND_OVER_ORDER)
+                                hold_keeps_sound=audio,
+                                hand_over=HAND_OVER_ORDER_WITH_SOUND if audio
+                                else HAND_OVER_ORDER)
 
     @property
     def is_idle(self) -> bool:

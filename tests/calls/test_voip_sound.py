@@ -19,6 +19,7 @@ import pytest
 
 from appliance.calls.call_voice import CallVoice
 from appliance.media.media_engine import MediaEngine
+from appliance.media.pcm import NARROW_BAND
 from appliance.media.port_health import HealthRules
 from appliance.media.tones import dtmf_sequence, from_pcm, noise, to_pcm
 from appliance.presence import call_started
@@ -38,7 +39,6 @@ from tests.voip.conftest import box_target, loopback_settings
 from tests.voip.sip_peers import BARESIP, Sipp
 
 from .exchange_harness import RunningExchange, quick_group, start_exchange, stop_exchange
-from .voip_exchange_harness import BRIDGE_FIRST
 
 JACKD = PeerProgram("jackd", "jackd2")
 WITHIN_S = 30.0  # real seconds of audio through two baresips and JACK, on a loaded machine
@@ -79,7 +79,6 @@ async def call_scene(tmp_path: Path, *, numbers: dict[int, str] | None = None,
     caller = BaresipCaller(tmp_path / "caller")
     try:
         await box.start()
-        box.line.restore(BRIDGE_FIRST)  # the callers refuse REFER: they stay with the box
         exchange.exchange.add_line(box.line)
         if agents_busy:
             for agent in (1, 2, 3):
@@ -168,14 +167,16 @@ async def test_the_sound_server_dying_mid_call_ends_in_a_callback_and_the_line_r
     assert restarted is not None and restarted.is_running and restarted is not jack
 
 
-async def test_an_agent_who_answers_is_joined_to_the_sip_caller(tmp_path: Path) -> None:
-    phone = Sipp("agent_answers.xml", tmp_path)
+async def test_a_sip_caller_hears_music_while_the_agent_is_rung_then_is_joined(
+        tmp_path: Path) -> None:
+    phone = Sipp("agent_answers_late.xml", tmp_path)
     async with call_scene(tmp_path, numbers={1: phone.uri, 2: phone.uri, 3: phone.uri},
                           agents_busy=False) as scene:
         await phone.start()
         try:
             await scene.caller.dial(box_target(scene.box))
             offered = await scene.exchange.log.wait_for(CallOffered, within=WITHIN_S)
+            await scene.hears(scene.voice.music[:NARROW_BAND.byte_count(1.5)])  # it rings 4 s
             await scene.exchange.log.wait_for(CallAnswered, within=WITHIN_S)
             flows = scene.exchange.exchange.flows
             await scene.exchange.until(  # joined: then the caller talks, and hangs up
