@@ -71,3 +71,20 @@ async def test_an_upload_is_listed_playable_and_a_bad_one_keeps_it(
         "section#greeting-fi p.state").inner_text()
     assert not (site.data_dir / "prompts" / "greeting-fi.wav").exists()
     assert watched.errors == [] or all("400" in e for e in watched.errors)
+
+
+async def test_a_typed_sentence_is_spoken_listed_and_playable(
+        site: Site, watched: Watched) -> None:
+    page = watched.page
+    await log_in(page, site)
+    await page.goto(site.url + "/admin/prompts")
+    closed = page.locator("section#closed-en")
+    await closed.locator("textarea[name=text]").fill("We are closed for the holidays.")
+    await closed.locator("form.speak button").click()
+    await page.wait_for_url("**/admin/prompts?saved=closed-en*")
+    closed = page.locator("section#closed-en")
+    assert "The office's recording" in await closed.locator("p.state").inner_text()
+    duration = await closed.locator("audio.recorded").evaluate(DURATION_JS)
+    assert 1.0 <= duration <= 6.0
+    assert (site.data_dir / "prompts" / "closed-en.wav").exists()
+    assert watched.errors == []
