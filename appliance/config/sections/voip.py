@@ -95,6 +95,10 @@ class VoipSettings:
             problems.append("registrar: a password is set but no registrar to register with")
         if self.transport == "tls" and not self.registrar:
             problems.append("registrar: transport tls needs the provider's registrar")
+        if self.call_sound == "box" and self.audio_dir:
+            problems.append("audio_dir: not played with call_sound = box (callers hear the "
+                            "announcements of [calls.speech] and the recordings of the web "
+                            "page); remove audio_dir, or set call_sound = files")
         return problems
 
     @property
