@@ -128,8 +128,10 @@ class ExchangeAdapter:
                  ", ".join(plan.groups) or "(none: every call becomes a callback)")
 
     def _wants_voice(self) -> bool:
-        """True when some modem's voice port is configured (its calls' sound comes here)."""
-        gsm = self.config.gsm
+        """True when some line's calls' sound comes here (a modem's voice port, VoIP's "box")."""
+        gsm, voip = self.config.gsm, self.config.voip
+        if voip.enabled and voip.call_sound == "box":
+            return True
         return gsm.enabled and any(modem.voice_device for modem in gsm.modems)
 
     async def _prepare_voice(self, exchange: Exchange) -> None:

@@ -466,7 +466,10 @@ class Exchange:
             await line.answer(call_id)
             await self._sound_on(call_id, live)
         elif isinstance(command, HoldCaller):
-            await self._sound_off(call_id, live)  # held, the voice port carries the agent leg
+            if line.capabilities.hold_keeps_sound:
+                self._hold_music(live, True)  # the agent is rung on another call of the line
+            else:
+                await self._sound_off(call_id, live)  # the voice port carries the agent leg
             await line.hold(call_id)
         elif isinstance(command, ResumeCaller):
             await line.resume(call_id)
@@ -494,6 +497,7 @@ class Exchange:
                     call_id, live.sound, lambda: self.post(
                         lambda: self._apply(call_id, flow_rules.on_bridge_failed)))
             else:
+                await self._sound_off(call_id, live)  # still open where the hold kept it
                 ok = agent_leg is not None and await line.hand_over(
                     command.method, call_id, agent_leg)
             return lambda: self._apply(call_id, flow_rules.on_hand_over_result, ok)

@@ -73,7 +73,7 @@ class PromptLibrary:
         target = self.path(prompt, language)
         if len(data) > MAX_UPLOAD_BYTES:
             raise PromptFileError(f"the file is {len(data) // (1024 * 1024)} MB; at most "
-                                  f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+                                  f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB", "too_large")
         self.prompts_dir.mkdir(parents=True, exist_ok=True)
         shown = Path(filename).name or "the file"
         suffix = Path(filename).suffix.lower()  # SoX tells some formats by their extension
@@ -86,7 +86,7 @@ class PromptLibrary:
             imported = import_prompt(source, target, NARROW_BAND)
         except PromptFileError as error:
             raise PromptFileError(str(error).replace(source.name, shown)
-                                  .replace(str(source), shown)) from None
+                                  .replace(str(source), shown), error.kind) from None
         finally:
             source.unlink(missing_ok=True)
         return Recorded(prompt, "" if prompt == HOLD_MUSIC else language, imported.seconds,

@@ -28,7 +28,16 @@ ACCEPTED = "WAV, MP3, Ogg (Vorbis or Opus), FLAC or AIFF"
 
 
 class PromptFileError(ValueError):
-    """An uploaded sound could not be used; the message says why and what to do."""
+    """An uploaded sound could not be used; the message says why and what to do.
+
+    `kind` names the reason for a page that says it in the person's language:
+    missing_tool, unreadable, empty, too_large, not_sound, too_long,
+    not_converted, silent, slow, unusable.
+    """
+
+    def __init__(self, message: str, kind: str = "unusable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +53,7 @@ def sox_program() -> str:
     found = shutil.which("sox")
     if found is None:
         raise PromptFileError("the sound converter is missing: install the Debian packages "
-                              "sox and libsox-fmt-all")
+                              "sox and libsox-fmt-all", "missing_tool")
     return found
 
 
@@ -53,24 +62,26 @@ def probe_seconds(source: Path) -> float:
     try:
         size = source.stat().st_size
     except OSError as error:
-        raise PromptFileError(f"{source.name}: cannot be read ({error.strerror})") from error
+        raise PromptFileError(f"{source.name}: cannot be read ({error.strerror})",
+                              "unreadable") from error
     if size == 0:
-        raise PromptFileError(f"{source.name}: the file is empty")
+        raise PromptFileError(f"{source.name}: the file is empty", "empty")
     if size > MAX_UPLOAD_BYTES:
         raise PromptFileError(f"{source.name}: {size / 1e6:.1f} MB is too large; the limit is "
                               f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB (shorten it or save it "
-                              "as MP3)")
+                              "as MP3)", "too_large")
     result = _run([sox_program(), "--info", "-D", str(source)])
     if result.returncode != 0:
         raise PromptFileError(f"{source.name}: not a sound file this box can read "
-                              f"({_first_error(result.stderr)}); save it as {ACCEPTED}")
+                              f"({_first_error(result.stderr)}); save it as {ACCEPTED}",
+                              "not_sound")
     try:
         seconds = float(result.stdout.strip() or 0)
     except ValueError:
         seconds = 0.0
     if seconds > MAX_PROMPT_SECONDS:
         raise PromptFileError(f"{source.name}: {seconds / 60:.1f} minutes is too long; the "
-                              f"limit is {MAX_PROMPT_SECONDS / 60:.0f} minutes")
+                              f"limit is {MAX_PROMPT_SECONDS / 60:.0f} minutes", "too_long")
     return seconds
 
 
@@ -84,12 +95,14 @@ def convert_to_pcm(source: Path, fmt: PcmFormat, *, normalise: bool = True) -> b
     result = _run(command, text=False)
     if result.returncode != 0:
         raise PromptFileError(f"{source.name}: the sound could not be converted "
-                              f"({_first_error(result.stderr)}); save it as {ACCEPTED}")
+                              f"({_first_error(result.stderr)}); save it as {ACCEPTED}",
+                              "not_converted")
     pcm = bytes(result.stdout)
     if len(pcm) < fmt.frame_bytes:
-        raise PromptFileError(f"{source.name}: holds no sound")
+        raise PromptFileError(f"{source.name}: holds no sound", "silent")
     if fmt.seconds(pcm) > MAX_PROMPT_SECONDS:
-        raise PromptFileError(f"{source.name}: longer than {MAX_PROMPT_SECONDS / 60:.0f} minutes")
+        raise PromptFileError(f"{source.name}: longer than {MAX_PROMPT_SECONDS / 60:.0f} minutes",
+                              "too_long")
     return pcm
 
 
@@ -131,7 +144,8 @@ def _run(command: list[str], *, text: bool = True,
         return subprocess.run(command, capture_output=True, text=text, timeout=SOX_TIMEOUT_S,
                               check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as error:
-        raise PromptFileError(f"converting took longer than {SOX_TIMEOUT_S:.0f} s") from error
+        raise PromptFileError(f"converting took longer than {SOX_TIMEOUT_S:.0f} s",
+                              "slow") from error
 
 
 def _first_error(stderr: str | bytes) -> str:

@@ -28,6 +28,9 @@ class LineCapabilities:
     plays_prompts: bool = False  # announcements to the caller (files are configured)
     records_voicemail: bool = False
     has_audio: bool = False  # the call's sound goes through the box (call_sound.CallSound)
+    # held while an agent's phone rings, the caller stays in the box's sound (music): a trunk
+    # whose agent leg is another call, not the held call's own voice port
+    hold_keeps_sound: bool = False
     prompt_files: str | None = None  # "amr"/"wav": plays prompt files put on it (put_prompt)
     sends_sms: bool = True
     # its methods, in the order it prefers; a bridge only where the call's sound is the box's

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from appliance.ports.adapter import Adapter
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from appliance.config.aspa_toml import Config
     from appliance.gsm.line import GsmLine
     from appliance.media.media_engine import MediaEngine
@@ -28,6 +30,8 @@ class Wired:
 
     adapters: list[Adapter] = field(default_factory=list)
     lines: LinesPort | None = None
+    # the exchange's: an announcement the office changed on the web page is heard next
+    announcements: Callable[[str, str], Awaitable[None]] | None = None
 
 
 def configured_adapters(daemon: Daemon) -> list[Adapter]:
@@ -42,7 +46,7 @@ def configured_adapters(daemon: Daemon) -> list[Adapter]:
     if config.gpio.enabled:
         wired.adapters.append(_gpio(daemon))
     if config.web.enabled:
-        wired.adapters.append(_web(daemon, wired.lines))
+        wired.adapters.append(_web(daemon, wired))
     wired.adapters.extend(retention_parts(daemon))
     return wired.adapters
 
@@ -104,12 +108,12 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
     store, board, tickets = daemon.store, daemon.switchboard, daemon.tickets
     assert store is not None and board is not None and tickets is not None
     gsm_lines: list[GsmLine] = []
+    engine = _media_engine(config)  # one for every line whose calls' sound is the box's
     if config.gsm.enabled:
         from appliance.gsm.pin_guard import PinMemory
         from appliance.switchboard.sms_filing import SmsIntake
 
         pins = PinMemory(config.data_path / "sim-pin.json")  # a refused PIN stays refused
-        engine = _media_engine(config)
 
         intake = SmsIntake(store.db, daemon.bus, daemon.clock, store, tickets,
                            country_code=str(config.box.country_code))
@@ -123,17 +127,21 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
     if config.voip.enabled:
         from appliance.voip.adapter import VoipLineAdapter
 
-        voip = VoipLineAdapter(config.voip, daemon.bus, daemon.clock, config.data_path / "voip")
+        voip = VoipLineAdapter(config.voip, daemon.bus, daemon.clock, config.data_path / "voip",
+                               engine=engine)
         wired.adapters.append(voip)
         lines.append(voip.line)
-    wired.adapters.append(ExchangeAdapter(config, db=store.db, store=store, bus=daemon.bus,
-                                          clock=daemon.clock, board=board, tickets=tickets,
-                                          lines=lambda: lines))
+    exchange = ExchangeAdapter(config, db=store.db, store=store, bus=daemon.bus,
+                               clock=daemon.clock, board=board, tickets=tickets,
+                               lines=lambda: lines)
+    wired.adapters.append(exchange)
+    wired.announcements = exchange.announcement_changed
 
 
 def _media_engine(config: Config) -> MediaEngine | None:
-    """The engine that carries calls' sound, when some modem's voice port is configured."""
-    if not any(modem.voice_device for modem in config.gsm.modems):
+    """The engine that carries calls' sound: some modem's voice port, or the VoIP line's."""
+    voip_sound = config.voip.enabled and config.voip.call_sound == "box"
+    if not voip_sound and not any(modem.voice_device for modem in config.gsm.modems):
         return None  # no numpy, no audio threads on a box without a voice port
     from appliance.media.media_engine import MediaEngine
 
@@ -167,7 +175,7 @@ def _gpio(daemon: Daemon) -> Adapter:
     return GpioAdapter(daemon.config.gpio, board, board, bus=daemon.bus, clock=daemon.clock)
 
 
-def _web(daemon: Daemon, lines: LinesPort | None) -> Adapter:
+def _web(daemon: Daemon, wired: Wired) -> Adapter:
     from zoneinfo import ZoneInfo
 
     from appliance.mail.mail_desk import MailDeskService
@@ -179,6 +187,7 @@ def _web(daemon: Daemon, lines: LinesPort | None) -> Adapter:
     config = daemon.config
     assert daemon.store is not None and daemon.switchboard is not None
     assert daemon.tickets is not None
+    lines = wired.lines
     privacy = PrivacyParts(data_dir=config.data_path, country_code=str(config.box.country_code),
                            box_name=config.box.name, policy=tuple(config.retention.policy()),
                            lines=lines, retention=lambda: daemon.supervisor.named("retention"))
@@ -190,6 +199,7 @@ def _web(daemon: Daemon, lines: LinesPort | None) -> Adapter:
         mail=MailDeskService(daemon.store, daemon.bus, daemon.clock, config.mail.smtp,
                              config.data_path),
         config_path=daemon.config_path, live=daemon.live)
+    backend.announcement_changed = wired.announcements
     key = load_or_create_secret(config.data_path)
     return WebAdapter(config.web, backend, secret_key=key, clock=daemon.clock)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from appliance.config.sections.voip import VoipSettings
 from appliance.ports.adapter import AdapterHealth
@@ -18,6 +18,9 @@ from appliance.voip.prompt_audio import HOLD_MUSIC, prepare_prompts
 from appliance.voip.supervisor import VoipSupervisor
 from appliance.voip.voip_line import VoipLine
 
+if TYPE_CHECKING:  # the media part loads numpy: only with call_sound = "box"
+    from appliance.media.media_engine import MediaEngine
+
 log = logging.getLogger("aspa.voip")
 
 STOP_TIMEOUT_S: Final = 5.0
@@ -28,18 +31,23 @@ class VoipLineAdapter:
     """Starts the line's supervisor with the daemon and stops it with the daemon."""
 
     def __init__(self, settings: VoipSettings, bus: EventBus, clock: Clock, work_dir: Path,
-                 knowledge: ConnectKnowledge | None = None) -> None:
+                 knowledge: ConnectKnowledge | None = None,
+                 engine: MediaEngine | None = None) -> None:
         self.settings = settings
         self.name = settings.name
         self.work_dir = work_dir / settings.name
         # made here, so that parts wired after it (the exchange) can hold the line
         self.line = VoipLine(settings, bus, clock, knowledge=knowledge)
+        if settings.call_sound == "box":
+            self.line.engine = engine  # the box's media engine carries the calls' sound
         self.supervisor = VoipSupervisor(self.line, self.work_dir)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Check the audio files, try baresip once (so READY tells how it went), then keep it up."""
-        if self.settings.audio_dir:
+        if self.settings.audio_dir and self.settings.call_sound != "box":
+            # with the sound through the box the exchange speaks; baresip's aufile cannot
+            # play the float samples that mode runs on (baresip_files.JACK_SETTINGS)
             # a bad file is a configuration mistake: AudioFileError names it and stops the start
             self.line.audio = prepare_prompts(Path(self.settings.audio_dir),
                                               self.work_dir / "audio", AUDIO_NAMES)

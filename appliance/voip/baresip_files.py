@@ -22,6 +22,12 @@ QUIET_SOURCE: Final = "aubridge,aspa-quiet"  # a bridge nobody feeds: silence
 DISCARD_PLAYER: Final = "aubridge,aspa-discard"  # a bridge nobody reads: what callers say
 # baresip-core modules the line needs; menu carries the commands, ctrl_tcp the control.
 MODULES: Final = ("g711.so", "aufile.so", "aubridge.so")
+# call_sound = "box": each call's source and player switched to JACK (jack_server.py); the
+# box joins the ports itself, so baresip must not connect them to "physical" ones.
+# The jack module takes float samples only (jack_src.c: "unsupported sample format"), which
+# aufile refuses (aufile.c: S16LE only): a line in that mode plays no files of its own.
+JACK_SETTINGS: Final = (("module", "jack.so"), ("jack_connect_ports", "no"),
+                        ("ausrc_format", "float"), ("auplay_format", "float"))
 APP_MODULES: Final = ("account.so", "menu.so", "ctrl_tcp.so")
 
 
@@ -61,6 +67,7 @@ def config_text(settings: VoipSettings, control_port: int, module_dir: str = MOD
         ("rtp_ports", f"{settings.rtp_port_min}-{settings.rtp_port_max}"),
         ("module_path", module_dir),
         *(("module", m) for m in MODULES),
+        *JACK_SETTINGS * (settings.call_sound == "box"),
         *(("module_app", m) for m in APP_MODULES),
         ("ctrl_tcp_listen", f"{CONTROL_HOST}:{control_port}"),
     ]

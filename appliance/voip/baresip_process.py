@@ -41,9 +41,11 @@ def log_tail(path: Path) -> str:
 class BaresipProcess:
     """baresip run as `baresip -f DIR`, its output in DIR/baresip.log."""
 
-    def __init__(self, program: str, files: BaresipFiles) -> None:
+    def __init__(self, program: str, files: BaresipFiles,
+                 env: dict[str, str] | None = None) -> None:
         self.program = program
         self.files = files
+        self.env = env  # the JACK server's name, for a line whose sound goes through the box
         self.process: asyncio.subprocess.Process | None = None
 
     @property
@@ -57,6 +59,7 @@ class BaresipProcess:
             self.process = await asyncio.create_subprocess_exec(
                 self.program, "-f", str(self.files.directory),
                 stdin=asyncio.subprocess.DEVNULL, stdout=log_file, stderr=asyncio.subprocess.STDOUT,
+                env=self.env,
                 start_new_session=True)  # a terminal's Ctrl-C is Aspa's to handle, not baresip's
         except OSError as error:
             raise BaresipStartError(f"cannot run {self.program}: {error.strerror or error} "

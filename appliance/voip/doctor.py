@@ -48,6 +48,13 @@ def describe_line(settings: VoipSettings, status: dict[str, Any] | None,
     if missing:
         return Finding("voip", "fail", f"baresip modules missing in {module_dir}: "
                        f"{', '.join(missing)} (reinstall baresip-core)")
+    if settings.call_sound == "box":
+        if shutil.which(settings.jackd) is None:
+            return Finding("voip", "fail", f"{settings.jackd} not found: call_sound = box needs "
+                           "the JACK server (apt-get install -y jackd2)")
+        if not (Path(module_dir) / "jack.so").exists():
+            return Finding("voip", "fail", f"baresip's jack module is missing in {module_dir} "
+                           "(reinstall baresip-core)")
     account = settings.aor + (f" via {settings.registrar}" if settings.registrar else
                               " (not registering)")
     if status is None:

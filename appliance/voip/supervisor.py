@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Final
 
@@ -20,6 +21,7 @@ from appliance.voip.baresip_files import write_baresip_dir
 from appliance.voip.baresip_process import BaresipProcess, free_loopback_port
 from appliance.voip.control import BaresipControl
 from appliance.voip.errors import BaresipStartError
+from appliance.voip.jack_server import JackServer, server_environment
 from appliance.voip.voip_line import VoipLine
 
 log = logging.getLogger("aspa.voip")
@@ -36,6 +38,7 @@ class VoipSupervisor:
         self.line = line
         self.work_dir = work_dir
         self.process: BaresipProcess | None = None
+        self.jack: JackServer | None = None  # call_sound = "box": the calls' sound's clock
         self.control: BaresipControl | None = None
         self.state = "down"  # down / up / restarting / stopped
         self.detail = ""
@@ -57,7 +60,8 @@ class VoipSupervisor:
         sip_ports = frozenset({settings.sip_port, settings.sip_port + 1})
         port = settings.control_port or free_loopback_port(avoid=sip_ports)
         files = write_baresip_dir(settings, self.work_dir / "baresip", port)
-        process = BaresipProcess(settings.baresip, files)
+        env = await self._jack_up() if settings.call_sound == "box" else None
+        process = BaresipProcess(settings.baresip, files, env)
         self.process = process
         self.control = await process.start(self.line.on_event)
         self.line.attach(self.control)
@@ -67,6 +71,20 @@ class VoipSupervisor:
         self._report(ok=True)
         log.info("%s: baresip up (pid %s, SIP %s:%s)", self.line.name, process.pid,
                  settings.listen_address, settings.sip_port)
+
+    async def _jack_up(self) -> dict[str, str]:
+        """Start the line's JACK server unless it runs; the environment baresip needs for it."""
+        jack = self.jack
+        if jack is None or not jack.is_running:
+            jack = JackServer(self.line.settings.jackd,
+                              f"aspa-{self.line.name}-{os.getpid()}",
+                              self.work_dir / "jackd.log")
+            await jack.start()
+            self.jack = jack
+            log.info("%s: JACK server %s up for the calls' sound", self.line.name,
+                     jack.server_name)
+        self.line.jack_server = jack.server_name
+        return server_environment(jack.server_name)
 
     async def run(self) -> None:
         """Keep baresip up until stop(); restart it with backoff whenever it is lost."""
@@ -98,10 +116,14 @@ class VoipSupervisor:
         exited = asyncio.ensure_future(process.wait())
         lost = asyncio.ensure_future(control.lost.wait())
         refused = asyncio.ensure_future(self.line.registration_failed.wait())
+        watched = {exited, lost, refused}
+        jack = self.jack.process if self.jack is not None else None
+        if jack is not None:
+            watched.add(asyncio.ensure_future(jack.wait()))  # the calls' sound lost with it
         try:
-            await asyncio.wait({exited, lost, refused}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (exited, lost, refused):
+            for task in watched:
                 task.cancel()
         if self._stopping:
             return
@@ -110,6 +132,8 @@ class VoipSupervisor:
             reason = f"baresip exited (status {status})"
         elif control.lost.is_set():
             reason = control.lost_reason or "baresip control lost"
+        elif jack is not None and jack.returncode is not None:
+            reason = f"the JACK server of the calls' sound exited (status {jack.returncode})"
         else:  # baresip 1.0 gives up on a refused account: a fresh start tries again later
             reason = f"registration failed: {self.line.last_error}"
         await control.close()
@@ -159,6 +183,9 @@ class VoipSupervisor:
             await control.close()
         if process is not None:
             await process.stop()
+        if self.jack is not None:
+            await self.jack.stop()
+            self.jack = None
         self.state = "stopped"
         self.line.lose("stopped")
         self.write_status()

@@ -12,7 +12,7 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from appliance.config.sections.voip import VoipSettings
 from appliance.ports.line import LineCapabilities
@@ -27,11 +27,16 @@ from appliance.spine.events import (
     DtmfReceived,
     LineStatus,
 )
-from appliance.voip.baresip_files import QUIET_SOURCE, account_line
+from appliance.voip.baresip_files import DISCARD_PLAYER, QUIET_SOURCE, account_line
+from appliance.voip.call_sound_jack import call_sound_through_jack
 from appliance.voip.control import BaresipControl
 from appliance.voip.errors import CommandFailed, ControlLost, UnknownCall, VoipError
 from appliance.voip.prompt_audio import HOLD_MUSIC, PromptFile
 from appliance.voip.sip_calls import SipCall, caller_number
+
+if TYPE_CHECKING:  # the media part loads numpy: only a line whose sound is the box's
+    from appliance.media.call_audio import CallAudio
+    from appliance.media.media_engine import MediaEngine
 
 log = logging.getLogger("aspa.voip.line")
 
@@ -45,6 +50,9 @@ _bridges = itertools.count(1)
 # the call is joined through the box. Attended transfer (REFER with Replaces, RFC 3891)
 # would come first, but baresip 1.0 cannot do it.
 HAND_OVER_ORDER: Final = (ConnectMethod.DEFLECT, ConnectMethod.CONFERENCE)
+# With the calls' sound through the box the caller is answered and hears the queue (place,
+# music, menu) as on a modem; a blind transfer is made before answering, so it goes second.
+HAND_OVER_ORDER_WITH_SOUND: Final = (ConnectMethod.CONFERENCE, ConnectMethod.DEFLECT)
 
 
 def _same_uri(dialled: str, reported: str) -> bool:
@@ -76,6 +84,12 @@ class VoipLine:
         self._ended: dict[str, None] = {}  # SIP ids of calls over, oldest first
         self.status_hook: Callable[[], None] | None = None  # told of every registration change
         self.registration_failed = asyncio.Event()  # the supervisor restarts baresip on it
+        # call_sound = "box": the media engine and the JACK server (set by the supervisor)
+        self.engine: MediaEngine | None = None
+        self.jack_server: str | None = None
+        self._sounds: dict[str, CallAudio] = {}
+        self._sound_lock = asyncio.Lock()
+        self._closing: set[asyncio.Future[None]] = set()
 
     @property
     def name(self) -> str:
@@ -93,11 +107,24 @@ class VoipLine:
         return bool(self.prompts)
 
     @property
+    def has_audio(self) -> bool:
+        """True when the calls' sound goes through the box (call_sound = "box")."""
+        return self.engine is not None and self.settings.call_sound == "box"
+
+    @property
     def capabilities(self) -> LineCapabilities:
-        """A trunk: many calls, several phones rung at once; no SMS, no recording (yet)."""
+        """A trunk: many calls, several phones rung at once; no SMS.
+
+        With the calls' sound through the box, the box speaks, plays music,
+        hears keys in-band and records messages, as on a modem's voice port.
+        """
+        audio = self.has_audio
         return LineCapabilities(rings_parallel=True, dials_sip=True,
-                                plays_prompts=self.plays_prompts, sends_sms=False,
-                                hand_over=HAND_OVER_ORDER)
+                                plays_prompts=audio or self.plays_prompts,
+                                records_voicemail=audio, has_audio=audio, sends_sms=False,
+                                hold_keeps_sound=audio,
+                                hand_over=HAND_OVER_ORDER_WITH_SOUND if audio
+                                else HAND_OVER_ORDER)
 
     @property
     def is_idle(self) -> bool:
@@ -265,6 +292,10 @@ class VoipLine:
         music = self._music.pop(call.call_id, None)
         if music is not None:
             music.cancel()
+        sound = self._sounds.pop(call.call_id, None)
+        if sound is not None and self.engine is not None:  # the exchange did not close it
+            self._closing.add(task := asyncio.ensure_future(self.engine.close(sound.name)))
+            task.add_done_callback(self._closing.discard)
         now = self.clock.now()
         answered = call.answered_at
         wait = ((answered or now) - call.started_at).total_seconds()
@@ -505,12 +536,36 @@ class VoipLine:
     async def send_sms(self, number: str, text: str) -> tuple[int, ...]:
         raise VoipError(f"{self.name}: a SIP line sends no SMS; another line must")
 
-    async def open_audio(self, call_id: str) -> None:
-        """No call sound through the box yet: baresip 1.0 carries no PCM to another process."""
-        return None
+    async def open_audio(self, call_id: str) -> CallAudio | None:
+        """Carry the answered call's sound through the box (call_sound = "box"), else None.
+
+        baresip's source and player of this call are switched to its jack module;
+        the box's own JACK client is joined to the two ports that appear.
+        """
+        if not self.has_audio or self.engine is None or self.jack_server is None:
+            return None
+        await self.close_audio(call_id)
+        call = self._live(call_id)
+        async with self._sound_lock:  # the new ports are told apart by appearing: one at a time
+            sound = await call_sound_through_jack(self, call, self.engine, self.jack_server)
+        self._sounds[call_id] = sound
+        return sound
 
     async def close_audio(self, call_id: str) -> None:
-        return None
+        """Stop the call's audio thread and give baresip's silence back to the call."""
+        sound = self._sounds.pop(call_id, None)
+        if sound is None or self.engine is None:
+            return
+        await self.engine.close(sound.name)
+        call = self._calls.get(call_id)
+        if call is not None:
+            with contextlib.suppress(VoipError):
+                await self._switch(call, "ausrc", QUIET_SOURCE)
+                await self._switch(call, "auplay", DISCARD_PLAYER)
+
+    async def switch_audio(self, call: SipCall, command: str, device: str) -> None:
+        """Switch one call's audio source (`ausrc`) or player (`auplay`) to `device`."""
+        await self._switch(call, command, device)
 
     async def put_prompt(self, prompt: Prompt, data: bytes) -> None:
         raise VoipError(f"{self.name}: announcements of a SIP line are files on the box")

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import resource
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -28,6 +28,11 @@ from appliance.web.frame.errors import Handler
 
 log = logging.getLogger("aspa.web")
 
+# The announcements page's sound uploads may be larger than any other form: the prompt
+# library takes files up to 20 MB and says by name, in the person's language, why a larger
+# one is refused; a body beyond this is refused with a bare 413 before it is read whole.
+UPLOAD_PREFIX = "/admin/prompts/"
+UPLOAD_BODY_MAX_BYTES = 24 * 1024 * 1024
 DESCRIPTOR_SHARE = 4  # the web page may use at most this share (1/4) of the process's descriptors
 
 
@@ -129,15 +134,27 @@ class _GuardedProtocol(asyncio.Protocol):
             self._inner.resume_writing()
 
 
+def is_sound_upload(request: web.Request) -> bool:
+    """True for the one form that takes a sound file (the announcements page)."""
+    return (request.method == "POST" and request.path.startswith(UPLOAD_PREFIX)
+            and request.path.endswith("/upload"))
+
+
 def body_deadline(seconds: float) -> Middleware:
     """A middleware that reads a request's body within `seconds` or answers 408."""
 
     @web.middleware
     async def read_body_in_time(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.body_exists and request.method not in ("GET", "HEAD"):
+            read: Callable[[], Awaitable[object]] = request.read
+            if is_sound_upload(request):
+                # parsed as it arrives (aiohttp spools the file to disk) and kept for post();
+                # a multipart body cannot be parsed again from read()'s copy
+                request = request.clone(client_max_size=UPLOAD_BODY_MAX_BYTES)
+                read = request.post
             try:
                 async with asyncio.timeout(seconds):
-                    await request.read()  # kept by aiohttp; post() and json() read it again
+                    await read()  # kept by aiohttp; post() and json() read it again
             except TimeoutError:
                 log.info("a request from %s sent its body too slowly; closed", request.remote)
                 raise web.HTTPRequestTimeout(

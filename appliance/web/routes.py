@@ -22,6 +22,7 @@ from appliance.web.settings import (
     desk_unit_edits,
     keeping_edits,
     mqtt_edits,
+    prompt_views,
     restart_views,
     settings_edits,
     settings_views,
@@ -83,6 +84,11 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/admin/settings", settings_views.settings_page)
     post("/admin/restart", restart_views.restart)
     get("/admin/restart/state", restart_views.restart_state)
+    get("/admin/prompts", prompt_views.prompts_page)
+    get("/admin/prompts/{prompt}/{language}/sound", prompt_views.prompt_sound)
+    post("/admin/prompts/{prompt}/{language}/upload", prompt_views.prompt_upload)
+    post("/admin/prompts/{prompt}/{language}/speak", prompt_views.prompt_speak)
+    post("/admin/prompts/{prompt}/{language}/remove", prompt_views.prompt_remove)
     post("/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
     post("/admin/settings/modems/{id}/puk", sim_unblock.modem_puk)
     post("/admin/settings/business-hours", settings_edits.business_hours)

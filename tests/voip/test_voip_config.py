@@ -59,6 +59,17 @@ def test_config_needs_no_sound_card_and_listens_where_told() -> None:
     assert "audio_player\t\taubridge," in text
 
 
+def test_sound_through_the_box_loads_jack_and_plays_no_files(tmp_path: Path) -> None:
+    text = config_text(VoipSettings(call_sound="box"), 4444)
+    assert "module\t\tjack.so\n" in text and "jack_connect_ports\t\tno\n" in text
+    assert "ausrc_format\t\tfloat\n" in text and "auplay_format\t\tfloat\n" in text
+    assert "jack" not in config_text(VoipSettings(), 4444)
+    found = problems({"call_sound": "box", "audio_dir": "/etc/aspa/voip-audio"}, tmp_path)
+    assert [p.split(":")[0] for p in found] == ["voip.audio_dir"]
+    assert [p.split(":")[0] for p in problems({"call_sound": "loud"}, tmp_path)] == [
+        "voip.call_sound"]
+
+
 def test_a_registering_account_never_reaches_the_disk(tmp_path: Path) -> None:
     settings = VoipSettings(registrar="sip.example", password="Salainen1")
     files = write_baresip_dir(settings, tmp_path / "b", 4444)

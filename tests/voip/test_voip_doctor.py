@@ -48,6 +48,23 @@ def test_doctor_row_when_off_and_when_not_installed(tmp_path: Path) -> None:
     assert broken.status == "fail" and "ctrl_tcp.so" in broken.detail
 
 
+def test_doctor_row_names_what_sound_through_the_box_needs(tmp_path: Path) -> None:
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    for name in (*MODULES, *APP_MODULES):
+        (modules / name).write_bytes(b"")
+    up = {"state": "up", "registration": "not registering"}
+    no_server = describe_line(VoipSettings(baresip="sh", call_sound="box",
+                                           jackd="no-such-jackd"), up, str(modules))
+    assert no_server.status == "fail" and "jackd2" in no_server.detail
+    no_module = describe_line(VoipSettings(baresip="sh", call_sound="box", jackd="sh"), up,
+                              str(modules))
+    assert no_module.status == "fail" and "jack module" in no_module.detail
+    (modules / "jack.so").write_bytes(b"")
+    assert describe_line(VoipSettings(baresip="sh", call_sound="box", jackd="sh"), up,
+                         str(modules)).status == "ok"
+
+
 async def test_missing_baresip_is_reported_not_raised(tmp_path: Path) -> None:
     bus = EventBus()
     log = EventLog(bus)

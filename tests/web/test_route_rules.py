@@ -14,7 +14,7 @@ from appliance.store.worker import StoreWorker
 from tests.web.conftest import log_in, open_sample_ticket
 
 # Sample values for the path parameters, pointing at rows the fixture makes.
-SAMPLE = {"number": "1001", "id": "1", "step": "line"}
+SAMPLE = {"number": "1001", "id": "1", "step": "line", "prompt": "greeting", "language": "fi"}
 
 
 def _routes(client: TestClient, method: str) -> list[str]:

@@ -64,6 +64,13 @@ class VoipSettings:
     audio_dir: str = setting(
         "", "Folder of announcements as 8 kHz mono 16-bit WAV files: greeting.wav, closed.wav, "
         "callback.wav, queue.wav, voicemail.wav, and hold.wav for music on hold")
+    call_sound: str = setting(
+        "files", "How callers hear the box: files = the WAVs of audio_dir played by baresip; "
+        "box = the call's sound through the box (spoken announcements, place in the queue, "
+        "music, keypad menu, voicemail), carried by a JACK server (Debian package jackd2)",
+        check=one_of("files", "box"))
+    jackd: str = setting("jackd", "The JACK server program, for call_sound = box (jackd2)",
+                         check=non_empty)
     rtp_port_min: int = setting(10000, "Lowest UDP port for call audio (RTP)",
                                 check=in_range(1024, 65535))
     rtp_port_max: int = setting(10100, "Highest UDP port for call audio (RTP)",
@@ -89,6 +96,10 @@ class VoipSettings:
             problems.append("registrar: a password is set but no registrar to register with")
         if self.transport == "tls" and not self.registrar:
             problems.append("registrar: transport tls needs the provider's registrar")
+        if self.call_sound == "box" and self.audio_dir:
+            problems.append("audio_dir: not played with call_sound = box (callers hear the "
+                            "announcements of [calls.speech] and the recordings of the web "
+                            "page); remove audio_dir, or set call_sound = files")
         return problems
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -123,6 +123,8 @@ class StoreWebBackend:
         self.live = live  # None: saved settings wait for a restart (a test, or no daemon)
         self.needs_restart: tuple[str, ...] = ()  # saved sections only a restart applies
         self.boot_id = secrets.token_hex(8)  # tells the restart page a new start answers
+        # the exchange's `announcement_changed`, set by the wiring: callers hear a new prompt next
+        self.announcement_changed: Callable[[str, str], Awaitable[None]] | None = None
         self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
         self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}
 
