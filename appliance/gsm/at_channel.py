@@ -40,6 +40,7 @@ _FINALS = ("OK", "ERROR")
 _ERROR_PREFIXES = ("+CME ERROR:", "+CMS ERROR:")
 # TS 27.007 §9.1: every module answers this query with a line of its own, SIM or not.
 SYNC_QUERY = "AT+CMEE?"
+DATA_FLUSH_LIMIT_S = 30.0  # a prompt file at 115200 baud: 11 KB/s
 SYNC_PREFIX = "+CMEE:"
 CALL_RESULTS = frozenset({"CONNECT", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"})
 
@@ -148,11 +149,20 @@ class AtChannel:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         self._mark_closed(reason)
+        # the port's lock is released only when the transport has really closed; a file
+        # still going out (see _exchange) is flushed first
+        limit = DATA_FLUSH_LIMIT_S if self._unsent() else 1.0
         with contextlib.suppress(Exception):
             self._writer.close()
-            # the port's lock is released only when the transport has really closed
-            async with asyncio.timeout(1.0):
+            async with asyncio.timeout(limit):
                 await self._writer.wait_closed()
+
+    def _unsent(self) -> int:
+        """Bytes still in the port's write buffer."""
+        try:
+            return int(self._writer.transport.get_write_buffer_size())
+        except (AttributeError, NotImplementedError):
+            return 0
 
     @property
     def is_open(self) -> bool:
@@ -230,18 +240,30 @@ class AtChannel:
                 self._splitter.expect_prompt = not connect
                 self._splitter.bare_prompt = isinstance(body, bytes)
             self._pending = pending
+            data_owed = False  # a file's bytes the modem counts on and has not had in full
             try:
                 async with asyncio.timeout(limit):
                     await self._write(command + "\r")
+                    data_owed = isinstance(body, bytes)
                     if pending.prompt is not None and body is not None:
                         await asyncio.wait(
                             (pending.prompt, pending.future), return_when=asyncio.FIRST_COMPLETED)
                         if pending.prompt.done():
                             if isinstance(body, bytes):
                                 await self._write_bytes(body)
+                                data_owed = False
                             else:
                                 await self._write(body + "\x1a")
                     return await pending.future
+            except asyncio.CancelledError:
+                if data_owed and isinstance(body, bytes) and pending.future.done() is False:
+                    # Stopped mid-upload (a restart): the module counts the announced bytes
+                    # and takes everything until then as the file's, the next start's
+                    # commands too. AT+CFTRANRX has no timeout (SIM7600 manual), so the
+                    # bytes go out before the port closes: the file is whole, the module
+                    # back in command mode.
+                    await asyncio.shield(self._finish_data(body))
+                raise
             except TimeoutError:
                 if body is not None:
                     # an open prompt swallows every later command (chan_dongle BUGS); ESC frees it
@@ -254,6 +276,11 @@ class AtChannel:
                 self._pending = None
                 self._splitter.expect_prompt = False
                 self._splitter.bare_prompt = False
+
+    async def _finish_data(self, body: bytes) -> None:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(DATA_FLUSH_LIMIT_S):
+                await self._write_bytes(body)
 
     async def cancel_input(self) -> None:
         """Send ESC: ends an SMS text input a killed process left open (TS 27.005 §3.5.1).

@@ -261,3 +261,31 @@ async def test_the_line_says_whether_its_network_can_carry_a_call(tmp_path: Path
         await line.stop()
         await sim.stop()
         await bus.stop()
+
+
+async def test_a_restart_mid_upload_leaves_the_file_whole_and_the_modem_answering(
+        tmp_path: Path) -> None:
+    """Stopped between AT+CFTRANRX's prompt and its bytes (a restart while announcements go
+    up), the channel still sends the bytes: the module counts them and has no timeout, so it
+    would take every later command as the file's."""
+    data = amr_prompt(tmp_path) * 12
+    line = await open_line(tmp_path, "sim7600")
+    channel = line.channel
+    real_write = channel._write_bytes
+    stops: list[int] = []
+
+    async def stopped_at_the_data(chunk: bytes, shown: str | None = None) -> None:
+        if chunk == data and not stops:
+            stops.append(len(chunk))
+            raise asyncio.CancelledError  # the stop lands as the file was about to go
+        await real_write(chunk, shown)
+
+    channel._write_bytes = stopped_at_the_data  # type: ignore[method-assign]
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await line.driver.upload_file("greeting.wav", data)
+        assert stops == [len(data)]
+        await channel.command("AT", time_limit=5)  # the module answers commands again
+        assert data in line.sim.files.values()
+    finally:
+        await close_line(line)
