@@ -1,0 +1,113 @@
+"""Schema step 8: the search index over tickets, messages and notes, customers and their
+numbers and addresses, kept by database triggers; the pending ticket's return time and reason.
+
+The index is SQLite's FTS5 (a contentless table: the words are not stored twice) or, on
+PostgreSQL, a table of `tsvector`s under a GIN index. Triggers on the source tables keep it
+as rows are written, by whichever process writes them (the daemon, `aspa mail import`,
+retention, erasure), and the step fills it from the rows already there.
+
+Words are indexed as written (lower-cased, split at anything that is not a letter or a
+digit); the Finnish and English word forms meet at query time (`appliance.store.search`).
+An index row's id is the source row's id × 4 + its kind (`KINDS`).
+
+Frozen like the steps before: never edit this file once released.
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+from playhouse.migrate import SchemaMigrator, migrate
+
+TEXT_CAP = 100_000  # characters of one row indexed; PostgreSQL refuses a tsvector over 1 MB
+
+# kind number: (table, title expression, body expression), on NEW./OLD. columns
+KINDS: dict[int, tuple[str, str, str]] = {
+    0: ("ticket", "{r}.subject", "CAST({r}.number AS TEXT)"),
+    1: ("message", "{r}.subject", "{r}.body_text || ' ' || {r}.sender"),
+    2: ("customer", "{r}.name", "{r}.notes"),
+    3: ("contact_point", "{r}.value", "''"),
+}
+WATCHED_COLUMNS = {
+    "ticket": "subject, number",
+    "message": "subject, body_text, sender",
+    "customer": "name, notes",
+    "contact_point": "value",
+}
+
+
+def apply(db: pw.Database) -> None:
+    """Add the pending columns, create the search index with its triggers, fill it."""
+    migrator = SchemaMigrator.from_database(db)
+    migrate(
+        migrator.add_column("ticket", "pending_until", pw.DateTimeField(null=True)),
+        migrator.add_column("ticket", "pending_reason", pw.TextField(default="")),
+        migrator.add_index("ticket", ("status", "pending_until"), False),
+    )
+    if isinstance(db, pw.PostgresqlDatabase):
+        _postgres(db)
+    else:
+        _sqlite(db)
+
+
+def _capped(expression: str, db: pw.Database) -> str:
+    if isinstance(db, pw.PostgresqlDatabase):
+        return f"left(coalesce({expression}, ''), {TEXT_CAP})"
+    return f"substr(coalesce({expression}, ''), 1, {TEXT_CAP})"
+
+
+def _sqlite(db: pw.Database) -> None:
+    # unicode61 without diacritics folding: ä and ö are letters of their own in Finnish.
+    db.execute_sql(
+        "CREATE VIRTUAL TABLE search_index USING fts5(title, body, content='', "
+        "tokenize='unicode61 remove_diacritics 0', detail=column)"
+    )
+    for kind, (table, title, body) in KINDS.items():
+        def row(r: str, title: str = title, body: str = body, kind: int = kind) -> str:
+            return (f"{r}.id * 4 + {kind}, {_capped(title.format(r=r), db)}, "
+                    f"{_capped(body.format(r=r), db)}")
+
+        add = f"INSERT INTO search_index (rowid, title, body) VALUES ({row('NEW')});"
+        # a contentless FTS5 table forgets a row when told the words it was given
+        drop = (f"INSERT INTO search_index (search_index, rowid, title, body) "
+                f"VALUES ('delete', {row('OLD')});")
+        db.execute_sql(f"CREATE TRIGGER search_{table}_added AFTER INSERT ON {table} "
+                       f"BEGIN {add} END")
+        db.execute_sql(f"CREATE TRIGGER search_{table}_changed AFTER UPDATE OF "
+                       f"{WATCHED_COLUMNS[table]} ON {table} BEGIN {drop} {add} END")
+        db.execute_sql(f"CREATE TRIGGER search_{table}_removed AFTER DELETE ON {table} "
+                       f"BEGIN {drop} END")
+        db.execute_sql(f"INSERT INTO search_index (rowid, title, body) "
+                       f"SELECT {row(table)} FROM {table}")
+    db.execute_sql("INSERT INTO search_index (search_index) VALUES ('optimize')")
+
+
+def _postgres(db: pw.Database) -> None:
+    db.execute_sql("CREATE TABLE search_index (id BIGINT PRIMARY KEY, words TSVECTOR NOT NULL)")
+    db.execute_sql("CREATE INDEX search_index_words ON search_index USING GIN (words)")
+
+    def words(r: str, title: str, body: str) -> str:
+        # split where FTS5's unicode61 splits: at anything but a letter or a digit
+        def part(expression: str, weight: str) -> str:
+            plain = f"regexp_replace({_capped(expression.format(r=r), db)}, " \
+                    f"'[^[:alnum:]]+', ' ', 'g')"
+            return f"setweight(to_tsvector('simple', {plain}), '{weight}')"
+        return f"{part(title, 'A')} || {part(body, 'B')}"
+
+    for kind, (table, title, body) in KINDS.items():
+        db.execute_sql(f"""
+            CREATE FUNCTION search_{table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP = 'DELETE' THEN
+                DELETE FROM search_index WHERE id = OLD.id * 4 + {kind};
+                RETURN OLD;
+              END IF;
+              INSERT INTO search_index (id, words)
+                VALUES (NEW.id * 4 + {kind}, {words('NEW', title, body)})
+                ON CONFLICT (id) DO UPDATE SET words = EXCLUDED.words;
+              RETURN NEW;
+            END $$""")
+        db.execute_sql(f"CREATE TRIGGER search_{table}_kept AFTER INSERT OR DELETE OR UPDATE OF "
+                       f"{WATCHED_COLUMNS[table]} ON {table} FOR EACH ROW "
+                       f"EXECUTE FUNCTION search_{table}_keep()")
+        db.execute_sql(f"INSERT INTO search_index (id, words) SELECT {table}.id * 4 + {kind}, "
+                       f"{words(table, title, body)} FROM {table}")

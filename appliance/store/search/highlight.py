@@ -1,0 +1,59 @@
+"""The words of a search marked in a text: an excerpt as plain segments, marked or not.
+
+Segments stay plain text: the page's template escapes every one and wraps the marked
+ones in <mark>, so nothing a customer wrote is ever taken as HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appliance.store.search.query_terms import WORD, SearchTerm
+
+EXCERPT_CHARS = 180
+LEAD_CHARS = 50  # context kept before the first marked word
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of text, and whether it is a searched word."""
+
+    text: str
+    marked: bool
+
+    def json(self) -> list[object]:
+        return [self.text, self.marked]
+
+
+def _spans(text: str, terms: list[SearchTerm]) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in WORD.finditer(text)
+            if any(term.matches(m.group()) for term in terms)]
+
+
+def is_marked(text: str, terms: list[SearchTerm]) -> bool:
+    """Whether any searched word is in the text."""
+    return bool(_spans(text, terms))
+
+
+def marked(text: str, terms: list[SearchTerm], *, width: int = EXCERPT_CHARS) -> list[Segment]:
+    """An excerpt of at most `width` characters around the first searched word, marked."""
+    flat = " ".join(text.split())
+    spans = _spans(flat, terms)
+    start = 0
+    if spans and spans[0][0] > LEAD_CHARS and len(flat) > width:
+        start = flat.rfind(" ", 0, spans[0][0] - LEAD_CHARS) + 1
+    end = min(len(flat), start + width)
+    segments: list[Segment] = [Segment("…", False)] if start > 0 else []
+    position = start
+    for span_start, span_end in spans:
+        if span_start < start or span_end > end:
+            continue
+        if span_start > position:
+            segments.append(Segment(flat[position:span_start], False))
+        segments.append(Segment(flat[span_start:span_end], True))
+        position = span_end
+    if position < end:
+        segments.append(Segment(flat[position:end], False))
+    if end < len(flat):
+        segments.append(Segment("…", False))
+    return segments
