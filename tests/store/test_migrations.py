@@ -135,4 +135,11 @@ def test_migrated_sqlite_schema_is_exactly_what_the_live_models_make(tmp_path: P
     fresh.close()
     fresh_shape = sqlite_shape(tmp_path / "fresh.db")
     migrated_shape = sqlite_shape(tmp_path / "migrated.db")
+    # the search index is FTS5's virtual table and its shadow tables, kept by triggers: made
+    # by schema step 8 alone, no model describes it
+    search_tables = {t for t in migrated_shape if t.startswith("search_index")}
+    assert search_tables == {"search_index", "search_index_config", "search_index_data",
+                             "search_index_docsize", "search_index_idx"}
+    for table in search_tables:
+        del migrated_shape[table]
     assert migrated_shape == fresh_shape

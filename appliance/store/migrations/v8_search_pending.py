@@ -38,9 +38,13 @@ WATCHED_COLUMNS = {
 def apply(db: pw.Database) -> None:
     """Add the pending columns, create the search index with its triggers, fill it."""
     migrator = SchemaMigrator.from_database(db)
+    reason = pw.TextField()
+    # NOT NULL DEFAULT '' in one ALTER TABLE: SQLite then needs no table rebuild (a rebuild
+    # drops the ticket table, and with it, by cascade, every message).
+    reason.constraints = [pw.SQL("DEFAULT ''")]
     migrate(
         migrator.add_column("ticket", "pending_until", pw.DateTimeField(null=True)),
-        migrator.add_column("ticket", "pending_reason", pw.TextField(default="")),
+        migrator.add_column("ticket", "pending_reason", reason, allow_not_null=True),
         migrator.add_index("ticket", ("status", "pending_until"), False),
     )
     if isinstance(db, pw.PostgresqlDatabase):
