@@ -12,6 +12,7 @@ from appliance.web.mailboxes import mailbox_edits, mailbox_views, quarantine_vie
 from appliance.web.privacy import audit_views, privacy_views
 from appliance.web.reports import report_views as reports
 from appliance.web.reports import wallboard
+from appliance.web.search import search_views
 from appliance.web.settings import (
     admin_views,
     desk_unit_edits,
@@ -52,6 +53,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/messages/{id}/html", message_views.message_html)
     get("/attachments/{id}", message_views.attachment)
     get("/attachments/{id}/play", message_views.recording)
+    get("/search", search_views.search_page)
+    post("/search", search_views.search_posted)
     get("/customers/{id}", customer_views.customer_page)
     post("/customers/{id}", customer_views.customer_update)
     post("/customers/{id}/contacts", customer_views.contact_add)
@@ -110,6 +113,8 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/tickets/{number}/note", ticket_views.note)
     post("/api/tickets/{number}/fields", ticket_views.change_fields)
     post("/api/tickets/{number}/merge", ticket_views.merge)
+    get("/api/search", search_views.search_page)
+    post("/api/search", search_views.search_posted)
     get("/api/customers/{id}", customer_views.customer_page)
     post("/api/customers/{id}", customer_views.customer_update)
     post("/api/customers/{id}/contacts", customer_views.contact_add)

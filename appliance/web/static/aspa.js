@@ -104,4 +104,16 @@
     const question = event.target.dataset.confirm;
     if (question && !window.confirm(question)) event.preventDefault();
   });
+
+  // "/" anywhere but in a field goes to the search box in the header (as on GitHub).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    const box = document.getElementById("search-box");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
 })();
