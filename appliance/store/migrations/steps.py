@@ -35,7 +35,7 @@ STEPS: tuple[Step, ...] = (
     Step(5, "web login sessions kept across restarts", v5_web_sessions.apply),
     Step(6, "change feed to the running daemon, login brakes, SMS outbox", v6_change_feed.apply),
     Step(7, "held for a change made beside this one; replaced when they meet", lambda db: None),
-    Step(8, "search index over tickets, messages, customers; pending until", v8_search_pending.apply),
+    Step(8, "search index; pending until a time, with a reason", v8_search_pending.apply),
 )
 
 LATEST_VERSION = STEPS[-1].version

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -47,7 +48,7 @@ class SearchTerm:
 
 
 @lru_cache(maxsize=1)
-def _stemmers() -> tuple[snowballstemmer.stemmer, ...]:  # type: ignore[name-defined]
+def _stemmers() -> tuple[Any, ...]:
     return tuple(snowballstemmer.stemmer(language) for language in LANGUAGES)
 
 

@@ -7,8 +7,9 @@ customer is listed once, at the rank of its best match.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import peewee as pw
 
@@ -127,8 +128,9 @@ def _tickets(hits: list[IndexHit], terms: list[SearchTerm]) -> list[TicketFound]
 
 
 def _customers(hits: list[IndexHit], terms: list[SearchTerm]) -> list[CustomerFound]:
-    contact_owner = dict(ContactPoint.select(ContactPoint.id, ContactPoint.customer)
-                         .where(ContactPoint.id.in_(_ids(hits, CONTACT))).tuples())
+    contact_owner: dict[int, int] = dict(cast(
+        Iterable[tuple[int, int]], ContactPoint.select(ContactPoint.id, ContactPoint.customer)
+        .where(ContactPoint.id.in_(_ids(hits, CONTACT))).tuples()))
     order: dict[int, None] = {}
     for hit in hits:
         if hit.kind == CUSTOMER:
@@ -139,9 +141,10 @@ def _customers(hits: list[IndexHit], terms: list[SearchTerm]) -> list[CustomerFo
     rows = {c.id: c for c in Customer.select().where(Customer.id.in_(wanted)
                                                      & Customer.erased_at.is_null())}
     contacts: dict[int, list[str]] = {}
-    for customer_id, value in (ContactPoint.select(ContactPoint.customer, ContactPoint.value)
-                               .where(ContactPoint.customer.in_(wanted))
-                               .order_by(ContactPoint.id).tuples()):
+    rows_of_contacts = cast(Iterable[tuple[int, str]], ContactPoint.select(
+        ContactPoint.customer, ContactPoint.value).where(ContactPoint.customer.in_(wanted))
+        .order_by(ContactPoint.id).tuples())
+    for customer_id, value in rows_of_contacts:
         contacts.setdefault(customer_id, []).append(value)
     found = []
     for customer_id in wanted:
