@@ -22,7 +22,7 @@ from appliance.web.settings import (
     settings_views,
 )
 from appliance.web.setup import setup_line, setup_mailbox, setup_wall
-from appliance.web.tickets import message_views, ticket_views
+from appliance.web.tickets import message_views, ticket_lists_views, ticket_views
 from appliance.web.tickets import queue_views as views
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -44,6 +44,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/", views.queue_page)
     get("/queue/rows", views.queue_rows)
     post("/queue/take", ticket_views.take_next)
+    get("/tickets", ticket_lists_views.ticket_list)
     post("/tickets", ticket_views.create)
     get("/tickets/{number}", ticket_views.ticket_page)
     post("/tickets/{number}/reply", ticket_views.reply)
@@ -53,6 +54,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/messages/{id}/html", message_views.message_html)
     get("/attachments/{id}", message_views.attachment)
     get("/attachments/{id}/play", message_views.recording)
+    get("/customers", ticket_lists_views.customer_list)
     get("/search", search_views.search_page)
     post("/search", search_views.search_posted)
     get("/customers/{id}", customer_views.customer_page)
@@ -107,12 +109,14 @@ def _add_api(router: web.UrlDispatcher) -> None:
     get("/api/stats", views.stats_api)
     get("/api/queue", views.queue_api)
     post("/api/queue/take", ticket_views.take_next)
+    get("/api/tickets", ticket_lists_views.ticket_list)
     post("/api/tickets", ticket_views.create)
     get("/api/tickets/{number}", ticket_views.ticket_page)
     post("/api/tickets/{number}/reply", ticket_views.reply)
     post("/api/tickets/{number}/note", ticket_views.note)
     post("/api/tickets/{number}/fields", ticket_views.change_fields)
     post("/api/tickets/{number}/merge", ticket_views.merge)
+    get("/api/customers", ticket_lists_views.customer_list)
     get("/api/search", search_views.search_page)
     post("/api/search", search_views.search_posted)
     get("/api/customers/{id}", customer_views.customer_page)
