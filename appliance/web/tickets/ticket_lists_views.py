@@ -3,6 +3,7 @@ customer, a page at a time (JSON under /api/). Wrong filters get a 400 that name
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -22,7 +23,7 @@ from appliance.web.frame.rendering import render
 ID_MAX_DIGITS = 12
 
 
-def _number(query: web.MultiDictProxy[str], name: str) -> int | None:
+def _number(query: Mapping[str, str], name: str) -> int | None:
     raw = query.get(name, "").strip()
     if not raw:
         return None
@@ -31,7 +32,7 @@ def _number(query: web.MultiDictProxy[str], name: str) -> int | None:
     return int(raw)
 
 
-def _page(query: web.MultiDictProxy[str]) -> int:
+def _page(query: Mapping[str, str]) -> int:
     page = _number(query, "page")
     return 1 if page is None else page
 
