@@ -33,7 +33,7 @@ class Wired:
 def configured_adapters(daemon: Daemon) -> list[Adapter]:
     """The adapters `daemon.config` switches on, in start order (they stop in reverse)."""
     config = daemon.config
-    wired = Wired(adapters=[_box_watch(daemon)])
+    wired = Wired(adapters=[_box_watch(daemon), _pending_returns(daemon)])
     if config.gsm.enabled or config.voip.enabled:
         _lines(daemon, wired)
     if config.mail.mailboxes:
@@ -50,6 +50,13 @@ def configured_adapters(daemon: Daemon) -> list[Adapter]:
     if retention is not None:
         wired.adapters.append(retention)
     return wired.adapters
+
+
+def _pending_returns(daemon: Daemon) -> Adapter:
+    from appliance.runtime.pending_returns import PendingReturns
+
+    assert daemon.switchboard is not None
+    return PendingReturns(daemon.switchboard.return_due_pending)
 
 
 def _box_watch(daemon: Daemon) -> Adapter:

@@ -22,7 +22,12 @@ from appliance.web.settings import (
     settings_views,
 )
 from appliance.web.setup import setup_line, setup_mailbox, setup_wall
-from appliance.web.tickets import message_views, ticket_lists_views, ticket_views
+from appliance.web.tickets import (
+    message_views,
+    pending_views,
+    ticket_lists_views,
+    ticket_views,
+)
 from appliance.web.tickets import queue_views as views
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,6 +56,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/tickets/{number}/note", ticket_views.note)
     post("/tickets/{number}/fields", ticket_views.change_fields)
     post("/tickets/{number}/merge", ticket_views.merge)
+    post("/tickets/{number}/pending", pending_views.set_pending)
     get("/messages/{id}/html", message_views.message_html)
     get("/attachments/{id}", message_views.attachment)
     get("/attachments/{id}/play", message_views.recording)
@@ -116,6 +122,7 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/tickets/{number}/note", ticket_views.note)
     post("/api/tickets/{number}/fields", ticket_views.change_fields)
     post("/api/tickets/{number}/merge", ticket_views.merge)
+    post("/api/tickets/{number}/pending", pending_views.set_pending)
     get("/api/customers", ticket_lists_views.customer_list)
     get("/api/search", search_views.search_page)
     post("/api/search", search_views.search_posted)
