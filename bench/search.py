@@ -161,9 +161,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--url", help="a PostgreSQL URL (an empty database); default SQLite")
+    parser.add_argument("--keep", help="build the SQLite store in this folder and keep it")
     args = parser.parse_args()
     rng = random.Random(18)
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or scratch
         db = open_store(args.url or str(Path(folder) / "aspa.db"))
         began = time.perf_counter()
         text = fill(args.tickets, rng)

@@ -12,6 +12,7 @@ from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import ContactPoint, Customer, Message, Ticket
+from appliance.store.search import index_backends
 from appliance.store.search.results import SearchResults, search_for
 from appliance.store.tickets import MessageDraft, TicketBook
 from appliance.store.worker import StoreWorker
@@ -153,3 +154,21 @@ async def test_nothing_searchable_or_too_much_finds_nothing_plainly(
         assert len(found.tickets) == 3
     else:
         assert found.nothing_found
+
+
+async def test_a_word_in_everything_ranks_the_newest_matches(
+        book: TicketBook, worker: StoreWorker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FTS5 ranks at most RANK_WINDOW rows of a kind: past that, the newest matches count."""
+    if isinstance(worker.db, pw.PostgresqlDatabase):
+        pytest.skip("the window is FTS5's: PostgreSQL ranks every match")
+    monkeypatch.setattr(index_backends, "RANK_WINDOW", 5)
+    numbers = []
+    for i in range(12):
+        ticket = await book.open_ticket("email", f"Asia {i}", message=mail(
+            "", "Hei ja kiitos " + "ja " * (12 - i)))  # the oldest say "ja" most often
+        numbers.append(ticket.number)
+    found = await search(worker, "ja")
+    assert sorted(t.number for t in found.tickets) == numbers[-5:]
+    monkeypatch.setattr(index_backends, "RANK_WINDOW", 100)
+    everything = await search(worker, "ja")
+    assert [t.number for t in everything.tickets][:3] == numbers[:3]  # most "ja" first

@@ -8,7 +8,8 @@ retention, erasure), and the step fills it from the rows already there.
 
 Words are indexed as written (lower-cased, split at anything that is not a letter or a
 digit); the Finnish and English word forms meet at query time (`appliance.store.search`).
-An index row's id is the source row's id × 4 + its kind (`KINDS`).
+An index row's id is its kind (`KINDS`) × 2⁴⁰ + the source row's id: each kind has a
+range of its own, so the newest matches of one kind are a cheap range read.
 
 Frozen like the steps before: never edit this file once released.
 """
@@ -19,6 +20,7 @@ import peewee as pw
 from playhouse.migrate import SchemaMigrator, migrate
 
 TEXT_CAP = 100_000  # characters of one row indexed; PostgreSQL refuses a tsvector over 1 MB
+KIND_SPAN = 2**40  # ids of one kind of row in the index
 
 # kind number: (table, title expression, body expression), on NEW./OLD. columns
 KINDS: dict[int, tuple[str, str, str]] = {
@@ -67,7 +69,7 @@ def _sqlite(db: pw.Database) -> None:
     )
     for kind, (table, title, body) in KINDS.items():
         def row(r: str, title: str = title, body: str = body, kind: int = kind) -> str:
-            return (f"{r}.id * 4 + {kind}, {_capped(title.format(r=r), db)}, "
+            return (f"{kind * KIND_SPAN} + {r}.id, {_capped(title.format(r=r), db)}, "
                     f"{_capped(body.format(r=r), db)}")
 
         add = f"INSERT INTO search_index (rowid, title, body) VALUES ({row('NEW')});"
@@ -102,16 +104,17 @@ def _postgres(db: pw.Database) -> None:
             CREATE FUNCTION search_{table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               IF TG_OP = 'DELETE' THEN
-                DELETE FROM search_index WHERE id = OLD.id * 4 + {kind};
+                DELETE FROM search_index WHERE id = {kind * KIND_SPAN} + OLD.id;
                 RETURN OLD;
               END IF;
               INSERT INTO search_index (id, words)
-                VALUES (NEW.id * 4 + {kind}, {words('NEW', title, body)})
+                VALUES ({kind * KIND_SPAN} + NEW.id, {words('NEW', title, body)})
                 ON CONFLICT (id) DO UPDATE SET words = EXCLUDED.words;
               RETURN NEW;
             END $$""")
         db.execute_sql(f"CREATE TRIGGER search_{table}_kept AFTER INSERT OR DELETE OR UPDATE OF "
                        f"{WATCHED_COLUMNS[table]} ON {table} FOR EACH ROW "
                        f"EXECUTE FUNCTION search_{table}_keep()")
-        db.execute_sql(f"INSERT INTO search_index (id, words) SELECT {table}.id * 4 + {kind}, "
-                       f"{words(table, title, body)} FROM {table}")
+        db.execute_sql(f"INSERT INTO search_index (id, words) SELECT "
+                       f"{kind * KIND_SPAN} + {table}.id, {words(table, title, body)} "
+                       f"FROM {table}")

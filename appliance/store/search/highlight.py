@@ -6,9 +6,11 @@ ones in <mark>, so nothing a customer wrote is ever taken as HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from appliance.store.search.query_terms import WORD, SearchTerm
+from appliance.store.search.query_terms import SearchTerm
 
 EXCERPT_CHARS = 180
 LEAD_CHARS = 50  # context kept before the first marked word
@@ -25,9 +27,19 @@ class Segment:
         return [self.text, self.marked]
 
 
+@lru_cache(maxsize=64)
+def _pattern(terms: tuple[SearchTerm, ...]) -> re.Pattern[str]:
+    """One expression for the words the terms match (`SearchTerm.matches`), whole words."""
+    alternatives = []
+    for term in terms:
+        prefixes = "|".join(re.escape(p) for p in term.prefixes)
+        tail = "(?![^\\W_])" if term.exact else "[^\\W_]*"
+        alternatives.append(f"(?:{prefixes}){tail}")
+    return re.compile(f"(?<![^\\W_])(?:{'|'.join(alternatives)})", re.IGNORECASE)
+
+
 def _spans(text: str, terms: list[SearchTerm]) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in WORD.finditer(text)
-            if any(term.matches(m.group()) for term in terms)]
+    return [(m.start(), m.end()) for m in _pattern(tuple(terms)).finditer(text)]
 
 
 def is_marked(text: str, terms: list[SearchTerm]) -> bool:

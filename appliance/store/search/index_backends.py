@@ -14,9 +14,13 @@ import peewee as pw
 
 from appliance.store.search.query_terms import SearchTerm
 
-KIND_COUNT = 4  # an index row's id is the source row's id × 4 + its kind
+KIND_COUNT = 4
+KIND_SPAN = 2**40  # an index row's id is its kind × KIND_SPAN + the source row's id
 TICKET, MESSAGE, CUSTOMER, CONTACT = range(KIND_COUNT)
 TITLE_WEIGHT = 4.0  # a word in a subject or a name counts four times one in a body
+# Rows ranked per kind at most: a word in nearly every mail ("ja", "the") would otherwise
+# be ranked row by row through the whole index; past this many matches, the newest count.
+RANK_WINDOW = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +39,7 @@ class SearchIndex(Protocol):
 
 
 def _hit(index_id: int, score: float) -> IndexHit:
-    row_id, kind = divmod(int(index_id), KIND_COUNT)
+    kind, row_id = divmod(int(index_id), KIND_SPAN)
     return IndexHit(kind, row_id, float(score))
 
 
@@ -54,11 +58,28 @@ class Fts5Index:
         return " AND ".join(one(term) for term in terms)
 
     def hits(self, terms: list[SearchTerm], limit: int) -> list[IndexHit]:
+        expression = self.match_expression(terms)
+        found: list[IndexHit] = []
+        for kind in range(KIND_COUNT):
+            found += self._ranked(expression, kind, limit)
+        found.sort(key=lambda hit: hit.score, reverse=True)
+        return found[:limit]
+
+    def _ranked(self, expression: str, kind: int, limit: int) -> list[IndexHit]:
+        low, high = kind * KIND_SPAN, (kind + 1) * KIND_SPAN - 1
+        # FTS5 walks a match in rowid order and seeks to a rowid range: the oldest of the
+        # newest RANK_WINDOW matches costs a walk of that many rows, no ranking
+        oldest_ranked = self.db.execute_sql(
+            "SELECT rowid FROM search_index WHERE search_index MATCH ? "
+            "AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (expression, low, high, RANK_WINDOW - 1)).fetchone()
+        if oldest_ranked is not None:
+            low = oldest_ranked[0]
         # bm25() is lower for better matches; the column weights favour titles
         cursor = self.db.execute_sql(
             "SELECT rowid, bm25(search_index, ?, 1.0) AS score FROM search_index "
-            "WHERE search_index MATCH ? ORDER BY score LIMIT ?",
-            (TITLE_WEIGHT, self.match_expression(terms), limit))
+            "WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY score LIMIT ?",
+            (TITLE_WEIGHT, expression, low, high, limit))
         return [_hit(row_id, -score) for row_id, score in cursor.fetchall()]
 
 

@@ -39,13 +39,6 @@ class SearchTerm:
     prefixes: tuple[str, ...]
     exact: bool = False  # a short word or a number: the word itself, not words it begins
 
-    def matches(self, indexed_word: str) -> bool:
-        """Whether a word of a text (any case) is this term's."""
-        lowered = indexed_word.lower()
-        if self.exact:
-            return lowered in self.prefixes
-        return any(lowered.startswith(p) for p in self.prefixes)
-
 
 @lru_cache(maxsize=1)
 def _stemmers() -> tuple[Any, ...]:

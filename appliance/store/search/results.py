@@ -94,20 +94,22 @@ def _ids(hits: list[IndexHit], kind: int) -> list[int]:
 
 
 def _tickets(hits: list[IndexHit], terms: list[SearchTerm]) -> list[TicketFound]:
-    messages = {m.id: m for m in Message.select(Message.id, Message.ticket, Message.body_text,
-                                                Message.sender)
-                .where(Message.id.in_(_ids(hits, MESSAGE)))}
-    order: dict[int, str] = {}  # ticket id -> its best matching message's text, best first
+    # which ticket each matching message is on: ids only, the texts of the shown ones later
+    ticket_of: dict[int, int] = dict(cast(
+        Iterable[tuple[int, int]], Message.select(Message.id, Message.ticket)
+        .where(Message.id.in_(_ids(hits, MESSAGE))).tuples()))
+    best_message: dict[int, int | None] = {}  # ticket id -> its best message, best first
     for hit in hits:
         if hit.kind == TICKET:
-            order.setdefault(hit.row_id, "")
-        elif hit.kind == MESSAGE and hit.row_id in messages:
-            message = messages[hit.row_id]
-            text = next((t for t in (message.body_text, message.sender) if is_marked(t, terms)),
-                        "")
-            if not order.get(message.ticket_id):
-                order[message.ticket_id] = text
-    wanted = list(order)[:TICKETS_SHOWN]
+            best_message.setdefault(hit.row_id, None)
+        elif hit.kind == MESSAGE and hit.row_id in ticket_of:
+            ticket_id = ticket_of[hit.row_id]
+            if best_message.get(ticket_id) is None:
+                best_message[ticket_id] = hit.row_id
+    wanted = list(best_message)[:TICKETS_SHOWN]
+    texts = {m.id: m for m in Message.select(Message.id, Message.body_text, Message.sender)
+             .where(Message.id.in_([best_message[t] for t in wanted
+                                    if best_message[t] is not None]))}
     rows = {t.id: t for t in Ticket.select(Ticket, Customer.name, Agent.name)
             .join(Customer, pw.JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
             .switch(Ticket).join(Agent, pw.JOIN.LEFT_OUTER, on=(Ticket.assignee == Agent.id))
@@ -117,11 +119,16 @@ def _tickets(hits: list[IndexHit], terms: list[SearchTerm]) -> list[TicketFound]
         ticket = rows.get(ticket_id)
         if ticket is None:
             continue
+        message = texts.get(best_message[ticket_id] or 0)
+        excerpt = ""
+        if message is not None:
+            excerpt = next((t for t in (message.body_text, message.sender)
+                            if is_marked(t, terms)), "")
         customer = getattr(ticket, "customer", None)
         assignee = getattr(ticket, "assignee", None)
         found.append(TicketFound(
             number=ticket.number, status=ticket.status, channel=ticket.channel,
-            subject=marked(ticket.subject, terms), excerpt=marked(order[ticket_id], terms),
+            subject=marked(ticket.subject, terms), excerpt=marked(excerpt, terms),
             customer_name=customer.name if customer is not None else "",
             assignee_name=assignee.name if assignee is not None else ""))
     return found
