@@ -139,7 +139,9 @@ def p99(times: list[float]) -> float:
 
 
 def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The process's resident memory now (not its peak, which the filling set)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
 
 
 def queries(rng: random.Random, tickets: int) -> dict[str, Callable[[], str]]:
@@ -149,7 +151,8 @@ def queries(rng: random.Random, tickets: int) -> dict[str, Callable[[], str]]:
         "one English word (invoices)": lambda: rng.choice(("invoices", "orders", "payment")),
         "two words": lambda: rng.choice(("laskun maksu", "toimitus paketti",
                                          "password login", "tilauksen hinta")),
-        "a rare word": lambda: f"{rng.choice('bdfghjk')}a",
+        "a word in most mails (kiitos, ja)": lambda: rng.choice(("kiitos", "ja", "the")),
+        "a rare word": lambda: f"{rng.choice('bdfghk')}a",
         "a phone number": lambda: "0" + rng.choice(phones)[4:],
         "a ticket number": lambda: f"#{1001 + rng.randrange(tickets)}",
         "nothing to find": lambda: "zzyzx",
@@ -183,7 +186,7 @@ def main() -> None:
         results = {}
         everything: list[float] = []
         for name, typed in queries(rng, args.tickets).items():
-            times = timed_ms(lambda typed=typed: search_for(db, typed()), SEARCHES // 4)
+            times = timed_ms(lambda typed=typed: search_for(db, typed()), SEARCHES // 2)
             results[name] = times
             everything += times
         rss_after = rss_mib()

@@ -21,6 +21,9 @@ TITLE_WEIGHT = 4.0  # a word in a subject or a name counts four times one in a b
 # Rows ranked per kind at most: a word in nearly every mail ("ja", "the") would otherwise
 # be ranked row by row through the whole index; past this many matches, the newest count.
 RANK_WINDOW = 2_000
+# A prefix that begins at most this many indexed words is searched as those words: FTS5
+# then walks their lists lazily, where a prefix query first merges every list in full.
+MAX_EXPANSION = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +60,33 @@ class Fts5Index:
             return "(" + " OR ".join(f'"{p}"{star}' for p in term.prefixes) + ")"
         return " AND ".join(one(term) for term in terms)
 
+    def expanded(self, terms: list[SearchTerm]) -> list[SearchTerm] | None:
+        """The terms with their prefixes spelled out as the indexed words they begin;
+        None when some term begins no indexed word (then nothing can match)."""
+        self.db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_index_words "
+                            "USING fts5vocab(main, search_index, 'row')")
+        spelled = []
+        for term in terms:
+            if term.exact:
+                spelled.append(term)
+                continue
+            words: list[str] = []
+            for prefix in term.prefixes:
+                following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+                words += [row[0] for row in self.db.execute_sql(
+                    "SELECT term FROM temp.search_index_words WHERE term >= ? AND term < ? "
+                    "LIMIT ?", (prefix, following, MAX_EXPANSION + 1)).fetchall()]
+            if not words:
+                return None
+            spelled.append(term if len(words) > MAX_EXPANSION else
+                           SearchTerm(term.word, tuple(dict.fromkeys(words)), exact=True))
+        return spelled
+
     def hits(self, terms: list[SearchTerm], limit: int) -> list[IndexHit]:
-        expression = self.match_expression(terms)
+        spelled = self.expanded(terms)
+        if spelled is None:
+            return []
+        expression = self.match_expression(spelled)
         found: list[IndexHit] = []
         for kind in range(KIND_COUNT):
             found += self._ranked(expression, kind, limit)
