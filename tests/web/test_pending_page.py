@@ -14,6 +14,7 @@ from appliance.switchboard.switchboard import Switchboard
 from appliance.web.frame.store_backend import StoreWebBackend
 from tests.web.board_backend import ZONE
 from tests.web.conftest import log_in, open_sample_ticket
+from tests.web.test_live import _next_event
 
 
 async def test_pending_until_tomorrow_nine_and_back(client: TestClient, tickets: TicketBook,
@@ -71,3 +72,23 @@ async def test_the_api_takes_an_offset_and_refuses_wrong_times(
     done = await client.post(f"/api/tickets/{number}/pending", json={"until": when},
                              headers=headers)
     assert done.status == 200 and (await done.json())["pending_until"] == when
+
+
+async def test_the_assignee_is_told_on_an_open_page(client: TestClient, tickets: TicketBook,
+                                                    board: Switchboard, clock: ManualClock,
+                                                    admin_id: int) -> None:
+    number = await open_sample_ticket(tickets)
+    ticket_id = await tickets.worker.call(lambda: Ticket.get(Ticket.number == number).id)
+    await tickets.assign(ticket_id, admin_id)
+    await tickets.set_pending(ticket_id, clock.now() + timedelta(minutes=5), "soitto")
+    await log_in(client)
+    stream = await client.get("/events")
+    assert (await _next_event(stream))["kind"] == "hello"
+    clock.advance(timedelta(minutes=5))
+    assert await board.return_due_pending() == [number]
+    kinds = []
+    while not kinds or kinds[-1]["kind"] != "returned":
+        kinds.append(await _next_event(stream))
+    assert kinds[-1] == {"kind": "returned", "number": number, "why": "time"}
+    assert "ticket.returned" in [k["kind"] for k in kinds]
+    stream.close()

@@ -85,6 +85,10 @@
         notice(body.dataset.mentionText + " #" + data.number + " (" + data.by + ")");
         return;
       }
+      if (data.kind === "returned") {
+        notice(body.dataset.returnedText + " #" + data.number);
+        return;
+      }
       body.dataset.lastEvent = data.kind;
       const handle = handlers[live];
       if (handle) handle(data);
