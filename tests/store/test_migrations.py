@@ -143,3 +143,26 @@ def test_migrated_sqlite_schema_is_exactly_what_the_live_models_make(tmp_path: P
     for table in search_tables:
         del migrated_shape[table]
     assert migrated_shape == fresh_shape
+
+
+def test_step_8_indexes_the_rows_already_there(store_url: str) -> None:
+    """The search index is filled from existing rows, then kept by the triggers."""
+    from appliance.store.search.results import search_for
+
+    ids = make_v1_database_with_rows(store_url)
+    db = open_database(store_url)
+    upgrade(db, target=7)
+    assert "search_index" not in db.get_tables()
+    db.close()
+    db = open_store(store_url)
+    try:
+        assert [t.number for t in search_for(db, "laskussa").tickets] == [1001]
+        assert [c.id for c in search_for(db, "esimerkki").customers] == [ids["customer"]]
+        assert [c.id for c in search_for(db, "040 123 4567").customers] == [ids["customer"]]
+        models.Message.update(body_text="Tuli jo.").execute()
+        models.Ticket.update(subject="Kiitos").execute()
+        assert search_for(db, "lasku").nothing_found
+        ticket = models.Ticket.get_by_id(ids["ticket"])
+        assert (ticket.pending_until, ticket.pending_reason) == (None, "")
+    finally:
+        db.close()
