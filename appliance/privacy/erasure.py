@@ -44,8 +44,7 @@ log = logging.getLogger("aspa.privacy.erasure")
 
 ERASED_NUMBER_STATUS = "erased"
 TOUCHED_TABLES = ("customer", "contact_point", "ticket", "message", "attachment", "call",
-                  "history_entry", "quarantine", "outgoing_mail", "mail_intake_record",
-                  "search_index")
+                  "history_entry", "quarantine", "outgoing_mail", "mail_intake_record")
 
 
 @dataclass(frozen=True, slots=True)

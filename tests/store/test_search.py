@@ -158,9 +158,7 @@ async def test_nothing_searchable_or_too_much_finds_nothing_plainly(
 
 async def test_a_word_in_everything_ranks_the_newest_matches(
         book: TicketBook, worker: StoreWorker, monkeypatch: pytest.MonkeyPatch) -> None:
-    """FTS5 ranks at most RANK_WINDOW rows of a kind: past that, the newest matches count."""
-    if isinstance(worker.db, pw.PostgresqlDatabase):
-        pytest.skip("the window is FTS5's: PostgreSQL ranks every match")
+    """At most RANK_WINDOW rows of a kind are ranked: past that, the newest matches count."""
     monkeypatch.setattr(index_backends, "RANK_WINDOW", 5)
     numbers = []
     for i in range(12):

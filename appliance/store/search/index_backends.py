@@ -1,8 +1,8 @@
 """The search index behind one interface: SQLite's FTS5 or PostgreSQL's full-text search.
 
-Both index the same rows the same way (schema step 8 and its triggers); both take the
-terms of `query_terms` and answer the best index rows, best first. The match
-expression is built from letters and digits only, and passed as a parameter.
+Both index the same rows the same way (schema step 8); both take the terms of
+`query_terms` and answer the best matching rows, best first. The match expression is
+built from letters and digits only, and passed as a parameter.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Protocol
 
 import peewee as pw
 
+from appliance.store.migrations.v8_search_pending import KINDS, postgres_words
 from appliance.store.search.query_terms import SearchTerm
 
 KIND_COUNT = 4
@@ -112,7 +113,7 @@ class Fts5Index:
 
 
 class PostgresIndex:
-    """PostgreSQL: `search_index.words` (tsvector, GIN), ranked by ts_rank."""
+    """PostgreSQL: a GIN expression index on each searched table, ranked by ts_rank."""
 
     def __init__(self, db: pw.Database) -> None:
         self.db = db
@@ -126,13 +127,23 @@ class PostgresIndex:
         return " & ".join(one(term) for term in terms)
 
     def hits(self, terms: list[SearchTerm], limit: int) -> list[IndexHit]:
-        # weights D, C, B, A: a title (A) word counts TITLE_WEIGHT times a body (B) word
-        cursor = self.db.execute_sql(
-            "SELECT id, ts_rank(%s::real[], words, q) AS score "
-            "FROM search_index, to_tsquery('simple', %s) AS q "
-            "WHERE words @@ q ORDER BY score DESC, id DESC LIMIT %s",
-            ([0.1, 0.2, 1.0 / TITLE_WEIGHT, 1.0], self.tsquery(terms), limit))
-        return [_hit(row_id, score) for row_id, score in cursor.fetchall()]
+        query = self.tsquery(terms)
+        found: list[IndexHit] = []
+        for kind in range(KIND_COUNT):
+            table = KINDS[kind][0]
+            words = postgres_words(kind)  # as the index holds it, or the index goes unused
+            # the newest RANK_WINDOW matches are ranked, as with FTS5; weights D, C, B, A:
+            # a title (A) word counts TITLE_WEIGHT times a body (B) word
+            cursor = self.db.execute_sql(
+                f"SELECT id, ts_rank(%s::real[], {words}, q) AS score "
+                f"FROM (SELECT * FROM {table} WHERE {words} @@ to_tsquery('simple', %s) "
+                f"ORDER BY id DESC LIMIT {RANK_WINDOW}) AS m, to_tsquery('simple', %s) AS q "
+                f"ORDER BY score DESC, id DESC LIMIT %s",
+                ([0.1, 0.2, 1.0 / TITLE_WEIGHT, 1.0], query, query, limit))
+            found += [IndexHit(kind, int(row_id), float(score))
+                      for row_id, score in cursor.fetchall()]
+        found.sort(key=lambda hit: hit.score, reverse=True)
+        return found[:limit]
 
 
 def index_of(db: pw.Database) -> SearchIndex:
