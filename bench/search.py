@@ -118,9 +118,10 @@ def fill(tickets: int, rng: random.Random) -> int:
 
 
 def index_bytes(db: pw.Database) -> int:
-    if isinstance(db, pw.PostgresqlDatabase):
+    if isinstance(db, pw.PostgresqlDatabase):  # the GIN expression indexes of step 8
         return int(db.execute_sql(
-            "SELECT pg_total_relation_size('search_index')").fetchone()[0])
+            "SELECT SUM(pg_relation_size(c.oid)) FROM pg_class c "
+            "WHERE c.relkind = 'i' AND c.relname LIKE 'search\\_%%\\_words'").fetchone()[0])
     return int(db.execute_sql("SELECT SUM(pgsize) FROM dbstat "
                               "WHERE name LIKE 'search_index%'").fetchone()[0])
 
