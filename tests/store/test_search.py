@@ -158,8 +158,9 @@ async def test_nothing_searchable_or_too_much_finds_nothing_plainly(
 
 async def test_a_word_in_everything_ranks_the_newest_matches(
         book: TicketBook, worker: StoreWorker, monkeypatch: pytest.MonkeyPatch) -> None:
-    """At most RANK_WINDOW rows of a kind are ranked: past that, the newest matches count."""
+    """At most a window of rows of a kind is ranked: past that, the newest matches count."""
     monkeypatch.setattr(index_backends, "RANK_WINDOW", 5)
+    monkeypatch.setattr(index_backends, "PG_RANK_WINDOW", 5)
     numbers = []
     for i in range(12):
         ticket = await book.open_ticket("email", f"Asia {i}", message=mail(
@@ -168,5 +169,6 @@ async def test_a_word_in_everything_ranks_the_newest_matches(
     found = await search(worker, "ja")
     assert sorted(t.number for t in found.tickets) == numbers[-5:]
     monkeypatch.setattr(index_backends, "RANK_WINDOW", 100)
+    monkeypatch.setattr(index_backends, "PG_RANK_WINDOW", 100)
     everything = await search(worker, "ja")
     assert [t.number for t in everything.tickets][:3] == numbers[:3]  # most "ja" first
