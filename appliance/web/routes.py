@@ -12,7 +12,7 @@ from appliance.web.mailboxes import mailbox_edits, mailbox_views, quarantine_vie
 from appliance.web.privacy import audit_views, privacy_views
 from appliance.web.reports import report_views as reports
 from appliance.web.reports import wallboard
-from appliance.web.search import search_views
+from appliance.web.search import merge_pickers, search_views
 from appliance.web.settings import (
     admin_views,
     desk_unit_edits,
@@ -55,6 +55,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/tickets/{number}/reply", ticket_views.reply)
     post("/tickets/{number}/note", ticket_views.note)
     post("/tickets/{number}/fields", ticket_views.change_fields)
+    get("/tickets/{number}/merge", merge_pickers.ticket_merge_picker)
     post("/tickets/{number}/merge", ticket_views.merge)
     post("/tickets/{number}/pending", pending_views.set_pending)
     get("/messages/{id}/html", message_views.message_html)
@@ -66,6 +67,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/customers/{id}", customer_views.customer_page)
     post("/customers/{id}", customer_views.customer_update)
     post("/customers/{id}/contacts", customer_views.contact_add)
+    get("/customers/{id}/merge", merge_pickers.customer_merge_picker)
     post("/customers/{id}/merge", customer_views.customer_merge)
     get("/presence", presence_views.presence_page)
     post("/presence", presence_views.set_my_presence)
