@@ -65,8 +65,9 @@ def _phone_term(text: str) -> SearchTerm | None:
     if len(digits) < MIN_PHONE_DIGITS:
         return None
     normalised = normalise_phone(text).lstrip("+")
-    prefixes = tuple(dict.fromkeys((normalised, digits)))
-    return SearchTerm(text, prefixes)
+    # whole numbers only: a number is one word in the index, and PostgreSQL's planner
+    # guesses a prefix of digits far too common (then reads every row for it)
+    return SearchTerm(text, tuple(dict.fromkeys((normalised, digits))), exact=True)
 
 
 def terms_of(typed: str) -> list[SearchTerm]:
