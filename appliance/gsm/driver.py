@@ -116,6 +116,9 @@ class ModemDriver:
         self.channel: AtChannel | None = None
         self.sms = SmsService(self.line, bus, self.clock, sms_sink)
         self.pin_rejected: str | None = None
+        self.unblocked_pin: str | None = None  # the PIN set with the PUK, until aspa.toml has it
+        self.voice: VoiceReadiness | None = None  # can the network carry a call (setup page)
+        self._voice_key: tuple[object, object, int | None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poll_task: asyncio.Task[None] | None = None
         self._audio_done: asyncio.Future[None] | None = None
@@ -142,6 +145,7 @@ class ModemDriver:
         for task in list(self._tasks):
             task.cancel()
         self.tracker.stop("interrupted")
+        self.voice, self._voice_key = None, None  # judged again on the next port
         self.channel = None
         self.sms.channel = None
         log.info("%s: detached (%s)", self.line, reason)
@@ -221,7 +225,7 @@ class ModemDriver:
         if state == "READY":
             return
         if state == "SIM PIN":
-            pin = self.settings.read_pin()
+            pin = self.unblocked_pin or self.settings.read_pin()
             if not pin:
                 raise SimLocked("SIM PIN required: set gsm.pin in aspa.toml")
             remembered = self.pin_memory.refusal(self.line, pin)
@@ -265,17 +269,33 @@ class ModemDriver:
                 return left
         return None
 
-    async def enter_puk(self, puk: str, new_pin: str) -> None:
-        """Unblock the SIM with its PUK and set a new PIN (TS 27.007 §8.3: +CPIN=<puk>,<pin>).
+    async def enter_puk(self, puk: str, new_pin: str, ch: AtChannel | None = None) -> None:
+        """Unblock the SIM with its PUK and set a new PIN (3GPP TS 27.007 §8.3, +CPIN=<puk>,
+        <newpin>; SIM7600 Series AT Command Manual §5.2.1, EC25 AT Commands Manual §7.2).
 
-        The installer types both on the setup page; the new PIN must then go
-        into aspa.toml. A wrong PUK counts down the PUK's own ten tries.
+        `ch` is a channel opened for this alone when the line is parked on the PUK (not
+        attached). The new PIN is used from now on, before aspa.toml holds it. A wrong PUK
+        raises IncorrectPin and counts down the PUK's own ten tries; SimFailure after the
+        tenth: the SIM is dead.
         """
         if not (puk.isdigit() and len(puk) == 8 and new_pin.isdigit() and 4 <= len(new_pin) <= 8):
             raise ValueError("the PUK has 8 digits and a PIN 4 to 8")
-        await self._channel().command(f'AT+CPIN="{puk}","{new_pin}"', retry_busy=True)
+        await (ch or self._channel()).command(f'AT+CPIN="{puk}","{new_pin}"', retry_busy=True)
+        self.unblocked_pin = new_pin
         self.pin_rejected = None
         self.pin_memory.clear(self.line)
+
+    async def puk_tries_left(self, ch: AtChannel) -> int | None:
+        """The PUK's tries left (+CPINR, TS 27.007 §8.65), None where the model does not say."""
+        try:
+            response = await ch.command("AT+CPINR", prefix="+CPINR:")
+        except CommandFailed:
+            return None
+        for value in response.values("+CPINR:"):
+            fields = [f.strip().strip('"') for f in value.split(",")]
+            if len(fields) > 1 and fields[0] == "SIM PUK" and fields[1].isdigit():
+                return int(fields[1])
+        return None
 
     async def _sim_state(self, ch: AtChannel) -> str:
         try:
@@ -304,9 +324,18 @@ class ModemDriver:
                 self.radio.cereg = parse_registration("+CEREG: " + (reply or ""), query=True)
         with contextlib.suppress(CommandFailed):
             self.radio.signal = parse_csq((await ch.command("AT+CSQ", prefix="+CSQ:")).lines[0])
+        act = None
         with contextlib.suppress(CommandFailed, IndexError):
             cops = await ch.command("AT+COPS?", prefix="+COPS:", time_limit=10)
             self.radio.operator = parse_cops(cops.lines[0])
+            act = parse_cops_act(cops.lines[0])
+        if (self.radio.creg, self.radio.cereg, act) != self._voice_key:
+            # judged again only when the network or its technology changed: on LTE that
+            # asks the IMS registration (and the VoLTE switch) once, not at every check
+            self._voice_key = (self.radio.creg, self.radio.cereg, act)
+            self.voice = await self._judge_voice(ch, act)
+            if self.voice.can_carry_voice is not True:
+                log.warning("%s: %s", self.line, self.voice.detail)
         self._publish_status(force=publish)
         return self.radio
 
@@ -576,6 +605,9 @@ class ModemDriver:
         act = None
         with contextlib.suppress(CommandFailed, IndexError):
             act = parse_cops_act((await ch.command("AT+COPS?", prefix="+COPS:")).lines[0])
+        return await self._judge_voice(ch, act)
+
+    async def _judge_voice(self, ch: AtChannel, act: int | None) -> VoiceReadiness:
         ims = None
         if self.profile.lte:
             with contextlib.suppress(CommandFailed, IndexError):

@@ -95,10 +95,24 @@ class GsmLine:
             await finish_or_cancel(self._task, STOP_TIMEOUT_S)
             self._task = None
 
+    async def unblock_sim(self, puk: str, new_pin: str) -> None:
+        """The SIM, locked after wrong PINs, opened with its PUK and a new PIN; then the line
+        starts again with that PIN (SimUnblockRefused says why not)."""
+        await self.supervisor.unblock_sim(puk, new_pin)
+        await self.stop()
+        await self.start()
+
     def health(self) -> AdapterHealth:
         """The supervisor's state: up, or what it is waiting for."""
         state, detail = self.supervisor.state, self.supervisor.detail
-        return AdapterHealth(ok=state == "up", detail=f"{state}: {detail}" if detail else state)
+        text = f"{state}: {detail}" if detail else state
+        voice = self.driver.voice
+        if state != "up" or voice is None:
+            return AdapterHealth(ok=state == "up", detail=text)
+        # Up is not enough: the installer is told plainly when this SIM and network cannot
+        # carry a call (2G/3G switched off, no VoLTE), on the setup page and in doctor.
+        return AdapterHealth(ok=voice.can_carry_voice is not False,
+                             detail=f"{text}; voice: {voice.detail}")
 
     # --- the line ---------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from appliance.gsm.errors import ModemError
 from appliance.gsm.line import GsmLine
-from appliance.ports.lines import NoLineUp
+from appliance.ports.lines import NoLineUp, SimUnblockRefused
 
 log = logging.getLogger("aspa.gsm.lines")
 
@@ -38,3 +38,11 @@ class GsmLineSet:
             if line.is_up:
                 deleted += await line.driver.sweep_stored_sms(is_theirs)
         return deleted
+
+    async def unblock_sim(self, line: str, puk: str, new_pin: str) -> None:
+        """Unblock line `line`'s SIM with its PUK and a new PIN; SimUnblockRefused if not."""
+        for candidate in self.lines:
+            if candidate.name == line:
+                await candidate.unblock_sim(puk, new_pin)
+                return
+        raise SimUnblockRefused("no_such_line", line)

@@ -15,11 +15,20 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from appliance.ports.lines import SimUnblockRefused
 from appliance.spine.events import HealthChanged
 
 from .at_channel import AtChannel
 from .driver import ModemDriver
-from .errors import CommandTimeout, ModemError, PinRejected, SimLocked
+from .errors import (
+    CommandTimeout,
+    IncorrectPin,
+    ModemError,
+    PinRejected,
+    SimFailure,
+    SimLocked,
+    SimPukRequired,
+)
 from .transport import open_port
 
 log = logging.getLogger("aspa.gsm.supervisor")
@@ -64,6 +73,9 @@ class ModemSupervisor:
         """Keep the line up until `stop()`; a locked SIM parks it until then."""
         attempt = 0
         while not self._stopping.is_set():
+            if self.state == "stopped":  # parked (e.g. by the start's own try) until stop()
+                await self._stopping.wait()
+                break
             try:
                 if self.channel is None or not self.channel.is_open:
                     if self.channel is not None:
@@ -125,8 +137,8 @@ class ModemSupervisor:
         try:
             await self.driver.attach(channel)
         except (PinRejected, SimLocked) as error:
-            self.state = "stopped"  # a person must act; retrying could lock the SIM for good
             await self._drop(str(error))
+            self.state = "stopped"  # a person must act; retrying could lock the SIM for good
             log.error("%s: %s", self.driver.line, error)
             return False
         except (ModemError, TimeoutError) as error:
@@ -141,6 +153,60 @@ class ModemSupervisor:
         self.state = "up"
         self._set_health(True, f"{self.driver.profile.label} {self.driver.identity.firmware}")
         return True
+
+    async def unblock_sim(self, puk: str, new_pin: str) -> None:
+        """Give a line parked on its PUK the PUK and a new PIN, on a channel opened for it.
+
+        Only a stopped line (a person had to act) whose SIM answers `+CPIN: SIM PUK`:
+        sent to a SIM that waits for its PIN, the PUK would spend one of the PIN's tries.
+        The line is left stopped; its owner starts it again. SimUnblockRefused says why not.
+        """
+        if self.state != "stopped":
+            raise SimUnblockRefused("not_locked", self.state)
+        if not (puk.isdigit() and len(puk) == 8 and new_pin.isdigit()
+                and 4 <= len(new_pin) <= 8):
+            raise SimUnblockRefused("bad_format")
+        settings = self.settings
+        try:
+            reader, writer = await self._open(settings.device, settings.baud)
+        except ModemError as error:
+            raise SimUnblockRefused("no_modem", str(error)) from None
+        channel = AtChannel(reader, writer, name=f"{self.driver.line}-puk",
+                            default_timeout=settings.command_timeout_seconds
+                            * CHANNEL_TIMEOUT_FACTOR,
+                            sleep=self._sleep, monotonic=self._monotonic)
+        channel.start()
+        try:
+            await channel.cancel_input()
+            await channel.command("ATE0")
+            await channel.command("AT+CMEE=1")  # numeric +CME ERROR codes (TS 27.007 §9.1)
+            state = await self._sim_asks(channel)
+            if state != "SIM PUK":
+                raise SimUnblockRefused("not_locked", state)
+            try:
+                await self.driver.enter_puk(puk, new_pin, channel)
+            except IncorrectPin:
+                raise SimUnblockRefused(
+                    "wrong_puk", tries_left=await self.driver.puk_tries_left(channel)) from None
+            except SimFailure as error:
+                raise SimUnblockRefused("sim_dead", error.result) from None
+            log.warning("%s: SIM unblocked with its PUK; a new PIN is set", self.driver.line)
+            self.detail = "SIM unblocked with its PUK"
+        except (ModemError, TimeoutError) as error:
+            raise SimUnblockRefused("no_modem", str(error)) from None
+        finally:
+            await channel.close("PUK entered")
+
+    @staticmethod
+    async def _sim_asks(channel: AtChannel) -> str:
+        """What the SIM waits for (+CPIN?, TS 27.007 §8.3): READY, SIM PIN, SIM PUK, ..."""
+        try:
+            response = await channel.command("AT+CPIN?", prefix="+CPIN:")
+        except SimPukRequired:
+            return "SIM PUK"
+        except SimFailure:
+            return "SIM failure"
+        return response.value("+CPIN:") or "unknown"
 
     async def _reset_modem(self, channel: AtChannel) -> None:
         """AT+CFUN=1,1, the last resort: it reboots the modem (and re-enumerates USB)."""

@@ -18,3 +18,22 @@ class LinesPort(Protocol):
 
     async def sweep_sim(self, is_theirs: Callable[[str], bool]) -> int:
         """Delete every SMS still stored on a SIM whose sender `is_theirs`; how many went."""
+
+    async def unblock_sim(self, line: str, puk: str, new_pin: str) -> None:
+        """Open line `line`'s SIM, locked after wrong PINs, with its PUK and set `new_pin`;
+        the line then starts with it. SimUnblockRefused says why it did not work."""
+
+
+class SimUnblockRefused(Exception):
+    """Unblocking a SIM with its PUK did not work; `reason` is one word the page translates.
+
+    Reasons: no_such_line, not_locked (the SIM does not ask for its PUK), no_modem (the
+    port cannot be opened), bad_format (a PUK has 8 digits, a PIN 4 to 8), wrong_puk
+    (`tries_left` says how many remain, when the modem tells), sim_dead (ten wrong PUKs).
+    """
+
+    def __init__(self, reason: str, detail: str = "", tries_left: int | None = None) -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+        self.tries_left = tries_left

@@ -20,6 +20,7 @@ from appliance.web.settings import (
     mqtt_edits,
     settings_edits,
     settings_views,
+    sim_unblock,
 )
 from appliance.web.setup import setup_line, setup_mailbox, setup_wall
 from appliance.web.tickets import (
@@ -45,6 +46,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/setup/mailbox", setup_mailbox.setup_mailbox_save)
     post("/setup/mailbox/test", setup_mailbox.setup_mailbox_test)
     post("/setup/line/modems/{id}/pin", setup_line.setup_modem_pin)
+    post("/setup/line/modems/{id}/puk", setup_line.setup_modem_puk)
     get("/setup/{step}", setup_wall.setup_step)
     get("/", views.queue_page)
     get("/queue/rows", views.queue_rows)
@@ -85,6 +87,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/agents/{id}", admin_views.agent_update)
     get("/admin/settings", settings_views.settings_page)
     post("/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
+    post("/admin/settings/modems/{id}/puk", sim_unblock.modem_puk)
     post("/admin/settings/business-hours", settings_edits.business_hours)
     post("/admin/settings/ring-groups/{id}", settings_edits.ring_group)
     post("/admin/settings/holidays", settings_edits.holidays)
@@ -144,6 +147,7 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/admin/agents/{id}", admin_views.agent_update)
     get("/api/admin/settings", settings_views.settings_page)
     post("/api/admin/settings/modems/{id}/pin", settings_edits.modem_pin)
+    post("/api/admin/settings/modems/{id}/puk", sim_unblock.modem_puk)
     post("/api/admin/settings/business-hours", settings_edits.business_hours)
     post("/api/admin/settings/ring-groups/{id}", settings_edits.ring_group)
     post("/api/admin/settings/holidays", settings_edits.holidays)

@@ -9,6 +9,7 @@
 # target (the virtual env, pip) runs through $ASPA_IN_TARGET (default: chroot ROOT), which
 # runs arm64 programs through qemu-user-static on another host.
 set -euo pipefail
+trap 'echo "install.sh: line ${LINENO} failed (exit $?): ${BASH_COMMAND}" >&2' ERR
 
 root="$(realpath "${1:?usage: install.sh ROOT DATA WHEELHOUSE}")"
 data="$(realpath "${2:?usage: install.sh ROOT DATA WHEELHOUSE}")"
@@ -98,10 +99,10 @@ fi
     --only-binary=:all: -r /opt/aspa/wheels/wheels.lock
 "${in_target[@]}" /opt/aspa/venv/bin/pip install --quiet --no-cache-dir --no-index \
     --disable-pip-version-check --no-deps "/opt/aspa/wheels/$(basename "${wheel}")"
-"${in_target[@]}" /opt/aspa/venv/bin/pip check --disable-pip-version-check >/dev/null
+"${in_target[@]}" /opt/aspa/venv/bin/pip check --disable-pip-version-check
 # Bytecode now: on the box /opt is read-only to the service (ProtectSystem=strict), so what
 # is not compiled here would be compiled again at every start, slowly on a Pi.
-"${in_target[@]}" /opt/aspa/venv/bin/python -m compileall -q /opt/aspa/venv/lib >/dev/null
+"${in_target[@]}" /opt/aspa/venv/bin/python -m compileall -q /opt/aspa/venv/lib
 
 # An appliance is upgraded on purpose (docs/updates.md), not by apt's daily timers.
 systemctl --root="${root}" mask apt-daily.timer apt-daily-upgrade.timer >/dev/null

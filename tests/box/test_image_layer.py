@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 import shutil
 import stat
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -119,6 +121,22 @@ def test_every_locked_wheel_is_pinned_and_hashed() -> None:
     hashes = [line for line in lock.splitlines() if "--hash=sha256:" in line]
     assert len(pins) == len(hashes) >= 20
     assert any(pin.startswith("lgpio==") for pin in pins)  # the Pi's GPIO, not from Debian
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_dependency_of_the_package_is_in_the_lock() -> None:
+    """A dependency added to pyproject.toml without image/lock-wheels.sh fails here, not
+    twenty minutes into an image build (the box's pip check refuses the venv)."""
+    lock = (REPO / "image/wheels.lock").read_text()
+    locked = {_canonical(line.split("==")[0]) for line in lock.splitlines() if "==" in line}
+    wanted = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    for requirement in wanted:
+        name = _canonical(re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0])
+        assert name in locked, (
+            f"{name} is a dependency but not in image/wheels.lock: run image/lock-wheels.sh")
 
 
 def test_the_state_folders_move_to_the_data_partition(tree: AssembledTree) -> None:

@@ -55,6 +55,34 @@ async def test_wrong_pins_count_down_and_lock(tmp_path: Path) -> None:
         await sim.stop()
 
 
+async def test_the_puk_unblocks_with_a_new_pin_and_ten_wrong_ones_kill_the_sim(
+        tmp_path: Path) -> None:
+    sim = create_simulator("sim7600", tmp_path)
+    path = await sim.start()
+    sim.lock_sim("1234", tries=0)
+    sim.cpin = "SIM PUK"
+    try:
+        # the PUK alone (no new PIN) is not enough; a wrong PUK spends one of its ten tries
+        assert b"+CME ERROR: 12" in await _talk(path, b'AT+CPIN="12345678"\r', b"ERROR")
+        assert b"+CME ERROR: 16" in await _talk(path, b'AT+CPIN="87654321","2468"\r', b"ERROR")
+        assert b"+CPINR: SIM PUK,9,10" in await _talk(path, b"AT+CPINR\r", b"OK\r\n")
+        assert b"OK" in await _talk(path, b'AT+CPIN="12345678","2468"\r', b"OK\r\n")
+        assert (sim.cpin, sim.sim_pin, sim.puk_tries) == ("READY", "2468", 10)
+        # the new PIN is the one asked at the next power-up
+        sim.lock_sim(sim.sim_pin or "")
+        assert b"OK" in await _talk(path, b'AT+CPIN="2468"\r', b"OK\r\n")
+        sim.lock_sim("2468", tries=0)
+        sim.cpin = "SIM PUK"
+        for _ in range(9):
+            assert b"+CME ERROR: 16" in await _talk(path, b'AT+CPIN="00000000","1111"\r',
+                                                    b"ERROR")
+        assert b"+CME ERROR: 13" in await _talk(path, b'AT+CPIN="00000000","1111"\r', b"ERROR")
+        assert b"+CME ERROR: 13" in await _talk(path, b"AT+CPIN?\r", b"ERROR")
+        assert b"+CME ERROR: 13" in await _talk(path, b'AT+CPIN="12345678","1111"\r', b"ERROR")
+    finally:
+        await sim.stop()
+
+
 async def test_escape_cancels_the_sms_prompt(tmp_path: Path) -> None:
     sim = create_simulator("ec25", tmp_path)
     path = await sim.start()

@@ -12,10 +12,12 @@ import pytest
 from appliance.gsm.at_channel import AtChannel
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.errors import FeatureNotSupported, PinRejected
+from appliance.gsm.line import GsmLine
 from appliance.gsm.pin_guard import PinMemory
 from appliance.gsm.simulator import create_simulator
 from appliance.gsm.transport import open_port
 from appliance.spine.bus import EventBus
+from appliance.spine.clock import ManualClock
 from appliance.spine.events import CallOffered
 
 from .line_harness import close_line, fast_settings, open_line
@@ -230,3 +232,32 @@ async def test_doctor_says_whether_the_line_can_carry_voice(tmp_path: Path) -> N
         assert "VoLTE" in describe(report) and "voice:" in describe(report)
     finally:
         await sim.stop()
+
+
+async def test_the_line_says_whether_its_network_can_carry_a_call(tmp_path: Path) -> None:
+    """What the setup page and doctor show as the line's health, judged again only when the
+    network or its technology changes (one IMS question, not one per check)."""
+    sim = create_simulator("sim7600", tmp_path, "gsm-modem", ring_interval=None)
+    await sim.start()
+    bus = EventBus()
+    bus.start()
+    line = GsmLine.for_modem(fast_settings(sim.path), bus, ManualClock())
+    try:
+        await line.start()
+        health = line.health()
+        assert health.ok and "LTE only" in health.detail and "ask the operator" in health.detail
+        asked = sim.received.count("AT+CIREG?")
+        await line.driver.refresh_status()
+        assert sim.received.count("AT+CIREG?") == asked  # nothing changed: not asked again
+        sim.ims_registered = True
+        await sim.set_registration(5)  # roaming on another network: judged again
+        await line.driver.refresh_status()
+        assert line.health().ok and "calls use VoLTE" in line.health().detail
+        await sim.set_registration(3)  # registration denied
+        await line.driver.refresh_status()
+        health = line.health()
+        assert not health.ok and "not registered to a network: no calls" in health.detail
+    finally:
+        await line.stop()
+        await sim.stop()
+        await bus.stop()

@@ -156,7 +156,12 @@ async def test_two_lines_bridged_carry_a_tone_with_measured_delay(tmp_path: Path
         a_to_b, _ = bridge.figures()
         print(f"bridge delay {delay * 1000:.1f} ms; buffer mean {a_to_b.mean_delay_s * 1000:.1f}"
               f" ms, underruns {a_to_b.underruns}")
-        assert 0 <= delay < 0.25  # pty hops, two threads and the buffer (goal 40 ms: bench)
+        # Times are those of whole frames (said) and of the host's writes (heard): the
+        # measurement is good to one frame either way, so a marker found a few samples early
+        # can read as slightly negative. The bound is generous for loaded machines; the
+        # 40 ms goal is the bench's (bench/media.py).
+        frame_s = NARROW_BAND.frame_ms / 1000
+        assert -frame_s <= delay < 0.25
     finally:
         await hang_up(a, engine)
         await hang_up(b, engine)

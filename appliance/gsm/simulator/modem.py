@@ -17,7 +17,7 @@ from .pty_link import PtyLink
 from .sim_call import ACTIVE, SimCall
 from .sim_caller import SimulatedCaller
 from .sim_calls import CallCommands
-from .sim_core import CME_SIM_PIN, CME_SIM_PUK, Handler, StoredSms, split_args
+from .sim_core import CME_SIM_FAILURE, CME_SIM_PIN, CME_SIM_PUK, Handler, StoredSms, split_args
 from .sim_files import FileCommands
 from .sim_sms import SmsCommands
 from .sim_standard import StandardCommands
@@ -73,6 +73,8 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
         self.sim_pin: str | None = None
         self.cpin = "READY"
         self.pin_tries = 3
+        self.sim_puk = "12345678"  # the PUK printed on the SIM's card
+        self.puk_tries = 10
         self.reg_stat = 1
         self.operator = "Elisa"
         self.rssi = 20
@@ -274,7 +276,9 @@ class SimulatedModem(CallCommands, SmsCommands, StatusCommands, StandardCommands
             self._reply(["ERROR"])
             return
         if self.cpin != "READY" and name in _NEEDS_SIM:
-            self._reply([CME_SIM_PIN if self.cpin == "SIM PIN" else CME_SIM_PUK])
+            refusal = {"SIM PIN": CME_SIM_PIN, "SIM PUK": CME_SIM_PUK}.get(self.cpin,
+                                                                         CME_SIM_FAILURE)
+            self._reply([refusal])
             return
         try:
             result = handler(arg)

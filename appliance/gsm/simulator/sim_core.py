@@ -15,6 +15,7 @@ CME_OPERATION_NOT_ALLOWED = "+CME ERROR: 3"
 CME_SIM_PIN = "+CME ERROR: 11"
 CME_SIM_PUK = "+CME ERROR: 12"
 CME_WRONG_PIN = "+CME ERROR: 16"
+CME_SIM_FAILURE = "+CME ERROR: 13"
 CMS_INVALID_INDEX = "+CMS ERROR: 321"
 
 
@@ -77,8 +78,10 @@ class SimCore:
     cnmi_mt: int
     cnmi_ds: int
     sim_pin: str | None
+    sim_puk: str
     cpin: str
     pin_tries: int
+    puk_tries: int
     reg_stat: int
     operator: str
     rssi: int

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from .sim_core import (
     CME_OPERATION_NOT_ALLOWED,
+    CME_SIM_FAILURE,
     CME_SIM_PUK,
     CME_WRONG_PIN,
     Handler,
     SimCore,
     split_args,
 )
+
+PUK_EXHAUSTED = "SIM failure"  # ten wrong PUKs: the SIM answers nothing any more
 
 
 class StatusCommands(SimCore):
@@ -41,11 +44,15 @@ class StatusCommands(SimCore):
 
     def _cpin(self, arg: str) -> list[str]:
         if arg.startswith("?"):
+            if self.cpin == PUK_EXHAUSTED:
+                return [CME_SIM_FAILURE]
             return [f"+CPIN: {self.cpin}", "OK"]
         if self.cpin == "READY":
             return [CME_OPERATION_NOT_ALLOWED]
         if self.cpin == "SIM PUK":
-            return [CME_SIM_PUK]
+            return self._unblock(split_args(arg[1:]))
+        if self.cpin == PUK_EXHAUSTED:
+            return [CME_SIM_FAILURE]
         given = split_args(arg[1:])[0]
         if given == self.sim_pin:
             self.cpin = "READY"
@@ -55,6 +62,26 @@ class StatusCommands(SimCore):
         self.pin_tries -= 1
         if self.pin_tries <= 0:
             self.cpin = "SIM PUK"
+        return [CME_WRONG_PIN]
+
+    def _unblock(self, given: list[str]) -> list[str]:
+        # TS 27.007 §8.3 (SIM7600 AT manual, AT+CPIN): while the SIM waits for its PUK,
+        # AT+CPIN=<puk>,<newpin> unblocks it and sets <newpin> as the PIN. Without a new
+        # PIN the SIM still waits for its PUK (CME 12); a wrong PUK is CME 16 and spends
+        # one of its ten tries; after the tenth the SIM is dead for good (CME 13).
+        if len(given) < 2 or not given[1]:
+            return [CME_SIM_PUK]
+        if given[0] == self.sim_puk:
+            self.cpin = "READY"
+            self.sim_pin = given[1]
+            self.pin_tries = 3
+            self.puk_tries = 10
+            self.later(0.01, lambda: self.urc("+CPIN: READY"))
+            return ["OK"]
+        self.puk_tries -= 1
+        if self.puk_tries <= 0:
+            self.cpin = PUK_EXHAUSTED
+            return [CME_SIM_FAILURE]
         return [CME_WRONG_PIN]
 
     def _creg(self, arg: str) -> list[str]:
@@ -81,4 +108,5 @@ class StatusCommands(SimCore):
 
     def _cpinr(self, arg: str) -> list[str]:
         # TS 27.007 §8.65: +CPINR: <code>,<retries>,<default retries>
-        return [f"+CPINR: SIM PIN,{self.pin_tries},3", "OK"]
+        return [f"+CPINR: SIM PIN,{self.pin_tries},3", f"+CPINR: SIM PUK,{self.puk_tries},10",
+                "OK"]

@@ -259,6 +259,19 @@ async def test_baresip_is_there_and_the_voip_line_comes_up(box: Box) -> None:
     assert "baresip" in await box.guest.run("ps -e -o comm")
 
 
+async def test_the_voice_tools_speak_and_convert_on_the_box(box: Box) -> None:
+    """A typed announcement is spoken and converted to the lines' 8 kHz PCM on the box
+    itself (espeak-ng and SoX from Debian; numpy and soundfile from the locked wheels)."""
+    size = await box.guest.run(
+        "espeak-ng -v fi --stdout 'Olet jonossa toisena.' | sox -V1 -t wav - -t raw "
+        "-e signed-integer -b 16 -L -r 8000 -c 1 - | wc -c")
+    assert int(size.strip()) > 8000, size  # over half a second of speech
+    imported = await box.guest.run(
+        "/opt/aspa/venv/bin/python -c 'import numpy, soundfile; "
+        "print(soundfile.__libsndfile_version__)'")
+    assert imported.strip()[:1].isdigit(), imported
+
+
 async def test_choosing_the_sim800_hat_frees_the_uart_and_back(box: Box) -> None:
     before = await _config_text(box)
     await _append_config(box, '[[gsm.modems]]\nname = "gsm1"\n'
