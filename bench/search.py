@@ -194,7 +194,7 @@ def main() -> None:
         kind = "PostgreSQL" if isinstance(db, pw.PostgresqlDatabase) else "SQLite FTS5"
         messages = Message.select().count()
         print(f"{kind}: {args.tickets:,} tickets, {messages:,} messages, {CUSTOMERS:,} "
-              f"customers, filled in {fill_s:.0f} s (the triggers indexing as rows went in)")
+              f"customers, filled in {fill_s:.0f} s (the index kept as the rows went in)")
         print(f"anchor: one primary-key read of a ticket, median {anchor:.3f} ms")
         print(f"{'search':32} {'median ms':>10} {'p99 ms':>8} {'median/anchor':>14}")
         for name, times in results.items():
