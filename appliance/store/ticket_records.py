@@ -279,8 +279,9 @@ class TicketRecords:
 
     def set_pending(self, ticket_id: int, until: datetime, reason: str, *,
                     by: int | None = None) -> Written:
-        """The ticket waits until a time, for a reason; it comes back then (`return_pending`)
-        or at once when the customer writes."""
+        """The ticket waits until a time (the next opening, if the office is closed then),
+        for a reason; it comes back then (`return_pending`) or at once when the customer
+        writes."""
         reason = reason.strip()
         if until.tzinfo is None:
             raise InvalidInput("the return time needs a time zone")
@@ -289,6 +290,8 @@ class TicketRecords:
         if len(reason) > PENDING_REASON_MAX_CHARS:
             raise InvalidInput(f"the reason is too long: at most {PENDING_REASON_MAX_CHARS} "
                                f"characters")
+        # business hours respected: a time when the office is closed means its next opening
+        until = self.calendar.next_open(until)
         events: list[Event] = []
         with self.db.atomic():
             ticket = self._ticket_for_update(ticket_id)

@@ -5,8 +5,9 @@ writes."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,13 +23,14 @@ from appliance.store.accounts import Accounts
 from appliance.store.errors import InvalidInput
 from appliance.store.models import Ticket
 from appliance.store.startup import open_store
-from appliance.store.tickets import MessageDraft
+from appliance.store.tickets import MessageDraft, TicketBook
 from appliance.store.work_items import ticket_item_id
 from appliance.store.worker import StoreWorker
-from appliance.tickets import TransitionError
+from appliance.tickets import BusinessCalendar, TransitionError
 from tests.switchboard.test_switchboard import Box
 
 DAY = timedelta(days=1)
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 @pytest.fixture
@@ -146,3 +148,28 @@ async def test_a_wrong_time_or_status_is_refused_and_changes_nothing(box: Box) -
         await box.tickets.set_pending(closed.id, box.clock.now() + DAY, "")
     stored = await box.store.call(Ticket.get_by_id, ticket.id)
     assert (stored.status, stored.pending_until) == ("new", None)
+
+
+async def test_a_closed_office_means_its_next_opening(tmp_path: Path) -> None:
+    """Pending until Saturday 10:00 at an office open Mon–Fri 8–16: back on Monday at 8:00."""
+    db = open_store(tmp_path / "hours.db")
+    db.close()
+    store = StoreWorker(db)
+    saturday = datetime(2026, 1, 10, 10, 0, tzinfo=HELSINKI)
+    made = Box(store, ManualClock(datetime(2026, 1, 8, 12, 0, tzinfo=HELSINKI)))
+    calendar = BusinessCalendar.from_hours(
+        HELSINKI, {day: [(time(8), time(16))] for day in range(5)})
+    made.tickets = TicketBook(store.db, made.bus, made.clock, worker=store, calendar=calendar)
+    try:
+        await made.start()
+        ticket = await made.tickets.open_ticket("email", "x")
+        stored = await made.tickets.set_pending(ticket.id, saturday, "")
+        monday_eight = datetime(2026, 1, 12, 8, 0, tzinfo=HELSINKI)
+        assert stored.pending_until == monday_eight
+        made.clock.set(saturday)
+        assert await made.board.return_due_pending() == []
+        made.clock.set(monday_eight)
+        assert await made.board.return_due_pending() == [ticket.number]
+    finally:
+        await made.bus.stop()
+        store.close()

@@ -37,8 +37,8 @@ async def set_pending(request: web.Request) -> web.StreamResponse:
     reason = forms.text(fields, "reason", max_chars=PENDING_REASON_MAX_CHARS, required=False)
     session = request[SESSION]
     assert session is not None
-    await ticket_actions.set_pending(backend, session.who, number, until, reason)
+    back_at = await ticket_actions.set_pending(backend, session.who, number, until, reason)
     if wants_json(request):
         return web.json_response({"ok": True, "number": number,
-                                  "pending_until": until.isoformat(), "reason": reason})
+                                  "pending_until": back_at.isoformat(), "reason": reason})
     raise web.HTTPSeeOther(f"/tickets/{number}")

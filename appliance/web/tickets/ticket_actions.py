@@ -113,10 +113,13 @@ async def set_status(backend: StoreWebBackend, who: SignedIn, number: int, statu
 
 
 async def set_pending(backend: StoreWebBackend, who: SignedIn, number: int, until: datetime,
-                      reason: str) -> None:
-    """Out of the queue until `until`, for `reason`; the switchboard brings it back then."""
-    await backend.tickets.set_pending(await ticket_id(backend, number), until, reason,
-                                      by=who.agent_id)
+                      reason: str) -> datetime:
+    """Out of the queue until `until` (or the next opening), for `reason`; the switchboard
+    brings it back then. When it comes back."""
+    ticket = await backend.tickets.set_pending(await ticket_id(backend, number), until, reason,
+                                               by=who.agent_id)
+    back_at: datetime = ticket.pending_until
+    return back_at
 
 
 async def assign(backend: StoreWebBackend, who: SignedIn, number: int,
