@@ -36,6 +36,10 @@ async def test_search_from_the_header_and_open_the_result(site: Site, watched: W
     await result.locator("a").click()
     await page.wait_for_url(f"{site.url}/tickets/{ticket.number}")
     assert await page.locator("h1").inner_text() == f"#{ticket.number} Kysymys tilauksesta"
+    await page.click("#note-body")
+    await page.keyboard.type("1/2 kpl")  # "/" in a field is a slash, not the search key
+    assert await page.input_value("#note-body") == "1/2 kpl"
+    assert await page.evaluate("document.activeElement.id") == "note-body"
 
     await page.fill("#search-box", "040 765 4321")
     await page.keyboard.press("Enter")
