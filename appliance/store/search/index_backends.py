@@ -12,11 +12,10 @@ from typing import Protocol
 
 import peewee as pw
 
-from appliance.store.migrations.v8_search_pending import KINDS, postgres_words
+from appliance.store.migrations.v8_search_pending import KIND_SPAN, KINDS, postgres_words
 from appliance.store.search.query_terms import SearchTerm
 
-KIND_COUNT = 4
-KIND_SPAN = 2**40  # an index row's id is its kind × KIND_SPAN + the source row's id
+KIND_COUNT = len(KINDS)  # an FTS5 row's id is its kind × KIND_SPAN + the source row's id
 TICKET, MESSAGE, CUSTOMER, CONTACT = range(KIND_COUNT)
 TITLE_WEIGHT = 4.0  # a word in a subject or a name counts four times one in a body
 # Rows ranked per kind at most: a word in nearly every mail ("ja", "the") would otherwise

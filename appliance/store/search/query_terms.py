@@ -7,6 +7,10 @@ English (the `snowballstemmer` package: the Snowball project's own algorithms, p
 Python, so the same wheel runs on the box's arm64): a term matches every indexed word
 that begins with one of its stems, so *laskussa* finds *lasku* and *laskun*, and
 *invoices* finds *invoice* and *invoiced*.
+
+Why stems at search time and not in the index: FTS5's tokenizers cannot be extended from
+Python and none stems Finnish, so the index keeps the words as written and each searched
+word is widened to its stems; one index, built the same way on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
