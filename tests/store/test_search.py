@@ -13,6 +13,7 @@ from appliance.spine.clock import ManualClock
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import ContactPoint, Customer, Message, Ticket
 from appliance.store.search import index_backends
+from appliance.store.search.query_terms import terms_of
 from appliance.store.search.results import SearchResults, search_for
 from appliance.store.tickets import MessageDraft, TicketBook
 from appliance.store.worker import StoreWorker
@@ -172,3 +173,23 @@ async def test_a_word_in_everything_ranks_the_newest_matches(
     monkeypatch.setattr(index_backends, "PG_RANK_WINDOW", 100)
     everything = await search(worker, "ja")
     assert [t.number for t in everything.tickets][:3] == numbers[:3]  # most "ja" first
+
+
+async def test_postgres_walks_newest_first_only_for_common_searches(
+        book: TicketBook, worker: StoreWorker) -> None:
+    """PostgreSQL's statistics tell a word in most rows from a rare one: the first is found
+    newest first, the second through the GIN index; both answer the same way."""
+    if not isinstance(worker.db, pw.PostgresqlDatabase):
+        pytest.skip("FTS5 needs no statistics: it walks its own lists newest first")
+    numbers = []
+    for i in range(40):
+        body = "ja kiitos" if i % 10 else "ja kiitos tulostimesta"
+        ticket = await book.open_ticket("email", f"Asia {i}", message=mail("", body))
+        numbers.append(ticket.number)
+    await worker.call(worker.db.execute_sql, "ANALYZE message")
+    index = index_backends.PostgresIndex(worker.db)
+    common, rare = terms_of("ja"), terms_of("tulostin")
+    assert await worker.call(index.share, "message", common) >= index_backends.COMMON_SHARE
+    assert await worker.call(index.share, "message", rare) < index_backends.COMMON_SHARE
+    assert len((await search(worker, "ja")).tickets) == 25
+    assert sorted(t.number for t in (await search(worker, "tulostin")).tickets) == numbers[::10]

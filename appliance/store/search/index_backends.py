@@ -7,6 +7,7 @@ built from letters and digits only, and passed as a parameter.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,9 +22,13 @@ TITLE_WEIGHT = 4.0  # a word in a subject or a name counts four times one in a b
 # Rows ranked per kind at most: a word in nearly every mail ("ja", "the") would otherwise
 # be ranked row by row through the whole index; past this many matches, the newest count.
 RANK_WINDOW = 2_000
-# PostgreSQL finds the newest matches by walking the rows newest first and reading each
-# one's words again (the index holds no row order), about 0.1 ms a row: a smaller window.
+# PostgreSQL finds the newest matches of a common search by walking the rows newest first
+# and reading each one's words again (the index holds no row order), about 0.1 ms a row:
+# a smaller window. A search its statistics say matches under COMMON_SHARE of a table's
+# rows takes the GIN index instead; walking for it could read the whole table.
 PG_RANK_WINDOW = 250
+COMMON_SHARE = 0.2
+STATISTICS_KEPT_S = 60.0  # how long a table's word frequencies (pg_stats) are reused
 # A prefix that begins at most this many indexed words is searched as those words: FTS5
 # then walks their lists lazily, where a prefix query first merges every list in full.
 MAX_EXPANSION = 64
@@ -134,18 +139,49 @@ class PostgresIndex:
         for kind in range(KIND_COUNT):
             table = KINDS[kind][0]
             words = postgres_words(kind)  # as the index holds it, or the index goes unused
+            common = self.share(table, terms) >= COMMON_SHARE
+            # newest first by the primary key for a common search; `id + 0` keeps the
+            # planner from that walk for the others, so it reads the GIN index
+            order = "id" if common else "id + 0"
             # the newest PG_RANK_WINDOW matches are ranked, as with FTS5; weights D, C, B, A:
             # a title (A) word counts TITLE_WEIGHT times a body (B) word
             cursor = self.db.execute_sql(
                 f"SELECT id, ts_rank(%s::real[], {words}, q) AS score "
                 f"FROM (SELECT * FROM {table} WHERE {words} @@ to_tsquery('simple', %s) "
-                f"ORDER BY id DESC LIMIT {PG_RANK_WINDOW}) AS m, to_tsquery('simple', %s) AS q "
-                f"ORDER BY score DESC, id DESC LIMIT %s",
+                f"ORDER BY {order} DESC LIMIT {PG_RANK_WINDOW}) AS m, "
+                f"to_tsquery('simple', %s) AS q ORDER BY score DESC, id DESC LIMIT %s",
                 ([0.1, 0.2, 1.0 / TITLE_WEIGHT, 1.0], query, query, limit))
             found += [IndexHit(kind, int(row_id), float(score))
                       for row_id, score in cursor.fetchall()]
         found.sort(key=lambda hit: hit.score, reverse=True)
         return found[:limit]
+
+    def share(self, table: str, terms: list[SearchTerm]) -> float:
+        """The share of the table's rows the terms match together, as far as PostgreSQL's
+        statistics of its search index tell (the most common words; others count 0)."""
+        frequencies = self._frequencies(table)
+        share = 1.0
+        for term in terms:
+            matched = sum(f for word, f in frequencies.items() if any(
+                word == p if term.exact else word.startswith(p) for p in term.prefixes))
+            share *= min(1.0, matched)
+        return share
+
+    def _frequencies(self, table: str) -> dict[str, float]:
+        key = (str(self.db.database), table)
+        kept = _FREQUENCIES.get(key)
+        if kept is not None and time.monotonic() - kept[0] < STATISTICS_KEPT_S:
+            return kept[1]
+        row = self.db.execute_sql(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = %s AND attname = 'expr'", (f"search_{table}_words",)).fetchone()
+        frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        _FREQUENCIES[key] = (time.monotonic(), frequencies)
+        return frequencies
+
+
+# (database, table) -> (when read, word -> share of rows): the planner's own statistics
+_FREQUENCIES: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
 
 
 def index_of(db: pw.Database) -> SearchIndex:
