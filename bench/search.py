@@ -154,6 +154,8 @@ def queries(rng: random.Random, tickets: int) -> dict[str, Callable[[], str]]:
                                          "password login", "tilauksen hinta")),
         "a word in most mails (kiitos, ja)": lambda: rng.choice(("kiitos", "ja", "the")),
         "a rare word": lambda: f"{rng.choice('bdfghk')}a",
+        "a rare word's forms (prefix)": lambda: rng.choice(("tilauksista", "huoltona",
+                                                              "warranties", "näytöksi")),
         "a phone number": lambda: "0" + rng.choice(phones)[4:],
         "a ticket number": lambda: f"#{1001 + rng.randrange(tickets)}",
         "nothing to find": lambda: "zzyzx",
