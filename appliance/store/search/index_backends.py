@@ -44,7 +44,8 @@ class IndexHit:
 
 
 class SearchIndex(Protocol):
-    """The best index rows for the terms, best first."""
+    """The best matching rows for the terms, at most `limit` of each kind (so customers are
+    not crowded out by a word in many mails), best first."""
 
     def hits(self, terms: list[SearchTerm], limit: int) -> list[IndexHit]: ...
 
@@ -99,7 +100,7 @@ class Fts5Index:
         for kind in range(KIND_COUNT):
             found += self._ranked(expression, kind, limit)
         found.sort(key=lambda hit: hit.score, reverse=True)
-        return found[:limit]
+        return found
 
     def _ranked(self, expression: str, kind: int, limit: int) -> list[IndexHit]:
         low, high = kind * KIND_SPAN, (kind + 1) * KIND_SPAN - 1
@@ -154,7 +155,7 @@ class PostgresIndex:
             found += [IndexHit(kind, int(row_id), float(score))
                       for row_id, score in cursor.fetchall()]
         found.sort(key=lambda hit: hit.score, reverse=True)
-        return found[:limit]
+        return found
 
     def share(self, table: str, terms: list[SearchTerm]) -> float:
         """The share of the table's rows the terms match together, as far as PostgreSQL's

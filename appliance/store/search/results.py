@@ -25,7 +25,7 @@ from appliance.store.search.index_backends import (
 )
 from appliance.store.search.query_terms import SearchTerm, terms_of
 
-INDEX_HITS_READ = 300  # index rows read per search, before they are grouped
+INDEX_HITS_READ = 300  # matching rows of each kind read per search, before grouping
 TICKETS_SHOWN = 25
 CUSTOMERS_SHOWN = 10
 
