@@ -7,6 +7,9 @@ zeroes deleted content as it goes (sqlite.org/pragma.html#pragma_secure_delete),
 VACUUM rebuilds the file without free pages, and a TRUNCATE checkpoint writes
 the WAL back and empties it. PostgreSQL keeps dead tuples until a vacuum;
 VACUUM FULL rewrites the tables (postgresql.org/docs/current/sql-vacuum.html).
+The search index (SQLite FTS5) records a deletion as a new entry beside the old one
+until its segments are merged: 'optimize' merges them all, so the erased words go
+(sqlite.org/fts5.html#the_optimize_command).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ def compact(db: pw.Database, tables: Iterable[str]) -> bool:
 
 
 def _compact_sqlite(db: pw.SqliteDatabase) -> bool:
+    if "search_index" in db.get_tables():
+        db.execute_sql("INSERT INTO search_index (search_index) VALUES ('optimize')")
     db.execute_sql("VACUUM")
     for _ in range(CHECKPOINT_ATTEMPTS):
         busy, _log_frames, _done = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

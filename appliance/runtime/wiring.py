@@ -37,7 +37,7 @@ class Wired:
 def configured_adapters(daemon: Daemon) -> list[Adapter]:
     """The adapters `daemon.config` switches on, in start order (they stop in reverse)."""
     config = daemon.config
-    wired = Wired(adapters=box_parts(daemon))
+    wired = Wired(adapters=[*box_parts(daemon), _pending_returns(daemon)])
     if config.gsm.enabled or config.voip.enabled:
         _lines(daemon, wired)
     wired.adapters.extend(mail_parts(daemon))
@@ -89,6 +89,13 @@ def retention_parts(daemon: Daemon) -> list[Adapter]:
 def box_parts(daemon: Daemon) -> list[Adapter]:
     """The watch over the data disk and the backups."""
     return [_box_watch(daemon)]
+
+
+def _pending_returns(daemon: Daemon) -> Adapter:
+    from appliance.runtime.pending_returns import PendingReturns
+
+    assert daemon.switchboard is not None
+    return PendingReturns(daemon.switchboard.return_due_pending)
 
 
 def _box_watch(daemon: Daemon) -> Adapter:

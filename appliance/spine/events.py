@@ -356,3 +356,23 @@ class LineLearned(Event):
     line: str
     method: str
     works: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketPendingSet(Event):
+    """A ticket waits until a time, for a reason (the customer, a part, a call back)."""
+
+    kind: ClassVar[str] = "ticket.pending"
+    number: int
+    until: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketReturned(Event):
+    """A pending ticket came back to the queue: its time came, or the customer wrote."""
+
+    kind: ClassVar[str] = "ticket.returned"
+    number: int
+    why: str  # time / reply
+    assignee_id: int | None  # the agent to tell

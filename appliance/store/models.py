@@ -150,10 +150,14 @@ class Ticket(BaseModel):
     sla_first_response_used_s = pw.DoubleField(default=0.0)
     sla_resolution_used_s = pw.DoubleField(default=0.0)
     merged_into = pw.ForeignKeyField("self", null=True, backref="merged", on_delete="SET NULL")
+    # while pending: when the ticket comes back to the queue, and why it waits
+    pending_until = UtcDateTimeField(null=True)
+    pending_reason = pw.TextField(default="")
 
     class Meta:
         # the queue views: "open tickets, newest first", for everyone or for one agent
-        indexes = ((("status", "number"), False), (("assignee", "status"), False))
+        indexes = ((("status", "number"), False), (("assignee", "status"), False),
+                   (("status", "pending_until"), False))
 
 
 class Message(BaseModel):

@@ -7,8 +7,10 @@ rollback took back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from datetime import datetime
+from typing import Any, TypedDict, cast
 
 import peewee as pw
 
@@ -20,7 +22,9 @@ from appliance.spine.events import (
     TicketCreated,
     TicketCustomerChanged,
     TicketMerged,
+    TicketPendingSet,
     TicketPriorityChanged,
+    TicketReturned,
     TicketStatusChanged,
 )
 from appliance.store.errors import InvalidInput, NotFound
@@ -46,6 +50,7 @@ CHANNELS = ("email", "sms", "call", "callback", "web")
 MESSAGE_CHANNELS = ("email", "sms", "note", "call", "web")
 DIRECTIONS = ("in", "out", "internal")
 PAGE_MAX = 500  # the most rows one listing returns
+PENDING_REASON_MAX_CHARS = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -264,9 +269,69 @@ class TicketRecords:
                     at=self.clock.now(), number=ticket.number, old_status=old.value,
                     new_status=decision.status.value, **_ids(ticket, None),
                 ))
+                if old is TicketStatus.PENDING:  # back at once, not at the pending time
+                    events.append(TicketReturned(
+                        at=self.clock.now(), number=ticket.number, why="reply",
+                        assignee_id=ticket.assignee_id, **_ids(ticket, None)))
             message = self._insert_message(ticket, draft)
         events.append(self._message_event(ticket, message))
         return Written(ticket, message, tuple(events), decision.action)
+
+    def set_pending(self, ticket_id: int, until: datetime, reason: str, *,
+                    by: int | None = None) -> Written:
+        """The ticket waits until a time (the next opening, if the office is closed then),
+        for a reason; it comes back then (`return_pending`) or at once when the customer
+        writes."""
+        reason = reason.strip()
+        if until.tzinfo is None:
+            raise InvalidInput("the return time needs a time zone")
+        if until <= self.clock.now():
+            raise InvalidInput("the return time must be in the future")
+        if len(reason) > PENDING_REASON_MAX_CHARS:
+            raise InvalidInput(f"the reason is too long: at most {PENDING_REASON_MAX_CHARS} "
+                               f"characters")
+        # business hours respected: a time when the office is closed means its next opening
+        until = self.calendar.next_open(until)
+        events: list[Event] = []
+        with self.db.atomic():
+            ticket = self._ticket_for_update(ticket_id)
+            old = TicketStatus(ticket.status)
+            if old is not TicketStatus.PENDING:
+                self._set_status(ticket, old, TicketStatus.PENDING)
+                events.append(TicketStatusChanged(
+                    at=self.clock.now(), number=ticket.number, old_status=old.value,
+                    new_status=TicketStatus.PENDING.value, **_ids(ticket, by)))
+            ticket.pending_until = until
+            ticket.pending_reason = reason
+            ticket.save(only=[Ticket.pending_until, Ticket.pending_reason])
+        events.append(TicketPendingSet(at=self.clock.now(), number=ticket.number, until=until,
+                                       reason=reason, **_ids(ticket, by)))
+        return Written(ticket, None, tuple(events))
+
+    def due_pending(self) -> list[int]:
+        """The ids of the pending tickets whose time has come, earliest first."""
+        query = (Ticket.select(Ticket.id)
+                 .where((Ticket.status == TicketStatus.PENDING.value)
+                        & (Ticket.pending_until <= self.clock.now()))
+                 .order_by(Ticket.pending_until, Ticket.id).tuples())
+        return [row[0] for row in cast(Iterable[tuple[int]], query)]
+
+    def return_pending(self, ticket_id: int) -> Written:
+        """A pending ticket whose time has come goes back to open work; others stay."""
+        with self.db.atomic():
+            ticket = self._ticket_for_update(ticket_id)
+            old = TicketStatus(ticket.status)
+            due = ticket.pending_until is not None and ticket.pending_until <= self.clock.now()
+            if old is not TicketStatus.PENDING or not due:
+                return Written(ticket, None, ())
+            self._set_status(ticket, old, TicketStatus.OPEN)
+        now = self.clock.now()
+        return Written(ticket, None, (
+            TicketStatusChanged(at=now, number=ticket.number, old_status=old.value,
+                                new_status=TicketStatus.OPEN.value, **_ids(ticket, None)),
+            TicketReturned(at=now, number=ticket.number, why="time",
+                           assignee_id=ticket.assignee_id, **_ids(ticket, None)),
+        ))
 
     # --- reads ----------------------------------------------------------------
 
@@ -367,6 +432,9 @@ class TicketRecords:
             changes["resolved_at"] = ticket.resolved_at or now
         elif new is TicketStatus.OPEN:
             changes["resolved_at"] = None  # open work again, as far as service debt goes
+        if new is not TicketStatus.PENDING:
+            changes["pending_until"] = None  # no longer waiting: nothing to bring back
+            changes["pending_reason"] = ""
         for name, value in changes.items():
             setattr(ticket, name, value)
         ticket.save(only=[getattr(Ticket, name) for name in changes])

@@ -9,6 +9,7 @@ about the change is heard.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import peewee as pw
 
@@ -102,6 +103,21 @@ class TicketBook:
         written = await self._write(self.records.customer_replied, ticket_id, draft)
         assert written.message is not None and written.action is not None
         return written.ticket, written.message, written.action
+
+    async def set_pending(self, ticket_id: int, until: datetime, reason: str, *,
+                          by: int | None = None) -> Ticket:
+        """Pending until a time, with a reason: out of the queue until then."""
+        return (await self._write(self.records.set_pending, ticket_id, until, reason,
+                                  by=by)).ticket
+
+    async def return_due_pending(self) -> list[Ticket]:
+        """Bring back the pending tickets whose time has come; the ones brought back."""
+        returned = []
+        for ticket_id in await self.worker.call(self.records.due_pending):
+            written = await self._write(self.records.return_pending, ticket_id)
+            if written.events:
+                returned.append(written.ticket)
+        return returned
 
     async def _write(
         self, write: Callable[..., Written], *args: object, **kwargs: object

@@ -285,6 +285,15 @@ class Switchboard:
             raise
         return int(ticket.number)
 
+    async def return_due_pending(self) -> list[int]:
+        """Bring back the pending tickets whose time has come; their numbers.
+
+        Each is written through the ticket book, so it is filed here (open work again)
+        before its `TicketReturned` event tells the assignee.
+        """
+        assert self._tickets is not None, "use_tickets() first"
+        return [int(t.number) for t in await self._tickets.return_due_pending()]
+
     def _mark(self, item_id: str) -> None:
         self._writes += 1
         self._written_at[item_id] = self._writes

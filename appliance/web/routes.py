@@ -17,6 +17,7 @@ from appliance.web.mailboxes import (
 from appliance.web.privacy import audit_views, privacy_views
 from appliance.web.reports import report_views as reports
 from appliance.web.reports import wallboard
+from appliance.web.search import merge_pickers, search_views
 from appliance.web.settings import (
     admin_views,
     desk_unit_edits,
@@ -29,7 +30,12 @@ from appliance.web.settings import (
     sim_unblock,
 )
 from appliance.web.setup import setup_line, setup_mailbox, setup_wall
-from appliance.web.tickets import message_views, ticket_views
+from appliance.web.tickets import (
+    message_views,
+    pending_views,
+    ticket_lists_views,
+    ticket_views,
+)
 from appliance.web.tickets import queue_views as views
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -54,18 +60,25 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/", views.queue_page)
     get("/queue/rows", views.queue_rows)
     post("/queue/take", ticket_views.take_next)
+    get("/tickets", ticket_lists_views.ticket_list)
     post("/tickets", ticket_views.create)
     get("/tickets/{number}", ticket_views.ticket_page)
     post("/tickets/{number}/reply", ticket_views.reply)
     post("/tickets/{number}/note", ticket_views.note)
     post("/tickets/{number}/fields", ticket_views.change_fields)
+    get("/tickets/{number}/merge", merge_pickers.ticket_merge_picker)
     post("/tickets/{number}/merge", ticket_views.merge)
+    post("/tickets/{number}/pending", pending_views.set_pending)
     get("/messages/{id}/html", message_views.message_html)
     get("/attachments/{id}", message_views.attachment)
     get("/attachments/{id}/play", message_views.recording)
+    get("/customers", ticket_lists_views.customer_list)
+    get("/search", search_views.search_page)
+    post("/search", search_views.search_posted)
     get("/customers/{id}", customer_views.customer_page)
     post("/customers/{id}", customer_views.customer_update)
     post("/customers/{id}/contacts", customer_views.contact_add)
+    get("/customers/{id}/merge", merge_pickers.customer_merge_picker)
     post("/customers/{id}/merge", customer_views.customer_merge)
     get("/presence", presence_views.presence_page)
     post("/presence", presence_views.set_my_presence)
@@ -125,12 +138,17 @@ def _add_api(router: web.UrlDispatcher) -> None:
     get("/api/stats", views.stats_api)
     get("/api/queue", views.queue_api)
     post("/api/queue/take", ticket_views.take_next)
+    get("/api/tickets", ticket_lists_views.ticket_list)
     post("/api/tickets", ticket_views.create)
     get("/api/tickets/{number}", ticket_views.ticket_page)
     post("/api/tickets/{number}/reply", ticket_views.reply)
     post("/api/tickets/{number}/note", ticket_views.note)
     post("/api/tickets/{number}/fields", ticket_views.change_fields)
     post("/api/tickets/{number}/merge", ticket_views.merge)
+    post("/api/tickets/{number}/pending", pending_views.set_pending)
+    get("/api/customers", ticket_lists_views.customer_list)
+    get("/api/search", search_views.search_page)
+    post("/api/search", search_views.search_posted)
     get("/api/customers/{id}", customer_views.customer_page)
     post("/api/customers/{id}", customer_views.customer_update)
     post("/api/customers/{id}/contacts", customer_views.contact_add)

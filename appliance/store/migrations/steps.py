@@ -15,6 +15,7 @@ from appliance.store.migrations import (
     v5_web_sessions,
     v6_change_feed,
     v7_mail_content_hash,
+    v8_search_pending,
 )
 
 
@@ -35,6 +36,7 @@ STEPS: tuple[Step, ...] = (
     Step(5, "web login sessions kept across restarts", v5_web_sessions.apply),
     Step(6, "change feed to the running daemon, login brakes, SMS outbox", v6_change_feed.apply),
     Step(7, "content hash in the mail intake ledger", v7_mail_content_hash.apply),
+    Step(8, "search index; pending until a time, with a reason", v8_search_pending.apply),
 )
 
 LATEST_VERSION = STEPS[-1].version

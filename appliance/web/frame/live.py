@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.spine.bus import EventBus, Subscription
-from appliance.spine.events import Event
+from appliance.spine.events import Event, TicketReturned
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWERS
 
 log = logging.getLogger("aspa.web")
@@ -76,6 +76,10 @@ class LiveHub:
         self._on_change()  # after the filing: a view rendered from now on includes this event
         if event.kind.startswith(LIVE_EVENT_KINDS) and self.clients:
             self.broadcast(_summary(event))
+        if isinstance(event, TicketReturned) and event.assignee_id is not None:
+            # the assignee's open pages say it, whichever page they are on
+            self.tell_agent(event.assignee_id, {"kind": "returned", "number": event.number,
+                                                "why": event.why})
 
     def broadcast(self, data: dict[str, Any]) -> None:
         if data.get("kind") == "viewers":

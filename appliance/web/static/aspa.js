@@ -85,6 +85,10 @@
         notice(body.dataset.mentionText + " #" + data.number + " (" + data.by + ")");
         return;
       }
+      if (data.kind === "returned") {
+        notice(body.dataset.returnedText + " #" + data.number);
+        return;
+      }
       body.dataset.lastEvent = data.kind;
       const handle = handlers[live];
       if (handle) handle(data);
@@ -126,4 +130,16 @@
     };
     setTimeout(poll, 1000);
   }
+
+  // "/" anywhere but in a field goes to the search box in the header (as on GitHub).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    const box = document.getElementById("search-box");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
 })();

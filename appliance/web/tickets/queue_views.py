@@ -14,6 +14,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from appliance.web.frame.app_keys import BACKEND, QUEUE_CACHE, SESSION, VIEWERS
+from appliance.web.frame.errors import WebInputError
 from appliance.web.frame.i18n import language_of
 from appliance.web.frame.people import active_agents, all_teams
 from appliance.web.frame.rendering import environment, page_context, render
@@ -26,6 +27,24 @@ QUEUE_PAGE_ROWS = 200  # more than a small office has open at once; the page sta
 # built once: a Content-Type given as a header skips aiohttp's per-response parsing of it
 HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+# statuses the queue (open work) never holds: those tickets are listed from the store
+LISTED_ELSEWHERE = ("pending", "resolved", "closed")
+
+
+def _refuse_listed_elsewhere(request: web.Request, *, api: bool) -> None:
+    """A queue asked for pending, resolved or closed work would show open work instead:
+    the page goes to the ticket list, the API says where to ask."""
+    if "status=" not in request.rel_url.raw_query_string:
+        return
+    status = request.query.get("status", "")
+    if status not in LISTED_ELSEWHERE:
+        return
+    if api:
+        raise WebInputError(f"the queue holds waiting, new and open work, not {status} "
+                            f"tickets: ask /api/tickets?status={status}")
+    raise web.HTTPSeeOther(f"/tickets?status={status}")
 
 
 def _key(request: web.Request, kind: str, chosen: QueueFilter) -> Hashable:
@@ -70,6 +89,7 @@ async def _rows_html(request: web.Request, chosen: QueueFilter) -> tuple[Markup,
 
 async def queue_page(request: web.Request) -> web.StreamResponse:
     """GET /: the open work items, the one to take first at the top."""
+    _refuse_listed_elsewhere(request, api=False)
     raw_query = request.rel_url.raw_query_string
     chosen = QueueFilter.from_raw_query(raw_query)
     session = request[SESSION]
@@ -105,6 +125,7 @@ async def queue_rows(request: web.Request) -> web.StreamResponse:
 
 async def queue_api(request: web.Request) -> web.StreamResponse:
     """GET /api/queue: the same rows as JSON, first to take first."""
+    _refuse_listed_elsewhere(request, api=True)
     chosen = QueueFilter.from_raw_query(request.rel_url.raw_query_string)
 
     async def build() -> bytes:

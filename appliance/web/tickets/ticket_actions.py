@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from appliance.store.errors import InvalidInput, NotFound
@@ -109,6 +110,16 @@ async def add_note(backend: StoreWebBackend, who: SignedIn, number: int,
 async def set_status(backend: StoreWebBackend, who: SignedIn, number: int, status: str) -> None:
     await backend.tickets.change_status(await ticket_id(backend, number), status,
                                         by=who.agent_id)
+
+
+async def set_pending(backend: StoreWebBackend, who: SignedIn, number: int, until: datetime,
+                      reason: str) -> datetime:
+    """Out of the queue until `until` (or the next opening), for `reason`; the switchboard
+    brings it back then. When it comes back."""
+    ticket = await backend.tickets.set_pending(await ticket_id(backend, number), until, reason,
+                                               by=who.agent_id)
+    back_at: datetime = ticket.pending_until
+    return back_at
 
 
 async def assign(backend: StoreWebBackend, who: SignedIn, number: int,

@@ -1,0 +1,1 @@
+"""The search box in every page's header, and its results page."""
