@@ -10,8 +10,10 @@ group over them.
 from __future__ import annotations
 
 import imaplib
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -32,6 +34,7 @@ class EveryPart:
         self._modem: subprocess.Popen[str] | None = None
         self.modem_path = ""
         self._stoppers: list[object] = []
+        self._dovecot_dir: Path | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -57,8 +60,10 @@ class EveryPart:
         self.broker = MosquittoBroker(self.root / "mosquitto")
         self.broker.start()
         self._stoppers.append(self.broker)
-        (self.root / "dovecot").mkdir()
-        self.dovecot = DovecotServer(self.root / "dovecot")
+        # its own folder, as the suite makes it: Dovecot's mail user must reach the Maildir
+        # (a TemporaryDirectory above it is mode 700)
+        self._dovecot_dir = Path(tempfile.mkdtemp(prefix="aspa-dc-"))
+        self.dovecot = DovecotServer(self._dovecot_dir)
         self.dovecot.start()
         self._stoppers.append(self.dovecot)
         self.account = self.dovecot.add_account()
@@ -151,3 +156,6 @@ strategy = "rrmemory"
         for peer in reversed(self._stoppers):
             peer.stop()  # type: ignore[attr-defined]
         self._stoppers.clear()
+        if self._dovecot_dir is not None:
+            shutil.rmtree(self._dovecot_dir, ignore_errors=True)
+            self._dovecot_dir = None

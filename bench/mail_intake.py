@@ -30,6 +30,7 @@ from pathlib import Path
 from bench.daemon_intake import intake_child
 from bench.mail_corpus import generate
 from bench.results import QUICK_ENV, Row, quick, record
+from bench.shipped_bytecode import compile_package, shipped_env
 
 FETCH_BATCH = 500
 FULL_COUNT, QUICK_COUNT = 10_000, 1_000
@@ -122,11 +123,12 @@ def run_aspa(work: Path, host: str, port: int, user: str, password: str,
     report = work / "aspa-report.json"
     argv = [sys.executable, "-m", "bench.mail_intake", "--intake", str(work / "aspa"), host,
             str(port), user, password, str(count), str(report)]
-    seconds, rss = _timed(argv)
+    compile_package()  # as the image does: the daemon starts from bytecode
+    seconds, rss = _timed(argv, shipped_env())
     return seconds, rss, json.loads(report.read_text())
 
 
-def _timed(argv: list[str]) -> tuple[float, int]:
+def _timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Run a program; (seconds, its peak RSS in KB).
 
     posix_spawn, not fork: a forked child's ru_maxrss would count the parent's pages.
@@ -134,7 +136,7 @@ def _timed(argv: list[str]) -> tuple[float, int]:
     started = time.perf_counter()
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        pid = os.posix_spawn(argv[0], argv, dict(os.environ),
+        pid = os.posix_spawn(argv[0], argv, env or dict(os.environ),
                              file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
     finally:
         os.close(devnull)

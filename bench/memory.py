@@ -18,7 +18,6 @@ Goals: RSS <= 60 MB idle; READY <= 1 s; back within 5 MB of idle after a backlog
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import signal
 import socket
@@ -34,6 +33,7 @@ from pathlib import Path
 
 from bench.every_part import AGENTS, BARE_CONFIG, EveryPart
 from bench.results import Row, quick, record
+from bench.shipped_bytecode import compile_package, shipped_env
 
 GOAL_MB = 60.0
 GOAL_READY_S = 1.0
@@ -119,10 +119,11 @@ def measure_aspa(root: Path, idle_s: float, config_text: str,
     config.write_text(config_text)
     figures: dict[str, float] = {}
     notify_path = root / "notify.sock"
+    notify_path.unlink(missing_ok=True)  # left by an earlier start in the same folder
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
         notify.bind(str(notify_path))
         notify.settimeout(READY_TIMEOUT_S)
-        env = {**os.environ, "NOTIFY_SOCKET": str(notify_path)}
+        env = {**shipped_env(), "NOTIFY_SOCKET": str(notify_path)}
         started = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "appliance", "--config", str(config), "run"], env=env,
@@ -150,7 +151,8 @@ def measure_aspa(root: Path, idle_s: float, config_text: str,
 
 def measure_anchor(idle_s: float) -> float:
     """RSS of a bare process that imported asyncio, aiohttp and peewee, idling."""
-    proc = subprocess.Popen([sys.executable, "-c", ANCHOR_CODE], stdout=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", ANCHOR_CODE], stdout=subprocess.PIPE,
+                            env=shipped_env())
     try:
         assert proc.stdout is not None
         proc.stdout.readline()
@@ -173,6 +175,7 @@ def main() -> int:
     parser.add_argument("--bare", action="store_true",
                         help="no parts on (the earlier figure): store and web page only")
     args = parser.parse_args()
+    compile_package()  # as the image does: the daemon starts from bytecode
     with tempfile.TemporaryDirectory(prefix="aspa-bench-") as tmp, EveryPart(Path(tmp)) as parts:
         root = Path(tmp)
         (root / "data").mkdir()
