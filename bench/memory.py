@@ -179,6 +179,7 @@ def main() -> int:
     parser.add_argument("--bare", action="store_true",
                         help="no parts on (the earlier figure): store and web page only")
     args = parser.parse_args()
+    args.open_tickets = min(args.open_tickets, args.tickets)
     compile_package()  # as the image does: the daemon starts from bytecode
     with tempfile.TemporaryDirectory(prefix="aspa-bench-") as tmp, EveryPart(Path(tmp)) as parts:
         root = Path(tmp)

@@ -32,7 +32,7 @@ BENCHES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("gsm_latency", ("--calls", "100" if quick() else "1000")),
     ("presence_latency", ("--presses", "100" if quick() else "1000")),
     ("mqtt_outbox", ("--rounds", "1") if quick() else ()),
-    ("voip_latency", ("--desk", "--calls", "50" if quick() else "200")),
+    ("voip_latency", ("--calls", "50" if quick() else "200")),
     ("store_100k", ("--tickets", "20000") if quick() else ()),
     ("media", ("--minutes", "2", "--real-seconds", "5") if quick() else ()),
 )

@@ -143,7 +143,7 @@ def main() -> None:
           f"the reads and writes above")
     # no goal of its own: the figures say how the store's reads compare with a key read
     slowest = max(figures, key=lambda label: figures[label])
-    record([Row(f"store, 100,000 tickets: slowest read ({slowest})", "(none: for reference)",
+    record([Row(f"store, {tickets:,} tickets: slowest read ({slowest})", "(none: for reference)",
                 f"ticket by primary key {anchor:.0f} µs", f"{figures[slowest]:.0f} µs",
                 figures[slowest] / anchor, True)])
 
