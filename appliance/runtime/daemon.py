@@ -24,6 +24,7 @@ from appliance.config.aspa_toml import Config
 from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.ports.adapter import Adapter
 from appliance.runtime.change_follower import ChangeFollower
+from appliance.runtime.heap_trim import HeapTrimmer, glibc_trim
 from appliance.runtime.log_damper import damp_repeats
 from appliance.runtime.shutdown import ShutdownRequest
 from appliance.runtime.supervisor import AdapterSupervisor
@@ -76,6 +77,7 @@ class Daemon:
         self.history: HistoryWriter | None = None
         self.tickets: TicketBook | None = None
         self.changes: ChangeFollower | None = None
+        self.heap: HeapTrimmer | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self._data_lock: DataDirLock | None = None
 
@@ -117,6 +119,8 @@ class Daemon:
         self.changes = ChangeFollower(self.store, self.bus)
         await self.changes.catch_up()
         self.changes.start()
+        self.heap = HeapTrimmer(self.bus, glibc_trim())
+        self.heap.start()
         self.notifier.ready(self.status_line())
         timeout = watchdog_timeout()
         if timeout is not None:
@@ -166,6 +170,8 @@ class Daemon:
         self.notifier.stopping("stopping")
         if self.changes is not None:
             await self.changes.stop()
+        if self.heap is not None:
+            await self.heap.stop()
         await self.supervisor.stop_input()
         await self.bus.drain()
         await self.supervisor.stop_all()

@@ -20,7 +20,7 @@ from appliance.spine.bus import EventBus
 
 log = logging.getLogger("aspa.runtime.heap")
 
-LOOK_EVERY_S = 5.0  # how often to look whether a burst has ended
+LOOK_EVERY_S = 2.0  # how often to look whether a burst has ended (a cheap look)
 BURST_EVENTS = 1_000  # events since the last trim that make a burst worth trimming after
 
 Trim = Callable[[], bool]
