@@ -210,8 +210,11 @@ async def sse_latency(base: str, cookie: str, backend: StoreWebBackend,
         assert (await stream.content.readline()).startswith(b"retry:")
         await stream.content.readline()
         assert b"hello" in await stream.content.readline()
-        for i in range(SSE_ROUNDS):
-            presence = (Presence.AVAILABLE, Presence.BUSY)[i % 2]
+        for _ in range(SSE_ROUNDS):
+            # always a change (the flicker may have left the agent either way): else no event
+            state = backend.board.agent(agent_id)
+            now_available = state is not None and state.presence is Presence.AVAILABLE
+            presence = Presence.BUSY if now_available else Presence.AVAILABLE
             started = time.perf_counter()
             backend.change_presence(agent_id, partial(_to, presence=presence), source="bench")
             while True:
@@ -251,6 +254,7 @@ async def main(seconds: int, rounds: int) -> None:
     db.close()
     store = StoreWorker(db)
     clock = SystemClock()
+    anchor_process: asyncio.subprocess.Process | None = None
     try:
         began = time.perf_counter()
         await store.call(fill, TICKETS)
@@ -343,6 +347,9 @@ async def main(seconds: int, rounds: int) -> None:
         await runner.cleanup()
         await bus.stop()
     finally:
+        if anchor_process is not None and anchor_process.returncode is None:
+            anchor_process.kill()
+            await anchor_process.wait()
         store.close()
         shutil.rmtree(data_dir, ignore_errors=True)
 
