@@ -275,6 +275,7 @@ async def main(seconds: int, rounds: int) -> None:
         runner, base = await serve(make_app(backend, secret_key=secrets.token_bytes(32),
                                             clock=clock))
         anchor_process, bare = await start_anchor()
+        gc.freeze()  # as the daemon does once it has started (appliance/runtime/daemon.py)
         cookie = await log_in(base)
         sizes = await body_sizes(base, cookie)
         print("bodies: " + ", ".join(f"{name} {size / 1000:.1f} kB"
