@@ -24,6 +24,7 @@ from bench.results import RESULTS_ENV, Row, quick, read
 # (module, its arguments): each as run alone, at the sizes its goal names.
 BENCHES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mail_intake", ()),
+    ("mail_intake", ("--bad", "--count", "1000" if quick() else "50000")),
     ("memory", ("--backlog", "1000" if quick() else "10000")),
     ("memory", ("--open", "50000", "--goal-mb", "80", "--goal-ready", "2")),
     ("web", ("--rounds", "1")),
