@@ -33,8 +33,21 @@ def _paragraphs(rng: random.Random, lines: list[str], size: int) -> str:
     return "\n".join(out)
 
 
-def generate(count: int, seed: int = 1) -> list[bytes]:
-    """`count` raw mails as bytes."""
+OVERSIZE_SHARE = 0.10  # with bad=True: this share is over BAD_SIZE_CAP_KB
+MALFORMED_SHARE = 0.05  # and this share is broken in one of MALFORMED's ways
+BAD_SIZE_CAP_KB = 64  # the size cap the bad-input run gives the mailbox
+MALFORMED = (
+    b"\x00\x01\x02 not a mail at all \xff\xfe\r\n\r\n\x00",  # binary garbage, no header
+    b"From: \r\nSubject: =?utf-8?b?////?=\r\nContent-Type: multipart/mixed\r\n\r\n"
+    b"no boundary parameter, no parts\r\n",  # multipart without a boundary
+    b"From: <@>\r\nMessage-ID: <>\r\nContent-Type: text/plain; charset=x-unknown-8\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\n%%%% not base64 %%%%\r\n",
+)
+
+
+def generate(count: int, seed: int = 1, *, bad: bool = False) -> list[bytes]:
+    """`count` raw mails as bytes; with `bad`, 10 % over the bad-input size cap and 5 %
+    malformed, spread through the mailbox."""
     rng = random.Random(seed)
     start = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
     mails: list[bytes] = []
@@ -61,6 +74,14 @@ def generate(count: int, seed: int = 1) -> list[bytes]:
             mime = _alternative(_paragraphs(rng, lines, size // 2), i)
         else:
             mime = _with_attachment(rng, _paragraphs(rng, lines, size // 4), i, size)
+        if bad:
+            roll = rng.random()
+            if roll < MALFORMED_SHARE:
+                mails.append(rng.choice(MALFORMED) + f"\r\nbench {i}\r\n".encode())
+                continue
+            if roll < MALFORMED_SHARE + OVERSIZE_SHARE:
+                over = 1024 * rng.randint(BAD_SIZE_CAP_KB + 8, 2 * BAD_SIZE_CAP_KB)
+                mime = _with_attachment(rng, _paragraphs(rng, lines, 512), i, over * 3 // 2)
         mails.append(("\r\n".join(headers) + "\r\n" + mime).encode("utf-8"))
         ids.append((mid, subject.removeprefix("Re: ")))
     return mails

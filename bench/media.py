@@ -50,6 +50,7 @@ from appliance.media.pcm import NARROW_BAND
 from appliance.media.player import Clip
 from appliance.media.signal_level import find
 from appliance.media.tones import dtmf, from_pcm, noise, to_pcm, tone
+from bench.results import Row, record
 
 FRAME_S = 0.02
 GOAL_CORE_SHARE = 0.05
@@ -335,6 +336,14 @@ def main() -> None:
           f"added latency {latency * 1000:.1f} ms <= 40 ms: "
           f"{'met' if latency <= GOAL_LATENCY_S else 'NOT met'}; underruns {underruns}: "
           f"{'met' if underruns == 0 else 'NOT met'}")
+    record([
+        Row("call audio: CPU per call (simulated 10 min)", f"<= {GOAL_CORE_SHARE:.0%} of a core",
+            "bare copy of the same frames", f"{share * 100:.2f} % of a core",
+            share / GOAL_CORE_SHARE, share <= GOAL_CORE_SHARE),
+        Row("call audio: added latency (worst)", f"<= {GOAL_LATENCY_S * 1000:.0f} ms, 0 underruns",
+            "one 20 ms frame", f"{latency * 1000:.1f} ms, {underruns} underruns",
+            latency / 0.020, latency <= GOAL_LATENCY_S and underruns == 0),
+    ])
 
 
 if __name__ == "__main__":

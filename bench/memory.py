@@ -1,18 +1,23 @@
-"""RSS of `aspa run` idle with 100,000 tickets in the store, against a bare-imports anchor.
+"""RSS of `aspa run` idle with 100,000 tickets and every part on, against a bare-imports anchor.
 
 Builds a data directory (bulk insert: executemany in large transactions),
-starts `aspa run` on it as a subprocess, waits for READY on its own
-NOTIFY_SOCKET, lets it idle, and reads VmRSS/VmHWM from /proc. The anchor is
-a bare `python -c "import asyncio, aiohttp, peewee"` process idling in the
-same run. Goal: RSS <= 60 MB.
+starts the peers every part talks to (the modem simulator on a pty, baresip
+through the VoIP adapter, Mosquitto, Dovecot with an empty mailbox; the GPIO
+on gpiozero's mock pins), starts `aspa run` with 10 agents and all of them
+configured as a subprocess, waits for READY on its own NOTIFY_SOCKET, lets it
+idle, and reads VmRSS/VmHWM from /proc. With --backlog N it then drops N mails
+into the mailbox, waits until the daemon has taken them all in (nothing unseen
+on the server), idles again and reads RSS once more. The anchor is a bare
+`python -c "import asyncio, aiohttp, peewee"` process idling in the same run.
+Goals: RSS <= 60 MB idle; READY <= 1 s; back within 5 MB of idle after a backlog.
 
-    .venv/bin/python -m bench.memory [--tickets 100000] [--open 2000] [--idle 3]
+    .venv/bin/python -m bench.memory [--tickets 100000] [--open 2000] [--idle 3] [--backlog 0]
+    (ASPA_BENCH_QUICK=1: 20,000 tickets)
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import signal
 import socket
@@ -21,14 +26,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
+from bench.every_part import AGENTS, BARE_CONFIG, EveryPart
+from bench.results import Row, quick, record
+from bench.shipped_bytecode import compile_package, shipped_env
+
 GOAL_MB = 60.0
+GOAL_READY_S = 1.0
+GOAL_BACKLOG_MB = 5.0  # back within this much of idle after a backlog
+AFTER_BACKLOG_IDLE_S = 8.0
 BATCH_ROWS = 20_000
 CUSTOMERS = 10_000
-AGENTS = 8
 READY_TIMEOUT_S = 120.0
 ANCHOR_CODE = (
     "import asyncio, aiohttp, peewee, sys\n"
@@ -52,11 +64,6 @@ def build_store(data_dir: Path, tickets: int, open_tickets: int) -> float:
     now = datetime.now(UTC)
     with sqlite3.connect(data_dir / "aspa.db") as db:
         db.execute("PRAGMA synchronous = OFF")  # building a fixture, not serving
-        db.executemany(
-            "INSERT INTO agent (name, login, role, password_changed_at, active, created_at) "
-            "VALUES (?, ?, 'agent', ?, 1, ?)",
-            [(f"Agent {i}", f"agent{i}", _stamp(now), _stamp(now)) for i in range(AGENTS)],
-        )
         db.executemany(
             "INSERT INTO customer (name, vip, notes, created_at) VALUES (?, ?, '', ?)",
             [(f"Customer {i}", int(i % 50 == 0), _stamp(now)) for i in range(CUSTOMERS)],
@@ -106,15 +113,18 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
-def measure_aspa(root: Path, idle_s: float) -> tuple[float, float, float]:
-    """Start `aspa run`, wait for READY, idle, read memory; returns (rss, hwm, start seconds)."""
+def measure_aspa(root: Path, idle_s: float, config_text: str,
+                 backlog: Callable[[int], float] | None = None) -> dict[str, float]:
+    """Start `aspa run`, wait for READY, idle, read memory; then the backlog, if any."""
     config = root / "aspa.toml"
-    config.write_text('data_dir = "data"\n[web]\nport = 0\n[log]\nlevel = "warning"\n')
+    config.write_text(config_text)
+    figures: dict[str, float] = {}
     notify_path = root / "notify.sock"
+    notify_path.unlink(missing_ok=True)  # left by an earlier start in the same folder
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
         notify.bind(str(notify_path))
         notify.settimeout(READY_TIMEOUT_S)
-        env = {**os.environ, "NOTIFY_SOCKET": str(notify_path)}
+        env = {**shipped_env(), "NOTIFY_SOCKET": str(notify_path)}
         started = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "appliance", "--config", str(config), "run"], env=env,
@@ -122,9 +132,15 @@ def measure_aspa(root: Path, idle_s: float) -> tuple[float, float, float]:
         try:
             while b"READY=1" not in notify.recv(4096):
                 pass
-            start_s = time.perf_counter() - started
+            figures["ready_s"] = time.perf_counter() - started
             time.sleep(idle_s)
-            rss, hwm = memory_mb(proc.pid)
+            figures["rss"], figures["hwm"] = memory_mb(proc.pid)
+            if backlog is not None:
+                figures["backlog_s"] = backlog(proc.pid)
+                # the daemon hands the heap back once the burst has been quiet for a few
+                # seconds (runtime/heap_trim.py): idle at least that long
+                time.sleep(max(idle_s, AFTER_BACKLOG_IDLE_S))
+                figures["after_rss"], figures["after_hwm"] = memory_mb(proc.pid)
             proc.send_signal(signal.SIGTERM)
             _, stderr = proc.communicate(timeout=60)
             if proc.returncode != 0:
@@ -133,12 +149,13 @@ def measure_aspa(root: Path, idle_s: float) -> tuple[float, float, float]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    return rss, hwm, start_s
+    return figures
 
 
 def measure_anchor(idle_s: float) -> float:
     """RSS of a bare process that imported asyncio, aiohttp and peewee, idling."""
-    proc = subprocess.Popen([sys.executable, "-c", ANCHOR_CODE], stdout=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", ANCHOR_CODE], stdout=subprocess.PIPE,
+                            env=shipped_env())
     try:
         assert proc.stdout is not None
         proc.stdout.readline()
@@ -151,27 +168,74 @@ def measure_anchor(idle_s: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=100_000, help="tickets in the store")
+    parser.add_argument("--tickets", type=int, default=20_000 if quick() else 100_000,
+                        help="tickets in the store")
     parser.add_argument("--open", type=int, default=2_000, dest="open_tickets",
                         help="of which new/open (the rest resolved or closed)")
     parser.add_argument("--idle", type=float, default=3.0, help="seconds idle before reading")
+    parser.add_argument("--backlog", type=int, default=0,
+                        help="then take in this many mails and read RSS again")
+    parser.add_argument("--goal-mb", type=float, default=GOAL_MB,
+                        help="the RSS goal (the issue's: 60 MB at 2,000 open, 80 at 50,000)")
+    parser.add_argument("--goal-ready", type=float, default=GOAL_READY_S,
+                        help="the READY goal in seconds (1 s at 2,000 open, 2 s at 50,000)")
+    parser.add_argument("--bare", action="store_true",
+                        help="no parts on (the earlier figure): store and web page only")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="aspa-bench-") as tmp:
+    args.open_tickets = min(args.open_tickets, args.tickets)
+    compile_package()  # as the image does: the daemon starts from bytecode
+    with tempfile.TemporaryDirectory(prefix="aspa-bench-") as tmp, EveryPart(Path(tmp)) as parts:
         root = Path(tmp)
         (root / "data").mkdir()
         build_s = build_store(root / "data", args.tickets, args.open_tickets)
         size_mb = (root / "data" / "aspa.db").stat().st_size / 2**20
         print(f"store: {args.tickets:,} tickets ({args.open_tickets:,} open), "
               f"{size_mb:.1f} MB, built in {build_s:.1f} s")
-        rss, hwm, start_s = measure_aspa(root, args.idle)
+        if args.bare:
+            config_text = BARE_CONFIG
+        else:
+            parts.start()
+            config_text = parts.config()
+        print("parts on: " + ("web only" if args.bare else parts.described()))
+        backlog = None
+        if args.backlog and not args.bare:
+            backlog = partial(parts.take_in_backlog, args.backlog)
+        figures = measure_aspa(root, args.idle, config_text, backlog)
     anchor = measure_anchor(args.idle)
-    print(f"aspa run: READY after {start_s:.2f} s; idle {args.idle:g} s: "
-          f"VmRSS {rss:.1f} MB, VmHWM {hwm:.1f} MB")
+    rss = figures["rss"]
+    print(f"aspa run: READY after {figures['ready_s']:.2f} s; idle {args.idle:g} s: "
+          f"VmRSS {rss:.1f} MB, VmHWM {figures['hwm']:.1f} MB")
     print(f"anchor (python + asyncio + aiohttp + peewee imported, idle): VmRSS {anchor:.1f} MB")
-    print(f"ratio to goal: {rss / GOAL_MB:.2f} (RSS / {GOAL_MB:g} MB)")
+    goal_mb, goal_ready = args.goal_mb, args.goal_ready
+    print(f"ratio to goal: {rss / goal_mb:.2f} (RSS / {goal_mb:g} MB)")
     print(f"ratio to anchor: {rss / anchor:.2f} "
           f"(aspa costs {rss - anchor:.1f} MB over bare imports)")
-    print(f"goal RSS <= {GOAL_MB:g} MB: {'met' if rss <= GOAL_MB else 'NOT met'}")
+    small = rss <= goal_mb
+    quick_start = figures["ready_s"] <= goal_ready
+    print(f"goal RSS <= {goal_mb:g} MB: {'met' if small else 'NOT met'}; "
+          f"goal READY <= {goal_ready:g} s: {'met' if quick_start else 'NOT met'}")
+    label = f"{args.tickets:,} tickets ({args.open_tickets:,} open)"
+    if args.bare:
+        label += ", web only"
+    else:
+        label += f", {AGENTS} agents, every part on"
+    rows = [
+        Row(f"idle RSS, {label}", f"<= {goal_mb:g} MB", f"bare imports {anchor:.1f} MB",
+            f"{rss:.1f} MB", rss / anchor, small),
+        Row(f"aspa run -> READY, {label}", f"<= {goal_ready:g} s", "",
+            f"{figures['ready_s']:.2f} s", figures["ready_s"] / goal_ready, quick_start),
+    ]
+    if "after_rss" in figures:
+        grown = figures["after_rss"] - rss
+        back = grown <= GOAL_BACKLOG_MB
+        print(f"after a backlog of {args.backlog:,} mails (taken in within "
+              f"{figures['backlog_s']:.1f} s): VmRSS {figures['after_rss']:.1f} MB "
+              f"({grown:+.1f} MB), VmHWM {figures['after_hwm']:.1f} MB; goal <= "
+              f"{GOAL_BACKLOG_MB:g} MB over idle: {'met' if back else 'NOT met'}")
+        rows.append(Row(f"idle RSS after a {args.backlog:,}-mail backlog",
+                        f"<= idle + {GOAL_BACKLOG_MB:g} MB", f"idle {rss:.1f} MB",
+                        f"{figures['after_rss']:.1f} MB", figures["after_rss"] / rss, back))
+    record(rows)
     return 0
 
 

@@ -34,6 +34,7 @@ from appliance.mqtt.outbox_rows import OutgoingMessage, add_messages, count_unse
 from appliance.spine.clock import SystemClock
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
+from bench.results import Row, record
 
 TOPIC = "aspa/bench/event/call-offered"
 GOAL = 0.5
@@ -155,6 +156,9 @@ def main() -> None:
     print(f"outbox -> Mosquitto, QoS 1     {outbox_rate:10.0f} msg/s")
     verdict = "met" if ratio >= GOAL else "NOT met"
     print(f"ratio outbox/bare: {ratio:.2f} (goal >= {GOAL}): {verdict}")
+    record([Row("MQTT outbox -> Mosquitto, QoS 1", f">= {GOAL}x bare paho",
+                f"bare paho {bare_rate:,.0f} msg/s", f"{outbox_rate:,.0f} msg/s", ratio,
+                ratio >= GOAL)])
 
 
 if __name__ == "__main__":

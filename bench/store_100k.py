@@ -29,6 +29,7 @@ from appliance.store.sqlite_preflight import read_sqlite_schema_version
 from appliance.store.startup import open_store
 from appliance.store.stats import store_stats
 from appliance.store.ticket_records import MessageDraft, TicketRecords
+from bench.results import Row, record
 
 STATUSES = ("new", "open", "pending", "resolved", "closed")
 WEIGHTS = (2, 5, 3, 20, 70)
@@ -140,6 +141,11 @@ def main() -> None:
     print(f"  {'start-up check (quick_check)':<36} {check_s:9.2f} s")
     print(f"  process peak RSS {rss_before:.0f} MiB after loading, {rss_after:.0f} MiB after "
           f"the reads and writes above")
+    # no goal of its own: the figures say how the store's reads compare with a key read
+    slowest = max(figures, key=lambda label: figures[label])
+    record([Row(f"store, {tickets:,} tickets: slowest read ({slowest})", "(none: for reference)",
+                f"ticket by primary key {anchor:.0f} µs", f"{figures[slowest]:.0f} µs",
+                figures[slowest] / anchor, True)])
 
 
 if __name__ == "__main__":

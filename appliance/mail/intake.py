@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 
 from appliance.config.sections.mail import MailboxSettings, MailSettings, SmtpSettings
@@ -76,6 +77,11 @@ class MailIntake:
         def publish(event: Event) -> None:
             loop.call_soon_threadsafe(self.bus.publish, event)
 
+        def publish_all(events: Sequence[Event]) -> None:
+            # one wake-up of the loop per committed batch, not one per event
+            if events:
+                loop.call_soon_threadsafe(self._publish_all, events)
+
         if self.outbox is not None and self._owns_outbox:
             await self.outbox.start()
             self._wake_on_reply = self.bus.subscribe(
@@ -89,9 +95,13 @@ class MailIntake:
                 self._parse_pools.append(pool)
             worker = MailboxWorker(mailbox, MailProcessor(ctx, after_write), publish,
                                    after_commit=self.outbox.notify if after_write and self.outbox
-                                   else None, parse_pool=pool)
+                                   else None, parse_pool=pool, publish_all=publish_all)
             worker.start()
             self.workers.append(worker)
+
+    def _publish_all(self, events: Sequence[Event]) -> None:
+        for event in events:
+            self.bus.publish(event)
 
     def _on_message(self, event: Event) -> None:
         """An agent's reply was stored: send it now rather than at the next look."""

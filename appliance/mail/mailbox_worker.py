@@ -62,6 +62,7 @@ UNFETCHABLE_AFTER_FAILURES = 2  # a UID failing alone this often goes to quarant
 IDLE_RESYNC_S = 300.0
 
 Publish = Callable[[Event], None]
+PublishAll = Callable[[Sequence[Event]], None]
 FETCH_ERRORS = (OSError, imaplib.IMAP4.error, ImapError)
 
 
@@ -105,11 +106,15 @@ class MailboxWorker:
 
     def __init__(self, settings: MailboxSettings, processor: MailProcessor,
                  publish: Publish, after_commit: Callable[[], None] | None = None,
-                 parse_pool: ParsePool | None = None) -> None:
+                 parse_pool: ParsePool | None = None,
+                 publish_all: PublishAll | None = None) -> None:
         self.settings = settings
         self.processor = processor
         self.parse_pool = parse_pool  # parse in a second process while this thread writes
         self.publish = publish
+        # A committed batch's events handed over at once: the daemon's subscribers then see
+        # the whole batch queued and file it with one read-back and one history write.
+        self.publish_all: PublishAll = publish_all or self._publish_each
         self.after_commit = after_commit  # e.g. wake the outbox for queued acknowledgements
         self.reporter = MailboxHealthReporter(settings.name, publish, processor.ctx.clock)
         self._stop = threading.Event()
@@ -306,9 +311,7 @@ class MailboxWorker:
                 self._write_chunk(group, chunk, raws, sizes, outcomes, savepoints=True)
             done.extend(chunk)
             raws = []
-            for outcome in outcomes:
-                for event in outcome.events:
-                    self.publish(event)
+            self.publish_all([event for outcome in outcomes for event in outcome.events])
             outcomes.clear()
             if self.after_commit is not None:
                 self.after_commit()
@@ -365,6 +368,10 @@ class MailboxWorker:
                 yield from pool.results(future, self.part, jobs)
 
         return in_order()
+
+    def _publish_each(self, events: Sequence[Event]) -> None:
+        for event in events:
+            self.publish(event)
 
     def _fetch_failed(self, uidvalidity: int, group: list[int], error: BaseException) -> None:
         """One mail the server cannot deliver must not stop the mailbox (cf. freescout#3654).

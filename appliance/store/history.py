@@ -17,6 +17,7 @@ import peewee as pw
 from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.events import Event
 from appliance.store.models import Agent, Customer, HistoryEntry, Ticket
+from appliance.store.quick_sql import run_many
 from appliance.store.worker import StoreWorker
 
 log = logging.getLogger("aspa.store.history")
@@ -100,9 +101,9 @@ class HistoryWriter:
             .tuples()
             .iterator()
         )
-        rows = [_row(e) for e in events if (e.event_id,) not in stored]
+        rows = [_values(e) for e in events if (e.event_id,) not in stored]
         if rows:
-            HistoryEntry.insert_many(rows).execute()
+            run_many(self.db, _insert_sql(self.db), rows)
         return len(rows)
 
     def _record_one(self, event: Event) -> int:
@@ -125,6 +126,24 @@ class HistoryWriter:
                 row[column] = None  # the id stays in the payload
         HistoryEntry.insert(row).execute()
         return 1
+
+
+# The columns of one history row, in the order _values gives them.
+_COLUMNS = ("at", "kind", "event_id", "customer_id", "ticket_id", "agent_id", "data")
+_AT_VALUE = HistoryEntry.at.db_value
+_DATA_VALUE = HistoryEntry.data.db_value
+
+
+def _insert_sql(db: pw.Database) -> str:
+    columns = ", ".join(f'"{name}"' for name in _COLUMNS)
+    params = ", ".join([db.param] * len(_COLUMNS))
+    return f'INSERT INTO "{HistoryEntry._meta.table_name}" ({columns}) VALUES ({params})'
+
+
+def _values(event: Event) -> tuple[Any, ...]:
+    """One event's row as the database takes it: the fields' own conversions, no query built."""
+    return (_AT_VALUE(event.at), event.kind, event.event_id, event.customer_id,
+            event.ticket_id, event.agent_id, _DATA_VALUE(event.payload()))
 
 
 def _row(event: Event) -> dict[str, Any]:

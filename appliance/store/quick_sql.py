@@ -24,3 +24,15 @@ def run_sql(db: pw.Database, sql: str, params: Sequence[Any] = ()) -> Any:
         with _TRANSLATE_ERRORS:
             return db.connection().execute(sql, params)
     return db.execute_sql(sql, params)
+
+
+def run_many(db: pw.Database, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+    """One statement for many rows (DB-API executemany); the rows it changed, in total.
+
+    Built once and bound per row by the driver: peewee's `insert_many` builds the whole
+    multi-row statement in Python, value by value, which costs more than SQLite's work.
+    """
+    with _TRANSLATE_ERRORS:
+        cursor = db.connection().cursor() if isinstance(db, pw.SqliteDatabase) else db.cursor()
+        cursor.executemany(sql, rows)
+        return int(cursor.rowcount)

@@ -14,8 +14,12 @@ from appliance.mail.intake import MailIntake, mail_adapters
 from appliance.mail.replies import queue_reply
 from appliance.ports.adapter import Adapter
 from appliance.spine.bus import EventBus
-from appliance.spine.events import HealthChanged, MessageAdded, TicketCreated
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import Event, HealthChanged, MessageAdded, TicketCreated
 from appliance.store.models import Ticket
+from appliance.store.work_items import read_open_items
+from appliance.store.worker import StoreWorker
+from appliance.switchboard.switchboard import Switchboard
 from tests.mail.mail_factory import plain_mail
 from tests.peers.dovecot import ImapAccount
 from tests.peers.smtp import SmtpServer
@@ -107,3 +111,51 @@ async def test_an_agents_reply_is_sent_as_soon_as_the_web_says_it_was_stored(
     finally:
         await intake.stop()
         await bus.stop()
+
+
+class CountingStore(StoreWorker):
+    """The real store thread, counting the switchboard's read-backs of changed tickets."""
+
+    def __init__(self, db: pw.Database) -> None:
+        super().__init__(db)
+        self.read_backs = 0
+
+    def submit(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if fn is read_open_items:
+            self.read_backs += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+async def test_a_committed_batch_is_filed_in_the_queue_with_one_read_back(
+    imap_account: ImapAccount, smtp_server: SmtpServer, store: pw.Database, tmp_path: Path
+) -> None:
+    for n in range(8):
+        imap_account.append(plain_mail(sender=f"asiakas{n}@asiakas.fi", subject=f"Asia {n}"))
+    bus = EventBus()
+    worker = CountingStore(store)
+    board = Switchboard(worker, bus, ManualClock())
+    await board.load()
+    board.attach()
+    created: list[Event] = []
+    all_created = asyncio.Event()
+
+    def count(event: Event) -> None:
+        created.append(event)
+        if len(created) == 8:
+            all_created.set()
+
+    bus.subscribe("test", count, [TicketCreated])
+    bus.start()
+    intake = MailIntake(mail_settings(imap_account, smtp_server, acknowledge=False), bus,
+                        tmp_path, parse_process=False)
+    await intake.start()
+    try:
+        await asyncio.wait_for(all_created.wait(), WAIT_S)
+        await bus.drain()
+    finally:
+        await intake.stop()
+        await bus.stop()
+        await asyncio.to_thread(worker.close)
+    # the eight new tickets (and their messages) came in one commit, so in one hand-over
+    assert board.open_count == 8
+    assert worker.read_backs == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import re
 import signal
@@ -238,6 +239,20 @@ async def test_a_failing_subscriber_does_not_cost_the_others_an_event(
     finally:
         await daemon.stop()
     assert _count_kind(box.database, "line.status") == 50
+
+
+async def test_what_start_up_made_is_left_out_of_full_collections_until_the_stop(
+    box: Box, systemd: NotifyListener
+) -> None:
+    frozen_before = gc.get_freeze_count()
+    daemon = Daemon(load_config(box.config_path), notifier=SystemdNotifier(systemd.address))
+    await daemon.start()
+    try:
+        assert daemon.switchboard is not None and daemon.switchboard.open_count == 3
+        assert gc.get_freeze_count() > frozen_before  # the queue, the app, the modules' objects
+    finally:
+        await daemon.stop()
+    assert gc.get_freeze_count() == 0
 
 
 NO_RETENTION = ("[retention]\nclosed_tickets_days = 0\ncall_records_days = 0\nsms_days = 0\n"

@@ -42,6 +42,19 @@ def test_synthesised_message_id_depends_on_content(ctx: IntakeContext) -> None:
     assert a.message_id_synthesised and a.message_id == again.message_id != b.message_id
 
 
+def test_mails_whose_broken_bodies_read_alike_get_different_synthesised_ids(
+    ctx: IntakeContext
+) -> None:
+    head = (b"From: <@>\r\nSubject: Apua\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n")
+    # invalid characters are skipped when the base64 is read: both bodies read as "hei"
+    a = parsed(head + b"aGVp%%\r\n", ctx)
+    b = parsed(head + b"%%aGVp\r\n", ctx)
+    again = parsed(head + b"aGVp%%\r\n", ctx)
+    assert a.text == b.text
+    assert a.message_id_synthesised and a.message_id == again.message_id != b.message_id
+
+
 def test_html_only_mail_gets_a_text_rendering(ctx: IntakeContext) -> None:
     raw = (b"From: a@b.fi\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
            b"<p>Rivi 1</p><p>Rivi&nbsp;2 &amp; &auml;</p><br>loppu")
