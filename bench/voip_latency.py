@@ -28,12 +28,10 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from appliance.calls.agent_board import AgentBoard
-
 from appliance.calls.exchange import Exchange
 from appliance.calls.exchange_plan import ExchangePlan
 from appliance.config.sections.voip import VoipSettings
-from appliance.presence import AgentState, Presence, set_presence
+from appliance.presence import Presence, set_presence
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.call_setup import FlowRules
 from appliance.spine.bus import EventBus
@@ -45,6 +43,7 @@ from appliance.store.models import Agent
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.switchboard import Switchboard
 from appliance.voip.adapter import VoipLineAdapter
 from appliance.voip.errors import VoipError
 from bench.results import Row, record
@@ -168,10 +167,17 @@ async def start_exchange(box: VoipLineAdapter, bus: EventBus, work: Path,
                       max_wait_s=0.3, retry_s=0.0, wrap_up_s=0.0)
     plan = ExchangePlan(groups={"tuki": group}, numbers=dict(enumerate(phones, start=1)),
                     rules=FlowRules(sms_on_callback=False), missed_limit=0)
-    agents = {a: set_presence(AgentState(a), Presence.AVAILABLE, clock.now()) for a in members}
-    return Exchange(plan, bus=bus, clock=clock, store=store,
-                    tickets=TicketBook(db, bus, clock, worker=store),
-                    directory=CustomerDirectory(db), board=AgentBoard(agents, bus, clock),
+    # the switchboard owns presence and the queue, as in the daemon
+    board = Switchboard(store, bus, clock)
+    await board.load()
+    for agent_id in members:
+        board.change_presence(agent_id, lambda s, now: set_presence(s, Presence.AVAILABLE, now),
+                              source="bench")
+    tickets = TicketBook(db, bus, clock, worker=store)
+    board.use_tickets(tickets)
+    board.attach()
+    return Exchange(plan, bus=bus, clock=clock, store=store, tickets=tickets,
+                    directory=CustomerDirectory(db), board=board,
                     lookups=StoreWorker(db, name="caller-lookups"))
 
 
