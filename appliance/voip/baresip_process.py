@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 import socket
 from pathlib import Path
 from typing import Final
 
 from appliance.voip.baresip_files import CONTROL_HOST, BaresipFiles
+from appliance.voip.child_end import end_child
 from appliance.voip.control import BaresipControl, EventHandler
 from appliance.voip.errors import BaresipStartError
 
@@ -93,15 +92,4 @@ class BaresipProcess:
 
     async def stop(self) -> None:
         """SIGTERM, then SIGKILL if it lingers; safe when it never started or already ended."""
-        process = self.process
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            async with asyncio.timeout(STOP_TIMEOUT_S):
-                await process.wait()
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
+        await end_child(self.process, STOP_TIMEOUT_S)

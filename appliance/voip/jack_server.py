@@ -16,12 +16,11 @@ whose rate is not the call's (jack_play.c: "samplerate %uHz expected").
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
 from pathlib import Path
 from typing import Final
 
+from appliance.voip.child_end import end_child
 from appliance.voip.errors import BaresipStartError
 
 SAMPLE_RATE_HZ: Final = 8000
@@ -107,15 +106,4 @@ class JackServer:
 
     async def stop(self) -> None:
         """SIGTERM, then SIGKILL if it lingers; safe when it never started or already ended."""
-        process = self.process
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            async with asyncio.timeout(STOP_TIMEOUT_S):
-                await process.wait()
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
+        await end_child(self.process, STOP_TIMEOUT_S)
