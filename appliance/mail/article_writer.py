@@ -121,6 +121,7 @@ class ArticleWriter:
         return outcome
 
     def _quarantine(self, mail: ParsedMail) -> WriteOutcome:
+        _mark_failing(mail)  # a bounce of no known ticket still tells of a dead address
         row = Quarantine.create(source=mail.source[:200], reason=mail.quarantine_reason,
                                 raw=mail.raw, received_at=self.clock.now())
         event = Quarantined(at=self.clock.now(), quarantine_id=row.id, source=row.source,
@@ -157,12 +158,7 @@ class ArticleWriter:
             writes.add_attachments(written.message_id, [
                 AttachmentRow(a.filename, a.content_type, a.size, a.sha256)
                 for a in mail.attachments])
-        if mail.failed_recipients:
-            # A permanent failure (RFC 3464 Action: failed) means the address does not work.
-            (ContactPoint.update(failing=True)
-             .where((ContactPoint.kind == "email")
-                    & (ContactPoint.value.in_(mail.failed_recipients)))
-             .execute())
+        _mark_failing(mail)
         return WriteOutcome(kind, ticket_id=written.ticket_id, message_row_id=written.message_id,
                             events=list(written.events))
 
@@ -188,6 +184,15 @@ def advance_position(position: MailboxPosition, now: datetime) -> None:
     state.last_uid = max(state.last_uid, position.uid)
     state.last_ok_at = now
     state.save()
+
+
+def _mark_failing(mail: ParsedMail) -> None:
+    """A permanent failure (RFC 3464 Action: failed) means the address does not work."""
+    if mail.failed_recipients:
+        (ContactPoint.update(failing=True)
+         .where((ContactPoint.kind == "email")
+                & (ContactPoint.value.in_(mail.failed_recipients)))
+         .execute())
 
 
 def _kept_as(outcome: WriteOutcome) -> str:

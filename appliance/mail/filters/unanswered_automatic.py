@@ -1,0 +1,28 @@
+"""Keep an auto-reply or bounce that answers no known ticket out of the queue.
+
+Runs after follow_up: a robot's mail that threads onto a ticket is written there
+(without reopening it, see ArticleWriter); one that threads nowhere is no new work
+for anyone, so it is kept in quarantine with the reason, where it can be read or
+replayed, instead of opening a ticket.
+"""
+
+from __future__ import annotations
+
+from appliance.mail.intake_context import IntakeContext
+from appliance.mail.parsed_mail import ParsedMail
+
+AUTO_REPLY_REASON = "auto-reply: answers no known ticket, so no new work was queued"
+BOUNCE_REASON = "bounce: concerns no mail of a known ticket, so no new work was queued"
+
+
+def run(mail: ParsedMail, ctx: IntakeContext) -> None:
+    """Note an automatic reply on its ticket; quarantine one that follow_up found no ticket for."""
+    if mail.follow_up_ticket_id is not None:
+        if mail.is_auto_reply and not mail.is_bounce:
+            mail.notes.append("automatic reply (such as out of office): added to the ticket, "
+                              "which was left as it was")
+        return
+    if mail.is_bounce:
+        mail.quarantine_reason = BOUNCE_REASON
+    elif mail.is_auto_reply:
+        mail.quarantine_reason = AUTO_REPLY_REASON
