@@ -3,7 +3,7 @@
 Runs after follow_up: a robot's mail that threads onto a ticket is written there
 (without reopening it, see ArticleWriter); one that threads nowhere is no new work
 for anyone, so it is kept in quarantine with the reason, where it can be read or
-replayed, instead of opening a ticket.
+replayed (replay takes it in as a ticket), instead of opening a ticket.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ def run(mail: ParsedMail, ctx: IntakeContext) -> None:
         if mail.is_auto_reply and not mail.is_bounce:
             mail.notes.append("automatic reply (such as out of office): added to the ticket, "
                               "which was left as it was")
+        return
+    if ctx.take_in_automatic:
         return
     if mail.is_bounce:
         mail.quarantine_reason = BOUNCE_REASON
