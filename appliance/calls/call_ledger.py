@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 from appliance.calls.call_records import (
     attach_recording,
     callback_subject,
+    called_again_note,
     ensure_customer,
     write_call,
 )
+from appliance.calls.callback_records import open_callback_for
 from appliance.ports.call_sound import CallSound
 from appliance.ports.line import Line
 from appliance.queue.call_commands import CreateCallback, Finished
@@ -67,16 +69,24 @@ class CallLedger:
             live.caller = replace(live.caller, customer_id=customer_id)
 
     async def create_callback(self, call_id: str, live: LiveCall, command: CreateCallback) -> None:
-        """Open the callback ticket the call is owed (a VIP's at high priority)."""
+        """Open the callback ticket the call is owed (a VIP's at high priority), or note the call
+        on the callback its number is owed already."""
         await self.ensure_customer(live)
         caller = live.caller
-        subject = callback_subject(caller, command.reason, caller.language or self.language)
-        draft = MessageDraft(channel="call", direction="in", body_text=subject,
-                             sender=caller.number or "")
-        ticket = await self.tickets.open_ticket(
-            "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
-            assignee_id=command.assignee_id, message=draft)
-        live.ticket_id = int(ticket.id)
+        language = caller.language or self.language
+        owed = await self.store.call(open_callback_for, caller.number)
+        if owed is not None:
+            # One callback covers every missed call of the number while it is open.
+            await self._called_again(owed, command.reason, language)
+            live.ticket_id = owed
+        else:
+            subject = callback_subject(caller, command.reason, language)
+            draft = MessageDraft(channel="call", direction="in", body_text=subject,
+                                 sender=caller.number or "")
+            ticket = await self.tickets.open_ticket(
+                "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
+                assignee_id=command.assignee_id, message=draft)
+            live.ticket_id = int(ticket.id)
         self.bus.publish(CallbackCreated(
             at=self.clock.now(), call_id=call_id, number=caller.number, reason=command.reason,
             customer_id=caller.customer_id, ticket_id=live.ticket_id,
@@ -91,16 +101,32 @@ class CallLedger:
         subject = callback_subject(caller, "caller_left_message", language)
         minutes, seconds = divmod(round(message.seconds), 60)
         lead = "Ääniviesti" if language == "fi" else "Voicemail"
-        draft = MessageDraft(channel="call", direction="in", sender=caller.number or "",
-                             body_text=f"{lead} {minutes}:{seconds:02d}")
-        ticket = await self.tickets.open_ticket(
-            "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
-            assignee_id=assignee_id, message=draft)
-        live.ticket_id = int(ticket.id)
-        await self.store.call(attach_recording, int(ticket.id), message)
+        owed = await self.store.call(open_callback_for, caller.number)
+        if owed is not None:
+            # The message goes with the callback already owed, on a note of its own.
+            note = await self._called_again(owed, "caller_left_message", language,
+                                            f"{lead} {minutes}:{seconds:02d}")
+            live.ticket_id = owed
+            await self.store.call(attach_recording, owed, message, note)
+        else:
+            draft = MessageDraft(channel="call", direction="in", sender=caller.number or "",
+                                 body_text=f"{lead} {minutes}:{seconds:02d}")
+            ticket = await self.tickets.open_ticket(
+                "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
+                assignee_id=assignee_id, message=draft)
+            live.ticket_id = int(ticket.id)
+            await self.store.call(attach_recording, int(ticket.id), message)
         self.bus.publish(VoicemailReceived(
             at=self.clock.now(), call_id=call_id, seconds=message.seconds,
             customer_id=caller.customer_id, ticket_id=live.ticket_id))
+
+    async def _called_again(self, ticket_id: int, reason: str, language: str,
+                            more: str = "") -> int:
+        """Note the new missed call on the callback owed already; the note's message id."""
+        text = called_again_note(reason, self.clock.now(), language)
+        draft = MessageDraft(channel="note", direction="internal",
+                             body_text=f"{text}\n{more}" if more else text)
+        return int((await self.tickets.add_message(ticket_id, draft)).id)
 
     async def finish(self, call_id: str, live: LiveCall, command: Finished) -> None:
         """Store the Call row; CallRecorded puts it in the customer's history."""
