@@ -12,7 +12,7 @@ from appliance.calls.call_records import (
     ensure_customer,
     write_call,
 )
-from appliance.calls.callback_records import open_callback_for
+from appliance.calls.callback_records import OwedCallback, open_callback_for, save_retry
 from appliance.ports.call_sound import CallSound
 from appliance.ports.line import Line
 from appliance.queue.call_commands import CreateCallback, Finished
@@ -77,8 +77,8 @@ class CallLedger:
         owed = await self.store.call(open_callback_for, caller.number)
         if owed is not None:
             # One callback covers every missed call of the number while it is open.
-            await self._called_again(owed, command.reason, language)
-            live.ticket_id = owed
+            await self._called_again(owed, caller, command.reason, language)
+            live.ticket_id = owed.ticket_id
         else:
             subject = callback_subject(caller, command.reason, language)
             draft = MessageDraft(channel="call", direction="in", body_text=subject,
@@ -104,10 +104,10 @@ class CallLedger:
         owed = await self.store.call(open_callback_for, caller.number)
         if owed is not None:
             # The message goes with the callback already owed, on a note of its own.
-            note = await self._called_again(owed, "caller_left_message", language,
+            note = await self._called_again(owed, caller, "caller_left_message", language,
                                             f"{lead} {minutes}:{seconds:02d}")
-            live.ticket_id = owed
-            await self.store.call(attach_recording, owed, message, note)
+            live.ticket_id = owed.ticket_id
+            await self.store.call(attach_recording, owed.ticket_id, message, note)
         else:
             draft = MessageDraft(channel="call", direction="in", sender=caller.number or "",
                                  body_text=f"{lead} {minutes}:{seconds:02d}")
@@ -120,13 +120,23 @@ class CallLedger:
             at=self.clock.now(), call_id=call_id, seconds=message.seconds,
             customer_id=caller.customer_id, ticket_id=live.ticket_id))
 
-    async def _called_again(self, ticket_id: int, reason: str, language: str,
-                            more: str = "") -> int:
-        """Note the new missed call on the callback owed already; the note's message id."""
+    async def _called_again(self, owed: OwedCallback, caller: Caller, reason: str,
+                            language: str, more: str = "") -> int:
+        """Note the new missed call on the callback owed already; the note's message id.
+
+        A callback waiting for its next try comes back to the queue now (the caller is
+        trying), and a VIP's is raised to high priority as a new one would be.
+        """
         text = called_again_note(reason, self.clock.now(), language)
         draft = MessageDraft(channel="note", direction="internal",
                              body_text=f"{text}\n{more}" if more else text)
-        return int((await self.tickets.add_message(ticket_id, draft)).id)
+        note = await self.tickets.add_message(owed.ticket_id, draft)
+        if owed.status == "pending":
+            await self.store.call(save_retry, owed.ticket_id, None)
+            await self.tickets.change_status(owed.ticket_id, "open")
+        if caller.vip and owed.priority in ("low", "normal"):
+            await self.tickets.set_priority(owed.ticket_id, "high")
+        return int(note.id)
 
     async def finish(self, call_id: str, live: LiveCall, command: Finished) -> None:
         """Store the Call row; CallRecorded puts it in the customer's history."""

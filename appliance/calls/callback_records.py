@@ -74,18 +74,27 @@ def pending_retries() -> dict[int, datetime]:
     return due
 
 
-def open_callback_for(number: str | None) -> int | None:
-    """The id of the callback ticket still owed to this number, None when there is none.
+@dataclass(frozen=True)
+class OwedCallback:
+    """A callback ticket still owed to a number: what a further missed call may change."""
+
+    ticket_id: int
+    status: str
+    priority: str
+
+
+def open_callback_for(number: str | None) -> OwedCallback | None:
+    """The callback ticket still owed to this number, None when there is none.
 
     The number is the one the callback's first message came from (the caller's, as
     the line gave it); a withheld number matches nothing.
     """
     if not number:
         return None
-    row = (Ticket.select(Ticket.id)
+    row = (Ticket.select(Ticket.id, Ticket.status, Ticket.priority)
            .join(Message, on=(Message.ticket == Ticket.id))
            .where((Ticket.channel == "callback") & Ticket.status.in_(OWED_STATUSES)
                   & Ticket.merged_into.is_null() & (Message.channel == "call")
                   & (Message.direction == "in") & (Message.sender == number))
            .order_by(Ticket.id.desc()).first())
-    return None if row is None else int(row.id)
+    return None if row is None else OwedCallback(int(row.id), row.status, row.priority)

@@ -3,13 +3,15 @@ noted on it; a new one only once that callback is done, or for another number.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from appliance.calls.callback_records import pending_retries, save_retry
 from appliance.presence import Presence, set_presence
 from appliance.presence.channel import Channel
 from appliance.queue.call_setup import FlowRules
 from appliance.spine.events import CallRecorded
-from appliance.store.models import Call, Message, Ticket
+from appliance.store.models import Call, Customer, Message, Ticket
 from appliance.store.work_items import ticket_id_of
 
 from .exchange_harness import CALLER, RunningExchange, start_exchange, stop_exchange
@@ -92,5 +94,44 @@ async def test_a_done_callback_is_not_reused_and_another_number_gets_its_own(
             lambda: Message.select().where(Message.channel == "note").count())
         assert notes == 0
         assert len(callback_items(exchange)) == 2 and first not in callback_items(exchange)
+    finally:
+        await stop_exchange(exchange)
+
+
+async def test_a_callback_waiting_for_its_next_try_comes_back_when_the_caller_calls_again(
+        tmp_path: Path) -> None:
+    exchange = await nobody_answers(tmp_path)
+    try:
+        await missed_call(exchange, CALLER)
+        ticket_id = await exchange.query(lambda: int(Ticket.get(Ticket.channel == "callback").id))
+        later = exchange.exchange.clock.now() + timedelta(hours=2)
+        await exchange.query(lambda: save_retry(ticket_id, later))
+        await exchange.exchange.tickets.change_status(ticket_id, "pending")
+        await exchange.settle()
+        assert callback_items(exchange) == []
+
+        await missed_call(exchange, CALLER)
+        assert await exchange.query(lambda: Ticket.get_by_id(ticket_id).status) == "open"
+        assert await exchange.query(pending_retries) == {}  # the later try is not needed
+        assert callback_items(exchange) == [ticket_id]
+    finally:
+        await stop_exchange(exchange)
+
+
+async def test_a_caller_who_became_a_vip_raises_the_callback_owed_to_high(
+        tmp_path: Path) -> None:
+    exchange = await nobody_answers(tmp_path)
+    try:
+        await missed_call(exchange, CALLER)
+
+        def make_vip() -> None:
+            ticket = Ticket.get(Ticket.channel == "callback")
+            assert ticket.priority == "normal"
+            Customer.update(vip=True).where(Customer.id == ticket.customer_id).execute()
+
+        await exchange.query(make_vip)
+        await missed_call(exchange, CALLER)
+        priorities = await exchange.query(lambda: [t.priority for t in Ticket.select()])
+        assert priorities == ["high"]
     finally:
         await stop_exchange(exchange)
