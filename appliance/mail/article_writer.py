@@ -25,7 +25,7 @@ from appliance.store.models import (
 )
 from appliance.store.quick_sql import run_sql
 from appliance.store.ticket_records import MessageDraft
-from appliance.tickets import BusinessCalendar, ReplyAction, SlaPolicy
+from appliance.tickets import BusinessCalendar, ReplyAction, SlaPolicy, TicketStatus
 
 log = logging.getLogger("aspa.mail.writer")
 
@@ -159,8 +159,19 @@ class ArticleWriter:
                 AttachmentRow(a.filename, a.content_type, a.size, a.sha256)
                 for a in mail.attachments])
         _mark_failing(mail)
+        events = list(written.events)
+        if kind == "threaded" and mail.is_bounce and mail.failed_recipients:
+            events += self._back_to_work(written.ticket_id)
         return WriteOutcome(kind, ticket_id=written.ticket_id, message_row_id=written.message_id,
-                            events=list(written.events))
+                            events=events)
+
+    def _back_to_work(self, ticket_id: int) -> tuple[Event, ...]:
+        """Our reply never arrived: a ticket set aside (pending, resolved) is open work again,
+        so the agent sees the bounce; a closed one only carries it."""
+        status = Ticket.select(Ticket.status).where(Ticket.id == ticket_id).scalar()
+        if status not in (TicketStatus.PENDING.value, TicketStatus.RESOLVED.value):
+            return ()
+        return self._writes().records.change_status(ticket_id, TicketStatus.OPEN.value).events
 
     def _writes(self) -> IntakeWrites:
         """The store's intake write path, prepared once per database."""

@@ -1,5 +1,5 @@
 """Out-of-office replies and bounces through Dovecot: attached to their ticket or kept aside,
-never new work in the queue, never acknowledged."""
+never a new ticket, never acknowledged; a bounce brings its set-aside ticket back to work."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from appliance.mail.processing import MailProcessor
 from appliance.spine.clock import ManualClock
 from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import ContactPoint, Message, Quarantine, Ticket
-from appliance.store.work_items import load_open_tickets
+from appliance.store.work_items import load_open_tickets, ticket_id_of
 from tests.mail.conftest import CORPUS
 from tests.mail.mail_factory import plain_mail
 from tests.mail.test_acknowledgement import SETTINGS
@@ -63,7 +63,7 @@ def take_in(account: ImapAccount, processor: MailProcessor, workers: list[Mailbo
     assert worker.health.taken_in == count
 
 
-def test_out_of_office_and_bounces_attach_to_their_tickets_and_queue_nothing(
+def test_out_of_office_and_bounces_attach_to_their_tickets_and_open_no_new_work(
     imap_account: ImapAccount, acking: MailProcessor, worker_for: list[MailboxWorker],
     store: pw.Database,
 ) -> None:
@@ -72,10 +72,10 @@ def test_out_of_office_and_bounces_attach_to_their_tickets_and_queue_nothing(
                                     "reply-1001-1@aspa.example.fi")
     invoice = ticket_with_our_reply(acking, "Anna Korhonen <anna.korhonen@gmail.com>",
                                     "Laskussa virhe", "pending", "reply-1002-1@aspa.example.fi")
-    order = ticket_with_our_reply(acking, "vanha.osoite@asiakas.fi", "Tilaus 4471", "open",
+    order = ticket_with_our_reply(acking, "vanha.osoite@asiakas.fi", "Tilaus 4471", "resolved",
                                   "reply-1003-1@aspa.example.fi")
     OutgoingMail.delete().execute()  # the acknowledgements of the three tickets themselves
-    queued_before = [item.id for item in load_open_tickets()]
+    assert len(load_open_tickets()) == 0  # all three set aside: resolved or pending
     tickets_before = Ticket.select().count()
 
     for name in ("exchange_oof.eml", "gmail_vacation.eml", "postfix_dsn_headers.eml"):
@@ -83,7 +83,8 @@ def test_out_of_office_and_bounces_attach_to_their_tickets_and_queue_nothing(
     take_in(imap_account, acking, worker_for, 3)
 
     assert Ticket.select().count() == tickets_before
-    assert [item.id for item in load_open_tickets()] == queued_before
+    # The vacation replies change nothing; the bounce (our answer never arrived) is work again.
+    assert [ticket_id_of(item.id) for item in load_open_tickets()] == [order.id]
     assert Ticket.get_by_id(printer.id).status == "resolved"
     assert Ticket.get_by_id(invoice.id).status == "pending"
     assert Ticket.get_by_id(order.id).status == "open"
