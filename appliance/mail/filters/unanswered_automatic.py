@@ -11,8 +11,11 @@ from __future__ import annotations
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.parsed_mail import ParsedMail
 
-AUTO_REPLY_REASON = "auto-reply: answers no known ticket, so no new work was queued"
-BOUNCE_REASON = "bounce: concerns no mail of a known ticket, so no new work was queued"
+# The reasons start with these, so the quarantine list and `aspa doctor` can tell them apart.
+AUTO_REPLY_PREFIX = "auto-reply:"
+BOUNCE_PREFIX = "bounce:"
+AUTO_REPLY_REASON = f"{AUTO_REPLY_PREFIX} answers no known ticket, so no new work was queued"
+BOUNCE_REASON = f"{BOUNCE_PREFIX} concerns no mail of a known ticket, so no new work was queued"
 
 
 def run(mail: ParsedMail, ctx: IntakeContext) -> None:
