@@ -138,3 +138,16 @@ def test_a_person_writing_after_an_auto_reply_still_opens_work(
     assert ticket.subject == "Palasin lomalta: tulostin yhä rikki"
     assert len(load_open_tickets()) == 1
     assert OutgoingMail.select().count() == 1  # the person is acknowledged, the robot was not
+
+
+def test_a_persons_mail_that_only_asks_for_no_auto_reply_still_opens_a_ticket(
+    imap_account: ImapAccount, acking: MailProcessor, worker_for: list[MailboxWorker],
+    store: pw.Database,
+) -> None:
+    imap_account.append(plain_mail(sender="Tiina <tiina@asiakas.fi>", subject="Tarjouspyyntö",
+                                   extra_headers="X-Auto-Response-Suppress: All\r\n"))
+    take_in(imap_account, acking, worker_for, 1)
+    (ticket,) = Ticket.select()
+    assert ticket.subject == "Tarjouspyyntö" and len(load_open_tickets()) == 1
+    assert Quarantine.select().count() == 0
+    assert OutgoingMail.select().count() == 0  # as asked: no automatic answer

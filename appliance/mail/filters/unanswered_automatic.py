@@ -29,5 +29,7 @@ def run(mail: ParsedMail, ctx: IntakeContext) -> None:
         return
     if mail.is_bounce:
         mail.quarantine_reason = BOUNCE_REASON
-    elif mail.is_auto_reply:
+    elif mail.auto_reply_certain:
         mail.quarantine_reason = AUTO_REPLY_REASON
+    # A mail that only asks not to be answered automatically may be a person's new request:
+    # it opens a ticket as usual (and gets no acknowledgement, being is_automatic).

@@ -54,3 +54,20 @@ def test_a_person_writing_is_not_automatic(header: str, ctx: IntakeContext) -> N
 def test_the_finnish_word_auto_in_a_subject_is_a_car_not_a_robot(ctx: IntakeContext) -> None:
     assert not annotated("", ctx, subject="Auto: jarrut vinkuvat").is_auto_reply
     assert annotated("", ctx, subject="Automaattinen vastaus: lomalla").is_auto_reply
+
+
+@pytest.mark.parametrize(("header", "certain"), [
+    ("Auto-Submitted: auto-replied\r\n", True),
+    ("X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\r\n", True),
+    ("X-Auto-Response-Suppress: All\r\n", False),
+    ("X-Loop: yes\r\n", False),
+])
+def test_only_a_responders_own_headers_make_it_certain(header: str, certain: bool,
+                                                      ctx: IntakeContext) -> None:
+    mail = annotated(header, ctx)
+    assert mail.is_auto_reply and mail.auto_reply_certain is certain
+
+
+def test_an_outlook_subject_alone_is_certain(ctx: IntakeContext) -> None:
+    mail = annotated("", ctx, subject="Automatic reply: Tilaus")
+    assert mail.is_auto_reply and mail.auto_reply_certain
