@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,10 @@ class CallLedger:
         self.bus = bus
         self.clock = clock
         self.language = language
+        # Finding the callback a number is owed and opening one if none is a single step: a
+        # voicemail is filed beside the exchange's task (see Exchange._beside), so it and a
+        # missed call of the same number on another line must not both open one.
+        self._owing = asyncio.Lock()
 
     async def ensure_customer(self, live: LiveCall) -> None:
         """Make the customer of a first-time caller (off the path to the first ring)."""
@@ -74,19 +79,20 @@ class CallLedger:
         await self.ensure_customer(live)
         caller = live.caller
         language = caller.language or self.language
-        owed = await self.store.call(open_callback_for, caller.number)
-        if owed is not None:
-            # One callback covers every missed call of the number while it is open.
-            await self._called_again(owed, caller, command.reason, language)
-            live.ticket_id = owed.ticket_id
-        else:
-            subject = callback_subject(caller, command.reason, language)
-            draft = MessageDraft(channel="call", direction="in", body_text=subject,
-                                 sender=caller.number or "")
-            ticket = await self.tickets.open_ticket(
-                "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
-                assignee_id=command.assignee_id, message=draft)
-            live.ticket_id = int(ticket.id)
+        async with self._owing:
+            owed = await self.store.call(open_callback_for, caller.number)
+            if owed is not None:
+                # One callback covers every missed call of the number while it is open.
+                await self._called_again(owed, caller, command.reason, language)
+                live.ticket_id = owed.ticket_id
+            else:
+                subject = callback_subject(caller, command.reason, language)
+                draft = MessageDraft(channel="call", direction="in", body_text=subject,
+                                     sender=caller.number or "")
+                ticket = await self.tickets.open_ticket(
+                    "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
+                    assignee_id=command.assignee_id, message=draft)
+                live.ticket_id = int(ticket.id)
         self.bus.publish(CallbackCreated(
             at=self.clock.now(), call_id=call_id, number=caller.number, reason=command.reason,
             customer_id=caller.customer_id, ticket_id=live.ticket_id,
@@ -101,21 +107,23 @@ class CallLedger:
         subject = callback_subject(caller, "caller_left_message", language)
         minutes, seconds = divmod(round(message.seconds), 60)
         lead = "Ääniviesti" if language == "fi" else "Voicemail"
-        owed = await self.store.call(open_callback_for, caller.number)
-        if owed is not None:
-            # The message goes with the callback already owed, on a note of its own.
-            note = await self._called_again(owed, caller, "caller_left_message", language,
-                                            f"{lead} {minutes}:{seconds:02d}")
-            live.ticket_id = owed.ticket_id
-            await self.store.call(attach_recording, owed.ticket_id, message, note)
-        else:
-            draft = MessageDraft(channel="call", direction="in", sender=caller.number or "",
-                                 body_text=f"{lead} {minutes}:{seconds:02d}")
-            ticket = await self.tickets.open_ticket(
-                "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
-                assignee_id=assignee_id, message=draft)
-            live.ticket_id = int(ticket.id)
-            await self.store.call(attach_recording, int(ticket.id), message)
+        async with self._owing:
+            owed = await self.store.call(open_callback_for, caller.number)
+            if owed is not None:
+                # The message goes with the callback already owed, on a note of its own.
+                note = await self._called_again(owed, caller, "caller_left_message", language,
+                                                f"{lead} {minutes}:{seconds:02d}")
+                live.ticket_id = owed.ticket_id
+                await self.store.call(attach_recording, owed.ticket_id, message, note)
+            else:
+                draft = MessageDraft(channel="call", direction="in",
+                                     sender=caller.number or "",
+                                     body_text=f"{lead} {minutes}:{seconds:02d}")
+                ticket = await self.tickets.open_ticket(
+                    "callback", subject, caller.customer_id, "high" if caller.vip else "normal",
+                    assignee_id=assignee_id, message=draft)
+                live.ticket_id = int(ticket.id)
+                await self.store.call(attach_recording, int(ticket.id), message)
         self.bus.publish(VoicemailReceived(
             at=self.clock.now(), call_id=call_id, seconds=message.seconds,
             customer_id=caller.customer_id, ticket_id=live.ticket_id))

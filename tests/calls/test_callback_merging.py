@@ -3,6 +3,7 @@ noted on it; a new one only once that callback is done, or for another number.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from appliance.spine.events import CallRecorded
 from appliance.store.models import Call, Customer, Message, Ticket
 from appliance.store.work_items import ticket_id_of
 
-from .exchange_harness import CALLER, RunningExchange, start_exchange, stop_exchange
+from .exchange_harness import CALLER, RunningExchange, add_line, start_exchange, stop_exchange
 
 OTHER_CALLER = "+358409876543"
 
@@ -134,4 +135,23 @@ async def test_a_caller_who_became_a_vip_raises_the_callback_owed_to_high(
         priorities = await exchange.query(lambda: [t.priority for t in Ticket.select()])
         assert priorities == ["high"]
     finally:
+        await stop_exchange(exchange)
+
+
+async def test_the_same_number_missed_on_two_lines_at_once_makes_one_callback(
+        tmp_path: Path) -> None:
+    exchange = await nobody_answers(tmp_path)
+    second = await add_line(exchange, tmp_path, "gsm1")
+    try:
+        await asyncio.gather(exchange.sim.incoming_call(CALLER),
+                             second.sim.incoming_call(CALLER))
+        await exchange.log.wait_for(CallRecorded, lambda e: len(exchange.log.of(CallRecorded)) >= 2,
+                                    within=4.0)
+        await exchange.settle()
+        tickets = await exchange.query(
+            lambda: [t.id for t in Ticket.select().where(Ticket.channel == "callback")])
+        calls = await exchange.query(lambda: [c.ticket_id for c in Call.select()])
+        assert len(tickets) == 1 and calls == tickets * 2
+    finally:
+        await second.stop()
         await stop_exchange(exchange)
