@@ -5,6 +5,7 @@ These are blocking calls: on the event loop run them through `StoreWorker`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from appliance.queue.call_commands import CallRecord
@@ -121,19 +122,35 @@ _REASONS = {
 
 def callback_subject(caller: Caller, reason: str, language: str = "fi") -> str:
     """The callback ticket's subject, e.g. 'Soita takaisin: +358401234567 (odotti ...)'."""
-    texts = _REASONS.get(language, _REASONS["en"])
-    why = texts.get(reason, reason)
+    why = callback_reason(reason, language)
     who = caller.number or ("salainen numero" if language == "fi" else "withheld number")
     lead = "Soita takaisin" if language == "fi" else "Call back"
     return f"{lead}: {who} ({why})"
 
 
-def attach_recording(ticket_id: int, message: SavedMessage) -> None:
-    """Attach a voicemail (already among the attachment files) to the ticket's first message."""
-    first = (Message.select(Message.id).where(Message.ticket == ticket_id)
-             .order_by(Message.id).first())
-    if first is None:
-        raise ValueError(f"ticket {ticket_id} has no message to attach the recording to")
+def callback_reason(reason: str, language: str = "fi") -> str:
+    """Why a call became a callback, in words ('odotti enimmäisajan')."""
+    return _REASONS.get(language, _REASONS["en"]).get(reason, reason)
+
+
+def called_again_note(reason: str, at: datetime, language: str = "fi") -> str:
+    """The note an open callback gets when the same number's next call is missed too."""
+    why = callback_reason(reason, language)
+    if language == "fi":
+        return f"Soitti uudelleen {at:%Y-%m-%d %H:%M} UTC ({why}); sama takaisinsoitto kattaa sen."
+    return f"Called again at {at:%Y-%m-%d %H:%M} UTC ({why}); this callback covers it."
+
+
+def attach_recording(ticket_id: int, message: SavedMessage,
+                     message_id: int | None = None) -> None:
+    """Attach a voicemail (already among the attachment files) to a message of the ticket:
+    `message_id`, or else the ticket's first message."""
+    if message_id is None:
+        first = (Message.select(Message.id).where(Message.ticket == ticket_id)
+                 .order_by(Message.id).first())
+        if first is None:
+            raise ValueError(f"ticket {ticket_id} has no message to attach the recording to")
+        message_id = int(first.id)
     with Attachment._meta.database.atomic():
-        Attachment.create(message=first.id, filename=message.filename,
+        Attachment.create(message=message_id, filename=message.filename,
                           content_type="audio/ogg", size=message.size, sha256=message.sha256)

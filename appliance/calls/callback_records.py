@@ -10,10 +10,12 @@ from datetime import datetime
 
 from appliance.store.errors import InvalidInput, NotFound
 from appliance.store.meta_values import forget_meta, write_meta
-from appliance.store.models import Call, ContactPoint, Meta, Ticket
+from appliance.store.models import Call, ContactPoint, Message, Meta, Ticket
 
 _RETRY_KEY = "callback.retry.{ticket}"
 _RETRY_PREFIX = "callback.retry."
+# A callback is owed while its ticket is one of these (pending: a retry is scheduled).
+OWED_STATUSES = ("new", "open", "pending")
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,29 @@ def pending_retries() -> dict[int, datetime]:
         except ValueError:
             continue  # a damaged entry: the ticket is still pending and visible
     return due
+
+
+@dataclass(frozen=True)
+class OwedCallback:
+    """A callback ticket still owed to a number: what a further missed call may change."""
+
+    ticket_id: int
+    status: str
+    priority: str
+
+
+def open_callback_for(number: str | None) -> OwedCallback | None:
+    """The callback ticket still owed to this number, None when there is none.
+
+    The number is the one the callback's first message came from (the caller's, as
+    the line gave it); a withheld number matches nothing.
+    """
+    if not number:
+        return None
+    row = (Ticket.select(Ticket.id, Ticket.status, Ticket.priority)
+           .join(Message, on=(Message.ticket == Ticket.id))
+           .where((Ticket.channel == "callback") & Ticket.status.in_(OWED_STATUSES)
+                  & Ticket.merged_into.is_null() & (Message.channel == "call")
+                  & (Message.direction == "in") & (Message.sender == number))
+           .order_by(Ticket.id.desc()).first())
+    return None if row is None else OwedCallback(int(row.id), row.status, row.priority)

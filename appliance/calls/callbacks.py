@@ -298,6 +298,8 @@ class Callbacks:
 
     async def _reopen(self, ticket_id: int) -> None:
         """The retry is due: the callback is open work again, offered like any other."""
+        if ticket_id not in await self.exchange.store.call(pending_retries):
+            return  # brought back already (the customer called again) or taken meanwhile
         await self._forget_retry(ticket_id)
         await self._set_status(ticket_id, "open", None)
 

@@ -25,7 +25,7 @@ from appliance.store.models import (
 )
 from appliance.store.quick_sql import run_sql
 from appliance.store.ticket_records import MessageDraft
-from appliance.tickets import BusinessCalendar, ReplyAction, SlaPolicy
+from appliance.tickets import BusinessCalendar, ReplyAction, SlaPolicy, TicketStatus
 
 log = logging.getLogger("aspa.mail.writer")
 
@@ -121,6 +121,7 @@ class ArticleWriter:
         return outcome
 
     def _quarantine(self, mail: ParsedMail) -> WriteOutcome:
+        _mark_failing(mail)  # a bounce of no known ticket still tells of a dead address
         row = Quarantine.create(source=mail.source[:200], reason=mail.quarantine_reason,
                                 raw=mail.raw, received_at=self.clock.now())
         event = Quarantined(at=self.clock.now(), quarantine_id=row.id, source=row.source,
@@ -157,14 +158,20 @@ class ArticleWriter:
             writes.add_attachments(written.message_id, [
                 AttachmentRow(a.filename, a.content_type, a.size, a.sha256)
                 for a in mail.attachments])
-        if mail.failed_recipients:
-            # A permanent failure (RFC 3464 Action: failed) means the address does not work.
-            (ContactPoint.update(failing=True)
-             .where((ContactPoint.kind == "email")
-                    & (ContactPoint.value.in_(mail.failed_recipients)))
-             .execute())
+        _mark_failing(mail)
+        events = list(written.events)
+        if kind == "threaded" and mail.is_bounce and mail.failed_recipients:
+            events += self._back_to_work(written.ticket_id)
         return WriteOutcome(kind, ticket_id=written.ticket_id, message_row_id=written.message_id,
-                            events=list(written.events))
+                            events=events)
+
+    def _back_to_work(self, ticket_id: int) -> tuple[Event, ...]:
+        """Our reply never arrived: a ticket set aside (pending, resolved) is open work again,
+        so the agent sees the bounce; a closed one only carries it."""
+        status = Ticket.select(Ticket.status).where(Ticket.id == ticket_id).scalar()
+        if status not in (TicketStatus.PENDING.value, TicketStatus.RESOLVED.value):
+            return ()
+        return self._writes().records.change_status(ticket_id, TicketStatus.OPEN.value).events
 
     def _writes(self) -> IntakeWrites:
         """The store's intake write path, prepared once per database."""
@@ -188,6 +195,15 @@ def advance_position(position: MailboxPosition, now: datetime) -> None:
     state.last_uid = max(state.last_uid, position.uid)
     state.last_ok_at = now
     state.save()
+
+
+def _mark_failing(mail: ParsedMail) -> None:
+    """A permanent failure (RFC 3464 Action: failed) means the address does not work."""
+    if mail.failed_recipients:
+        (ContactPoint.update(failing=True)
+         .where((ContactPoint.kind == "email")
+                & (ContactPoint.value.in_(mail.failed_recipients)))
+         .execute())
 
 
 def _kept_as(outcome: WriteOutcome) -> str:

@@ -12,6 +12,7 @@ from appliance.config.aspa_toml import Config
 from appliance.config.sections.mail import SmtpSettings
 from appliance.doctor.registry import Finding, Status, doctor_check
 from appliance.mail.errors import ImapError
+from appliance.mail.filters.unanswered_automatic import AUTO_REPLY_PREFIX, BOUNCE_PREFIX
 from appliance.mail.imap_client import ImapSession
 from appliance.mail.mailbox_worker import read_password
 
@@ -104,15 +105,23 @@ def intake_backlog(config: Config) -> list[Finding]:
                                                       f"last error: {state.last_error}"))
         pending = OutgoingMail.select().where(OutgoingMail.state == "pending").count()
         refused = OutgoingMail.select().where(OutgoingMail.state == "refused").count()
-        held = (Quarantine.select().where(Quarantine.replayed_at.is_null()
-                                          & (Quarantine.source.startswith("mail:")
-                                             | Quarantine.source.startswith("import:")))
-                .count())
+        waiting = Quarantine.replayed_at.is_null() & (Quarantine.source.startswith("mail:")
+                                                      | Quarantine.source.startswith("import:"))
+        machine = (Quarantine.reason.startswith(AUTO_REPLY_PREFIX)
+                   | Quarantine.reason.startswith(BOUNCE_PREFIX))
+        # Auto-replies and bounces of no ticket are kept aside on purpose: no cause for alarm.
+        held = Quarantine.select().where(waiting & ~machine).count()
+        kept_aside = Quarantine.select().where(waiting & machine).count()
     except pw.DatabaseError as error:
         return [Finding(PART, "warn", f"store: cannot read it ({error}); run `aspa db upgrade`")]
     finally:
         db.close()
     status: Status = "warn" if refused or held else "ok"
     findings.append(Finding(PART, status, f"outgoing: {pending} waiting, {refused} refused by "
-                                          f"the server; {held} mails in quarantine"))
+                                          f"the server; {held} mails in quarantine"
+                                          f"{_kept_aside_text(kept_aside)}"))
     return findings
+
+
+def _kept_aside_text(count: int) -> str:
+    return f" (and {count} auto-replies or bounces of no ticket, kept aside)" if count else ""

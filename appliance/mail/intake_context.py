@@ -24,3 +24,5 @@ class IntakeContext:
     clock: Clock = field(default_factory=SystemClock)
     sla_policy: SlaPolicy | None = None  # None: the store's defaults
     calendar: BusinessCalendar | None = None
+    # A person asked for this mail (replay): an auto-reply of no ticket is taken in anyway.
+    take_in_automatic: bool = False

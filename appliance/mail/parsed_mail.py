@@ -52,6 +52,9 @@ class ParsedMail:
     # filled by the detection filters
     oversize: bool = False
     is_auto_reply: bool = False
+    # is_auto_reply from a header only a responder sends, not merely from a sender's wish to
+    # get no auto-replies (X-Auto-Response-Suppress, X-Loop), which some people's mail carries
+    auto_reply_certain: bool = False
     is_bulk: bool = False
     is_bounce: bool = False
     failed_recipients: list[str] = field(default_factory=list)

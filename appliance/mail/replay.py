@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from appliance.mail.article_writer import WRITE_LOCK, WriteOutcome
 from appliance.mail.errors import ReplayError
 from appliance.mail.intake_context import IntakeContext
@@ -30,7 +32,8 @@ def replay(quarantine_id: int, ctx: IntakeContext, *,
         number = ticket.number if ticket is not None else "?"
         raise ReplayError(f"quarantined mail #{quarantine_id} was already replayed "
                           f"(ticket #{number})")
-    processor = MailProcessor(ctx)
+    # Replaying is a person's choice: an auto-reply kept aside for want of a ticket comes in.
+    processor = MailProcessor(dataclasses.replace(ctx, take_in_automatic=True))
     mail = processor.filtered(bytes(row.raw), row.source)
     with WRITE_LOCK, database_proxy.atomic():
         if mail.quarantine_reason:

@@ -7,7 +7,7 @@ import pytest
 from appliance.mail.article_writer import MailboxPosition
 from appliance.mail.processing import MailProcessor
 from appliance.spine.events import MessageAdded, TicketCreated, TicketStatusChanged
-from appliance.store.models import ContactPoint, MailboxState, Ticket
+from appliance.store.models import ContactPoint, MailboxState, Message, Ticket
 from tests.mail.conftest import CORPUS
 from tests.mail.mail_factory import plain_mail
 
@@ -61,7 +61,8 @@ def test_bounce_marks_the_failing_address(processor: MailProcessor,
                                           resolved_ticket: Ticket) -> None:
     ContactPoint.create(customer=resolved_ticket.customer_id, kind="email",
                         value="poistunut@asiakas.fi")
-    processor.process((CORPUS / "dsn_bounce.eml").read_bytes(), "t")
+    # The bounced reply is of no stored ticket: kept aside, and the address still flagged.
+    assert processor.process((CORPUS / "dsn_bounce.eml").read_bytes(), "t").kind == "quarantined"
     assert ContactPoint.get(ContactPoint.value == "poistunut@asiakas.fi").failing
     assert not ContactPoint.get(ContactPoint.value == "liisa@asiakas.fi").failing
 
@@ -82,3 +83,24 @@ def test_duplicate_still_advances_the_position(processor: MailProcessor) -> None
     processor.process(raw, "t", position=MailboxPosition("support", 7, 1))
     again = processor.process(raw, "t", position=MailboxPosition("support", 7, 2))
     assert again.kind == "duplicate" and MailboxState.get().last_uid == 2
+
+
+@pytest.mark.parametrize(("status", "after"), [
+    ("resolved", "open"), ("pending", "open"), ("open", "open"), ("closed", "closed")])
+def test_a_bounce_of_our_reply_brings_a_set_aside_ticket_back_to_work(
+    processor: MailProcessor, resolved_ticket: Ticket, status: str, after: str
+) -> None:
+    resolved_ticket.status = status
+    resolved_ticket.save()
+    Message.create(ticket=resolved_ticket, channel="email", direction="out",
+                   sender="tuki@yritys.fi", recipients="poistunut@asiakas.fi",
+                   subject="[#1001] Tulostin ei toimi", body_text="Vastaus.",
+                   message_id="reply-1001-1@aspa.example.fi")
+    outcome = processor.process((CORPUS / "dsn_bounce.eml").read_bytes(), "t")
+    assert (outcome.kind, outcome.ticket_id) == ("threaded", resolved_ticket.id)
+    assert Ticket.get_by_id(resolved_ticket.id).status == after
+    changed = [e for e in outcome.events if isinstance(e, TicketStatusChanged)]
+    assert [e.new_status for e in changed] == ([] if status == after else ["open"])
+    note = Message.get_by_id(outcome.message_row_id).body_text
+    assert note.startswith('[Aspa] the reply to poistunut@asiakas.fi ("[#1001] Tulostin ei toimi")'
+                           " bounced: 550 5.1.1 User unknown")

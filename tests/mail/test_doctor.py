@@ -8,6 +8,7 @@ from pathlib import Path
 from appliance.config.aspa_toml import Config, config_from_mapping
 from appliance.doctor.registry import Finding
 from appliance.mail.doctor import intake_backlog, mailboxes_answer, smtp_answers
+from appliance.mail.filters.unanswered_automatic import AUTO_REPLY_REASON, BOUNCE_REASON
 from appliance.store.models import Quarantine, database_proxy
 from appliance.store.startup import open_store
 from tests.peers.dovecot import ImapAccount
@@ -59,3 +60,16 @@ def test_backlog_reports_quarantine(tmp_path: Path, imap_account: ImapAccount,
     last = rows(intake_backlog(config))[-1]
     database_proxy.initialize(None)
     assert last.status == "warn" and "1 mails in quarantine" in last.detail
+
+
+def test_auto_replies_kept_aside_are_counted_but_raise_no_warning(
+        tmp_path: Path, imap_account: ImapAccount, smtp_server: SmtpServer) -> None:
+    config = configured(tmp_path, imap_account, smtp_server, imap_account.password)
+    db = open_store(config.database_url)
+    Quarantine.create(source="mail:support", reason=AUTO_REPLY_REASON, raw=b"x")
+    Quarantine.create(source="mail:support", reason=BOUNCE_REASON, raw=b"y")
+    db.close()
+    last = rows(intake_backlog(config))[-1]
+    database_proxy.initialize(None)
+    assert last.status == "ok"
+    assert "0 mails in quarantine (and 2 auto-replies or bounces of no ticket" in last.detail

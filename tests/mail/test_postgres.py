@@ -31,8 +31,9 @@ def pg_store(postgres_db: PostgresDatabase) -> Iterator[pw.Database]:
 def test_corpus_imports_on_postgresql_once(pg_store: pw.Database, tmp_path: Path,
                                            ctx: IntakeContext) -> None:
     first = import_path(CORPUS, ctx)
-    # the two corpus mails sharing a Message-ID differ in content: both are kept
-    assert (first.created, first.threaded, first.quarantined, first.skipped) == (24, 0, 4, 0)
+    # the two corpus mails sharing a Message-ID differ in content: both are kept; the five
+    # auto-replies and bounces answer no ticket of this empty store, so they are kept aside
+    assert (first.created, first.threaded, first.quarantined, first.skipped) == (22, 0, 9, 0)
     again = import_path(CORPUS, ctx)
     assert again.skipped == again.total == first.total
-    assert Message.select().count() == 24
+    assert Message.select().count() == 22

@@ -75,3 +75,15 @@ def test_quarantined_sms_is_not_replayed_as_mail(store: object, ctx: IntakeConte
     row = Quarantine.create(source="sms:gsm0", reason="bad PDU", raw=b"0791")
     with pytest.raises(ReplayError, match="came from sms:gsm0"):
         replay(row.id, ctx)
+
+
+def test_an_auto_reply_kept_aside_comes_in_as_a_ticket_when_replayed(
+    processor: MailProcessor, ctx: IntakeContext
+) -> None:
+    vacation = plain_mail(subject="Automatic reply: kysymys",
+                          extra_headers="Auto-Submitted: auto-replied\r\n")
+    kept = processor.process(vacation, "mail:support")
+    assert kept.kind == "quarantined" and Ticket.select().count() == 0
+    outcome = replay(kept.quarantine_id, ctx)  # type: ignore[arg-type]
+    assert outcome.kind == "created"
+    assert Ticket.get_by_id(outcome.ticket_id).subject == "Automatic reply: kysymys"
