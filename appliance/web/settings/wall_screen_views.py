@@ -28,8 +28,7 @@ def _as_json(row: WallScreenRow) -> dict[str, Any]:
 async def _page(request: web.Request, *, status: int = 200, **shown: Any) -> web.StreamResponse:
     screens = await request.app[WALLS].listed()
     if wants_json(request) and status == 200:
-        return web.json_response({"screens": [_as_json(s) for s in screens],
-                                  **{k: v for k, v in shown.items() if k in ("id", "code", "link")}})
+        return web.json_response({"screens": [_as_json(s) for s in screens]})
     context = {"new_link": "", "new_code": "", "new_name": "", "typed": "", "problem": "",
                "revoked": request.query.get("revoked") == "1"}
     context.update(shown)
