@@ -234,3 +234,12 @@ async def test_a_restart_keeps_the_screen_and_its_revocation(tmp_path: Path) -> 
         tv.cookie_jar.update_cookies({WALL_COOKIE: cookie})
         gone = await tv.get("/wallboard", allow_redirects=False)
         assert gone.status == 403 and 'id="wall-unpaired"' in await gone.text()
+
+
+async def test_pairing_a_logged_in_browser_logs_it_out(client: TestClient) -> None:
+    _, code = await _new_pairing(client)  # the admin's own browser opens the link
+    paired = await client.get("/wall/pair", params={"code": code})
+    assert paired.status == 200 and 'id="wall-paired"' in await paired.text()
+    assert (await client.get("/wallboard", allow_redirects=False)).status == 200
+    assert (await client.get("/admin/agents", allow_redirects=False)).status == 403
+    assert (await client.get("/api/queue")).status == 403

@@ -40,7 +40,7 @@ def unpaired(request: web.Request) -> web.StreamResponse:
     """The answer to a revoked screen: 403 with a plain message, not a login form."""
     if _json_wanted(request) or request.path == "/events":
         return web.json_response({"error": "this screen was unpaired"}, status=403)
-    return render(request, "wall_unpaired.html", status=403)
+    return render(request, "wall_unpaired.html", status=403, wall=True)  # no forms to offer
 
 
 async def wall_gate(request: web.Request, handler: Handler,

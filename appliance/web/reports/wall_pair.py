@@ -22,11 +22,12 @@ async def wall_pair(request: web.Request) -> web.StreamResponse:
     """GET /wall/pair[?code=...]: pair this browser as a wall screen, or ask for the code."""
     code = request.query.get("code", "").strip()
     if not code:
-        return render(request, "wall_pair.html", paired=False, failed=False)
+        return render(request, "wall_pair.html", paired=False, failed=False, wall=True)
     cookie = await request.app[WALLS].pair(code)
     if cookie is None:
-        return render(request, "wall_pair.html", paired=False, failed=True, status=400)
-    response = render(request, "wall_pair.html", paired=True, failed=False)
+        return render(request, "wall_pair.html", paired=False, failed=True, status=400,
+                      wall=True)
+    response = render(request, "wall_pair.html", paired=True, failed=False, wall=True)
     response.set_cookie(WALL_COOKIE, cookie, httponly=True, samesite="Strict", path="/",
                         max_age=COOKIE_MAX_AGE_S, secure=request.app[SECURE_COOKIES])
     session = request[SESSION]
