@@ -123,6 +123,9 @@ async def test_a_pairing_link_works_once_and_for_a_day(client: TestClient,
                               headers={"Accept-Language": "fi"})
         assert answer.status == 400
         assert "Tämä pariliitoskoodi ei toimi" in await answer.text()
+    await log_in(client)  # the admin's login idled out meanwhile
+    listed = await client.get("/admin/wall-screens", headers={"Accept-Language": "fi"})
+    assert "pariliitoslinkki vanheni" in await listed.text()
 
 
 async def test_revoking_ends_the_screen_at_once(client: TestClient) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.web.frame import forms
-from appliance.web.frame.app_keys import LIVE, WALLS
+from appliance.web.frame.app_keys import BACKEND, LIVE, WALLS
 from appliance.web.frame.errors import FieldError, wants_json
 from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.problem_text import field_error_text
@@ -32,7 +32,8 @@ async def _page(request: web.Request, *, status: int = 200, **shown: Any) -> web
     context = {"new_link": "", "new_code": "", "new_name": "", "typed": "", "problem": "",
                "revoked": request.query.get("revoked") == "1"}
     context.update(shown)
-    return render(request, "admin_wall_screens.html", status=status, screens=screens, **context)
+    return render(request, "admin_wall_screens.html", status=status, screens=screens,
+                  now=request.app[BACKEND].clock.now(), **context)
 
 
 async def wall_screens_page(request: web.Request) -> web.StreamResponse:

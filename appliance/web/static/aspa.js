@@ -77,19 +77,20 @@
   const RETRY_MS = 3000;
 
   async function comeBack() {
-    if (live !== "wallboard") {
-      openStream();
-      return;
-    }
+    const wall = live === "wallboard";
     let response;
     try {
-      response = await fetch("/wallboard?part=body", { credentials: "same-origin", headers: { Accept: "text/html" } });
+      response = await fetch(wall ? "/wallboard?part=body" : "/api/stats", { credentials: "same-origin", headers: { Accept: wall ? "text/html" : "application/json" } });
     } catch (error) {
       setTimeout(comeBack, RETRY_MS); // the box is not answering yet
       return;
     }
     if (response.status === 200) {
-      document.getElementById("board").innerHTML = await response.text(); // server-rendered, escaped
+      if (wall) {
+        document.getElementById("board").innerHTML = await response.text(); // server-rendered, escaped
+      } else if (live === "queue") {
+        handlers.queue(); // events were missed meanwhile
+      }
       openStream();
     } else if (response.status === 403 || response.status === 401 || response.redirected) {
       window.location.reload(); // unpaired, or the login ended: the page says which
