@@ -307,6 +307,22 @@ class WebSession(BaseModel):
     expires_at = UtcDateTimeField(index=True)  # min(last seen + idle timeout, ends_at)
 
 
+class WallScreen(BaseModel):
+    """A paired wall screen (a TV): it sees the wallboard only, until an admin revokes it.
+
+    Only hashes: of the one-time pairing code, and of the token its browser's cookie carries.
+    """
+
+    id = pw.AutoField()
+    name = pw.CharField(max_length=80)
+    pairing_hash = pw.CharField(max_length=64, null=True, unique=True)  # None once paired
+    pairing_until = UtcDateTimeField(null=True)  # the pairing link works until then
+    token_hash = pw.CharField(max_length=64, null=True, unique=True)  # None until paired
+    created_at = UtcDateTimeField()
+    paired_at = UtcDateTimeField(null=True)
+    last_seen_at = UtcDateTimeField(null=True)  # written at most once a minute
+
+
 class ChangeFeedEntry(BaseModel):
     """An event another process (the command line) raised, for the running daemon to publish."""
 
@@ -366,6 +382,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Outbox,
     AuditEntry,
     WebSession,
+    WallScreen,
     ChangeFeedEntry,
     LoginBrake,
     SmsOutboxEntry,

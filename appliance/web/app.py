@@ -22,6 +22,7 @@ from appliance.web.frame.app_keys import (
     SETUP_DONE,
     THROTTLE,
     VIEWERS,
+    WALLS,
 )
 from appliance.web.frame.errors import error_middleware
 from appliance.web.frame.live import LiveHub
@@ -29,6 +30,7 @@ from appliance.web.frame.login_brake import FORGET_AFTER, LoginBrake
 from appliance.web.frame.login_brake_rows import load_brakes, save_brake
 from appliance.web.frame.sessions import SessionStore
 from appliance.web.frame.store_backend import StoreWebBackend
+from appliance.web.frame.wall_screens import WallScreens
 from appliance.web.routes import add_routes
 from appliance.web.setup.setup_wall import setup_wall_middleware
 from appliance.web.tickets.queue_cache import QueueCache
@@ -96,6 +98,7 @@ def make_app(
     app[SECURE_COOKIES] = secure_cookies
     app[SESSIONS] = SessionStore(secret_key, clock, backend.store, idle=session_idle,
                                  lifetime=session_lifetime)
+    app[WALLS] = WallScreens(secret_key, clock, backend.store)
     app[THROTTLE] = LoginBrake(clock, save=_brake_saver(backend))
     app[QUEUE_CACHE] = QueueCache()
     app[LIVE] = LiveHub(on_change=app[QUEUE_CACHE].bump)

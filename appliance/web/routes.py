@@ -16,7 +16,7 @@ from appliance.web.mailboxes import (
 )
 from appliance.web.privacy import audit_views, privacy_views
 from appliance.web.reports import report_views as reports
-from appliance.web.reports import wallboard
+from appliance.web.reports import wall_pair, wallboard
 from appliance.web.search import merge_pickers, search_views
 from appliance.web.settings import (
     admin_views,
@@ -28,6 +28,7 @@ from appliance.web.settings import (
     settings_edits,
     settings_views,
     sim_unblock,
+    wall_screen_views,
 )
 from appliance.web.setup import setup_line, setup_mailbox, setup_wall
 from appliance.web.tickets import (
@@ -83,6 +84,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/presence", presence_views.presence_page)
     post("/presence", presence_views.set_my_presence)
     get("/wallboard", wallboard.wallboard)
+    get("/wall/pair", wall_pair.wall_pair)
     get("/reports", reports.report_page)
     get("/reports.csv", reports.report_csv)
     get("/events", live.event_stream)
@@ -122,6 +124,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/outgoing-mail", outgoing_edits.outgoing_save)
     post("/admin/outgoing-mail/test", outgoing_edits.outgoing_test)
     get("/admin/audit", audit_views.audit_page)
+    get("/admin/wall-screens", wall_screen_views.wall_screens_page)
+    post("/admin/wall-screens", wall_screen_views.wall_screen_add)
+    post("/admin/wall-screens/{id}/revoke", wall_screen_views.wall_screen_revoke)
     post("/admin/customers/{id}/export", privacy_views.export_download)
     get("/admin/customers/{id}/erase", privacy_views.erase_page)
     post("/admin/customers/{id}/erase", privacy_views.erase_submit)
@@ -185,6 +190,9 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/admin/outgoing-mail", outgoing_edits.outgoing_save)
     post("/api/admin/outgoing-mail/test", outgoing_edits.outgoing_test)
     get("/api/admin/audit", audit_views.audit_page)
+    get("/api/admin/wall-screens", wall_screen_views.wall_screens_page)
+    post("/api/admin/wall-screens", wall_screen_views.wall_screen_add)
+    post("/api/admin/wall-screens/{id}/revoke", wall_screen_views.wall_screen_revoke)
     post("/api/admin/customers/{id}/export", privacy_views.export_download)
     get("/api/admin/customers/{id}/erase", privacy_views.erase_page)
     post("/api/admin/customers/{id}/erase", privacy_views.erase_submit)

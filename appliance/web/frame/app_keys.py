@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from appliance.web.frame.login_brake import LoginBrake
     from appliance.web.frame.sessions import Session, SessionStore
     from appliance.web.frame.store_backend import StoreWebBackend
+    from appliance.web.frame.wall_screens import WallScreen, WallScreens
     from appliance.web.tickets.queue_cache import QueueCache
     from appliance.web.tickets.viewers import Viewers
 
@@ -23,5 +24,7 @@ VIEWERS: web.AppKey[Viewers] = web.AppKey("viewers")
 QUEUE_CACHE: web.AppKey[QueueCache] = web.AppKey("queue_cache")
 SETUP_DONE = web.AppKey("setup_done", list)  # [True] once an admin exists
 SECURE_COOKIES = web.AppKey("secure_cookies", bool)
+WALLS: web.AppKey[WallScreens] = web.AppKey("walls")
 
 SESSION: web.RequestKey[Session | None] = web.RequestKey("session")  # the browser's live session
+WALL: web.RequestKey[WallScreen | None] = web.RequestKey("wall")  # a paired wall screen

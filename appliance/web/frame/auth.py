@@ -18,6 +18,7 @@ from appliance.web.frame.app_keys import (
     SESSIONS,
     SETUP_DONE,
     THROTTLE,
+    WALL,
 )
 from appliance.web.frame.cookie_header import cookie_named
 from appliance.web.frame.csrf import LOGIN_NONCE_COOKIE, SAFE_METHODS, login_token, refuse_forged
@@ -27,8 +28,10 @@ from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import COOKIE_NAME, NOT_CACHED, Session, SignedIn
 from appliance.web.frame.store_backend import NOT_KNOWN
+from appliance.web.frame.wall_gate import wall_gate
+from appliance.web.frame.wall_screens import WALL_COOKIE
 
-PUBLIC_PREFIXES = ("/login", "/static/", "/api/login", "/language")
+PUBLIC_PREFIXES = ("/login", "/static/", "/api/login", "/language", "/wall/pair")
 ADMIN_PREFIXES = ("/admin", "/api/admin", "/quarantine", "/api/quarantine", "/setup/")
 FIELD_MAX = 200  # longer logins or passwords are refused unread
 NEXT_MAX = 2000  # a longer `next` is no page of ours
@@ -123,6 +126,13 @@ async def gate_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if session is NOT_CACHED:
         session = await _session_from_store(app, cookie)
     request[SESSION] = session
+    request[WALL] = None
+    if session is None:
+        wall_cookie = cookie_named(request, WALL_COOKIE)
+        if wall_cookie:
+            answer = await wall_gate(request, handler, wall_cookie)
+            if answer is not None:
+                return answer
     if request.method not in SAFE_METHODS:
         await refuse_forged(request)
     refused = _refused(request, app, session)

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.events import Event, TicketReturned
-from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWERS
+from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWERS, WALL, WALLS
 
 log = logging.getLogger("aspa.web")
 
@@ -34,8 +34,9 @@ LIVE_EVENT_KINDS = ("ticket.", "message.", "call.", "callback.", "presence.", "q
 class LiveClient:
     """One open event stream."""
 
-    def __init__(self, agent_id: int) -> None:
-        self.agent_id = agent_id
+    def __init__(self, agent_id: int, screen_id: int | None = None) -> None:
+        self.agent_id = agent_id  # 0 for a wall screen
+        self.screen_id = screen_id
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(CLIENT_QUEUE_MAX)
         self.lagging = False
 
@@ -87,6 +88,13 @@ class LiveHub:
         for client in list(self.clients):
             client.offer(data)
 
+    def unpair(self, screen_id: int) -> None:
+        """A revoked wall screen's streams say so and end."""
+        for client in list(self.clients):
+            if client.screen_id == screen_id:
+                client.offer({"kind": "unpaired"})
+                client.lagging = True
+
     def tell_agent(self, agent_id: int, data: dict[str, Any]) -> None:
         for client in list(self.clients):
             if client.agent_id == agent_id:
@@ -112,21 +120,28 @@ def _frame(data: dict[str, Any]) -> bytes:
 
 
 async def event_stream(request: web.Request) -> web.StreamResponse:
-    """GET /events[?ticket=ID]: this page's stream; with a ticket, others see me viewing it."""
+    """GET /events[?ticket=ID]: this page's stream; with a ticket, others see me viewing it.
+
+    A paired wall screen gets the stream too (no ticket viewing): the wallboard follows it.
+    """
     session = request[SESSION]
-    assert session is not None
+    screen = request.get(WALL)
     hub = request.app[LIVE]
     viewers = request.app[VIEWERS]
-    ticket = request.query.get("ticket", "")
+    ticket = request.query.get("ticket", "") if session is not None else ""
     ticket_id = int(ticket) if ticket.isdigit() and len(ticket) < 12 else None
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                            "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     await response.write(f"retry: {RETRY_MS}\n\n".encode())
-    client = LiveClient(session.who.agent_id)
+    if session is not None:
+        client = LiveClient(session.who.agent_id)
+    else:
+        assert screen is not None  # the gate lets no other browser in
+        client = LiveClient(0, screen.screen_id)
     hub.clients.add(client)
-    if ticket_id is not None:
+    if session is not None and ticket_id is not None:
         viewers.opened(ticket_id, session.who.agent_id, session.who.name)
         hub.broadcast({"kind": "viewers", "ticket_id": ticket_id})
     try:
@@ -145,7 +160,7 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
         pass  # the page went away
     finally:
         hub.clients.discard(client)
-        if ticket_id is not None:
+        if session is not None and ticket_id is not None:
             viewers.closed(ticket_id, session.who.agent_id)
             hub.broadcast({"kind": "viewers", "ticket_id": ticket_id})
     return response
@@ -154,7 +169,9 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
 async def _still_valid(request: web.Request) -> bool:
     """False once the session ended or its password changed: the stream closes too."""
     session = request[SESSION]
-    assert session is not None
+    if session is None:
+        screen = request.get(WALL)
+        return screen is not None and request.app[WALLS].is_live(screen)
     if not request.app[SESSIONS].is_live(session):
         return False
     changed = await request.app[BACKEND].password_changed_at(session.who.agent_id)

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from appliance.web.frame.app_keys import BACKEND, SESSION
+from appliance.web.frame.app_keys import BACKEND, SESSION, WALL
 from appliance.web.frame.i18n import language_of, plural, translator
 from appliance.web.frame.problem_text import problem_text
 
@@ -44,6 +44,7 @@ def page_context(request: web.Request) -> dict[str, Any]:
     return {
         "user": session.who if session is not None else None,
         "csrf_token": session.csrf_token if session is not None else "",
+        "wall": request.get(WALL),  # a paired wall screen: the wallboard alone, no forms
         "lang": language,
         "t": t,
         "tn": lambda one, other, count, **fields: plural(t, one, other, count, **fields),

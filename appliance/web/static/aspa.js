@@ -17,7 +17,9 @@
 
   async function replaceFrom(url, target) {
     const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-    if (response.redirected || response.status === 401) {
+    if (live === "wallboard" && response.status === 403) {
+      window.location.reload(); // an unpaired wall screen: the page says so
+    } else if (response.redirected || response.status === 401) {
       window.location.assign("/login");
     } else if (response.status === 200) {
       target.innerHTML = await response.text(); // server-rendered, every value escaped
@@ -67,7 +69,37 @@
     line.hidden = data.viewers.length === 0;
   }
 
-  if (live && window.EventSource) {
+  // The stream ends when the box restarts; the browser reconnects by itself (the
+  // `retry:` field), but a failed reconnection (the box still starting, an error page)
+  // closes it for good: then ask again every few seconds. Back, the page reloads what
+  // it shows, since events were missed meanwhile. A wall screen that was unpaired
+  // reloads into the page that says so.
+  const RETRY_MS = 3000;
+
+  async function comeBack() {
+    const wall = live === "wallboard";
+    let response;
+    try {
+      response = await fetch(wall ? "/wallboard?part=body" : "/api/stats", { credentials: "same-origin", headers: { Accept: wall ? "text/html" : "application/json" } });
+    } catch (error) {
+      setTimeout(comeBack, RETRY_MS); // the box is not answering yet
+      return;
+    }
+    if (response.status === 200) {
+      if (wall) {
+        document.getElementById("board").innerHTML = await response.text(); // server-rendered, escaped
+      } else if (live === "queue") {
+        handlers.queue(); // events were missed meanwhile
+      }
+      openStream();
+    } else if (response.status === 403 || response.status === 401 || response.redirected) {
+      window.location.reload(); // unpaired, or the login ended: the page says which
+    } else {
+      setTimeout(comeBack, RETRY_MS);
+    }
+  }
+
+  function openStream() {
     const url = live === "ticket" ? "/events?ticket=" + encodeURIComponent(body.dataset.ticketId) : "/events";
     const source = new EventSource(url);
     source.onmessage = function (message) {
@@ -78,7 +110,14 @@
         return;
       }
       if (data.kind === "hello") {
+        if (body.dataset.liveReady === "1" && live === "wallboard") handlers.wallboard(); // back: fresh figures
         body.dataset.liveReady = "1";
+        body.dataset.connected = String(Number(body.dataset.connected || "0") + 1);
+        return;
+      }
+      if (data.kind === "unpaired") {
+        source.close();
+        window.location.reload();
         return;
       }
       if (data.kind === "mention") {
@@ -93,6 +132,13 @@
       const handle = handlers[live];
       if (handle) handle(data);
     };
+    source.onerror = function () {
+      if (source.readyState === EventSource.CLOSED) setTimeout(comeBack, RETRY_MS);
+    };
+  }
+
+  if (live && window.EventSource) {
+    openStream();
     if (live === "wallboard") setInterval(handlers.wallboard, 30000); // waits grow without events
   }
 
