@@ -16,7 +16,7 @@ from appliance.store.migrations import (
     v6_change_feed,
     v7_mail_content_hash,
     v8_search_pending,
-    v10_wall_screens,
+    v9_wall_screens,
 )
 
 
@@ -38,7 +38,7 @@ STEPS: tuple[Step, ...] = (
     Step(6, "change feed to the running daemon, login brakes, SMS outbox", v6_change_feed.apply),
     Step(7, "content hash in the mail intake ledger", v7_mail_content_hash.apply),
     Step(8, "search index; pending until a time, with a reason", v8_search_pending.apply),
-    Step(9, "wall screens paired to show the wallboard", v10_wall_screens.apply),
+    Step(9, "wall screens paired to show the wallboard", v9_wall_screens.apply),
 )
 
 LATEST_VERSION = STEPS[-1].version
