@@ -41,6 +41,18 @@ def text(fields: Fields, name: str, *, max_chars: int, required: bool = True) ->
     return value
 
 
+PORT_MAX = 10  # characters: a port that is not a number still reaches the loader's check
+
+
+def port_text(fields: Fields, default: str) -> str:
+    """The `port` field as text for the loader to check; `default` when left empty. The JSON
+    API may send it as a number."""
+    value = fields.get("port")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text(fields, "port", max_chars=PORT_MAX, required=False) or default
+
+
 def optional_id(fields: Fields, name: str) -> int | None:
     """A row id, or None when the field is empty."""
     value = fields.get(name, "")

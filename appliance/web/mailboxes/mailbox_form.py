@@ -12,7 +12,6 @@ from appliance.web.settings import setting_fields
 
 NAME_MAX = 60
 HOST_MAX = 253  # RFC 1035 §2.3.4
-PORT_MAX = 10  # characters: a port that is not a number still reaches the loader's check
 USER_MAX = 200
 PASSWORD_MAX = 200
 FOLDER_MAX = 200
@@ -43,7 +42,7 @@ class MailboxForm:
         return cls(
             name=forms.text(fields, "name", max_chars=NAME_MAX, required=with_name),
             host=forms.text(fields, "host", max_chars=HOST_MAX, required=False),
-            port=_port_text(fields),
+            port=forms.port_text(fields, "993"),
             security=forms.text(fields, "security", max_chars=20, required=False) or "tls",
             user=forms.text(fields, "user", max_chars=USER_MAX, required=False),
             folder=forms.text(fields, "folder", max_chars=FOLDER_MAX, required=False) or "INBOX",
@@ -85,9 +84,3 @@ class MailboxForm:
             raise ConfigError(problems)
         return section
 
-
-def _port_text(fields: forms.Fields) -> str:
-    value = fields.get("port")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # the JSON API may send a number
-    return forms.text(fields, "port", max_chars=PORT_MAX, required=False) or "993"

@@ -11,7 +11,6 @@ from appliance.web.frame import forms
 from appliance.web.settings import setting_fields
 
 HOST_MAX = 253  # RFC 1035 §2.3.4
-PORT_MAX = 10  # characters: a port that is not a number still reaches the loader's check
 USER_MAX = 200
 PASSWORD_MAX = 200
 NAME_MAX = 100
@@ -38,7 +37,7 @@ class OutgoingForm:
         """The typed values; only length and type are checked here, the loader does the rest."""
         return cls(
             host=forms.text(fields, "host", max_chars=HOST_MAX, required=False),
-            port=_port_text(fields),
+            port=forms.port_text(fields, DEFAULT_PORT),
             security=forms.text(fields, "security", max_chars=20, required=False) or "starttls",
             user=forms.text(fields, "user", max_chars=USER_MAX, required=False),
             from_name=forms.text(fields, "from_name", max_chars=NAME_MAX, required=False),
@@ -97,9 +96,3 @@ class OutgoingForm:
             raise ConfigError(problems)
         return section
 
-
-def _port_text(fields: forms.Fields) -> str:
-    value = fields.get("port")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # the JSON API may send a number
-    return forms.text(fields, "port", max_chars=PORT_MAX, required=False) or DEFAULT_PORT
