@@ -259,7 +259,7 @@ class AtChannel:
                 if data_owed and isinstance(body, bytes) and pending.future.done() is False:
                     # Stopped mid-upload (a restart): the module counts the announced bytes
                     # and takes everything until then as the file's, the next start's
-                    # commands too. AT+CFTRANRX has no timeout (SIM7600 manual), so the
+                    # commands too. AT+CFTRANRX takes no timeout (SIM7600 manual), so the
                     # bytes go out before the port closes: the file is whole, the module
                     # back in command mode.
                     await asyncio.shield(self._finish_data(body))
