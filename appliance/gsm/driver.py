@@ -102,6 +102,12 @@ class RadioStatus:
                 5: "roaming"}.get(stat if stat is not None else -1, "unknown")
 
 
+
+def puk_and_pin_well_formed(puk: str, pin: str) -> bool:
+    """A PUK has 8 digits and a PIN 4 to 8, as SIMs take them: anything else is never
+    sent, so no try of the SIM's is spent on a typing slip."""
+    return puk.isdigit() and len(puk) == 8 and pin.isdigit() and 4 <= len(pin) <= 8
+
 class ModemDriver:
     """One GSM modem: attach it to an open AT channel, then use its call and SMS methods."""
 
@@ -304,7 +310,7 @@ class ModemDriver:
         raises IncorrectPin and counts down the PUK's own ten tries; SimFailure after the
         tenth: the SIM is dead.
         """
-        if not (puk.isdigit() and len(puk) == 8 and new_pin.isdigit() and 4 <= len(new_pin) <= 8):
+        if not puk_and_pin_well_formed(puk, new_pin):
             raise ValueError("the PUK has 8 digits and a PIN 4 to 8")
         await (ch or self._channel()).command(f'AT+CPIN="{puk}","{new_pin}"', retry_busy=True)
         self.unblocked_pin = new_pin

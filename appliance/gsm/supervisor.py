@@ -19,7 +19,7 @@ from appliance.ports.lines import SimUnblockRefused
 from appliance.spine.events import HealthChanged
 
 from .at_channel import AtChannel
-from .driver import ModemDriver
+from .driver import ModemDriver, puk_and_pin_well_formed
 from .errors import (
     CommandTimeout,
     IncorrectPin,
@@ -136,10 +136,7 @@ class ModemSupervisor:
             self.detail = str(error)
             self._set_health(False, str(error))
             return False
-        channel = AtChannel(reader, writer, name=self.driver.line,
-                            default_timeout=settings.command_timeout_seconds
-                            * CHANNEL_TIMEOUT_FACTOR,
-                            sleep=self._sleep, monotonic=self._monotonic)
+        channel = self._channel_on(reader, writer, self.driver.line)
         self.channel = channel
         try:
             await self.driver.attach(channel)
@@ -165,6 +162,14 @@ class ModemSupervisor:
         self._set_health(True, f"{self.driver.profile.label} {self.driver.identity.firmware}")
         return True
 
+    def _channel_on(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    name: str) -> AtChannel:
+        """An AT channel on the opened port, timed by the line's settings and clock."""
+        return AtChannel(reader, writer, name=name,
+                         default_timeout=self.settings.command_timeout_seconds
+                         * CHANNEL_TIMEOUT_FACTOR,
+                         sleep=self._sleep, monotonic=self._monotonic)
+
     async def unblock_sim(self, puk: str, new_pin: str) -> None:
         """Give a line parked on its PUK the PUK and a new PIN, on a channel opened for it.
 
@@ -174,18 +179,14 @@ class ModemSupervisor:
         """
         if self.state != "stopped":
             raise SimUnblockRefused("not_locked", self.state)
-        if not (puk.isdigit() and len(puk) == 8 and new_pin.isdigit()
-                and 4 <= len(new_pin) <= 8):
+        if not puk_and_pin_well_formed(puk, new_pin):
             raise SimUnblockRefused("bad_format")
         settings = self.settings
         try:
             reader, writer = await self._open(settings.device, settings.baud)
         except ModemError as error:
             raise SimUnblockRefused("no_modem", str(error)) from None
-        channel = AtChannel(reader, writer, name=f"{self.driver.line}-puk",
-                            default_timeout=settings.command_timeout_seconds
-                            * CHANNEL_TIMEOUT_FACTOR,
-                            sleep=self._sleep, monotonic=self._monotonic)
+        channel = self._channel_on(reader, writer, f"{self.driver.line}-puk")
         channel.start()
         try:
             await channel.cancel_input()
