@@ -364,6 +364,24 @@ class SmsOutboxEntry(BaseModel):
     reported_at = UtcDateTimeField(null=True)
 
 
+class SavedReply(BaseModel):
+    """An answer or a knowledge snippet the office keeps, inserted into replies by agents.
+
+    Its text may hold placeholders (appliance.tickets.reply_placeholders), filled in per ticket.
+    """
+
+    id = pw.AutoField()
+    edited_by_id: int | None
+    title = pw.CharField(max_length=200)
+    body = pw.TextField()
+    language = pw.CharField(max_length=8, default="any")  # fi / en / any
+    shortcut = pw.CharField(max_length=40, null=True, unique=True)  # "#thanks"; None = none
+    kind = pw.CharField(max_length=16, default="reply")  # reply / snippet
+    usage_count = pw.IntegerField(default=0)  # replies sent with it
+    edited_by = pw.ForeignKeyField(Agent, null=True, on_delete="SET NULL")  # None: the box
+    edited_at = UtcDateTimeField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Team,
@@ -386,4 +404,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ChangeFeedEntry,
     LoginBrake,
     SmsOutboxEntry,
+    SavedReply,
 )

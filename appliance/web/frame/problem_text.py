@@ -97,6 +97,8 @@ FIELD_LABELS: dict[str, str] = {
     "ring_timeout": "Ring timeout (s)", "from_name": "Sender name",
     "from_address": "Sender address", "test_to": "Send the test mail to",
     "until": "Pending until",
+    "title": "Title", "text": "Text", "shortcut": "Shortcut", "language": "Language",
+    "kind": "Kind", "saved_reply": "Saved reply",
     **{day: label for day, label in _WEEKDAYS.items()},
 }
 

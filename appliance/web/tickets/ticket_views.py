@@ -11,11 +11,9 @@ from appliance.tickets import Priority, TicketStatus
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, VIEWERS
 from appliance.web.frame.errors import wants_json
-from appliance.web.frame.i18n import language_of
 from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import SignedIn
-from appliance.web.tickets import ticket_actions
-from appliance.web.tickets.canned import canned_responses
+from appliance.web.tickets import saved_reply_picker, ticket_actions
 from appliance.web.tickets.ticket_reads import ticket_json, ticket_view
 
 STATUSES = [s.value for s in TicketStatus]
@@ -37,7 +35,8 @@ def _done(request: web.Request, number: int, data: dict[str, Any] | None = None,
     raise web.HTTPSeeOther(target)
 
 
-async def ticket_page(request: web.Request) -> web.StreamResponse:
+async def ticket_page(request: web.Request,
+                      draft: dict[str, str] | None = None) -> web.StreamResponse:
     """GET /tickets/{number}: the conversation, the customer and the ticket's fields."""
     number = forms.path_number(request, "number")
     backend = request.app[BACKEND]
@@ -49,9 +48,30 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
                                   "timeline": [e.json() for e in view.timeline],
                                   "contacts": [{"kind": k, "value": v} for k, v in view.contacts],
                                   "viewers": viewers})
+    draft = draft or {"body": "", "ids": "", "channel": view.ticket.channel}
     return render(request, "ticket.html", view=view, statuses=STATUSES, priorities=PRIORITIES,
                   viewers=viewers, notice=request.query.get("notice", "")[:40],
-                  canned=canned_responses(language_of(request)))
+                  choices=await saved_reply_picker.reply_choices(request, view, who),
+                  draft=draft)
+
+
+async def insert_saved_reply(request: web.Request) -> web.StreamResponse:
+    """POST /tickets/{number}/reply/insert: the page again, the chosen saved reply added to
+    the draft (the picker's button when the page runs no script; nothing is stored)."""
+    number = forms.path_number(request, "number")
+    fields = await forms.submitted(request)
+    body = forms.text(fields, "body", max_chars=ticket_actions.BODY_MAX_CHARS, required=False)
+    reply_id = forms.required_id(fields, "saved_reply")
+    view = await request.app[BACKEND].store.call(ticket_view, number)
+    choices = await saved_reply_picker.reply_choices(request, view, _who(request))
+    chosen = [r for r in (*choices.offered, *choices.others) if r.reply_id == reply_id]
+    if not chosen:
+        raise web.HTTPNotFound(text=f"no saved reply {reply_id}")
+    used = [*saved_reply_picker.inserted_ids(fields), reply_id]
+    channel = "sms" if fields.get("channel") == "sms" else "email"
+    return await ticket_page(request, draft={
+        "body": saved_reply_picker.with_inserted(body, chosen[0].text),
+        "ids": ",".join(str(i) for i in sorted(set(used))), "channel": channel})
 
 
 async def reply(request: web.Request) -> web.StreamResponse:
@@ -62,6 +82,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
     body = forms.text(fields, "body", max_chars=ticket_actions.BODY_MAX_CHARS)
     result = await ticket_actions.reply(request.app[BACKEND], _who(request), number, channel,
                                         body)
+    await saved_reply_picker.count_uses(request, fields)
     notice = "sent" if result.queued_for_sending else "failed" if result.problem else "stored"
     return _done(request, number, {"message_id": result.message_id,
                                    "queued_for_sending": result.queued_for_sending,
