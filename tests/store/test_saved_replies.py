@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import peewee as pw
 import pytest
 
+from appliance.spine.clock import ManualClock
 from appliance.store.accounts import Accounts
 from appliance.store.database import open_database
 from appliance.store.errors import NotFound
@@ -24,7 +25,6 @@ from appliance.store.saved_replies import (
     reply_by_id,
 )
 from appliance.store.startup import open_store
-from appliance.spine.clock import ManualClock
 
 T1 = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
 T2 = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)

@@ -108,7 +108,8 @@ async def test_bad_input_is_refused_in_the_persons_language_and_nothing_is_saved
         "csrf_token": token, **NEW, "shortcut": "#thanks", "text": "Muutettu"})
     assert edit.status == 400
     page = await edit.text()
-    assert "Lyhenne: on jo toisen vakiovastauksen käytössä" in page and ">Muutettu</textarea>" in page
+    assert "Lyhenne: on jo toisen vakiovastauksen käytössä" in page
+    assert ">Muutettu</textarea>" in page
     kept = next(r for r in await store.call(list_replies) if r.reply_id == seeded.reply_id)
     assert kept.text.startswith("Kiitos viestistäsi") and kept.shortcut == "#kiitos"
     api = await client.post("/api/replies", json={**NEW, "shortcut": "a b"},
