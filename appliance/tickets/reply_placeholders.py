@@ -14,8 +14,9 @@ from collections.abc import Mapping
 PLACEHOLDERS = ("customer_name", "ticket_number", "agent_name", "opening_hours")
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-# what a person may have meant as a placeholder: a word between braces, spaces allowed
-_LOOKS_LIKE_ONE = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}")
+# what a person may have meant as a placeholder: a word (and what follows it on the line, as
+# in `{name!r}` or `{0.x}`) between braces, spaces allowed
+_LOOKS_LIKE_ONE = re.compile(r"\{\s*(\w[^{}\n]{0,60}?)\s*\}")
 
 
 def fill_placeholders(text: str, values: Mapping[str, str | None]) -> str:

@@ -71,8 +71,10 @@ def test_text_without_our_placeholders_is_returned_unchanged(text: str) -> None:
 def test_unknown_placeholders_are_named_each_once() -> None:
     text = ("Hei {customer_name}, {customer} ja {customer}; { agent_name } {0.__class__} "
             "{ticket_number} {opening_hours.x}")
-    assert unknown_placeholders(text) == ["{customer}", "{ agent_name }", "{opening_hours.x}"]
-    assert unknown_placeholders("Hei {customer_name}, {} { } {{") == []
+    assert unknown_placeholders(text) == ["{customer}", "{ agent_name }", "{0.__class__}",
+                                           "{opening_hours.x}"]
+    assert unknown_placeholders("Hei {customer_name}, {} { } {{ }} {-}") == []
+    assert unknown_placeholders("{customer_name!r} {x:>9}") == ["{customer_name!r}", "{x:>9}"]
 
 
 def test_opening_hours_in_english_and_in_finnish() -> None:

@@ -166,3 +166,17 @@ async def test_without_script_the_picker_adds_to_the_draft_and_sending_counts_th
     assert empty.status == 400  # nothing sent: nothing counted
     counted = next(r for r in await store.call(list_replies) if r.shortcut == "#thanks")
     assert counted.usage_count == 1
+
+
+async def test_the_api_counts_uses_given_as_a_list(
+    client: TestClient, store: StoreWorker, tickets: TicketBook
+) -> None:
+    token = await log_in(client)
+    number = await open_sample_ticket(tickets)
+    solved = next(r for r in await store.call(list_replies) if r.shortcut == "#solved")
+    sent = await client.post(f"/api/tickets/{number}/reply", headers={"X-CSRF-Token": token},
+                             json={"channel": "email", "body": "Fixed.",
+                                   "saved_replies": [solved.reply_id, "x", None]})
+    assert sent.status == 200
+    counted = next(r for r in await store.call(list_replies) if r.shortcut == "#solved")
+    assert counted.usage_count == 1

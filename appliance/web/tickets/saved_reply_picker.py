@@ -104,16 +104,20 @@ async def reply_choices(request: web.Request, view: TicketView, who: SignedIn) -
 
 
 def inserted_ids(fields: forms.Fields) -> list[int]:
-    """The saved replies the draft was made with (`saved_replies`: ids, comma-separated).
+    """The saved replies the draft was made with (`saved_replies`: ids, comma-separated, or a
+    JSON list).
 
     Anything else in the field is ignored: it only counts uses, and the reply must go out.
     """
     raw = fields.get("saved_replies", "")
-    if not isinstance(raw, str):
+    if isinstance(raw, list):  # the JSON API may send a list of ids
+        parts = [str(part) for part in raw[:USES_COUNTED_MAX] if isinstance(part, int | str)]
+    elif isinstance(raw, str):
+        parts = raw.split(",")[:USES_COUNTED_MAX]
+    else:
         return []
-    ids = [int(part) for part in raw.split(",")[:USES_COUNTED_MAX]
-           if part.strip().isdigit() and len(part.strip()) < 12]
-    return sorted(set(ids))
+    return sorted({int(part.strip()) for part in parts
+                   if part.strip().isdigit() and len(part.strip()) < 12})
 
 
 async def count_uses(request: web.Request, fields: forms.Fields) -> None:

@@ -116,3 +116,25 @@ async def test_without_script_the_picker_posts_and_keeps_the_draft(
         assert await _uses(site, "#details") == before + 1
     finally:
         await context.close()
+
+
+async def test_hostile_text_goes_into_the_reply_box_as_text(site: Site, watched: Watched) -> None:
+    page = watched.page
+    await log_in(page, site, AGENT)
+    await page.goto(site.url + "/replies")
+    await page.fill("#reply-title", "<b>Hostile</b>")
+    await page.fill("#reply-shortcut", "#hostile")
+    await page.fill("#reply-text", '<img src=x onerror=alert(1)> {customer_name} {0.__class__}')
+    await page.click("#reply-new button[type=submit]")
+    await page.wait_for_selector("#reply-saved")
+    assert await page.locator("#reply-unknown code").all_inner_texts() == ["{0.__class__}"]
+    number = await open_sample_ticket(site.tickets, subject="Hostile name")
+    await site.store.call(lambda: Customer.update(name='"><script>alert(2)</script>',
+                                                  language="en").execute())
+    await page.goto(f"{site.url}/tickets/{number}")
+    await page.click("#reply-body")
+    await page.keyboard.type("#hostile ")
+    assert await page.input_value("#reply-body") == (
+        '<img src=x onerror=alert(1)> "><script>alert(2)</script> {0.__class__}')
+    assert await page.locator("main img, main script").count() == 0
+    assert watched.dialogs == [] and watched.errors == []
