@@ -180,3 +180,14 @@ async def test_the_api_counts_uses_given_as_a_list(
     assert sent.status == 200
     counted = next(r for r in await store.call(list_replies) if r.shortcut == "#solved")
     assert counted.usage_count == 1
+
+
+async def test_without_replies_in_the_customers_language_only_shortcuts_remain(
+    client: TestClient, store: StoreWorker, tickets: TicketBook
+) -> None:
+    await log_in(client)
+    number = await open_sample_ticket(tickets)
+    await store.call(lambda: SavedReply.delete().where(SavedReply.language == "fi").execute())
+    page = await (await client.get(f"/tickets/{number}")).text()  # box language: fi
+    assert 'id="saved-reply"' not in page
+    assert 'data-shortcut="#thanks"' in page  # typed, an English one still goes in

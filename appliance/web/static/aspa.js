@@ -148,10 +148,11 @@
   // The texts come filled in and escaped from the server; they go in as plain text.
   const replyBox = document.getElementById("reply-body");
   const picker = document.getElementById("saved-reply");
-  if (replyBox && picker) {
+  const inserter = document.getElementById("saved-reply-insert");
+  if (replyBox && (picker || document.getElementById("saved-reply-shortcuts"))) {
     const usedIds = document.getElementById("reply-saved-ids");
     const shortcuts = new Map();
-    picker.querySelectorAll("option").forEach(function (option) {
+    document.querySelectorAll("#saved-reply option").forEach(function (option) {
       if (option.dataset.shortcut) shortcuts.set(option.dataset.shortcut, { id: option.value, text: option.dataset.text });
     });
     document.querySelectorAll("#saved-reply-shortcuts li").forEach(function (item) {
@@ -167,21 +168,21 @@
     // Replace [start, end) of the box's text with `text`, leaving the caret after it.
     const put = function (start, end, text) {
       replyBox.setRangeText(text, start, end, "end");
-      replyBox.dispatchEvent(new Event("change", { bubbles: true }));
-      body.dataset.savedReplyInserted = String(Number(body.dataset.savedReplyInserted || "0") + 1);
     };
 
-    document.getElementById("saved-reply-insert").addEventListener("click", function (event) {
-      event.preventDefault();
-      const option = picker.selectedOptions[0];
-      if (!option) return;
-      const start = replyBox.selectionStart;
-      const before = replyBox.value.slice(0, start);
-      const gap = before && !before.endsWith("\n") ? "\n" : "";
-      put(start, replyBox.selectionEnd, gap + option.dataset.text);
-      markUsed(option.value);
-      replyBox.focus();
-    });
+    if (inserter) {
+      inserter.addEventListener("click", function (event) {
+        event.preventDefault();
+        const option = picker.selectedOptions[0];
+        if (!option) return;
+        const start = replyBox.selectionStart;
+        const before = replyBox.value.slice(0, start);
+        const gap = before && !before.endsWith("\n") ? "\n" : "";
+        put(start, replyBox.selectionEnd, gap + option.dataset.text);
+        markUsed(option.value);
+        replyBox.focus();
+      });
+    }
 
     const typedShortcut = /(^|\s)(#[\p{L}\p{N}_-]+)(\s)$/u;
     replyBox.addEventListener("input", function (event) {
