@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from appliance.config.sections.mail import MailboxSettings, SmtpSettings
-from appliance.ports.mail_desk import Replayed
+from appliance.ports.mail_desk import Replayed, ReplyDraft
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.spine.events import MessageAdded
@@ -57,18 +57,17 @@ class MailDeskService:
             self._bus.publish(event)  # the switchboard files the ticket, pages hear of it
         return Replayed(outcome.kind, outcome.ticket_id)
 
-    async def queue_reply(self, ticket_id: int, body: str, *, author_id: int,
-                          sender_name: str) -> tuple[int, str]:
-        from appliance.mail.replies import queue_reply
+    async def queue_reply(self, ticket_id: int, draft: ReplyDraft) -> tuple[int, str]:
+        from appliance.mail.replies import queue_draft
 
         def store_and_queue() -> tuple[int, str]:
-            outgoing = queue_reply(ticket_id, body, settings=self.smtp, clock=self._clock,
-                                   author_id=author_id, sender_name=sender_name)
+            outgoing = queue_draft(ticket_id, draft, settings=self.smtp, clock=self._clock,
+                                   attachments=attachments_dir(self._data_dir))
             assert outgoing.message is not None  # queue_reply always links the stored reply
             return int(outgoing.message.id), str(outgoing.recipients)
 
         message_id, recipients = await self._store.call(store_and_queue)
         self._bus.publish(MessageAdded(at=self._clock.now(), message_id=message_id,
                                        channel="email", direction="out", ticket_id=ticket_id,
-                                       agent_id=author_id))
+                                       agent_id=draft.author_id))
         return message_id, recipients

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from appliance.config.sections.mail import SmtpSettings
 from appliance.mail.article_writer import WRITE_LOCK
 from appliance.mail.errors import MailError
 from appliance.mail.outbox import queue
 from appliance.mail.outgoing_message import compose
+from appliance.mail.reply_body import Quoted, reply_text, signed
+from appliance.mail.reply_phrases import reply_language
+from appliance.mail.text_to_html import html_from_text
+from appliance.ports.mail_desk import ReplyDraft
 from appliance.spine.clock import Clock
 from appliance.store.errors import InvalidInput
 from appliance.store.mail_models import OutgoingMail
-from appliance.store.models import Message, Ticket, database_proxy
-from appliance.store.reply_addresses import email_to_answer
+from appliance.store.message_files import keep_files
+from appliance.store.models import Customer, Message, Ticket, database_proxy
+from appliance.store.reply_addresses import email_to_answer, latest_customer_mail
 from appliance.store.ticket_records import MessageDraft, TicketRecords
 
 REPLY_KIND = "reply"
@@ -35,32 +42,65 @@ def thread_ids(ticket: Ticket) -> list[str]:
 
 
 def shown_sender(agent_name: str, office_name: str) -> str:
-    """The From name of a reply: the agent, with the office's sender name after it."""
-    if agent_name and office_name:
-        # not "Agent (Office)": parentheses in a From name read as a comment (RFC 5322 §3.2.2)
-        return f"{agent_name} / {office_name}"
-    return agent_name or office_name
+    """The From name of a reply with the default sender_format ("{agent} via {office}")."""
+    return SmtpSettings(from_name=office_name).shown_sender(agent_name)
+
+
+def _customer(ticket: Ticket) -> Customer | None:
+    return Customer.get_or_none(Customer.id == ticket.customer_id) if ticket.customer_id else None
+
+
+def _quote(ticket: Ticket, customer: Customer | None, draft: ReplyDraft) -> Quoted | None:
+    """The customer's latest mail, to quote under the reply."""
+    latest = latest_customer_mail(ticket)
+    if latest is None:
+        return None
+    name = (customer.name if customer is not None and customer.name else "") or latest.sender
+    return Quoted(name, latest.created_at.astimezone(draft.zone), latest.body_text)
 
 
 def queue_reply(ticket_id: int, body_text: str, *, settings: SmtpSettings, clock: Clock,
                 author_id: int | None = None, sender_name: str = "") -> OutgoingMail:
-    """Store the reply on the ticket and put it in the outbox, in one transaction."""
+    """A plain reply (no copies, no files) as queue_draft sends it."""
+    return queue_draft(ticket_id, ReplyDraft(body=body_text, author_id=author_id,
+                                             sender_name=sender_name),
+                       settings=settings, clock=clock)
+
+
+def queue_draft(ticket_id: int, draft: ReplyDraft, *, settings: SmtpSettings, clock: Clock,
+                attachments: Path | None = None) -> OutgoingMail:
+    """Store the reply (its files too) on the ticket and put it in the outbox, in one
+    transaction. The mail: the signed text and the quote, in plain text and in HTML made
+    from it, the box's words in the customer's language, the files after them."""
     if not settings.from_address:
         raise MailError("mail.smtp.from_address is not set: replies cannot be sent")
+    if draft.files and attachments is None:
+        raise MailError("no attachments folder: the reply's files cannot be kept")
     with WRITE_LOCK, database_proxy.atomic():
         ticket = Ticket.get_by_id(ticket_id)
         to = customer_address(ticket)
+        cc = [a for a in draft.cc if a.lower() != to.lower()]
         ids = thread_ids(ticket)
+        customer = _customer(ticket)
+        language = reply_language(customer.language if customer else None, draft.box_language)
+        shown = signed(draft.body, signature=draft.signature, sender_name=draft.sender_name,
+                       language=language)
+        text = reply_text(shown, _quote(ticket, customer, draft), language)
+        html = html_from_text(text, language)
         composed = compose(
             ticket_number=ticket.number, from_address=settings.from_address,
-            from_name=shown_sender(sender_name, settings.from_name), to=[to],
-            subject=ticket.subject, body_text=body_text,
+            from_name=settings.shown_sender(draft.sender_name), to=[to], cc=cc,
+            subject=ticket.subject, body_text=text, html=html, files=draft.files,
             domain=settings.message_id_domain, now=clock.now(),
             in_reply_to=ids[-1] if ids else None, references=ids[:-1])
         records = TicketRecords(database_proxy.obj, clock)
         written = records.add_message(ticket.id, MessageDraft(
-            channel="email", direction="out", body_text=body_text, subject=composed.subject,
-            sender=settings.from_address, recipients=to, message_id=composed.message_id,
-            in_reply_to=ids[-1] if ids else None, author_id=author_id))
-        return queue(composed, kind=REPLY_KIND, sender=settings.from_address, recipients=[to],
-                     ticket=ticket, message=written.message, now=clock.now())
+            channel="email", direction="out", body_text=shown, subject=composed.subject,
+            sender=settings.from_address, recipients=", ".join([to, *cc]),
+            message_id=composed.message_id, in_reply_to=ids[-1] if ids else None,
+            author_id=draft.author_id))
+        if draft.files and attachments is not None:
+            keep_files(attachments, written.message.id, draft.files)
+        return queue(composed, kind=REPLY_KIND, sender=settings.from_address,
+                     recipients=[to, *cc], ticket=ticket, message=written.message,
+                     now=clock.now())
