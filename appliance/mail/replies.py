@@ -99,6 +99,7 @@ def queue_draft(ticket_id: int, draft: ReplyDraft, *, settings: SmtpSettings, cl
             sender=settings.from_address, recipients=", ".join([to, *cc]),
             message_id=composed.message_id, in_reply_to=ids[-1] if ids else None,
             author_id=draft.author_id))
+        assert written.message is not None  # add_message always writes one
         if draft.files and attachments is not None:
             keep_files(attachments, written.message.id, draft.files)
         return queue(composed, kind=REPLY_KIND, sender=settings.from_address,

@@ -56,16 +56,19 @@ def _paragraph(chunk: str) -> str:
             quoted.append(line[1:].removeprefix(" "))
         else:
             if quoted:
-                parts.append(f'<blockquote style="{QUOTE_STYLE}">{_paragraphs(chr(10).join(quoted))}'
-                             "</blockquote>")
+                parts.append(_quote_block(quoted))
                 quoted = []
             plain.append(line)
     if plain:
         parts.append(_block(plain))
     if quoted:
-        parts.append(f'<blockquote style="{QUOTE_STYLE}">{_paragraphs(chr(10).join(quoted))}'
-                     "</blockquote>")
+        parts.append(_quote_block(quoted))
     return "\n".join(parts)
+
+
+def _quote_block(lines: list[str]) -> str:
+    return f'<blockquote style="{QUOTE_STYLE}">{_paragraphs(chr(10).join(lines))}</blockquote>'
+
 
 
 def _paragraphs(text: str) -> str:
