@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 
 from appliance.config.sections.mail import SmtpSettings
@@ -79,7 +80,7 @@ def queue_draft(ticket_id: int, draft: ReplyDraft, *, settings: SmtpSettings, cl
     with WRITE_LOCK, database_proxy.atomic():
         ticket = Ticket.get_by_id(ticket_id)
         to = customer_address(ticket)
-        cc = [a for a in draft.cc if a.lower() != to.lower()]
+        cc = [a for a in draft.cc if a.lower() != parseaddr(to)[1].lower()]
         ids = thread_ids(ticket)
         customer = _customer(ticket)
         language = reply_language(customer.language if customer else None, draft.box_language)

@@ -57,7 +57,7 @@ def reply_all_copies(recipients: Iterable[str], customer: str,
                      own: Iterable[str]) -> list[str]:
     """The CC of "reply to all": who the customer's mail went to, less the customer and
     the box's own mailboxes."""
-    skip = {customer.lower(), *(a.lower() for a in own)}
+    skip = {parseaddr(customer)[1].lower(), *(a.lower() for a in own)}
     out: list[str] = []
     for raw in recipients:
         _, address = parseaddr(raw.strip())
