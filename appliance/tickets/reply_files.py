@@ -50,7 +50,7 @@ class ReplyFileRefused(TicketError):
     """A file cannot go with the reply. `reason`: program, too_large, too_large_total,
     too_many or empty; `name` the file (cleaned), `limit` the cap it broke."""
 
-    def __init__(self, reason: str, name: str = "", limit: int = 0) -> None:
+    def __init__(self, reason: str, name: str = "", limit: float = 0) -> None:
         super().__init__(f"{name or 'the attachments'}: {reason.replace('_', ' ')}"
                          + (f" (at most {limit})" if limit else ""))
         self.reason = reason
@@ -78,6 +78,11 @@ class FileCaps:
 
     per_file_bytes: int
     per_reply_bytes: int
+
+
+def in_mb(size: int) -> float:
+    """A size in MB as a person reads it: 10, 2.5, 0.1."""
+    return round(size / BYTES_PER_MB, 1)
 
 
 def safe_name(raw: str) -> str:
@@ -121,10 +126,10 @@ def checked_files(files: Sequence[ReplyFile], caps: FileCaps) -> list[ReplyFile]
         if is_program(name, file.content_type, file.data):
             raise ReplyFileRefused("program", name)
         if file.size > caps.per_file_bytes:
-            raise ReplyFileRefused("too_large", name, caps.per_file_bytes // BYTES_PER_MB)
+            raise ReplyFileRefused("too_large", name, in_mb(caps.per_file_bytes))
         total += file.size
         if total > caps.per_reply_bytes:
-            raise ReplyFileRefused("too_large_total", name, caps.per_reply_bytes // BYTES_PER_MB)
+            raise ReplyFileRefused("too_large_total", name, in_mb(caps.per_reply_bytes))
         content_type = file.content_type.split(";", 1)[0].strip().lower()
         if not re.fullmatch(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*",
                             content_type):

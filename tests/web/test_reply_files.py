@@ -92,7 +92,7 @@ async def test_refused_files_keep_the_typed_text_and_say_why(
         (("lasku.pdf\u202egpj.js", b"alert(1)", "image/jpeg"),
          "lasku.pdfgpj.js: files that run programs"),  # the override taken out, then refused
         (("iso.pdf", b"x" * 200_000, "application/pdf"),
-         "iso.pdf is larger than 0 MB, the most one file may be."),
+         "iso.pdf is larger than 0.1 MB, the most one file may be."),
     ]
     for file, reason in cases:
         response = await client.post(f"/tickets/{number}/reply", data=_form(

@@ -35,6 +35,10 @@
     return { alphabet: gsm7 ? "gsm7" : "ucs2", parts, units };
   }
 
+  function inMb(size) {
+    return String(Math.round(size / 1048576 * 10) / 10);  // as the server writes it: 10, 0.1
+  }
+
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
   }
@@ -68,12 +72,12 @@
       for (const file of files.files) {
         if (file.size > perFile) {
           return fill(form.dataset.tooLargeText,
-                      { name: file.name, limit: Math.floor(perFile / 1048576) });
+                      { name: file.name, limit: inMb(perFile) });
         }
         total += file.size;
         if (total > perReply) {
           return fill(form.dataset.tooLargeTotalText,
-                      { name: file.name, limit: Math.floor(perReply / 1048576) });
+                      { name: file.name, limit: inMb(perReply) });
         }
       }
       return "";

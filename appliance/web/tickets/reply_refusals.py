@@ -28,7 +28,7 @@ REFUSAL_TEXTS = (*_FILE_REASONS.values(), "Not an email address in CC: {wrong}",
 def refusal_text(error: Exception, t: Translate) -> str:
     """The refusal as the page shows it."""
     if isinstance(error, ReplyFileRefused):
-        return t(_FILE_REASONS[error.reason], name=error.name, limit=error.limit)
+        return t(_FILE_REASONS[error.reason], name=error.name, limit=f"{error.limit:g}")
     if isinstance(error, CopyAddressRefused):
         if error.limit:
             return t("At most {limit} addresses in CC.", limit=error.limit)
