@@ -59,3 +59,21 @@ async def test_a_failed_send_keeps_the_reply_and_says_so(
     assert data["queued_for_sending"] is False and data["problem"]
     stored = await store.call(lambda: Message.get(Message.id == data["message_id"]))
     assert (stored.direction, stored.body_text) == ("out", "Soitamme.")
+
+
+async def test_a_failed_send_shows_the_parts_it_took(
+    client: TestClient, tickets: TicketBook, backend: StoreWebBackend, line: Line
+) -> None:
+    backend.lines = GsmLineSet([GsmLine(line.driver)])
+    await close_line(line)
+    number = await open_sample_ticket(tickets, channel="sms")
+    token = await log_in(client)
+    page = await (await client.post(f"/tickets/{number}/reply", data={
+        "csrf_token": token, "channel": "sms", "body": "Košice " + "a" * 70})).text()
+    assert "could not be sent now" in page
+    assert "The SMS had 77 characters in 2 part(s), UCS-2 alphabet." in page
+    refused = await client.post(f"/tickets/{number}/reply", data={
+        "csrf_token": token, "channel": "sms", "body": "Hei " + "€" * 80, "cc": "a@b.fi"})
+    again = await refused.text()
+    assert refused.status == 400 and "An SMS carries neither copies nor files" in again
+    assert "164 characters, 2 SMS part(s) (GSM-7: 160 in one, 153 per part)" in again  # € is 2
