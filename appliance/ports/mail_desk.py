@@ -40,6 +40,8 @@ class ReplyDraft:
 class MailDesk(Protocol):
     """The mail part as the web page uses it (appliance.mail.mail_desk in the box)."""
 
+    smtp: SmtpSettings  # the outgoing server in use: its caps and sender format too
+
     @property
     def sends_mail(self) -> bool:
         """True when an SMTP server and a sender address are set up."""

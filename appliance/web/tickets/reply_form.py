@@ -32,10 +32,8 @@ class TypedReply:
 def outgoing_settings(request: web.Request) -> SmtpSettings:
     """The outgoing-mail settings in force (caps, sender format); the defaults without any."""
     backend = request.app[BACKEND]
-    mail = backend.mail
-    live = getattr(mail, "smtp", None)
-    if isinstance(live, SmtpSettings):
-        return live
+    if backend.mail is not None:
+        return backend.mail.smtp
     if backend.smtp is not None:
         return backend.smtp
     return backend.config.mail.smtp if backend.config is not None else SmtpSettings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -41,12 +42,13 @@ def _who(request: web.Request) -> SignedIn:
 
 
 def _done(request: web.Request, number: int, data: dict[str, Any] | None = None,
-          notice: str = "") -> web.StreamResponse:
-    """JSON for the API; for a form, back to the ticket page (303: GET it again)."""
+          notice: str = "", parts: str = "") -> web.StreamResponse:
+    """JSON for the API; for a form, back to the ticket page (303: GET it again), with the
+    notice to show and an SMS's parts."""
     if wants_json(request):
         return web.json_response({"ok": True, "number": number, **(data or {})})
-    target = f"/tickets/{number}" + (f"?notice={notice}" if notice else "")
-    raise web.HTTPSeeOther(target)
+    query = urlencode({k: v for k, v in (("notice", notice), ("parts", parts)) if v})
+    raise web.HTTPSeeOther(f"/tickets/{number}" + (f"?{query}" if query else ""))
 
 
 async def ticket_page(request: web.Request) -> web.StreamResponse:
@@ -114,9 +116,8 @@ async def reply(request: web.Request) -> web.StreamResponse:
             "sms_parts": None if parts is None else {"alphabet": parts.alphabet,
                                                      "parts": parts.parts,
                                                      "characters": parts.units}}
-    if parts is not None and not wants_json(request):
-        notice += f"&parts={parts.parts}-{parts.alphabet}-{parts.units}"
-    return _done(request, number, data, notice)
+    shown_parts = "" if parts is None else f"{parts.parts}-{parts.alphabet}-{parts.units}"
+    return _done(request, number, data, notice, shown_parts)
 
 
 async def note(request: web.Request) -> web.StreamResponse:
