@@ -92,7 +92,7 @@ async def test_refused_files_keep_the_typed_text_and_say_why(
         (("lasku.pdf\u202egpj.js", b"alert(1)", "image/jpeg"),
          "lasku.pdfgpj.js: files that run programs"),  # the override taken out, then refused
         (("iso.pdf", b"x" * 200_000, "application/pdf"),
-         "iso.pdf is larger than 0.1 MB, the most one file may be."),
+         "iso.pdf is too large: one file may be at most 0.1 MB."),
     ]
     for file, reason in cases:
         response = await client.post(f"/tickets/{number}/reply", data=_form(
@@ -117,7 +117,7 @@ async def test_the_total_cap_and_hostile_names(
     over = await client.post(f"/tickets/{number}/reply", data=_form(
         token, files=(("a.pdf", half, "application/pdf"), ("b.pdf", half, "application/pdf"))))
     assert over.status == 400
-    assert "The files together are larger than 1 MB" in await over.text()
+    assert "The files are too large together: one reply may carry at most 1 MB" in await over.text()
     hostile = "../../etc/\u2066pass\u202ewd" + "ä" * 300 + ".txt"
     sent = await client.post(f"/tickets/{number}/reply", data=_form(
         token, files=((hostile, b"hello", "text/plain"),)), allow_redirects=False)
@@ -145,7 +145,8 @@ async def test_wrong_copy_addresses_are_each_named(
     await client.post("/language", data={"csrf_token": token, "language": "fi"})
     finnish = await (await client.post(f"/tickets/{number}/reply", data=_form(
         token, cc="pekka@"))).text()
-    assert "Vastausta ei lähetetty:" in finnish and "ei ole sähköpostiosoite: pekka@" in finnish
+    assert "Vastausta ei lähetetty:" in finnish
+    assert "Kopio-kentän virheelliset osoitteet: pekka@" in finnish
     assert await _outgoing(store) == 0
 
 
@@ -161,3 +162,11 @@ async def test_reply_to_all_offers_the_other_recipients_without_the_box(
     await log_in(client)
     page = await (await client.get(f"/tickets/{number}")).text()
     assert 'data-cc="pekka@example.org, liisa@example.com"' in page
+
+
+def test_every_refusal_has_its_finnish_words() -> None:
+    from appliance.web.frame.i18n import catalogue
+    from appliance.web.tickets.reply_refusals import REFUSAL_TEXTS
+
+    finnish = catalogue("fi")
+    assert [text for text in REFUSAL_TEXTS if not finnish.get(text)] == []

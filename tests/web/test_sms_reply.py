@@ -71,9 +71,9 @@ async def test_a_failed_send_shows_the_parts_it_took(
     page = await (await client.post(f"/tickets/{number}/reply", data={
         "csrf_token": token, "channel": "sms", "body": "Košice " + "a" * 70})).text()
     assert "could not be sent now" in page
-    assert "The SMS had 77 characters in 2 part(s), UCS-2 alphabet." in page
+    assert "SMS parts: 2 (characters: 77, UCS-2 alphabet)." in page
     refused = await client.post(f"/tickets/{number}/reply", data={
         "csrf_token": token, "channel": "sms", "body": "Hei " + "€" * 80, "cc": "a@b.fi"})
     again = await refused.text()
     assert refused.status == 400 and "An SMS carries neither copies nor files" in again
-    assert "164 characters, 2 SMS part(s) (GSM-7: 160 in one, 153 per part)" in again  # € is 2
+    assert "Characters: 164, SMS parts: 2 (GSM-7: 160 fit in one SMS" in again  # € is 2

@@ -13,9 +13,9 @@ from appliance.web.tickets.ticket_actions import SMS_CARRIES_NO_FILES
 _FILE_REASONS = {
     "program": "{name}: files that run programs or scripts (such as .exe, .bat or .js) "
                "cannot be sent.",
-    "too_large": "{name} is larger than {limit} MB, the most one file may be.",
-    "too_large_total": "The files together are larger than {limit} MB, the most one reply "
-                       "may carry ({name} went over).",
+    "too_large": "{name} is too large: one file may be at most {limit} MB.",
+    "too_large_total": "The files are too large together: one reply may carry at most "
+                       "{limit} MB ({name} went over).",
     "too_many": "At most {limit} files can go with one reply.",
     "empty": "{name} is empty.",
 }

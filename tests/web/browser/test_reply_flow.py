@@ -172,7 +172,7 @@ async def test_a_file_over_the_cap_is_stopped_on_the_page(
     await page.fill("#reply-body", TYPED)
     await page.set_input_files("#reply-files", str(large))
     await page.wait_for_selector("#reply-files-problem:not([hidden])")
-    assert "iso.pdf is larger than 0.1 MB, the most one file may be." in await page.locator(
+    assert "iso.pdf is too large: one file may be at most 0.1 MB." in await page.locator(
         "#reply-files-problem").inner_text()
     await page.click("#reply-form button[type=submit]")
     assert page.url == f"{site.url}/tickets/{number}"  # not sent: the page stays
@@ -189,7 +189,8 @@ async def test_the_sms_counter_before_sending(site: Site, watched: Watched) -> N
     assert not await page.locator("#reply-cc").is_visible()
     await page.fill("#reply-body", "a" * 161)
     assert await page.locator("#sms-count").inner_text() == (
-        "161 characters, 2 SMS part(s) (GSM-7: 160 in one, 153 per part)")
+        "Characters: 161, SMS parts: 2 (GSM-7: 160 fit in one SMS, 153 in each part)")
     await page.fill("#reply-body", "Terveisiä Košiceen" + "!" * 60)
     assert await page.locator("#sms-count").inner_text() == (
-        "78 characters, 2 SMS part(s) (UCS-2 for special characters: 70 in one, 67 per part)")
+        "Characters: 78, SMS parts: 2 (UCS-2 for special characters: 70 fit in one SMS, "
+        "67 in each part)")
