@@ -42,11 +42,6 @@ def thread_ids(ticket: Ticket) -> list[str]:
     return [str(r.message_id) for r in rows]
 
 
-def shown_sender(agent_name: str, office_name: str) -> str:
-    """The From name of a reply with the default sender_format ("{agent} via {office}")."""
-    return SmtpSettings(from_name=office_name).shown_sender(agent_name)
-
-
 def _customer(ticket: Ticket) -> Customer | None:
     return Customer.get_or_none(Customer.id == ticket.customer_id) if ticket.customer_id else None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import peewee as pw
+import pytest
 
 from appliance.config.sections.mail import SmtpSettings
 from appliance.mail.html_text import html_to_text
@@ -132,3 +133,21 @@ async def test_the_box_language_without_a_known_one_and_the_agents_signature(
     assert html.unescape("&lt;puh. 09 123&gt;") in text
     assert msg["From"] == "Yritys Oy <tuki@yritys.fi>"
     assert msg.get_content_type() == "multipart/alternative"  # no files: no mixed part
+
+
+def test_the_offices_sender_format(tmp_path: Path) -> None:
+    from appliance.config.aspa_toml import ConfigError, config_from_mapping
+
+    office = SmtpSettings(from_name="Yritys Oy")
+    assert office.shown_sender("Anna") == "Anna via Yritys Oy"
+    assert SmtpSettings(from_name="Yritys Oy", sender_format="{office}").shown_sender(
+        "Anna") == "Yritys Oy"
+    assert SmtpSettings(from_name="Yritys Oy", sender_format="{agent} / {office}").shown_sender(
+        "Anna") == "Anna / Yritys Oy"
+    assert SmtpSettings().shown_sender("Anna") == "Anna"
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"data_dir": str(tmp_path), "mail": {"smtp": {
+            "sender_format": "{name} at {office}", "attachments_max_mb": 500}}}, tmp_path)
+    assert caught.value.problems == [
+        "mail.smtp.sender_format: may use only {agent} and {office}, not '{name} at {office}'",
+        "mail.smtp.attachments_max_mb: must be at most 50, not 500.0"]
