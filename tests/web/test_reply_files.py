@@ -170,3 +170,23 @@ def test_every_refusal_has_its_finnish_words() -> None:
 
     finnish = catalogue("fi")
     assert [text for text in REFUSAL_TEXTS if not finnish.get(text)] == []
+
+
+async def test_the_api_takes_copies_as_a_list_and_names_a_wrong_one(
+    client: TestClient, tickets: TicketBook, backend: StoreWebBackend, smtp_server: SmtpServer,
+    store: StoreWorker
+) -> None:
+    _use_smtp(backend, smtp_server)
+    number = await open_sample_ticket(tickets)
+    token = await log_in(client)
+    headers = {"X-CSRF-Token": token}
+    wrong = await client.post(f"/api/tickets/{number}/reply", headers=headers, json={
+        "channel": "email", "body": "Hei", "cc": ["pekka@example.org", "ei-osoite"]})
+    assert wrong.status == 400
+    assert (await wrong.json())["error"] == "cc: not an address: ei-osoite"
+    sent = await client.post(f"/api/tickets/{number}/reply", headers=headers, json={
+        "channel": "email", "body": "Hei", "cc": ["pekka@example.org"]})
+    data = await sent.json()
+    assert data["queued_for_sending"] is True and data["sms_parts"] is None
+    assert data["recipient"] == "Maija Meikäläinen <maija@example.fi>, pekka@example.org"
+    assert await _outgoing(store) == 1
