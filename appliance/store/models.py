@@ -79,6 +79,8 @@ class Agent(BaseModel):
     phone = pw.CharField(max_length=32, null=True)  # E.164, for ringing the agent's mobile
     sip_uri = pw.CharField(max_length=255, null=True)
     language = pw.CharField(max_length=8, null=True)  # fi / en; None = from the browser
+    sender_name = pw.CharField(max_length=200, null=True)  # From name of replies; None = name
+    signature = pw.TextField(null=True)  # under each reply by mail; None = the box's closing
     active = pw.BooleanField(default=True)
     created_at = UtcDateTimeField(default=utcnow)
 

@@ -24,6 +24,7 @@ from appliance.web.settings import (
     desk_unit_edits,
     keeping_edits,
     mqtt_edits,
+    profile_views,
     prompt_views,
     restart_views,
     settings_edits,
@@ -95,8 +96,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/reports", reports.report_page)
     get("/reports.csv", reports.report_csv)
     get("/events", live.event_stream)
-    get("/password", admin_views.password_page)
+    get("/password", profile_views.password_page)
     post("/password", admin_views.change_own_password)
+    post("/profile/replies", profile_views.save_replies)
     get("/quarantine", quarantine_views.quarantine_list)
     get("/quarantine/{id}", quarantine_views.quarantine_raw)
     post("/quarantine/{id}/replay", quarantine_views.quarantine_replay)
@@ -175,6 +177,7 @@ def _add_api(router: web.UrlDispatcher) -> None:
     get("/api/wallboard", wallboard.wallboard)
     get("/api/reports", reports.report_page)
     post("/api/password", admin_views.change_own_password)
+    post("/api/profile/replies", profile_views.save_replies)
     get("/api/quarantine", quarantine_views.quarantine_list)
     post("/api/quarantine/{id}/replay", quarantine_views.quarantine_replay)
     get("/api/admin/agents", admin_views.agents_page)

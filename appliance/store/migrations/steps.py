@@ -17,6 +17,7 @@ from appliance.store.migrations import (
     v7_mail_content_hash,
     v8_search_pending,
     v9_wall_screens,
+    v10_agent_signature,
     v11_saved_replies,
 )
 
@@ -40,11 +41,10 @@ STEPS: tuple[Step, ...] = (
     Step(7, "content hash in the mail intake ledger", v7_mail_content_hash.apply),
     Step(8, "search index; pending until a time, with a reason", v8_search_pending.apply),
     Step(9, "wall screens paired to show the wallboard", v9_wall_screens.apply),
+    Step(10, "agents' own sender names and signatures for replies", v10_agent_signature.apply),
     Step(11, "saved replies and knowledge snippets", v11_saved_replies.apply),
 )
 
 LATEST_VERSION = STEPS[-1].version
 
-# Step numbers are handed out ahead of time: each is used once, in rising order.
-_VERSIONS = [s.version for s in STEPS]
-assert sorted(set(_VERSIONS)) == _VERSIONS and _VERSIONS[0] == 1, "steps out of order"
+assert [s.version for s in STEPS] == list(range(1, LATEST_VERSION + 1)), "steps out of order"

@@ -99,6 +99,8 @@ FIELD_LABELS: dict[str, str] = {
     "until": "Pending until",
     "title": "Title", "text": "Text", "shortcut": "Shortcut", "language": "Language",
     "kind": "Kind", "saved_reply": "Saved reply",
+    "cc": "CC", "sender_name": "Your name in replies",
+    "signature": "Signature",
     **{day: label for day, label in _WEEKDAYS.items()},
 }
 
