@@ -11,6 +11,7 @@ from appliance.tickets import Priority, TicketStatus
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, VIEWERS
 from appliance.web.frame.errors import wants_json
+from appliance.web.frame.flash import done_address
 from appliance.web.frame.i18n import language_of
 from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import SignedIn
@@ -33,7 +34,8 @@ def _done(request: web.Request, number: int, data: dict[str, Any] | None = None,
     """JSON for the API; for a form, back to the ticket page (303: GET it again)."""
     if wants_json(request):
         return web.json_response({"ok": True, "number": number, **(data or {})})
-    target = f"/tickets/{number}" + (f"?notice={notice}" if notice else "")
+    target = (f"/tickets/{number}?notice={notice}" if notice
+              else done_address(f"/tickets/{number}"))
     raise web.HTTPSeeOther(target)
 
 
