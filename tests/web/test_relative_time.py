@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 
 from appliance.spine.clock import ManualClock
 from appliance.store.tickets import TicketBook
-from appliance.web.frame.rendering import environment
 from appliance.web.frame.relative_time import relative_text, relative_texts
+from appliance.web.frame.rendering import environment
 from tests.web.conftest import log_in, open_sample_ticket
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -41,7 +41,8 @@ LONG_SUBJECT = ("Laskutusjärjestelmän kuukausiraportti ei lähde asiakkaalle "
 LAYOUT_PROBLEMS = """() => {
   const problems = [];
   const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-      (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+      (typeof el.className === "string" && el.className.trim()
+        ? "." + el.className.trim().split(/\\s+/).join(".") : "");
   const doc = document.documentElement;
   if (doc.scrollWidth > window.innerWidth) {
     problems.push(`the page is ${doc.scrollWidth} px wide in a ${window.innerWidth} px window`);
@@ -78,17 +79,21 @@ LAYOUT_PROBLEMS = """() => {
       const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0)
                            .map((r) => Math.round(r.top)));
       if (tops.size > 1) {
-        problems.push(`"${found[0]}" broken over ${tops.size} lines in ${name(node.parentElement)}`);
+        const where = name(node.parentElement);
+        problems.push(`"${found[0]}" broken over ${tops.size} lines in ${where}`);
       }
     }
   }
   for (const el of document.querySelectorAll("time, .num, table.report td, .figure")) {
-    if (el.getClientRects().length && lines(el) > 1) problems.push(`${name(el)} "${el.textContent.trim()}" on ${lines(el)} lines`);
+    if (el.getClientRects().length && lines(el) > 1) {
+      problems.push(`${name(el)} "${el.textContent.trim()}" on ${lines(el)} lines`);
+    }
   }
   // every ticket number is one line box (it wrapped one digit per line at phone width)
   for (const el of document.querySelectorAll("a[href^='/tickets/']")) {
     if (/^#?\\d+$/.test(el.textContent.trim()) && el.getClientRects().length !== 1) {
-      problems.push(`ticket number ${el.textContent.trim()} in ${el.getClientRects().length} boxes`);
+      const boxes = el.getClientRects().length;
+      problems.push(`ticket number ${el.textContent.trim()} in ${boxes} boxes`);
     }
   }
   return problems;
