@@ -203,6 +203,26 @@ async def test_the_header_switch_sets_my_presence_and_follows_the_desk_button(
         await context.close()
 
 
+async def test_relative_times_are_written_again_as_the_minutes_pass(
+    site: Site, browser: Any
+) -> None:
+    context, page = await _page_at(browser, 1280)
+    try:
+        await page.clock.install()  # the page's own clock, moved on by the test
+        await log_in(page, site, AGENT)
+        await page.goto(f"{site.url}/tickets/{site.extra['first']}")
+        opened = page.locator(".facts time[data-relative]").first
+        assert await opened.get_attribute("title")  # the exact time on hover
+        await page.clock.run_for(7 * 60 * 1000)  # the script's minute timer fires
+        then = await opened.get_attribute("datetime")
+        minutes = await page.evaluate(
+            "(then) => Math.floor((Date.now() - Date.parse(then)) / 60000)", then)
+        assert minutes >= 7
+        assert await opened.inner_text() == f"{minutes} min ago"
+    finally:
+        await context.close()
+
+
 async def test_a_save_shows_its_confirmation_in_the_persons_language(
     site: Site, browser: Any
 ) -> None:
