@@ -154,7 +154,10 @@ async def test_every_page_fits_its_width_with_nothing_cut_or_broken(
     try:
         await log_in(page, site)
         paths = ["/", "/tickets", f"/tickets/{site.extra['first']}", "/customers/1",
-                 "/admin/settings", "/reports", "/presence", "/wallboard"]
+                 "/admin/settings", "/reports", "/presence", "/wallboard", "/customers",
+                 "/tickets?status=pending", "/search?q=tulostin", "/admin/agents",
+                 "/admin/mailboxes", "/admin/prompts", "/admin/audit", "/quarantine",
+                 "/admin/wall-screens", "/password"]
         found: dict[str, list[str]] = {}
         for language in ("en", "fi"):
             for path in paths:
@@ -162,7 +165,7 @@ async def test_every_page_fits_its_width_with_nothing_cut_or_broken(
                 if problems := await page.evaluate(LAYOUT_PROBLEMS):
                     found[f"{language} {path}"] = problems
                 ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                shot = path.strip("/").replace("/", "-") or "queue"
+                shot = path.strip("/").replace("/", "-").replace("?", "-") or "queue"
                 await page.screenshot(path=str(ARTIFACTS / f"look-{width}-{language}-{shot}.png"),
                                       full_page=True)
             await page.click("form.lang button")  # the other language (back to English last)
