@@ -70,7 +70,7 @@ def _render(moment: datetime | None, language: str) -> str:
 
 def test_the_filter_writes_a_time_element_exact_on_hover() -> None:
     html = _render(NOW - timedelta(minutes=5), "fi")
-    assert html == ('<time datetime="2026-03-10T11:55:00+00:00" title="2026-03-10 13:55"'
+    assert html == ('<time datetime="2026-03-10T11:55:00Z" title="2026-03-10 13:55"'
                     " data-relative>5 min sitten</time>")
     assert _render(NOW + timedelta(hours=2), "en").endswith(">in 2 h</time>")
     assert _render(None, "en") == ""

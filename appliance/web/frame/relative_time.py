@@ -7,7 +7,7 @@ and the browser say it alike.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 
 import jinja2
@@ -20,6 +20,7 @@ HOUR_S = 60 * MINUTE_S
 DAY_S = 24 * HOUR_S
 DAYS_SHOWN = 60  # further away, the date itself says more than "143 days ago"
 EXACT = "%Y-%m-%d %H:%M"  # the office's wall clock, as everywhere else on the pages
+MACHINE = "%Y-%m-%dT%H:%M:%SZ"  # <time datetime>: UTC, a valid global date and time string
 
 
 @lru_cache(maxsize=4)
@@ -67,5 +68,5 @@ def relative_time_filter(context: jinja2.runtime.Context, moment: datetime | Non
         return Markup("")
     zone: tzinfo = context["zone"]
     return Markup('<time datetime="{}" title="{}" data-relative>{}</time>').format(
-        moment.isoformat(timespec="seconds"), moment.astimezone(zone).strftime(EXACT),
+        moment.astimezone(UTC).strftime(MACHINE), moment.astimezone(zone).strftime(EXACT),
         relative_text(moment, context["now"], context["lang"], zone))
