@@ -23,7 +23,7 @@ async def test_my_new_password_logs_out_my_other_browsers(
         changed = await client.post("/password", allow_redirects=False, data={
             "csrf_token": token, "current": ADMIN_PASSWORD, "new": "uusi-salasana-9",
             "new2": "uusi-salasana-9"})
-        assert (changed.status, changed.headers["Location"]) == (303, "/login")
+        assert (changed.status, changed.headers["Location"]) == (303, "/login?done=password")
         assert (await client.get("/api/queue")).status == 401
         assert (await other.get("/api/queue")).status == 401
         await log_in(other, password="uusi-salasana-9")

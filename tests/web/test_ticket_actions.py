@@ -154,7 +154,7 @@ async def test_merge_shows_the_messages_in_the_target_and_closes_the_source(
     token = await log_in(client)
     response = await client.post(f"/tickets/{source}/merge", allow_redirects=False,
                                  data={"csrf_token": token, "into": str(target)})
-    assert response.headers["Location"] == f"/tickets/{target}"
+    assert response.headers["Location"] == f"/tickets/{target}?done=saved"
     merged = await _ticket(store, source)
     assert merged.status == "closed" and merged.merged_into_id is not None
     page = await (await client.get(f"/tickets/{target}")).text()

@@ -16,6 +16,7 @@ from appliance.store.models import Agent, Customer, Ticket, database_proxy
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.errors import wants_json
+from appliance.web.frame.flash import done_address
 from appliance.web.frame.people import active_agents
 from appliance.web.frame.rendering import render
 from appliance.web.tickets.ticket_reads import TimelineEntry, contacts_of, customer_timeline
@@ -165,4 +166,4 @@ async def customer_merge(request: web.Request) -> web.StreamResponse:
 def _back(request: web.Request, customer_id: int) -> web.StreamResponse:
     if wants_json(request):
         return web.json_response({"ok": True, "id": customer_id})
-    raise web.HTTPSeeOther(f"/customers/{customer_id}")
+    raise web.HTTPSeeOther(done_address(f"/customers/{customer_id}"))

@@ -10,27 +10,34 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from appliance.presence.states import Presence
 from appliance.web.frame.app_keys import BACKEND, SESSION, WALL
+from appliance.web.frame.flash import flash_text
 from appliance.web.frame.i18n import language_of, plural, translator
 from appliance.web.frame.problem_text import problem_text
+from appliance.web.frame.relative_time import relative_texts, relative_time_filter
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
+PRESENCES = [p.value for p in Presence]  # the order of the switch in the header
 
 
 @cache
 def environment() -> jinja2.Environment:
     """One template environment per process, built on first use."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,  # every template, whatever its file name
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["relative"] = relative_time_filter
+    return env
 
 
 def page_context(request: web.Request) -> dict[str, Any]:
-    """What every page needs: the user, the CSRF token, the language and the box's clock."""
+    """What every page needs: the user, the CSRF token, the language, the box's clock and
+    the person's own presence (the switch in the header)."""
     session = request.get(SESSION)
     language = language_of(request)
     t = translator(language)
@@ -41,6 +48,7 @@ def page_context(request: web.Request) -> dict[str, Any]:
         """A stored UTC time on the office's wall clock."""
         return "" if moment is None else moment.astimezone(zone).strftime(pattern)
 
+    state = backend.board.agent(session.who.agent_id) if session is not None else None
     return {
         "user": session.who if session is not None else None,
         "csrf_token": session.csrf_token if session is not None else "",
@@ -50,7 +58,14 @@ def page_context(request: web.Request) -> dict[str, Any]:
         "tn": lambda one, other, count, **fields: plural(t, one, other, count, **fields),
         "problem": lambda text: problem_text(text, t),
         "when": when,
+        "now": backend.clock.now(),  # for the `relative` filter: "5 min ago"
+        "zone": zone,
+        "relative_texts": relative_texts(language),
+        "my_presence": state.presence.value if state is not None else None,
+        "presences": PRESENCES,
+        "flash": flash_text(request, t),
         "path": request.path,
+        "path_qs": request.path_qs,
         "live_settings": backend.live is not None,
         "needs_restart": backend.needs_restart,
     }

@@ -55,7 +55,8 @@ async def report_page(request: web.Request) -> web.StreamResponse:
         "Calls offered": line_chart(labels, [int(str(r["calls_offered"])) for r in rows]),
     }
     return render(request, "reports.html", rows=rows, first=first, last=last, by_week=by_week,
-                  charts=charts, query=request.query_string)
+                  charts=charts, query=request.query_string,
+                  service_level_s=request.app[BACKEND].service_level_s)
 
 
 def _cell(value: object) -> object:

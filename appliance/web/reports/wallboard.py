@@ -52,4 +52,5 @@ async def wallboard(request: web.Request) -> web.StreamResponse:
     trend = data["debt_trend"]
     chart = line_chart([d[5:] for d in trend.get("days", [])], trend.get("debt", []))
     template = "wallboard_body.html" if request.query.get("part") == "body" else "wallboard.html"
-    return render(request, template, board=data, chart=chart)
+    return render(request, template, board=data, chart=chart,
+                  service_level_s=request.app[BACKEND].service_level_s)

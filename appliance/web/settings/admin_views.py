@@ -13,6 +13,7 @@ from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION, SESSIONS
 from appliance.web.frame.auth import recheck_password
 from appliance.web.frame.errors import FieldError, WebInputError, wants_json
+from appliance.web.frame.flash import done_address
 from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.problem_text import field_error_text
 from appliance.web.frame.rendering import render
@@ -109,7 +110,7 @@ async def agent_update(request: web.Request) -> web.StreamResponse:
 def _done(request: web.Request, data: dict[str, Any]) -> web.StreamResponse:
     if wants_json(request):
         return web.json_response({"ok": True, **data})
-    raise web.HTTPSeeOther("/admin/agents")
+    raise web.HTTPSeeOther(done_address("/admin/agents"))
 
 
 async def change_own_password(request: web.Request) -> web.StreamResponse:
@@ -129,5 +130,5 @@ async def change_own_password(request: web.Request) -> web.StreamResponse:
     request.app[SESSIONS].end_all_for(session.who.agent_id)
     if wants_json(request):
         return web.json_response({"ok": True, "logged_out": True})
-    raise web.HTTPSeeOther("/login")
+    raise web.HTTPSeeOther(done_address("/login", "password"))
 

@@ -1,4 +1,5 @@
-// Aspa's only script: live refresh over server-sent events, saved replies, confirmations.
+// Aspa's only script: live refresh over server-sent events, saved replies, confirmations,
+// relative times kept current and the presence switch in the header.
 // Served from 'self' (the Content-Security-Policy allows no inline script). Text from
 // customers reaches the page only through the server's escaping templates or textContent.
 "use strict";
@@ -23,6 +24,7 @@
       window.location.assign("/login");
     } else if (response.status === 200) {
       target.innerHTML = await response.text(); // server-rendered, every value escaped
+      refreshTimes(target);
       body.dataset.refreshed = String(Number(body.dataset.refreshed || "0") + 1);
     }
   }
@@ -33,6 +35,52 @@
       bar.textContent = text;
       bar.hidden = false;
     }
+  }
+
+  // Relative times ("5 min ago", "in 2 h"): the server wrote them in the person's language
+  // (its catalogue texts are on <body>); each minute they are written again from each
+  // <time data-relative>'s datetime, cut down to whole units as the server does. Times
+  // further than DAYS_SHOWN days keep the date the server wrote.
+  const relative = body.dataset.relativeTexts ? JSON.parse(body.dataset.relativeTexts) : null;
+  const MINUTE = 60000, HOUR = 60 * MINUTE, DAY = 24 * HOUR, DAYS_SHOWN = 60;
+
+  function relativeText(then, now) {
+    const span = Math.abs(then - now);
+    const ahead = then > now;
+    let name, count;
+    if (span < MINUTE) return relative.now;
+    if (span < HOUR) { name = "min"; count = Math.floor(span / MINUTE); }
+    else if (span < DAY) { name = "h"; count = Math.floor(span / HOUR); }
+    else {
+      count = Math.floor(span / DAY);
+      if (count > DAYS_SHOWN) return null;
+      name = count === 1 ? "day" : "days";
+    }
+    return relative[name + (ahead ? "_in" : "_ago")].replace("{count}", String(count));
+  }
+
+  function refreshTimes(root) {
+    if (!relative || !root) return;
+    const now = Date.now();
+    root.querySelectorAll("time[data-relative]").forEach(function (element) {
+      const then = Date.parse(element.getAttribute("datetime"));
+      const text = isNaN(then) ? null : relativeText(then, now);
+      if (text !== null && element.textContent !== text) element.textContent = text;
+    });
+  }
+
+  if (relative) {
+    refreshTimes(document); // a page from the queue's cache may have been written a while ago
+    setInterval(function () { refreshTimes(document); }, MINUTE);
+  }
+
+  // The presence switch in the header follows a change made elsewhere (the desk button).
+  function showMyPresence(data) {
+    const form = document.getElementById("presence-switch");
+    if (!form || !data.presence || String(data.agent_id) !== body.dataset.agentId) return;
+    form.querySelectorAll("button[name=presence]").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.value === data.presence ? "true" : "false");
+    });
   }
 
   const reloadSoon = debounce(function () {
@@ -128,6 +176,7 @@
         notice(body.dataset.returnedText + " #" + data.number);
         return;
       }
+      if (data.kind.startsWith("presence.")) showMyPresence(data);
       body.dataset.lastEvent = data.kind;
       const handle = handlers[live];
       if (handle) handle(data);

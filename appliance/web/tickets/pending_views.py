@@ -14,6 +14,7 @@ from appliance.store.ticket_records import PENDING_REASON_MAX_CHARS
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.errors import WebInputError, wants_json
+from appliance.web.frame.flash import done_address
 from appliance.web.tickets import ticket_actions
 
 UNTIL_MAX_CHARS = 40
@@ -41,4 +42,4 @@ async def set_pending(request: web.Request) -> web.StreamResponse:
     if wants_json(request):
         return web.json_response({"ok": True, "number": number,
                                   "pending_until": back_at.isoformat(), "reason": reason})
-    raise web.HTTPSeeOther(f"/tickets/{number}")
+    raise web.HTTPSeeOther(done_address(f"/tickets/{number}"))

@@ -15,6 +15,7 @@ from appliance.tickets.reply_files import ReplyFileRefused, checked_files
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, VIEWERS
 from appliance.web.frame.errors import FieldError, wants_json
+from appliance.web.frame.flash import done_address
 from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import SignedIn
@@ -47,7 +48,8 @@ def _done(request: web.Request, number: int, data: dict[str, Any] | None = None,
     if wants_json(request):
         return web.json_response({"ok": True, "number": number, **(data or {})})
     query = urlencode({k: v for k, v in (("notice", notice), ("parts", parts)) if v})
-    raise web.HTTPSeeOther(f"/tickets/{number}" + (f"?{query}" if query else ""))
+    raise web.HTTPSeeOther(f"/tickets/{number}?{query}" if query
+                           else done_address(f"/tickets/{number}"))
 
 
 async def ticket_page(request: web.Request) -> web.StreamResponse:
