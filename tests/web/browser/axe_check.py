@@ -37,6 +37,7 @@ _CLIPPED = """() => {
     const style = getComputedStyle(el);
     if (style.display === "none" || style.visibility === "hidden") continue;
     if (!["hidden", "clip"].includes(style.overflowX)) continue;
+    if (el.clientWidth <= 1 && el.clientHeight <= 1) continue;  // for screen readers only
     if (el.scrollWidth > el.clientWidth + 1 && el.innerText.trim() !== "") {
       const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
         (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
