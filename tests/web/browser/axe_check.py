@@ -39,8 +39,9 @@ _CLIPPED = """() => {
     if (!["hidden", "clip"].includes(style.overflowX)) continue;
     if (el.clientWidth <= 1 && el.clientHeight <= 1) continue;  // for screen readers only
     if (el.scrollWidth > el.clientWidth + 1 && el.innerText.trim() !== "") {
+      const classes = typeof el.className === "string" ? el.className.trim() : "";
       const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-        (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+        (classes ? "." + classes.split(/\\s+/).join(".") : "");
       found.push(`${name} shows ${el.clientWidth}px of ${el.scrollWidth}px: ` +
         JSON.stringify(el.innerText.trim().slice(0, 60)));
     }

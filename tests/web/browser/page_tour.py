@@ -49,10 +49,17 @@ QUARANTINED_MAIL = (b"From: Pekka <pekka@example.fi>\r\nTo: tuki@example.fi\r\n"
 
 @dataclass(frozen=True)
 class TourPage:
-    """One page of the tour: its address and a short name for reports and screenshot files."""
+    """One page of the tour: its address and a short name for reports and screenshot files.
+
+    A page shown after a form is sent has the form's fields to type into (`typed`: selector,
+    text), its submit button (`send`) and what the answer shows (`shows`, a selector).
+    """
 
     name: str
     path: str
+    typed: tuple[tuple[str, str], ...] = ()
+    send: str = ""
+    shows: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,14 @@ def admin_pages(tour: Tour) -> list[TourPage]:
         TourPage("settings", "/admin/settings"),
         TourPage("prompts", "/admin/prompts"),
         TourPage("wall-screens", "/admin/wall-screens"),
+        TourPage("wall-screen-link", "/admin/wall-screens",
+                 typed=(("form.stack input[name=name]", "Lobby TV"),),
+                 send="form.stack button[type=submit]", shows="#wall-link"),
+        TourPage("agent-refused", "/admin/agents",
+                 typed=(("form.stack input[name=name]", "Anna Again"),
+                        ("form.stack input[name=login]", AGENT[0]),
+                        ("form.stack input[name=password]", "long-enough-1")),
+                 send="form.stack button[type=submit]", shows="[role=alert]"),
         TourPage("audit", "/admin/audit"),
         TourPage("setup-line", "/setup/line"),
         TourPage("setup-mailbox", "/setup/mailbox"),
@@ -107,7 +122,11 @@ def admin_pages(tour: Tour) -> list[TourPage]:
 
 def signed_out_pages() -> list[TourPage]:
     """Pages without a login: the login form and a wall screen's pairing form."""
-    return [TourPage("login", "/login"), TourPage("wall-pair", "/wall/pair")]
+    return [TourPage("login", "/login"),
+            TourPage("login-refused", "/login",
+                     typed=(("input[name=login]", ADMIN[0]), ("input[name=password]", "wrong")),
+                     send="form.stack button[type=submit]", shows="[role=alert]"),
+            TourPage("wall-pair", "/wall/pair")]
 
 
 async def _fill(site: Site) -> Tour:
