@@ -120,6 +120,17 @@ def admin_pages(tour: Tour) -> list[TourPage]:
     ]
 
 
+# an agent's pages look as an admin's but for the menu: shot are the queue and the refusal
+AGENT_SHOTS = ("queue", "not-allowed")
+FIRST_BOOT = TourPage("setup", "/setup")
+
+
+def screenshot_names(tour: Tour) -> set[str]:
+    """The names of docs/screenshots/'s pictures, without the width: `admin-queue`."""
+    return ({f"admin-{p.name}" for p in admin_pages(tour)} | {f"agent-{n}" for n in AGENT_SHOTS}
+            | {p.name for p in signed_out_pages()} | {f"first-boot-{FIRST_BOOT.name}"})
+
+
 def signed_out_pages() -> list[TourPage]:
     """Pages without a login: the login form and a wall screen's pairing form."""
     return [TourPage("login", "/login"),

@@ -21,6 +21,8 @@ from tests.web.browser.axe_check import (
 )
 from tests.web.browser.conftest import ADMIN, AGENT, WAIT_MS, Site, log_in
 from tests.web.browser.page_tour import (
+    AGENT_SHOTS,
+    FIRST_BOOT,
     Tour,
     TourPage,
     admin_pages,
@@ -38,8 +40,6 @@ TAKE_SCREENSHOTS = os.environ.get("ASPA_SCREENSHOTS") == "1"
 # -k english / -k finnish picks one language (scripts/screenshots takes -k english)
 LANGUAGES = pytest.mark.parametrize("language", [pytest.param("en", id="english"),
                                                  pytest.param("fi", id="finnish")])
-# an agent's pages look as an admin's but for the menu: shot are the queue and the refusal
-AGENT_ONLY = ("queue", "not-allowed")
 PAGE_LOAD_MS = 30_000  # the settings page is long, and the machine may be busy
 
 
@@ -129,7 +129,7 @@ async def test_every_admin_page(browser: Any, tour: tuple[Site, Tour], language:
 async def test_every_agent_page(browser: Any, tour: tuple[Site, Tour], language: str) -> None:
     site, filled = tour
     _fail_on(await _walk(browser, site, agent_pages(filled), language, who=AGENT, shots="agent-",
-                           shot_only=AGENT_ONLY))
+                           shot_only=AGENT_SHOTS))
 
 
 @LANGUAGES
@@ -142,5 +142,5 @@ async def test_the_pages_before_login(browser: Any, tour: tuple[Site, Tour],
 
 @LANGUAGES
 async def test_the_first_boot_page(browser: Any, first_boot: Site, language: str) -> None:
-    _fail_on(await _walk(browser, first_boot, [TourPage("setup", "/setup")], language,
+    _fail_on(await _walk(browser, first_boot, [FIRST_BOOT], language,
                          who=None, shots="first-boot-"))
