@@ -128,7 +128,8 @@ FIRST_BOOT = TourPage("setup", "/setup")
 def screenshot_names(tour: Tour) -> set[str]:
     """The names of docs/screenshots/'s pictures, without the width: `admin-queue`."""
     return ({f"admin-{p.name}" for p in admin_pages(tour)} | {f"agent-{n}" for n in AGENT_SHOTS}
-            | {p.name for p in signed_out_pages()} | {f"first-boot-{FIRST_BOOT.name}"})
+            | {p.name for p in signed_out_pages()} | {f"first-boot-{FIRST_BOOT.name}"}
+            | {"wall-screen-tv", "wall-screen-unpaired"})
 
 
 def signed_out_pages() -> list[TourPage]:

@@ -93,24 +93,32 @@ async def _walk(browser: Any, site: Site, pages: list[TourPage], language: str, 
                 async with page.expect_navigation():
                     await page.click(shown.send)
                 await page.wait_for_selector(shown.shows)
-            lang = await page.get_attribute("html", "lang")
-            if lang != language:
-                problems.append(f"{where}: <html lang={lang!r}>")
-            violations = await serious_violations(page)
-            if violations:
-                problems.append(violations_text(where, violations))
-            for size in (WIDE, PHONE):
-                await page.set_viewport_size(size)
-                problems.extend(f"{where} at {size['width']} px: {cut}"
-                                for cut in await clipped_text(page))
-                if TAKE_SCREENSHOTS and language == "en" and (
-                        not shot_only or shown.name in shot_only):
-                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                    await page.screenshot(
-                        path=str(SCREENSHOTS / f"{shots}{shown.name}-{size['width']}.png"),
-                        full_page=True)
+            shot = f"{shots}{shown.name}" if not shot_only or shown.name in shot_only else ""
+            problems += await _check_page(page, where, language, shot)
     finally:
         await context.close()
+    return problems
+
+
+async def _check_page(page: Any, where: str, language: str, shot: str) -> list[str]:
+    """What is wrong with the page as it stands; with ASPA_SCREENSHOTS=1 and a `shot` name,
+    its English pictures at both widths go to docs/screenshots/."""
+    problems = []
+    lang = await page.get_attribute("html", "lang")
+    if lang != language:
+        problems.append(f"{where}: <html lang={lang!r}>")
+    violations = await serious_violations(page)
+    if violations:
+        problems.append(violations_text(where, violations))
+    for size in (WIDE, PHONE):
+        await page.set_viewport_size(size)
+        problems.extend(f"{where} at {size['width']} px: {cut}"
+                        for cut in await clipped_text(page))
+        if TAKE_SCREENSHOTS and language == "en" and shot:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(SCREENSHOTS / f"{shot}-{size['width']}.png"),
+                                  full_page=True)
+    await page.set_viewport_size(WIDE)
     return problems
 
 
@@ -144,3 +152,39 @@ async def test_the_pages_before_login(browser: Any, tour: tuple[Site, Tour],
 async def test_the_first_boot_page(browser: Any, first_boot: Site, language: str) -> None:
     _fail_on(await _walk(browser, first_boot, [FIRST_BOOT], language,
                          who=None, shots="first-boot-"))
+
+
+async def test_a_wall_screen_paired_and_unpaired(browser: Any, tour: tuple[Site, Tour]) -> None:
+    site, _ = tour
+    admin_side = await browser.new_context(viewport=WIDE)
+    tv_side = await browser.new_context(viewport=WIDE)
+    await load_axe(tv_side)
+    admin, tv = await admin_side.new_page(), await tv_side.new_page()
+    for page in (admin, tv):
+        page.set_default_timeout(WAIT_MS)
+        page.set_default_navigation_timeout(PAGE_LOAD_MS)
+    admin.on("dialog", lambda dialog: dialog.accept())
+    problems: list[str] = []
+    try:
+        await log_in(admin, site, ADMIN)
+        await admin.goto(site.url + "/admin/wall-screens")
+        await admin.fill("form.stack input[name=name]", "Reception TV")
+        await admin.click("form.stack button[type=submit]")
+        link = await admin.get_attribute("#wall-link", "href")
+        assert link
+        await tv.goto(link)
+        await tv.wait_for_url(site.url + "/wallboard")
+        language = await tv.get_attribute("html", "lang") or "none"
+        assert language in ("en", "fi")  # the box's own, with no choice on the screen
+        problems += await _check_page(tv, f"wall screen (/wallboard, {language})", language,
+                                      "wall-screen-tv")
+        await admin.goto(site.url + "/admin/wall-screens")
+        await admin.click("#wall-screens tr:has-text('Reception TV') button[type=submit]")
+        await admin.wait_for_selector("#wall-revoked")
+        await tv.wait_for_selector("#wall-unpaired")
+        problems += await _check_page(tv, f"unpaired wall screen ({language})", language,
+                                      "wall-screen-unpaired")
+    finally:
+        await admin_side.close()
+        await tv_side.close()
+    _fail_on(problems)
