@@ -16,6 +16,22 @@
     };
   }
 
+  // A keyboard user on a link of the refreshed part stays on the same link (the same
+  // address, the same one of its kind) instead of being thrown back to the top.
+  function focusInside(target) {
+    const focused = document.activeElement;
+    if (!focused || !target.contains(focused) || !focused.matches("a[href]")) return function () {};
+    const href = focused.getAttribute("href");
+    const same = function () {
+      return Array.from(target.querySelectorAll("a[href]")).filter(function (a) { return a.getAttribute("href") === href; });
+    };
+    const index = same().indexOf(focused);
+    return function () {
+      const again = same()[index] || same()[0];
+      if (again) again.focus();
+    };
+  }
+
   async function replaceFrom(url, target) {
     const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
     if (live === "wallboard" && response.status === 403) {
@@ -23,8 +39,10 @@
     } else if (response.redirected || response.status === 401) {
       window.location.assign("/login");
     } else if (response.status === 200) {
+      const kept = focusInside(target);
       target.innerHTML = await response.text(); // server-rendered, every value escaped
       refreshTimes(target);
+      kept();
       body.dataset.refreshed = String(Number(body.dataset.refreshed || "0") + 1);
     }
   }
