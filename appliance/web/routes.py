@@ -34,6 +34,7 @@ from appliance.web.setup import setup_line, setup_mailbox, setup_wall
 from appliance.web.tickets import (
     message_views,
     pending_views,
+    tag_views,
     ticket_lists_views,
     ticket_views,
 )
@@ -70,6 +71,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/tickets/{number}/merge", merge_pickers.ticket_merge_picker)
     post("/tickets/{number}/merge", ticket_views.merge)
     post("/tickets/{number}/pending", pending_views.set_pending)
+    post("/tickets/{number}/tags", tag_views.tag_add)
+    post("/tickets/{number}/tags/remove", tag_views.tag_remove)
     get("/messages/{id}/html", message_views.message_html)
     get("/attachments/{id}", message_views.attachment)
     get("/attachments/{id}/play", message_views.recording)
@@ -151,6 +154,8 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/tickets/{number}/fields", ticket_views.change_fields)
     post("/api/tickets/{number}/merge", ticket_views.merge)
     post("/api/tickets/{number}/pending", pending_views.set_pending)
+    post("/api/tickets/{number}/tags", tag_views.tag_add)
+    post("/api/tickets/{number}/tags/remove", tag_views.tag_remove)
     get("/api/customers", ticket_lists_views.customer_list)
     get("/api/search", search_views.search_page)
     post("/api/search", search_views.search_posted)

@@ -96,7 +96,7 @@ FIELD_LABELS: dict[str, str] = {
     "members": "Members (agent logins, in ring order)", "strategy": "Strategy",
     "ring_timeout": "Ring timeout (s)", "from_name": "Sender name",
     "from_address": "Sender address", "test_to": "Send the test mail to",
-    "until": "Pending until",
+    "until": "Pending until", "tag": "Tag",
     **{day: label for day, label in _WEEKDAYS.items()},
 }
 

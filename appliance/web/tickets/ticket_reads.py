@@ -17,6 +17,7 @@ from appliance.store.models import (
     Message,
     Ticket,
 )
+from appliance.store.ticket_tags import tags_of
 from appliance.web.frame.people import active_agents, all_teams
 
 TIMELINE_MAX = 300  # entries shown; older ones are in the customer's history
@@ -62,6 +63,7 @@ class TicketView:
     teams: list[tuple[int, str]]
     merged_into_number: int | None = None
     merged_numbers: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
 def ticket_by_number(number: int) -> Ticket:
@@ -152,7 +154,7 @@ def ticket_view(number: int) -> TicketView:
                       contacts=contacts_of(ticket.customer_id) if ticket.customer_id else [],
                       timeline=timeline, other_tickets=others, agents=active_agents(),
                       teams=all_teams(), merged_into_number=into,
-                      merged_numbers=[m.number for m in merged])
+                      merged_numbers=[m.number for m in merged], tags=tags_of(ticket.id))
 
 
 def ticket_json(ticket: Ticket) -> dict[str, Any]:

@@ -45,7 +45,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     who = _who(request)
     viewers = request.app[VIEWERS].others(view.ticket.id, who.agent_id)
     if wants_json(request):
-        return web.json_response({"ticket": ticket_json(view.ticket),
+        return web.json_response({"ticket": {**ticket_json(view.ticket), "tags": view.tags},
                                   "timeline": [e.json() for e in view.timeline],
                                   "contacts": [{"kind": k, "value": v} for k, v in view.contacts],
                                   "viewers": viewers})
