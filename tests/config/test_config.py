@@ -181,8 +181,10 @@ def test_business_hours_formats_overlaps_and_holidays(
         "business_hours.weekly.tue[1]: must be like '08:00-16:00', not '8-16'",
         "business_hours.weekly.wed[0]: must be like '08:00-16:00', not '24:00-24:00'",
         "business_hours.holidays[1]: 2026-12-24 is listed twice",
-        "business_hours.holidays[2]: must be a date like '2026-12-24', not '24.12.2026'",
-        "business_hours.holidays[3]: must be a date like '2026-12-24', not '2026-02-30'",
+        "business_hours.holidays[2]: must be a date like '2026-12-24' or, every year, "
+        "'12-24', not '24.12.2026'",
+        "business_hours.holidays[3]: must be a date like '2026-12-24' or, every year, "
+        "'12-24', not '2026-02-30'",
     ]
 
 

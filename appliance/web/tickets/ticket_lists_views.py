@@ -15,8 +15,8 @@ from appliance.store.ticket_lists import (
     list_customers,
     list_tickets,
 )
-from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.store.ticket_tags import TAG_MAX_CHARS, BadTag, known_tags, normalise_tag
+from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.errors import FieldError, wants_json
 from appliance.web.frame.people import active_agents
 from appliance.web.frame.rendering import render
