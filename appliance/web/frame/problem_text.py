@@ -107,7 +107,7 @@ FIELD_LABELS: dict[str, str] = {
     "ring_timeout": "Ring timeout (s)", "from_name": "Sender name",
     "from_address": "Sender address", "test_to": "Send the test mail to",
     "until": "Pending until", "tag": "Tag", "notes": "What was agreed", "outcome": "Outcome",
-    "follow_up": "Follow up on (optional)",
+    "follow_up": "Follow up on (optional)", "waits": "Waits per",
     **{day: label for day, label in _WEEKDAYS.items()},
 }
 
