@@ -17,7 +17,10 @@ TYPED_MAX_CHARS = 4 * TAG_MAX_CHARS  # room for spaces the normalising takes out
 
 
 def typed_tag(fields: forms.Fields) -> str:
-    """The `tag` field as typed, with the form's limits."""
+    """The `tag` field as typed; far too long a text is refused before it is normalised."""
+    value = fields.get("tag")
+    if isinstance(value, str) and len(value) > TYPED_MAX_CHARS:
+        raise FieldError("tag", "too long: at most {count} characters", count=TAG_MAX_CHARS)
     return forms.text(fields, "tag", max_chars=TYPED_MAX_CHARS)
 
 
