@@ -35,6 +35,10 @@ async def test_tags_are_added_shown_filtered_and_removed(client: TestClient,
     listed = await (await client.get("/api/tickets?tag=LASKUTUS")).json()
     assert [(t["number"], t["tags"]) for t in listed["tickets"]] == [
         (first, [HOSTILE.lower(), "laskutus"])]
+    queue = {i["number"]: i for i in (await (await client.get("/api/queue")).json())["items"]}
+    assert (queue[first]["tags"], queue[second]["tags"]) == ([HOSTILE.lower(), "laskutus"], [])
+    rows = await (await client.get("/queue/rows")).text()
+    assert 'href="/tickets?tag=laskutus">laskutus</a>' in rows and "<script>alert" not in rows
     html = await (await client.get("/tickets?tag=laskutus")).text()
     assert f'href="/tickets/{first}"' in html and f'href="/tickets/{second}"' not in html
     assert "<script>alert" not in html

@@ -24,6 +24,7 @@ from appliance.store.accounts import Accounts
 from appliance.store.call_figures import SERVICE_LEVEL_S
 from appliance.store.models import Agent, Customer, Ticket
 from appliance.store.stats import store_stats
+from appliance.store.ticket_tags import tags_by_ticket
 from appliance.store.tickets import TicketBook
 from appliance.store.waiting_callers import customers_by_number
 from appliance.store.work_items import ticket_id_of
@@ -53,6 +54,12 @@ def _ticket_rows(ticket_ids: list[int]) -> dict[int, tuple[Any, ...]]:
              .join(Customer, pw.JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
              .where(Ticket.id.in_(ticket_ids)).tuples())
     return {row[0]: row for row in cast(Iterable[tuple[Any, ...]], query)}
+
+
+def _ticket_rows_and_tags(ticket_ids: list[int]) -> tuple[dict[int, tuple[Any, ...]],
+                                                          dict[int, list[str]]]:
+    """The shown columns of these tickets and their tags, by id. Blocking."""
+    return _ticket_rows(ticket_ids), tags_by_ticket(ticket_ids)
 
 
 def _password_changed_at(agent_id: int) -> datetime | None:
@@ -226,7 +233,7 @@ class StoreWebBackend:
     async def rows_for(self, items: Sequence[WorkItem]) -> list[WorkItemRow]:
         """The queue rows of these work items, in the same order."""
         ids = [i for i in (ticket_id_of(item.id) for item in items) if i is not None]
-        rows = await self.store.call(_ticket_rows, ids) if ids else {}
+        rows, tags = await self.store.call(_ticket_rows_and_tags, ids) if ids else ({}, {})
         numbers = [item.caller_number for item in items
                    if ticket_id_of(item.id) is None and item.caller_number]
         callers = (await self.store.call(customers_by_number, numbers, self.country_code)
@@ -246,7 +253,8 @@ class StoreWebBackend:
                                    priority=priority, status=status, customer=customer or "",
                                    created_at=created_at, due=item.sla_due, item_id=item.id,
                                    ticket_id=ticket_id, assignee_id=assignee, team_id=team,
-                                   customer_id=customer_id))
+                                   customer_id=customer_id,
+                                   tags=tuple(tags.get(ticket_id, ()))))
         return [_local(row, self.zone) for row in out]
 
     def waiting_calls(self) -> int:

@@ -25,6 +25,7 @@ class WorkItemRow:
     customer_id: int | None = None
     caller_number: str = ""  # a waiting call's number, E.164 as the line gave it
     caller_number_shown: str = ""  # the same, grouped for reading
+    tags: tuple[str, ...] = ()  # a ticket's tags
 
     def json(self) -> dict[str, object]:
         """The row as JSON-ready data."""
@@ -36,6 +37,7 @@ class WorkItemRow:
             # to the second: the queue JSON is fetched often, and no one waits in microseconds
             "created_at": self.created_at.isoformat(timespec="seconds"),
             "due": self.due.isoformat(timespec="seconds") if self.due else None,
+            **({"tags": list(self.tags)} if self.number else {}),
             **({"caller_number": self.caller_number or None,
                 "caller_number_shown": self.caller_number_shown or None,
                 "waiting_since": self.created_at.isoformat(timespec="seconds")}
