@@ -103,11 +103,15 @@ async def test_the_agent_writes_the_call_down_and_wrap_up_ends(
     too_long = await client.post(f"/after-calls/{item_id}", headers=FINNISH, data={
         "csrf_token": token, "notes": "x" * 10_240, "outcome": "solved"})
     assert too_long.status == 400
-    assert "Mitä sovittiin: liian pitkä: enintään 4000 merkkiä" in await too_long.text()
+    refused = await too_long.text()
+    assert "Mitä sovittiin: liian pitkä: enintään 4000 merkkiä" in refused
+    assert "x" * 10_240 + "</textarea>" in refused  # nothing typed is lost
+    assert 'value="solved" checked' in refused
     past = await client.post(f"/after-calls/{item_id}", headers=FINNISH, data={
         "csrf_token": token, "notes": "x", "outcome": "follow_up",
         "follow_up": "2020-01-01T09:00"})
     assert past.status == 400 and "pitää olla tulevaisuudessa" in await past.text()
+    assert 'value="2020-01-01T09:00"' in await past.text()
     assert board.agent(admin_id).activity_at(clock.now()) is Activity.WRAP_UP  # nothing saved
 
     follow_up = (clock.now() + timedelta(days=1)).astimezone(backend.zone)

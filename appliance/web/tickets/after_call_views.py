@@ -28,6 +28,7 @@ from appliance.web.frame.app_keys import BACKEND, SESSION
 from appliance.web.frame.errors import FieldError, WebInputError, wants_json
 from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.phone_display import shown_number
+from appliance.web.frame.problem_text import field_error_text
 from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.tickets.pending_views import UNTIL_MAX_CHARS, parse_until
@@ -55,10 +56,18 @@ async def after_call_page(request: web.Request) -> web.StreamResponse:
     item = await _own_item(request)
     if wants_json(request):
         return web.json_response({"after_call": item.json()})
+    return _form(request, item)
+
+
+def _form(request: web.Request, item: AfterCallItem, *, typed: forms.Fields | None = None,
+          problem: str = "", status: int = 200) -> web.Response:
+    """The page; a refused form shows what was typed, with what is wrong, in full."""
     backend = request.app[BACKEND]
-    return render(request, "after_call.html", item=item, outcomes=OUTCOMES,
-                  notes_max=NOTES_MAX_CHARS,
-                  number=shown_number(item.number, backend.region))
+    shown = {name: str(value) for name, value in (typed or {}).items()
+             if name in ("notes", "outcome", "follow_up") and isinstance(value, str)}
+    return render(request, "after_call.html", status=status, item=item, outcomes=OUTCOMES,
+                  notes_max=NOTES_MAX_CHARS, number=shown_number(item.number, backend.region),
+                  typed=shown, problem=problem)
 
 
 def _follow_up(fields: forms.Fields, request: web.Request) -> datetime | None:
@@ -79,12 +88,18 @@ def _follow_up(fields: forms.Fields, request: web.Request) -> datetime | None:
 async def after_call_save(request: web.Request) -> web.StreamResponse:
     """POST /after-calls/{id}: notes, outcome, follow-up (a date and time, optional)."""
     item = await _own_item(request)
-    fields = await forms.submitted(request)
-    notes = forms.text(fields, "notes", max_chars=NOTES_MAX_CHARS, required=False)
-    outcome = forms.choice(fields, "outcome", OUTCOMES)
-    follow_up = _follow_up(fields, request)
     if item.saved_at is not None:
         raise WebInputError("this after-call item is already saved")
+    fields = await forms.submitted(request)
+    try:
+        notes = forms.text(fields, "notes", max_chars=NOTES_MAX_CHARS, required=False)
+        outcome = forms.choice(fields, "outcome", OUTCOMES)
+        follow_up = _follow_up(fields, request)
+    except FieldError as error:
+        if wants_json(request):
+            raise
+        problem = field_error_text(error, translator(language_of(request)))
+        return _form(request, item, typed=fields, problem=problem, status=400)
     backend = request.app[BACKEND]
     who = _who(request)
     follow_up_ticket = None
@@ -95,7 +110,7 @@ async def after_call_save(request: web.Request) -> web.StreamResponse:
             "call", t("Follow-up of the call with {caller}", caller=caller),
             item.customer_id, assignee_id=who.agent_id,
             message=MessageDraft(channel="note", direction="internal",
-                                 body_text=notes, author_id=who.agent_id))
+                                 body_text=notes, author_id=who.agent_id) if notes else None)
         ticket = await backend.tickets.set_pending(ticket.id, follow_up, t("Follow-up"),
                                                    by=who.agent_id)
         follow_up_ticket = ticket
