@@ -27,7 +27,9 @@ def office_hours(config: Config) -> BusinessCalendar:
     hours = config.business_hours
     weekly = {day: hours.weekly.intervals(day) for day in range(7)}
     try:
-        return BusinessCalendar.from_hours(config.time_zone, weekly, hours.holiday_dates())
+        return BusinessCalendar.from_hours(config.time_zone, weekly, hours.holiday_dates(),
+                                           yearly_holidays=hours.yearly_holidays(),
+                                           half_days=hours.half_day_hours())
     except (CalendarError, ValueError) as error:
         log.error("business_hours are not usable (%s); treating the office as open", error)
         return BusinessCalendar.twenty_four_seven(config.time_zone)

@@ -32,6 +32,7 @@ from appliance.spine.events import CustomerErased
 from appliance.store.customers import CustomerDirectory
 from appliance.store.mail_models import MailIntakeRecord, OutgoingMail
 from appliance.store.models import (
+    AfterCall,
     Attachment,
     Call,
     HistoryEntry,
@@ -44,7 +45,8 @@ log = logging.getLogger("aspa.privacy.erasure")
 
 ERASED_NUMBER_STATUS = "erased"
 TOUCHED_TABLES = ("customer", "contact_point", "ticket", "message", "attachment", "call",
-                  "history_entry", "quarantine", "outgoing_mail", "mail_intake_record")
+                  "history_entry", "quarantine", "outgoing_mail", "mail_intake_record",
+                  "after_call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ def _scrub(found: Footprint) -> None:
     Attachment.delete().where(Attachment.id.in_(found.attachment_ids)).execute()
     Call.update(number=None, number_status=ERASED_NUMBER_STATUS).where(
         Call.id.in_(found.call_ids)).execute()
+    AfterCall.update(notes="", number=None).where(AfterCall.id.in_(found.after_call_ids)).execute()
     for entry in HistoryEntry.select().where(HistoryEntry.id.in_(found.history_ids)):
         entry.data = scrub_payload(entry.data, needles)
         entry.save(only=[HistoryEntry.data])

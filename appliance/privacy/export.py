@@ -38,6 +38,7 @@ customer.json    the customer's profile and contact points
 tickets.json     tickets with every message; "yours": false marks someone else's ticket
                  on which this person wrote
 calls.json       calls from or to the customer's numbers
+after_calls.json what agents wrote down after calls with the customer
 history.json     recorded events about the customer
 quarantine.json  input that could not be handled, with the raw files in quarantine/
 sent_mail.json   mail sent to the customer, as sent, in sent_mail/

@@ -16,6 +16,7 @@ from appliance.privacy.footprint import Footprint
 from appliance.privacy.query_rows import tuples
 from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import (
+    AfterCall,
     Agent,
     Attachment,
     AuditEntry,
@@ -76,6 +77,11 @@ def export_content(found: Footprint) -> ExportContent:
     content.documents["tickets.json"] = _tickets(found, content.files)
     content.documents["calls.json"] = [_call(c) for c in Call.select().where(
         Call.id.in_(found.call_ids)).order_by(Call.offered_at)]
+    content.documents["after_calls.json"] = [
+        {"opened_at": iso(a.opened_at), "saved_at": iso(a.saved_at), "number": a.number,
+         "notes": a.notes, "outcome": a.outcome, "follow_up_at": iso(a.follow_up_at)}
+        for a in AfterCall.select().where(AfterCall.id.in_(found.after_call_ids))
+        .order_by(AfterCall.opened_at, AfterCall.id)]
     content.documents["history.json"] = [
         {"at": iso(h.at), "kind": h.kind, "ticket_id": h.ticket_id, "data": h.data}
         for h in HistoryEntry.select().where(HistoryEntry.id.in_(found.history_ids))

@@ -19,6 +19,7 @@ from appliance.privacy.needles import Needles, phones_and_emails
 from appliance.privacy.query_rows import ids, tuples
 from appliance.store.mail_models import MailIntakeRecord, OutgoingMail
 from appliance.store.models import (
+    AfterCall,
     Attachment,
     Call,
     ContactPoint,
@@ -46,13 +47,15 @@ class Footprint:
     quarantine_ids: list[int] = field(default_factory=list)
     outgoing_ids: list[int] = field(default_factory=list)
     intake_ids: list[int] = field(default_factory=list)
+    after_call_ids: list[int] = field(default_factory=list)  # what agents wrote after calls
 
     def counts(self) -> dict[str, int]:
         """How many rows of each kind: what the audit trail and the report say."""
         return {"tickets": len(self.ticket_ids), "messages": len(self.message_ids),
                 "attachments": len(self.attachment_ids), "calls": len(self.call_ids),
                 "history": len(self.history_ids), "quarantine": len(self.quarantine_ids),
-                "outgoing_mail": len(self.outgoing_ids)}
+                "outgoing_mail": len(self.outgoing_ids),
+                "after_calls": len(self.after_call_ids)}
 
 
 def load_customer(customer_id: int) -> Customer:
@@ -89,6 +92,10 @@ def footprint_of(customer_id: int, country_code: str | None = "358") -> Footprin
     if needles.phones:
         calls |= Call.number.in_(sorted(needles.phones))
     found.call_ids = ids(Call.select(Call.id).where(calls))
+    after_calls = AfterCall.customer == customer_id
+    if needles.phones:
+        after_calls |= AfterCall.number.in_(sorted(needles.phones))
+    found.after_call_ids = ids(AfterCall.select(AfterCall.id).where(after_calls))
     found.history_ids = _history_ids(customer_id, found.ticket_ids, needles)
     found.quarantine_ids = _quarantine_ids(found.ticket_ids, needles)
     found.outgoing_ids = ids(OutgoingMail.select(OutgoingMail.id).where(

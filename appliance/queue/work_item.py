@@ -23,6 +23,7 @@ class WorkItem:
     assignee_id: int | None = None  # set: only this agent may take it
     vip: bool = False
     account_manager_id: int | None = None
+    caller_number: str | None = None  # a live call's number as the line gave it; None: withheld
 
     def __post_init__(self) -> None:
         for name in ("created_at", "sla_due"):

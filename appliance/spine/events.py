@@ -376,3 +376,23 @@ class TicketReturned(Event):
     number: int
     why: str  # time / reply
     assignee_id: int | None  # the agent to tell
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AfterCallOpened(Event):
+    """An agent's answered call ended: an after-call item waits for their notes."""
+
+    kind: ClassVar[str] = "after_call.opened"
+    after_call_id: int
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AfterCallSaved(Event):
+    """The agent wrote what was agreed on a call: notes, outcome, a follow-up if any."""
+
+    kind: ClassVar[str] = "after_call.saved"
+    after_call_id: int
+    call_id: str
+    outcome: str
+    follow_up_number: int | None = None  # the follow-up ticket, pending until its date

@@ -2,7 +2,9 @@
 
 Offered makes the row (linked to the customer the number belongs to),
 answered and ended fill in who, when and how long; a callback links the
-ticket it made. Replayed events change nothing that is already recorded.
+ticket it made. The end of a call an agent answered opens their after-call
+item (`appliance.store.after_calls`). Replayed events change nothing that is
+already recorded.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import peewee as pw
 
 from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.events import (
+    AfterCallOpened,
     CallAnswered,
     CallbackCreated,
     CallEnded,
@@ -21,6 +24,7 @@ from appliance.spine.events import (
     CallRinging,
     Event,
 )
+from appliance.store.after_calls import open_after_call
 from appliance.store.customers import CustomerDirectory
 from appliance.store.errors import InvalidInput
 from appliance.store.models import Call, Customer, Ticket
@@ -44,9 +48,11 @@ class CallLog:
         self.directory = directory
         self.worker = worker or StoreWorker(db, name="calls")
         self._first_ring: dict[str, datetime] = {}  # live calls only; dropped when they end
+        self._bus: EventBus | None = None
 
     def attach(self, bus: EventBus) -> Subscription:
-        """Subscribe to the call events."""
+        """Subscribe to the call events (and tell of the after-call items they open)."""
+        self._bus = bus
         return bus.subscribe("call-log", self.handle, CALL_EVENTS)
 
     async def handle(self, event: Event) -> None:
@@ -60,10 +66,13 @@ class CallLog:
             ring_seconds = 0.0 if began is None else max(0.0, (event.at - began).total_seconds())
         if isinstance(event, CallEnded):
             self._first_ring.pop(event.call_id, None)
-        await self.worker.call(self.record, event, ring_seconds)
+        opened = await self.worker.call(self.record, event, ring_seconds)
+        if opened is not None and self._bus is not None:
+            self._bus.publish(opened)
 
-    def record(self, event: Event, ring_seconds: float = 0.0) -> None:
-        """Apply one call event to its Call row. Blocking."""
+    def record(self, event: Event, ring_seconds: float = 0.0) -> AfterCallOpened | None:
+        """Apply one call event to its Call row; the after-call item it opened, if any.
+        Blocking."""
         with self.db.atomic():
             if isinstance(event, CallOffered):
                 self._offered(event)
@@ -85,10 +94,16 @@ class CallLog:
                         call.wait_seconds = event.wait_seconds
                         call.ring_seconds = ring_seconds
                     call.save()
+                    item_id = open_after_call(call, event.at)
+                    if item_id is not None:
+                        return AfterCallOpened(
+                            at=event.at, after_call_id=item_id, call_id=call.call_ref,
+                            agent_id=call.agent_id, customer_id=call.customer_id)
             elif isinstance(event, CallbackCreated) and self._ticket_exists(event.ticket_id):
                 call = self._call(event.call_id, event.at)
                 call.ticket_id = event.ticket_id
                 call.save(only=[Call.ticket])
+        return None
 
     def _offered(self, event: CallOffered) -> None:
         if Call.select().where(Call.call_ref == event.call_id).exists():

@@ -13,7 +13,7 @@ import peewee as pw
 from appliance.spine.clock import Clock, SystemClock
 from appliance.store.contact_normalising import normalise_email, normalise_phone
 from appliance.store.errors import InvalidInput, NotFound
-from appliance.store.models import Call, ContactPoint, Customer, HistoryEntry, Ticket
+from appliance.store.models import AfterCall, Call, ContactPoint, Customer, HistoryEntry, Ticket
 
 PHONE = "phone"
 EMAIL = "email"
@@ -122,7 +122,7 @@ class CustomerDirectory:
             if keep is None or gone is None:
                 missing = keep_id if keep is None else gone_id
                 raise NotFound(f"customer {missing} does not exist")
-            for model in (ContactPoint, Ticket, Call, HistoryEntry):
+            for model in (ContactPoint, Ticket, Call, HistoryEntry, AfterCall):
                 field = model.customer
                 model.update({field: keep_id}).where(field == gone_id).execute()
             keep.vip = keep.vip or gone.vip

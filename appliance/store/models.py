@@ -384,6 +384,43 @@ class SavedReply(BaseModel):
     edited_at = UtcDateTimeField()
 
 
+class TicketTag(BaseModel):
+    """One tag on one ticket, normalised (`appliance.store.ticket_tags.normalise_tag`)."""
+
+    id = pw.AutoField()
+    ticket_id: int
+    ticket = pw.ForeignKeyField(Ticket, backref="tags", on_delete="CASCADE")
+    tag = pw.CharField(max_length=40, index=True)
+    created_at = UtcDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("ticket", "tag"), True),)
+
+
+class AfterCall(BaseModel):
+    """What the agent wrote when an answered call ended: theirs to fill, not queue work."""
+
+    id = pw.AutoField()
+    agent_id: int | None
+    customer_id: int | None
+    follow_up_ticket_id: int | None
+    call_ref = pw.CharField(max_length=64, unique=True)
+    agent = pw.ForeignKeyField(Agent, null=True, backref="after_calls", on_delete="SET NULL")
+    customer = pw.ForeignKeyField(Customer, null=True, backref="after_calls",
+                                  on_delete="SET NULL")
+    number = pw.CharField(max_length=32, null=True)
+    opened_at = UtcDateTimeField()
+    saved_at = UtcDateTimeField(null=True)  # None while the agent has not filled it
+    notes = pw.TextField(default="")
+    outcome = pw.CharField(max_length=16, null=True)  # solved / follow_up / wrong_number / other
+    follow_up_at = UtcDateTimeField(null=True)
+    # the follow-up: a ticket pending until follow_up_at, then back in the agent's queue
+    follow_up_ticket = pw.ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("agent", "saved_at"), False),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Team,
@@ -407,4 +444,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     LoginBrake,
     SmsOutboxEntry,
     SavedReply,
+    TicketTag,
+    AfterCall,
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import reduce
 from typing import Any, cast
@@ -17,6 +17,7 @@ import peewee as pw
 
 from appliance.store.errors import InvalidInput
 from appliance.store.models import Agent, ContactPoint, Customer, Ticket
+from appliance.store.ticket_tags import normalise_tag, tagged, tags_by_ticket
 from appliance.tickets import TicketStatus
 
 PAGE_ROWS = 50
@@ -26,14 +27,18 @@ STATUSES = tuple(s.value for s in TicketStatus)
 
 @dataclass(frozen=True, slots=True)
 class TicketListing:
-    """Which tickets: empty fields do not narrow; assignee is an agent id, "none" or ""."""
+    """Which tickets: empty fields do not narrow; assignee is an agent id, "none" or "";
+    a tag is normalised as typed."""
 
     status: str = ""
     assignee: str = ""
     customer_id: int | None = None
     page: int = 1
+    tag: str = ""
 
     def __post_init__(self) -> None:
+        if self.tag:
+            object.__setattr__(self, "tag", normalise_tag(self.tag))
         if self.status and self.status not in STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(STATUSES)}")
         if self.assignee and self.assignee != "none" and not self.assignee.isdigit():
@@ -56,6 +61,7 @@ class TicketLine:
     updated_at: datetime
     pending_until: datetime | None
     pending_reason: str
+    tags: list[str] = field(default_factory=list)
 
     def json(self) -> dict[str, Any]:
         return {"number": self.number, "subject": self.subject, "channel": self.channel,
@@ -64,7 +70,7 @@ class TicketLine:
                 "assignee": self.assignee_name, "created_at": self.created_at.isoformat(),
                 "updated_at": self.updated_at.isoformat(),
                 "pending_until": self.pending_until.isoformat() if self.pending_until else None,
-                "pending_reason": self.pending_reason}
+                "pending_reason": self.pending_reason, "tags": self.tags}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,24 +98,28 @@ def list_tickets(listing: TicketListing) -> Page:
         where.append(Ticket.assignee == int(listing.assignee))
     if listing.customer_id is not None:
         where.append(Ticket.customer == listing.customer_id)
+    if listing.tag:
+        where.append(tagged(listing.tag))
     condition = reduce(operator.and_, where) if where else pw.SQL("1 = 1")
     total = Ticket.select().where(condition).count()
     order = ([Ticket.pending_until.asc(nulls="LAST"), Ticket.number.desc()]
              if listing.status == "pending" else [Ticket.number.desc()])
     rows = cast(Iterable[tuple[Any, ...]], (
-        Ticket.select(Ticket.number, Ticket.subject, Ticket.channel, Ticket.status,
+        Ticket.select(Ticket.id, Ticket.number, Ticket.subject, Ticket.channel, Ticket.status,
                       Ticket.priority, Ticket.customer, Customer.name, Agent.name,
                       Ticket.created_at, Ticket.updated_at, Ticket.pending_until,
                       Ticket.pending_reason)
         .join(Customer, pw.JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
         .switch(Ticket).join(Agent, pw.JOIN.LEFT_OUTER, on=(Ticket.assignee == Agent.id))
         .where(condition).order_by(*order).paginate(listing.page, PAGE_ROWS).tuples()))
-    lines = [TicketLine(number=r[0], subject=r[1], channel=r[2], status=r[3], priority=r[4],
-                        customer_id=r[5], customer_name=r[6] or "", assignee_name=r[7] or "",
-                        created_at=Ticket.created_at.python_value(r[8]),
-                        updated_at=Ticket.updated_at.python_value(r[9]),
-                        pending_until=Ticket.pending_until.python_value(r[10]),
-                        pending_reason=r[11] or "") for r in rows]
+    found = list(rows)
+    tags = tags_by_ticket(r[0] for r in found)
+    lines = [TicketLine(number=r[1], subject=r[2], channel=r[3], status=r[4], priority=r[5],
+                        customer_id=r[6], customer_name=r[7] or "", assignee_name=r[8] or "",
+                        created_at=Ticket.created_at.python_value(r[9]),
+                        updated_at=Ticket.updated_at.python_value(r[10]),
+                        pending_until=Ticket.pending_until.python_value(r[11]),
+                        pending_reason=r[12] or "", tags=tags.get(r[0], [])) for r in found]
     return Page(lines, total, listing.page)
 
 

@@ -310,7 +310,8 @@ class Switchboard:
     async def _on_event(self, event: Event) -> None:
         if isinstance(event, CallOffered):
             self._queue.put(WorkItem(id=call_item_id(event.call_id), kind=Channel.CALL,
-                                     created_at=event.at, customer_id=event.customer_id))
+                                     created_at=event.at, customer_id=event.customer_id,
+                                     caller_number=event.number))
         elif isinstance(event, CallAnswered | CallEnded):
             item_id = call_item_id(event.call_id)
             if item_id in self._queue:

@@ -2,6 +2,8 @@
 
 from appliance.tickets.business_calendar import BusinessCalendar, wall_to_utc
 from appliance.tickets.calendar_rules import (
+    DayRule,
+    HalfDay,
     Holiday,
     OpenInterval,
     WeeklySchedule,
@@ -33,6 +35,8 @@ __all__ = [
     "BusinessCalendar",
     "CalendarError",
     "DayFigure",
+    "DayRule",
+    "HalfDay",
     "Holiday",
     "OpenInterval",
     "Priority",

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from appliance.tickets.calendar_rules import (
+    DayRule,
+    HalfDay,
     Holiday,
     OpenInterval,
     WeeklySchedule,
@@ -61,9 +63,14 @@ def wall_to_utc(day: date, wall: time, zone: tzinfo, *, latest: bool = False) ->
 
 
 class BusinessCalendar:
-    """Weekly open hours, holidays and a time zone; answers in UTC."""
+    """Weekly open hours, holidays (dated or yearly), half days and a time zone; answers in UTC.
 
-    __slots__ = ("_cache", "always_open", "holidays", "weekly", "zone")
+    A holiday closes the whole day, even one that is also a half day; a dated half day
+    goes before a yearly one on the same date.
+    """
+
+    __slots__ = ("_cache", "always_open", "half_days", "holidays", "weekly", "yearly_holidays",
+                 "zone")
 
     def __init__(
         self,
@@ -72,13 +79,18 @@ class BusinessCalendar:
         holidays: Sequence[Holiday] = (),
         *,
         always_open: bool = False,
+        yearly_holidays: Iterable[DayRule] = (),
+        half_days: Sequence[HalfDay] = (),
     ) -> None:
         self.zone: tzinfo = ZoneInfo(zone) if isinstance(zone, str) else zone
-        problems = calendar_problems(weekly, holidays)
+        problems = calendar_problems(weekly, holidays, half_days)
         if problems:
             raise CalendarError("; ".join(problems))
         self.weekly = {day: tuple(weekly.get(day, ())) for day in range(7)}
         self.holidays = frozenset(day for h in holidays for day in h.days())
+        self.yearly_holidays = frozenset((r.month, r.day) for r in yearly_holidays)
+        # dated ones first: they win over a yearly one on the same day
+        self.half_days = tuple(sorted(half_days, key=lambda h: h.rule.yearly))
         self.always_open = always_open
         self._cache: dict[date, tuple[UtcSpan, ...]] = {}
 
@@ -94,10 +106,30 @@ class BusinessCalendar:
         zone: tzinfo | str,
         weekly: Mapping[int, Iterable[tuple[time, time]]],
         holiday_dates: Iterable[date] = (),
+        *,
+        yearly_holidays: Iterable[DayRule] = (),
+        half_days: Iterable[tuple[DayRule, Iterable[tuple[time, time]]]] = (),
     ) -> BusinessCalendar:
-        """A calendar from plain (start, end) pairs per weekday and single holiday dates."""
+        """A calendar from plain (start, end) pairs per weekday, single holiday dates, yearly
+        holidays and half days (a day and its own (start, end) pairs)."""
         intervals = {day: [OpenInterval(a, b) for a, b in pairs] for day, pairs in weekly.items()}
-        return cls(zone, intervals, [Holiday.on(day) for day in sorted(set(holiday_dates))])
+        shorter = [HalfDay(rule, tuple(OpenInterval(a, b) for a, b in pairs))
+                   for rule, pairs in half_days]
+        return cls(zone, intervals, [Holiday.on(day) for day in sorted(set(holiday_dates))],
+                   yearly_holidays=yearly_holidays, half_days=shorter)
+
+    def is_holiday(self, day: date) -> bool:
+        """True on a local date the office is closed all day for a holiday."""
+        return day in self.holidays or (day.month, day.day) in self.yearly_holidays
+
+    def hours_of(self, day: date) -> tuple[OpenInterval, ...]:
+        """The local opening intervals of one date: none on a holiday, a half day's own."""
+        if self.is_holiday(day):
+            return ()
+        for half_day in self.half_days:
+            if half_day.rule.matches(day):
+                return half_day.hours
+        return self.weekly[day.weekday()]
 
     def local_day(self, moment: datetime) -> date:
         """The date on the local wall calendar at `moment`."""
@@ -109,19 +141,18 @@ class BusinessCalendar:
         if cached is not None:
             return cached
         spans: list[UtcSpan] = []
-        if day not in self.holidays:
-            for interval in sorted(self.weekly[day.weekday()], key=lambda i: i.start_minute):
-                start = wall_to_utc(day, interval.start, self.zone)
-                if interval.ends_at_midnight:
-                    end = wall_to_utc(day + _ONE_DAY, time(0), self.zone, latest=True)
-                else:
-                    end = wall_to_utc(day, interval.end, self.zone, latest=True)
-                if end <= start:
-                    continue  # wholly inside a skipped hour
-                if spans and start <= spans[-1][1]:
-                    spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-                else:
-                    spans.append((start, end))
+        for interval in sorted(self.hours_of(day), key=lambda i: i.start_minute):
+            start = wall_to_utc(day, interval.start, self.zone)
+            if interval.ends_at_midnight:
+                end = wall_to_utc(day + _ONE_DAY, time(0), self.zone, latest=True)
+            else:
+                end = wall_to_utc(day, interval.end, self.zone, latest=True)
+            if end <= start:
+                continue  # wholly inside a skipped hour
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+            else:
+                spans.append((start, end))
         result = tuple(spans)
         if len(self._cache) >= _CACHE_DAYS:
             self._cache.clear()

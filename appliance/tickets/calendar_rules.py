@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -63,12 +64,81 @@ class Holiday:
         return f"{self.name} ({span})" if self.name else span
 
 
+_DAY = re.compile(r"^(?:(\d{4})-)?(\d{2})-(\d{2})$")
+_LEAP_YEAR = 2024  # a year in which every month-day that exists at all exists
+
+
+@dataclass(frozen=True, slots=True)
+class DayRule:
+    """One date (2026-12-24), or the same date every year (12-24) when `year` is None."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> DayRule | None:
+        """"2026-12-24" or "12-24" (every year); None when it is neither a real date."""
+        match = _DAY.fullmatch(text.strip())
+        if match is None:
+            return None
+        year = int(match.group(1)) if match.group(1) else None
+        month, day = int(match.group(2)), int(match.group(3))
+        try:
+            date(year or _LEAP_YEAR, month, day)
+        except ValueError:
+            return None
+        return cls(month, day, year)
+
+    @property
+    def yearly(self) -> bool:
+        """True for a date that comes back every year."""
+        return self.year is None
+
+    def matches(self, day: date) -> bool:
+        """True on the day this rule names (02-29 every year: in leap years only)."""
+        return (day.month, day.day) == (self.month, self.day) and self.year in (None, day.year)
+
+    def __str__(self) -> str:
+        month_day = f"{self.month:02d}-{self.day:02d}"
+        return month_day if self.year is None else f"{self.year:04d}-{month_day}"
+
+
+@dataclass(frozen=True, slots=True)
+class HalfDay:
+    """A day with hours of its own, shorter than its weekday's (12-23: open 08:00-12:00)."""
+
+    rule: DayRule
+    hours: tuple[OpenInterval, ...]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {', '.join(str(i) for i in self.hours)}"
+
+
 WeeklySchedule = Mapping[int, Sequence[OpenInterval]]  # key: date.weekday(), 0 = Monday
 
 
-def calendar_problems(weekly: WeeklySchedule, holidays: Sequence[Holiday] = ()) -> list[str]:
-    """Everything wrong with a schedule and holiday list, one readable line each."""
+def _half_day_problems(half_days: Sequence[HalfDay]) -> list[str]:
     problems: list[str] = []
+    seen: set[DayRule] = set()
+    for half_day in half_days:
+        if half_day.rule in seen:
+            problems.append(f"half day {half_day.rule}: listed twice")
+        seen.add(half_day.rule)
+        ordered = sorted(half_day.hours, key=lambda i: i.start_minute)
+        for interval in ordered:
+            if interval.end_minute <= interval.start_minute:
+                problems.append(f"half day {half_day.rule}: {interval} closes before it opens")
+        for before, after in pairwise(ordered):
+            if after.start_minute < before.end_minute:
+                problems.append(f"half day {half_day.rule}: {before} overlaps {after}")
+    return problems
+
+
+def calendar_problems(weekly: WeeklySchedule, holidays: Sequence[Holiday] = (),
+                      half_days: Sequence[HalfDay] = ()) -> list[str]:
+    """Everything wrong with a schedule, holiday list and half days, one readable line each."""
+    problems: list[str] = _half_day_problems(half_days)
     for weekday, intervals in sorted(weekly.items()):
         if weekday not in range(7):
             problems.append(f"weekday {weekday}: must be 0 (monday) to 6 (sunday)")

@@ -34,8 +34,10 @@ from appliance.web.settings import (
 )
 from appliance.web.setup import setup_line, setup_mailbox, setup_wall
 from appliance.web.tickets import (
+    after_call_views,
     message_views,
     pending_views,
+    tag_views,
     ticket_lists_views,
     ticket_views,
 )
@@ -73,6 +75,10 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/tickets/{number}/merge", merge_pickers.ticket_merge_picker)
     post("/tickets/{number}/merge", ticket_views.merge)
     post("/tickets/{number}/pending", pending_views.set_pending)
+    post("/tickets/{number}/tags", tag_views.tag_add)
+    get("/after-calls/{id}", after_call_views.after_call_page)
+    post("/after-calls/{id}", after_call_views.after_call_save)
+    post("/tickets/{number}/tags/remove", tag_views.tag_remove)
     get("/messages/{id}/html", message_views.message_html)
     get("/attachments/{id}", message_views.attachment)
     get("/attachments/{id}/play", message_views.recording)
@@ -118,6 +124,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/settings/business-hours", settings_edits.business_hours)
     post("/admin/settings/ring-groups/{id}", settings_edits.ring_group)
     post("/admin/settings/holidays", settings_edits.holidays)
+    post("/admin/settings/half-days", settings_edits.half_days)
     post("/admin/settings/mqtt", mqtt_edits.mqtt_settings)
     post("/admin/settings/desk-units", desk_unit_edits.desk_unit_add)
     post("/admin/settings/desk-units/{id}", desk_unit_edits.desk_unit_pair)
@@ -160,6 +167,10 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/tickets/{number}/fields", ticket_views.change_fields)
     post("/api/tickets/{number}/merge", ticket_views.merge)
     post("/api/tickets/{number}/pending", pending_views.set_pending)
+    post("/api/tickets/{number}/tags", tag_views.tag_add)
+    get("/api/after-calls/{id}", after_call_views.after_call_page)
+    post("/api/after-calls/{id}", after_call_views.after_call_save)
+    post("/api/tickets/{number}/tags/remove", tag_views.tag_remove)
     get("/api/customers", ticket_lists_views.customer_list)
     get("/api/search", search_views.search_page)
     post("/api/search", search_views.search_posted)
@@ -190,6 +201,7 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/admin/settings/business-hours", settings_edits.business_hours)
     post("/api/admin/settings/ring-groups/{id}", settings_edits.ring_group)
     post("/api/admin/settings/holidays", settings_edits.holidays)
+    post("/api/admin/settings/half-days", settings_edits.half_days)
     post("/api/admin/settings/mqtt", mqtt_edits.mqtt_settings)
     post("/api/admin/settings/desk-units", desk_unit_edits.desk_unit_add)
     post("/api/admin/settings/desk-units/{id}", desk_unit_edits.desk_unit_pair)

@@ -56,6 +56,16 @@ def test_the_plan_follows_the_configuration(tmp_path: Path) -> None:
     assert line_prompts(config.calls, "gsm1") == {}  # type: ignore[attr-defined]
 
 
+def test_calls_follow_yearly_holidays_and_half_days(tmp_path: Path) -> None:
+    config = _config(tmp_path, business_hours={
+        "time_zone": "Europe/Helsinki", "holidays": ["12-24"], "half_days": ["12-23 08:00-12:00"]})
+    calendar = exchange_plan(config, AGENTS).calendar  # type: ignore[arg-type]
+    # a caller on Christmas Eve of any year hears the closed announcement
+    assert not calendar.is_open(datetime(2027, 12, 24, 10, tzinfo=UTC))
+    assert calendar.is_open(datetime(2027, 12, 23, 9, tzinfo=UTC))  # 11:00 in Helsinki
+    assert not calendar.is_open(datetime(2027, 12, 23, 11, tzinfo=UTC))  # 13:00: closed early
+
+
 def test_at_run_time_a_group_with_nobody_known_is_dropped_and_its_calls_become_callbacks(
         tmp_path: Path) -> None:
     plan = exchange_plan(_config(tmp_path), {"ben": (2, "+358501000002")})  # type: ignore[arg-type]

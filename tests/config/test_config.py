@@ -181,8 +181,10 @@ def test_business_hours_formats_overlaps_and_holidays(
         "business_hours.weekly.tue[1]: must be like '08:00-16:00', not '8-16'",
         "business_hours.weekly.wed[0]: must be like '08:00-16:00', not '24:00-24:00'",
         "business_hours.holidays[1]: 2026-12-24 is listed twice",
-        "business_hours.holidays[2]: must be a date like '2026-12-24', not '24.12.2026'",
-        "business_hours.holidays[3]: must be a date like '2026-12-24', not '2026-02-30'",
+        "business_hours.holidays[2]: must be a date like '2026-12-24' or, every year, "
+        "'12-24', not '24.12.2026'",
+        "business_hours.holidays[3]: must be a date like '2026-12-24' or, every year, "
+        "'12-24', not '2026-02-30'",
     ]
 
 
@@ -592,3 +594,23 @@ def test_a_data_dir_this_user_cannot_write_is_refused(
     [problem] = problems_of(tmp_path, 'data_dir = "locked"\n', capsys)
     assert problem == (f"data_dir: '{locked}' is a folder this user (uid {os.geteuid()}) "
                        "cannot write")
+
+
+def test_holidays_every_year_and_half_days_are_checked(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]):
+    text = """
+        [business_hours]
+        holidays = ["12-24", "2026-12-24", "12-24", "13-01", "02-29"]
+        half_days = ["12-23 08:00-12:00", "12-23 09:00-11:00", "12-31 12:00-08:00",
+                     "12-30", "12-30 08:00-12:00, 11:00-13:00"]
+    """
+    assert problems_of(tmp_path, text, capsys) == [
+        "business_hours.holidays[2]: 12-24 is listed twice",
+        "business_hours.holidays[3]: must be a date like '2026-12-24' or, every year, "
+        "'12-24', not '13-01'",
+        "business_hours.half_days[1]: 12-23 is listed twice",
+        "business_hours.half_days[2]: '12:00-08:00' ends before it starts",
+        "business_hours.half_days[3]: must be a date and hours like '12-23 08:00-12:00', "
+        "not '12-30'",
+        "business_hours.half_days[4]: '12-30 08:00-12:00, 11:00-13:00': the hours overlap",
+    ]

@@ -34,3 +34,21 @@ def test_office_hours_and_holidays_make_the_calendar(tmp_path: Path) -> None:
 def test_sla_counting_every_minute_is_always_open(tmp_path: Path) -> None:
     config = config_from_mapping({"sla": {"business_hours_only": False}}, tmp_path)
     assert business_calendar(config).always_open
+
+
+def test_yearly_holidays_and_half_days_make_the_calendar(tmp_path: Path) -> None:
+    config = config_from_mapping(
+        {"box": {"time_zone": "Europe/Helsinki"},
+         "business_hours": {"holidays": ["12-24", "2026-06-19"],
+                            "half_days": ["12-23 08:00-12:00",
+                                          "2026-06-18 08:00-10:00, 11:00-12:00"]}},
+        tmp_path)
+    calendar = business_calendar(config)
+    for year in (2026, 2027):
+        assert calendar.day_spans(date(year, 12, 24)) == ()
+    assert calendar.day_spans(date(2027, 12, 23)) == (
+        (datetime(2027, 12, 23, 6, 0, tzinfo=UTC), datetime(2027, 12, 23, 10, 0, tzinfo=UTC)),)
+    assert calendar.day_spans(date(2026, 6, 18)) == (
+        (datetime(2026, 6, 18, 5, 0, tzinfo=UTC), datetime(2026, 6, 18, 7, 0, tzinfo=UTC)),
+        (datetime(2026, 6, 18, 8, 0, tzinfo=UTC), datetime(2026, 6, 18, 9, 0, tzinfo=UTC)))
+    assert calendar.day_spans(date(2026, 6, 19)) == ()

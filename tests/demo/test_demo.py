@@ -77,7 +77,7 @@ async def test_the_printed_login_opens_the_demo_queue_and_ctrl_c_stops_it() -> N
             stats = await (await session.get("/api/stats")).json()
             assert stats["agents"]["offline"] == 3
             # the simulated modem's first caller rings, then the first SMS becomes a ticket
-            for shows in ("Caller waiting on the line", "Thanks, the corrected invoice arrived."):
+            for shows in ("Caller +358 ", "Thanks, the corrected invoice arrived."):
                 async with asyncio.timeout(30):
                     while shows not in page:
                         await asyncio.sleep(0.2)

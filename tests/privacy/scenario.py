@@ -24,6 +24,7 @@ from appliance.store.customers import CustomerDirectory
 from appliance.store.daily_figures import close_finished_days
 from appliance.store.mail_models import MailIntakeRecord, OutgoingMail
 from appliance.store.models import (
+    AfterCall,
     Attachment,
     Call,
     DailyFigure,
@@ -47,7 +48,7 @@ ATTACHMENT = b"%PDF-1.7 secret invoice ZEBRA-991 for Maija\n"
 SUBJECT = "Lasku TUNNUS-4711 puuttuu"
 # what must be gone after erasure, wherever it was stored
 MAIJA_MARKERS = (MAIJA_EMAIL, "358401234567", MAIJA_NATIONAL, "KUKKARO-77", "PUNAINEN-42",
-                 "ZEBRA-991", "Meikäläinen", "TUNNUS-4711", "mornings-only")
+                 "ZEBRA-991", "Meikäläinen", "TUNNUS-4711", "mornings-only", "SOVITTU-31")
 
 PEKKA_EMAIL = "pekka@toinen.example"
 PEKKA_TEXT = "Pekan kysymys ORANSSI-5"
@@ -120,6 +121,10 @@ def populate(db: pw.Database, data_dir: Path, clock: ManualClock) -> Scenario:
                 offered_at=clock.now(), answered_at=clock.now() + timedelta(seconds=12),
                 ended_at=clock.now() + timedelta(minutes=3), outcome="answered",
                 wait_seconds=12.0, talk_seconds=168.0)
+    AfterCall.create(call_ref="c1", customer=maija.id, number=MAIJA_PHONE,
+                     opened_at=clock.now() + timedelta(minutes=3),
+                     saved_at=clock.now() + timedelta(minutes=4), outcome="solved",
+                     notes="Sovittu hyvitys SOVITTU-31")
     clock.advance(timedelta(minutes=10))
     callback = records.open_ticket("callback", f"Soita takaisin {MAIJA_PHONE}", maija.id)
     Call.create(call_ref="c2", line="gsm0", number=MAIJA_PHONE, customer=maija.id,

@@ -56,6 +56,8 @@ def test_the_archive_holds_every_channel_and_the_original_files(
         calls = read_json(archive, "calls.json")
         assert [(c["number"], c["outcome"]) for c in calls] == [
             (MAIJA_PHONE, "answered"), (MAIJA_PHONE, "abandoned")]
+        [written] = read_json(archive, "after_calls.json")
+        assert (written["notes"], written["outcome"]) == ("Sovittu hyvitys SOVITTU-31", "solved")
         kinds = {h["kind"] for h in read_json(archive, "history.json")}
         assert {"sms.received", "call.offered", "callback.created", "ticket.created"} <= kinds
         quarantine = read_json(archive, "quarantine.json")

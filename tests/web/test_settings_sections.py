@@ -32,8 +32,14 @@ ESCAPED_SCRIPT = "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
 
 # (path, a valid form, the key it changes, the value the loader then reads)
 SECTIONS = [
+    ("/admin/settings/holidays", {"holidays": "12-24\n12-25\n2026-06-19"},
+     ("business_hours", "holidays"), ["12-24", "12-25", "2026-06-19"]),
     ("/admin/settings/holidays", {"holidays": "2026-12-24\n2026-12-31, 2027-01-06"},
      ("business_hours", "holidays"), ["2026-12-24", "2026-12-31", "2027-01-06"]),
+    ("/admin/settings/half-days", {"half_days": "12-23 08:00-12:00\n"
+                                                "2026-06-18 08:00-10:00, 11:00-12:00"},
+     ("business_hours", "half_days"),
+     ["12-23 08:00-12:00", "2026-06-18 08:00-10:00, 11:00-12:00"]),
     ("/admin/settings/backup", {"target": "/mnt/nas/aspa", "at": "23:45", "keep": "14",
                                 "require_mount": "0"},
      ("backup", "keep"), 14),
@@ -50,6 +56,9 @@ REFUSED = [
     ("/admin/settings/holidays", {"holidays": "2026-02-30"},
      "business_hours.holidays[0]", "2026-02-30"),
     ("/admin/settings/holidays", {"holidays": SCRIPT}, "business_hours.holidays[0]", SCRIPT),
+    ("/admin/settings/half-days", {"half_days": "12-24 12:00-08:00"},
+     "business_hours.half_days", "12-24 12:00-08:00"),
+    ("/admin/settings/half-days", {"half_days": SCRIPT}, "business_hours.half_days", SCRIPT),
     ("/admin/settings/backup", {"target": SCRIPT, "keep": "3"}, "backup.target", SCRIPT),
     ("/admin/settings/backup", {"keep": "many"}, "backup.keep", "many"),
     ("/admin/settings/backup", {"at": "24:00", "keep": "3"}, "backup.at", "24:00"),
@@ -144,6 +153,21 @@ async def test_a_refused_form_shows_what_was_typed_and_changes_nothing(
     as_json = await edit_client.post(f"/api{path}", json=form, headers={"X-CSRF-Token": token})
     assert as_json.status == 400
     assert any(p.startswith(key) for p in (await as_json.json())["problems"])
+    assert file_bytes(config_file) == before
+
+
+async def test_a_half_day_that_closes_before_it_opens_is_refused_in_finnish(
+    edit_client: TestClient, config_file: Path
+) -> None:
+    before = file_bytes(config_file)
+    token = await log_in(edit_client)
+    response = await edit_client.post(
+        "/admin/settings/half-days", headers={"Accept-Language": "fi-FI,fi;q=0.9"},
+        data={"csrf_token": token, "half_days": "12-24 08:00-12:00\n12-31 12:00-08:00"})
+    body = await response.text()
+    assert response.status == 400
+    assert "Lyhennetyt päivät: &#39;12:00-08:00&#39; sulkeutuu ennen kuin aukeaa" in body
+    assert "12-31 12:00-08:00" in body  # what was typed stays in the form
     assert file_bytes(config_file) == before
 
 

@@ -1,14 +1,16 @@
-"""The `[business_hours]` section: the weekly opening hours and the holidays."""
+"""The `[business_hours]` section: the weekly opening hours, the holidays and the half days."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, time
+from itertools import pairwise
 from typing import Any
 
 from appliance.config import value_checks
 from appliance.config.schema import setting
 from appliance.config.shown_value import shown
+from appliance.tickets.calendar_rules import DayRule
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
 
@@ -81,25 +83,83 @@ class BusinessHoursSettings:
     )
     weekly: WeeklyHours = setting(doc="Opening hours per weekday", factory=WeeklyHours)
     holidays: list[Any] = setting(
-        doc="Days the office is closed, as '2026-12-24' (a TOML date 2026-12-24 works too)",
+        doc="Days the office is closed, as '2026-12-24' (a TOML date 2026-12-24 works too), "
+            "or as '12-24' for the same day every year",
+        factory=list,
+    )
+    half_days: list[str] = setting(
+        doc="Days with shorter hours, as '2026-12-23 08:00-12:00' or, every year, "
+            "'12-31 09:00-13:00' (several intervals separated by commas)",
         factory=list,
     )
 
     def validate(self) -> list[str]:
-        """Every holiday a date, none listed twice."""
+        """Every holiday a date, every half day a date with hours; none listed twice."""
         problems: list[str] = []
-        seen: set[date] = set()
+        seen: set[DayRule] = set()
         for i, value in enumerate(self.holidays):
-            day = value_checks.calendar_date(value)
-            if isinstance(day, str):
-                problems.append(f"holidays[{i}]: {day}")
-            elif day in seen:
-                problems.append(f"holidays[{i}]: {day.isoformat()} is listed twice")
+            rule = holiday_rule(value)
+            if isinstance(rule, str):
+                problems.append(f"holidays[{i}]: {rule}")
+            elif rule in seen:
+                problems.append(f"holidays[{i}]: {rule} is listed twice")
             else:
-                seen.add(day)
+                seen.add(rule)
+        halves: set[DayRule] = set()
+        for i, text in enumerate(self.half_days):
+            parsed = half_day(text)
+            if isinstance(parsed, str):
+                problems.append(f"half_days[{i}]: {parsed}")
+            elif parsed[0] in halves:
+                problems.append(f"half_days[{i}]: {parsed[0]} is listed twice")
+            else:
+                halves.add(parsed[0])
         return problems
 
     def holiday_dates(self) -> frozenset[date]:
-        """The holidays as dates (malformed entries never pass validation)."""
-        days = (value_checks.calendar_date(v) for v in self.holidays)
-        return frozenset(d for d in days if isinstance(d, date))
+        """The dated holidays (malformed entries never pass validation)."""
+        rules = (holiday_rule(v) for v in self.holidays)
+        return frozenset(date(r.year, r.month, r.day) for r in rules
+                         if isinstance(r, DayRule) and r.year is not None)
+
+    def yearly_holidays(self) -> list[DayRule]:
+        """The holidays that come back every year."""
+        rules = (holiday_rule(v) for v in self.holidays)
+        return [r for r in rules if isinstance(r, DayRule) and r.yearly]
+
+    def half_day_hours(self) -> list[tuple[DayRule, list[tuple[time, time]]]]:
+        """Each half day with its opening intervals."""
+        parsed = (half_day(text) for text in self.half_days)
+        return [p for p in parsed if not isinstance(p, str)]
+
+
+def holiday_rule(value: Any) -> DayRule | str:
+    """A holiday: a date ("2026-12-24" or a TOML date) or "12-24" every year; or what is wrong."""
+    day = value_checks.calendar_date(value)
+    if isinstance(day, date):
+        return DayRule(day.month, day.day, day.year)
+    rule = DayRule.parse(value) if isinstance(value, str) else None
+    if rule is None:
+        return f"must be a date like '2026-12-24' or, every year, '12-24', not {shown(value)}"
+    return rule
+
+
+def half_day(text: Any) -> tuple[DayRule, list[tuple[time, time]]] | str:
+    """"12-23 08:00-12:00" → (the day, its intervals); or what is wrong with it."""
+    if not isinstance(text, str):
+        return f"must be a string like '12-23 08:00-12:00', not {shown(text)}"
+    day_text, _, hours_text = text.strip().partition(" ")
+    rule = DayRule.parse(day_text)
+    if rule is None or not hours_text.strip():
+        return f"must be a date and hours like '12-23 08:00-12:00', not {shown(text)}"
+    intervals: list[tuple[time, time]] = []
+    for part in hours_text.split(","):
+        parsed = value_checks.interval(part.strip())
+        if isinstance(parsed, str):
+            return parsed
+        intervals.append(parsed)
+    intervals.sort()
+    for before, after in pairwise(intervals):
+        if after[0] < before[1]:
+            return f"{shown(text)}: the hours overlap"
+    return rule, intervals

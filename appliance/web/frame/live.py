@@ -28,7 +28,7 @@ KEEPALIVE_S = 15.0  # a comment line keeps proxies and the browser from timing o
 CATCH_UP_S = 1.0  # wait this long for the switchboard's picture before telling pages
 RETRY_MS = 2000  # the browser reconnects after this long (the `retry:` field)
 LIVE_EVENT_KINDS = ("ticket.", "message.", "call.", "callback.", "presence.", "quarantine.",
-                    "agent.", "customer.", "retention.")
+                    "agent.", "customer.", "retention.", "after_call.")
 
 
 class LiveClient:

@@ -33,6 +33,7 @@ LABELS: dict[str, str] = {
     **{f"business_hours.weekly.{day}": label for day, label in _WEEKDAYS.items()},
     **{f"business_hours.weekly.{day}[]": label for day, label in _WEEKDAYS.items()},
     "business_hours.holidays": "Holidays", "business_hours.holidays[]": "Holidays",
+    "business_hours.half_days": "Half days", "business_hours.half_days[]": "Half days",
     "gsm.modems[].pin": "SIM PIN", "gsm.modems[].pin_file": "SIM PIN",
     "ring_groups[].members": "Members (agent logins, in ring order)",
     "ring_groups[].members[]": "Members (agent logins, in ring order)",
@@ -61,6 +62,14 @@ _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for
      "no mailbox is named {name} (known: {known})"),
     (r"^must be 'seen' or 'move:<folder>', not .*$", "must be a folder name"),
     (r"^must name at least one agent login$", "must name at least one agent login"),
+    (r"^must be a date like '2026-12-24' or, every year, '12-24', not .*$",
+     "must be a date like 2026-12-24 or, every year, 12-24"),
+    (r"^must be a date and hours like '12-23 08:00-12:00', not .*$",
+     "must be a date and hours like 12-23 08:00-12:00"),
+    (r"^must be like '08:00-16:00', not .*$", "must be hours like 08:00-16:00"),
+    (r"^(?P<value>'.*') ends before it starts$", "{value} closes before it opens"),
+    (r"^(?P<value>'.*'): the hours overlap$", "{value}: the hours overlap"),
+    (r"^(?P<value>[0-9-]+) is listed twice$", "{value} is listed twice"),
 ))
 
 
@@ -93,6 +102,7 @@ FIELD_LABELS: dict[str, str] = {
     "current": "Current password", "new": "New password", "body": "Message",
     "subject": "Subject", "channel": "Channel", "folder": "Folder", "port": "Port",
     "user": "User name", "security": "Security", "pin": "SIM PIN", "holidays": "Holidays",
+    "half_days": "Half days",
     "members": "Members (agent logins, in ring order)", "strategy": "Strategy",
     "ring_timeout": "Ring timeout (s)", "from_name": "Sender name",
     "from_address": "Sender address", "test_to": "Send the test mail to",
@@ -101,6 +111,8 @@ FIELD_LABELS: dict[str, str] = {
     "kind": "Kind", "saved_reply": "Saved reply",
     "cc": "CC", "sender_name": "Your name in replies",
     "signature": "Signature",
+    "tag": "Tag", "notes": "What was agreed", "outcome": "Outcome",
+    "follow_up": "Follow up on (optional)", "waits": "Waits per",
     **{day: label for day, label in _WEEKDAYS.items()},
 }
 

@@ -24,9 +24,12 @@ from appliance.store.accounts import Accounts
 from appliance.store.call_figures import SERVICE_LEVEL_S
 from appliance.store.models import Agent, Customer, Ticket
 from appliance.store.stats import store_stats
+from appliance.store.ticket_tags import tags_by_ticket
 from appliance.store.tickets import TicketBook
+from appliance.store.waiting_callers import customers_by_number
 from appliance.store.work_items import ticket_id_of
 from appliance.store.worker import StoreWorker
+from appliance.web.frame.phone_display import region_of, shown_number
 from appliance.web.frame.privacy_parts import PrivacyParts
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.frame.work_rows import WorkItemRow
@@ -53,6 +56,12 @@ def _ticket_rows(ticket_ids: list[int]) -> dict[int, tuple[Any, ...]]:
     return {row[0]: row for row in cast(Iterable[tuple[Any, ...]], query)}
 
 
+def _ticket_rows_and_tags(ticket_ids: list[int]) -> tuple[dict[int, tuple[Any, ...]],
+                                                          dict[int, list[str]]]:
+    """The shown columns of these tickets and their tags, by id. Blocking."""
+    return _ticket_rows(ticket_ids), tags_by_ticket(ticket_ids)
+
+
 def _password_changed_at(agent_id: int) -> datetime | None:
     """When an active agent's password last changed; None when the account is gone. Blocking."""
     row = (Agent.select(Agent.password_changed_at)
@@ -66,10 +75,15 @@ def _admin_exists() -> bool:
                 .exists())
 
 
-def _call_row(item: WorkItem) -> WorkItemRow:
+def _call_row(item: WorkItem, callers: Mapping[str, tuple[int, str]],
+              region: str) -> WorkItemRow:
+    """A waiting call's row: the number, and the customer it belongs to when known."""
+    number = item.caller_number or ""
+    customer_id, name = callers.get(number, (item.customer_id, ""))
     return WorkItemRow(number=0, channel=item.kind.value, subject="", priority=item.priority.value,
-                       status="waiting", customer="", created_at=item.created_at, due=item.sla_due,
-                       item_id=item.id)
+                       status="waiting", customer=name, created_at=item.created_at,
+                       due=item.sla_due, item_id=item.id, customer_id=customer_id,
+                       caller_number=number, caller_number_shown=shown_number(number, region))
 
 
 def _local(row: WorkItemRow, zone: tzinfo) -> WorkItemRow:
@@ -117,6 +131,9 @@ class StoreWebBackend:
         self.service_level_s = (float(config.calls.service_level_seconds) if config is not None
                                 else SERVICE_LEVEL_S)
         self._session_check = timedelta(seconds=session_check_s)
+        # national numbers are read, and shown, as the box's own country's
+        self.country_code = str(config.box.country_code) if config is not None else "358"
+        self.region = region_of(self.country_code)
         self.lines = lines
         self.mail = mail  # None: a box (or a test) without the mail part
         self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
@@ -216,12 +233,16 @@ class StoreWebBackend:
     async def rows_for(self, items: Sequence[WorkItem]) -> list[WorkItemRow]:
         """The queue rows of these work items, in the same order."""
         ids = [i for i in (ticket_id_of(item.id) for item in items) if i is not None]
-        rows = await self.store.call(_ticket_rows, ids) if ids else {}
+        rows, tags = await self.store.call(_ticket_rows_and_tags, ids) if ids else ({}, {})
+        numbers = [item.caller_number for item in items
+                   if ticket_id_of(item.id) is None and item.caller_number]
+        callers = (await self.store.call(customers_by_number, numbers, self.country_code)
+                   if numbers else {})
         out: list[WorkItemRow] = []
         for item in items:
             ticket_id = ticket_id_of(item.id)
             if ticket_id is None:
-                out.append(_call_row(item))
+                out.append(_call_row(item, callers, self.region))
                 continue
             row = rows.get(ticket_id)
             if row is None:
@@ -232,7 +253,8 @@ class StoreWebBackend:
                                    priority=priority, status=status, customer=customer or "",
                                    created_at=created_at, due=item.sla_due, item_id=item.id,
                                    ticket_id=ticket_id, assignee_id=assignee, team_id=team,
-                                   customer_id=customer_id))
+                                   customer_id=customer_id,
+                                   tags=tuple(tags.get(ticket_id, ()))))
         return [_local(row, self.zone) for row in out]
 
     def waiting_calls(self) -> int:

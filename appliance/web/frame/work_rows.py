@@ -23,6 +23,9 @@ class WorkItemRow:
     assignee_id: int | None = None
     team_id: int | None = None
     customer_id: int | None = None
+    caller_number: str = ""  # a waiting call's number, E.164 as the line gave it
+    caller_number_shown: str = ""  # the same, grouped for reading
+    tags: tuple[str, ...] = ()  # a ticket's tags
 
     def json(self) -> dict[str, object]:
         """The row as JSON-ready data."""
@@ -34,4 +37,9 @@ class WorkItemRow:
             # to the second: the queue JSON is fetched often, and no one waits in microseconds
             "created_at": self.created_at.isoformat(timespec="seconds"),
             "due": self.due.isoformat(timespec="seconds") if self.due else None,
+            **({"tags": list(self.tags)} if self.number else {}),
+            **({"caller_number": self.caller_number or None,
+                "caller_number_shown": self.caller_number_shown or None,
+                "waiting_since": self.created_at.isoformat(timespec="seconds")}
+               if self.channel == "call" and not self.number else {}),
         }

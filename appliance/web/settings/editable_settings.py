@@ -44,13 +44,15 @@ def _retention(retention: Any) -> dict[str, Any]:
 def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
     """The values the admin forms start from; `writable` is False without a config file."""
     if config is None:
-        return {"writable": False, "modems": [], "weekly": {}, "holidays": "", "ring_groups": [],
+        return {"writable": False, "modems": [], "weekly": {}, "holidays": "", "half_days": "",
+                "ring_groups": [],
                 "strategies": STRATEGIES, "mqtt": None, "desk_units": [], "agents": [],
                 "new_desk_unit": {"id": "", "agent": ""}, "backup": None, "retention": None}
     modems = [{"number": i + 1, "name": m.name, "pin": _set(m.pin or m.pin_file)}
               for i, m in enumerate(config.gsm.modems)]
     weekly = {day: ", ".join(getattr(config.business_hours.weekly, day)) for day in WEEKDAYS}
     holidays = "\n".join(str(day) for day in config.business_hours.holidays)
+    half_days = "\n".join(config.business_hours.half_days)
     groups = [{"number": i + 1, "name": g.name, "members": ", ".join(g.members),
                "strategy": g.strategy, "ring_timeout": g.ring_timeout}
               for i, g in enumerate(config.ring_groups)]
@@ -61,7 +63,8 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
               "keep": config.backup.keep, "require_mount": config.backup.require_mount,
               "time_zone": config.box.time_zone}
     return {"writable": config_path is not None, "modems": modems, "weekly": weekly,
-            "holidays": holidays, "ring_groups": groups, "strategies": STRATEGIES,
+            "holidays": holidays, "half_days": half_days, "ring_groups": groups,
+            "strategies": STRATEGIES,
             "mqtt": _mqtt(config.mqtt), "desk_units": units,
             "agents": [a.login for a in config.agents],
             "new_desk_unit": {"id": "", "agent": ""}, "backup": backup,

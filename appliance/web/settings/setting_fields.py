@@ -61,6 +61,17 @@ def text_list(fields: forms.Fields, name: str, *, max_chars: int = LIST_TEXT_MAX
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 
+def text_lines(fields: forms.Fields, name: str, *, max_chars: int = LIST_TEXT_MAX) -> list[str]:
+    """A list of texts: a JSON list, or the form's text one a line (commas stay in a line)."""
+    value = fields.get(name)
+    if isinstance(value, list):
+        if not all(isinstance(v, str) for v in value):
+            raise FieldError(name, "must be a list of {items}", items="texts")
+        return [v.strip() for v in value]
+    text = forms.text(fields, name, max_chars=max_chars, required=False)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def typed_text(fields: forms.Fields, name: str) -> str:
     """What the admin typed in field `name`, to show back in the refused form."""
     value = fields.get(name, "")

@@ -1,4 +1,5 @@
-"""Admin form posts that change aspa.toml: SIM PIN, business hours, holidays, ring groups."""
+"""Admin form posts that change aspa.toml: SIM PIN, business hours, holidays, half days,
+ring groups."""
 
 from __future__ import annotations
 
@@ -79,6 +80,22 @@ async def holidays(request: web.Request) -> web.StreamResponse:
     days = setting_fields.text_list(fields, "holidays")
     typed = {"holidays": "\n".join(days)}
     return await apply(request, _holidays_change(days), section="holidays", typed=typed)
+
+
+def _half_days_change(days: list[str]) -> Change:
+    def change(document: TOMLDocument) -> None:
+        set_value(table(document, "business_hours"), "half_days", text_array(days))
+    return change
+
+
+async def half_days(request: web.Request) -> web.StreamResponse:
+    """POST /admin/settings/half-days: days with shorter hours, one a line ("12-24 08:00-12:00")."""
+    fields = await forms.submitted(request)
+    if "half_days" not in fields:
+        raise WebInputError("give half_days: lines like 12-24 08:00-12:00 (none = empty)")
+    days = setting_fields.text_lines(fields, "half_days")
+    typed = {"half_days": "\n".join(days)}
+    return await apply(request, _half_days_change(days), section="half_days", typed=typed)
 
 
 def _group_change(index: int, changes: dict[str, Any]) -> Change:

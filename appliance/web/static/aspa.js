@@ -105,11 +105,20 @@
     window.location.reload();
   }, 300);
 
+  const refreshRows = debounce(function () {
+    const rows = document.getElementById("queue-rows");
+    replaceFrom("/queue/rows?" + (body.dataset.filter || ""), rows);
+  }, 100);
+
   const handlers = {
-    queue: debounce(function () {
-      const rows = document.getElementById("queue-rows");
-      replaceFrom("/queue/rows?" + (body.dataset.filter || ""), rows);
-    }, 100),
+    queue: function (data) {
+      // a call of this agent's ended, or its notes were saved: the list above the queue changes
+      if (data.kind.startsWith("after_call.") && String(data.agent_id) === body.dataset.agent) {
+        reloadSoon();
+      } else {
+        refreshRows();
+      }
+    },
     wallboard: debounce(function () {
       replaceFrom("/wallboard?part=body", document.getElementById("board"));
     }, 250),
@@ -263,6 +272,26 @@
       put(start, caret, found.text + (match[3] === "\n" ? "\n" : ""));
       markUsed(found.id);
     });
+  }
+
+  // How long each caller has waited, counted on from the time the server gave (m:ss).
+  function showWaits() {
+    const now = Date.now();
+    for (const time of document.querySelectorAll("time.waited")) {
+      const since = Date.parse(time.getAttribute("datetime"));
+      if (Number.isNaN(since)) continue;
+      const whole = Math.max(0, Math.floor((now - since) / 1000));
+      const hours = Math.floor(whole / 3600);
+      const minutes = Math.floor((whole % 3600) / 60);
+      const seconds = String(whole % 60).padStart(2, "0");
+      time.textContent = hours
+        ? hours + ":" + String(minutes).padStart(2, "0") + ":" + seconds
+        : minutes + ":" + seconds;
+    }
+  }
+  if (live === "queue") {
+    showWaits();
+    setInterval(showWaits, 1000);
   }
 
   document.addEventListener("submit", function (event) {

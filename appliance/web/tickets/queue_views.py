@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from markupsafe import Markup
 
+from appliance.store.after_calls import open_after_calls
 from appliance.web.frame.app_keys import BACKEND, QUEUE_CACHE, SESSION, VIEWERS
 from appliance.web.frame.errors import WebInputError
-from appliance.web.frame.i18n import language_of
+from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.people import active_agents, all_teams
+from appliance.web.frame.phone_display import shown_number, waited_text
 from appliance.web.frame.rendering import environment, page_context, render
 from appliance.web.frame.work_rows import WorkItemRow
 from appliance.web.tickets.queue_filter import CHANNELS, STATUSES, QueueFilter
@@ -78,13 +81,26 @@ async def _rows_html(request: web.Request, chosen: QueueFilter) -> tuple[Markup,
         rows = await _rows(request, chosen)
         agents, _ = await _people(request)
         context = page_context(request)
+        now = request.app[BACKEND].clock.now()
         context.update(items=rows, chosen=chosen, agent_names={a: n for a, n, _ in agents},
-                       viewing=request.app[VIEWERS].by_ticket())
+                       viewing=request.app[VIEWERS].by_ticket(),
+                       waited=lambda since: waited_text((now - since).total_seconds()))
         html = environment().get_template("queue_rows.html").render(**context)
         return Markup(html), len(rows)  # rendered by the autoescaping template: safe
 
     built: Any = await request.app[QUEUE_CACHE].get(_key(request, "rows", chosen), build)
     return built  # type: ignore[no-any-return]
+
+
+async def _after_calls(request: web.Request) -> list[tuple[int, str, datetime]]:
+    """The signed-in agent's calls still to write down: (item id, caller, ended at)."""
+    session = request[SESSION]
+    assert session is not None
+    backend = request.app[BACKEND]
+    items = await backend.store.call(open_after_calls, session.who.agent_id)
+    t = translator(language_of(request))
+    return [(i.id, i.customer_name or shown_number(i.number, backend.region)
+             or t("a withheld number"), i.opened_at) for i in items]
 
 
 async def queue_page(request: web.Request) -> web.StreamResponse:
@@ -101,7 +117,9 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     async def build() -> bytes:
         rows_html, count = await _rows_html(request, chosen)
         agents, teams = await _people(request)
+        after_calls = await _after_calls(request)
         page = render(request, "queue.html", rows_html=rows_html, count=count,
+                      after_calls=after_calls,
                       shown_max=QUEUE_PAGE_ROWS, chosen=chosen, channels=CHANNELS,
                       statuses=STATUSES, agents=agents, teams=teams, empty=empty,
                       refused=refused)

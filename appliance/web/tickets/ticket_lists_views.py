@@ -15,10 +15,12 @@ from appliance.store.ticket_lists import (
     list_customers,
     list_tickets,
 )
+from appliance.store.ticket_tags import TAG_MAX_CHARS, BadTag, known_tags, normalise_tag
 from appliance.web.frame.app_keys import BACKEND, SESSION
-from appliance.web.frame.errors import wants_json
+from appliance.web.frame.errors import FieldError, wants_json
 from appliance.web.frame.people import active_agents
 from appliance.web.frame.rendering import render
+from appliance.web.tickets.tag_views import TYPED_MAX_CHARS
 
 ID_MAX_DIGITS = 12
 
@@ -47,7 +49,18 @@ def listing_of(request: web.Request) -> TicketListing:
         assignee = str(session.who.agent_id)
     return TicketListing(status=query.get("status", "").strip(), assignee=assignee,
                          customer_id=_number(query, "customer"),
-                         page=_page(query))
+                         page=_page(query), tag=_tag(query))
+
+
+def _tag(query: Mapping[str, str]) -> str:
+    """The `tag` filter, normalised; an unusable one is refused in the person's language."""
+    typed = query.get("tag", "").strip()
+    if len(typed) > TYPED_MAX_CHARS:
+        raise FieldError("tag", "too long: at most {count} characters", count=TAG_MAX_CHARS)
+    try:
+        return normalise_tag(typed) if typed else ""
+    except BadTag as error:
+        raise FieldError("tag", error.what, **error.values) from None
 
 
 def _page_link(request: web.Request, page: int) -> str:
@@ -56,7 +69,7 @@ def _page_link(request: web.Request, page: int) -> str:
 
 
 async def ticket_list(request: web.Request) -> web.StreamResponse:
-    """GET /tickets?status=&assignee=&customer=&page=."""
+    """GET /tickets?status=&assignee=&customer=&tag=&page=."""
     listing = listing_of(request)
     store = request.app[BACKEND].store
     page = await store.call(list_tickets, listing)
@@ -65,8 +78,9 @@ async def ticket_list(request: web.Request) -> web.StreamResponse:
                                   "total": page.total, "page": page.page,
                                   "pages": page.pages})
     agents = await store.call(active_agents)
+    tags = await store.call(known_tags)
     return render(request, "tickets.html", listing=listing, page=page, statuses=STATUSES,
-                  agents=agents, previous=_page_link(request, page.page - 1),
+                  agents=agents, tags=tags, previous=_page_link(request, page.page - 1),
                   following=_page_link(request, page.page + 1))
 
 

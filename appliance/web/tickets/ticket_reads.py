@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
+from appliance.store.after_calls import saved_for_customer
 from appliance.store.errors import NotFound
 from appliance.store.models import (
     Agent,
@@ -17,6 +18,7 @@ from appliance.store.models import (
     Message,
     Ticket,
 )
+from appliance.store.ticket_tags import tags_of
 from appliance.web.frame.people import active_agents, all_teams
 
 TIMELINE_MAX = 300  # entries shown; older ones are in the customer's history
@@ -25,10 +27,11 @@ OTHER_TICKETS_MAX = 20
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    """One thing that happened with the customer: a mail, an SMS, a note, a call."""
+    """One thing that happened with the customer: a mail, an SMS, a note, a call, what an
+    agent wrote after a call."""
 
     at: datetime
-    kind: str  # email / sms / note / call / web
+    kind: str  # email / sms / note / call / web / after_call
     direction: str  # in / out / internal
     ticket_number: int | None
     who: str
@@ -62,6 +65,7 @@ class TicketView:
     teams: list[tuple[int, str]]
     merged_into_number: int | None = None
     merged_numbers: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
 def ticket_by_number(number: int) -> Ticket:
@@ -112,6 +116,20 @@ def _call_entries(customer_id: int) -> list[TimelineEntry]:
                           body="") for c in calls]
 
 
+def _after_call_entries(customer_id: int) -> list[TimelineEntry]:
+    """The saved after-call items: what each agent wrote when a call with the customer ended."""
+    items = saved_for_customer(customer_id, TIMELINE_MAX)
+    names = dict(cast(Iterable[tuple[int, str]], Agent.select(Agent.id, Agent.name).tuples()))
+    ticket_ids = [i.follow_up_ticket_id for i in items if i.follow_up_ticket_id is not None]
+    numbers = dict(cast(Iterable[tuple[int, int]], Ticket.select(Ticket.id, Ticket.number)
+                        .where(Ticket.id.in_(ticket_ids)).tuples())) if ticket_ids else {}
+    return [TimelineEntry(at=i.saved_at or i.opened_at, kind="after_call", direction="internal",
+                          ticket_number=numbers.get(i.follow_up_ticket_id or 0),
+                          who=names.get(i.agent_id or 0, ""), body=i.notes,
+                          call_outcome=f"after_call:{i.outcome}" if i.outcome else "")
+            for i in items]
+
+
 def customer_timeline(customer_id: int | None, ticket_ids: list[int]) -> list[TimelineEntry]:
     """Messages of these tickets and of the customer's other tickets, and their calls, oldest
     first."""
@@ -121,6 +139,7 @@ def customer_timeline(customer_id: int | None, ticket_ids: list[int]) -> list[Ti
     entries = _message_entries(ticket_ids)
     if customer_id is not None:
         entries.extend(_call_entries(customer_id))
+        entries.extend(_after_call_entries(customer_id))
     entries.sort(key=lambda e: e.at)
     return entries[-TIMELINE_MAX:]
 
@@ -152,7 +171,7 @@ def ticket_view(number: int) -> TicketView:
                       contacts=contacts_of(ticket.customer_id) if ticket.customer_id else [],
                       timeline=timeline, other_tickets=others, agents=active_agents(),
                       teams=all_teams(), merged_into_number=into,
-                      merged_numbers=[m.number for m in merged])
+                      merged_numbers=[m.number for m in merged], tags=tags_of(ticket.id))
 
 
 def ticket_json(ticket: Ticket) -> dict[str, Any]:

@@ -59,7 +59,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
         backend = request.app[BACKEND]
         view = await backend.store.call(ticket_view, number)
         viewers = request.app[VIEWERS].others(view.ticket.id, _who(request).agent_id)
-        return web.json_response({"ticket": ticket_json(view.ticket),
+        return web.json_response({"ticket": {**ticket_json(view.ticket), "tags": view.tags},
                                   "timeline": [e.json() for e in view.timeline],
                                   "contacts": [{"kind": k, "value": v} for k, v in view.contacts],
                                   "viewers": viewers})
