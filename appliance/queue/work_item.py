@@ -23,6 +23,7 @@ class WorkItem:
     assignee_id: int | None = None  # set: only this agent may take it
     vip: bool = False
     account_manager_id: int | None = None
+    offered_to: int | None = None  # held for this agent first (their account manager), for now
 
     def __post_init__(self) -> None:
         for name in ("created_at", "sla_due"):
