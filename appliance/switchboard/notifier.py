@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
 
+from appliance.ports.adapter import AdapterHealth
 from appliance.ports.notices import AgentNotice, NoticeSender
 from appliance.queue.notice_rules import (
     Delivery,
@@ -116,15 +117,23 @@ class Notifier:
         self._language = language
         self._sub: Subscription | None = None
 
-    def attach(self) -> None:
+    @property
+    def name(self) -> str:
+        return "notices"
+
+    async def start(self) -> None:
         """Follow the bus."""
         if self._sub is None:
             self._sub = self._bus.subscribe("notices", self._on_event, WATCHED)
 
-    def detach(self) -> None:
+    async def stop(self) -> None:
         if self._sub is not None:
             self._bus.unsubscribe(self._sub)
             self._sub = None
+
+    def health(self) -> AdapterHealth:
+        ways = ", ".join(sorted(way.value for way in self._senders)) or "the page only"
+        return AdapterHealth(ok=True, detail=f"notices by {ways}")
 
     async def _on_event(self, event: Event) -> None:
         try:

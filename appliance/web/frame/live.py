@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from appliance.ports.notices import OpenPages
 from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.events import Event, TicketReturned
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWERS, WALL, WALLS
@@ -56,6 +57,7 @@ class LiveHub:
         self._subscription: Subscription | None = None
         self._bus: EventBus | None = None
         self._caught_up: CatchUp | None = None
+        self.pages: OpenPages | None = None  # each agent's open pages, for notices
 
     def attach(self, bus: EventBus, caught_up: CatchUp | None = None) -> None:
         """Follow the bus; `caught_up` waits for the queue's picture to include an event."""
@@ -141,6 +143,8 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
         assert screen is not None  # the gate lets no other browser in
         client = LiveClient(0, screen.screen_id)
     hub.clients.add(client)
+    if session is not None and hub.pages is not None:
+        hub.pages.opened(session.who.agent_id)
     if session is not None and ticket_id is not None:
         viewers.opened(ticket_id, session.who.agent_id, session.who.name)
         hub.broadcast({"kind": "viewers", "ticket_id": ticket_id})
@@ -160,6 +164,8 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
         pass  # the page went away
     finally:
         hub.clients.discard(client)
+        if session is not None and hub.pages is not None:
+            hub.pages.closed(session.who.agent_id)
         if session is not None and ticket_id is not None:
             viewers.closed(ticket_id, session.who.agent_id)
             hub.broadcast({"kind": "viewers", "ticket_id": ticket_id})
