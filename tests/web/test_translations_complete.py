@@ -46,7 +46,8 @@ CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$|^[a-z-]+:[a-z0-9_-]+$")
 RAW_ON_PAGE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b(?:security|smtp-security|step):[a-z]+\b")
 PAGES = ("/", "/tickets/1001", "/customers/1", "/presence", "/wallboard", "/reports",
          "/admin/agents", "/admin/settings", "/admin/mailboxes", "/admin/audit", "/quarantine",
-         "/setup/line", "/setup/mailbox", "/setup/agents", "/password", "/admin/wall-screens")
+         "/setup/line", "/setup/mailbox", "/setup/agents", "/password", "/admin/wall-screens",
+         "/notices")
 # aspa.toml's own keys and shell commands, shown on purpose to an installer at the console
 SHOWN_KEYS = re.compile(r"\[\[?[a-z_.]+\]\]?|\b[a-z_]+\.[a-z_.\[\]]+\b|\bsudo \S+")
 

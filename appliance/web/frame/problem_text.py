@@ -97,6 +97,8 @@ FIELD_LABELS: dict[str, str] = {
     "ring_timeout": "Ring timeout (s)", "from_name": "Sender name",
     "from_address": "Sender address", "test_to": "Send the test mail to",
     "until": "Pending until",
+    "notice_email": "Email address for notices", "quiet_start": "Quiet hours from",
+    "quiet_end": "Quiet hours until", "way_sms": "SMS",
     **{day: label for day, label in _WEEKDAYS.items()},
 }
 
