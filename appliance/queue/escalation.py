@@ -100,6 +100,6 @@ def breach_actions(item: WorkItem, rules: EscalationRules,
     reassign, assign_to = False, None
     if rules.reassign_to == POOL:
         reassign = item.assignee_id is not None
-    elif rules.reassign_to and named_agent is not None:
-        reassign, assign_to = item.assignee_id != named_agent, named_agent
+    elif rules.reassign_to and named_agent is not None and item.assignee_id != named_agent:
+        reassign, assign_to = True, named_agent
     return BreachActions(raise_to, reassign, assign_to, rules.tell_team)
