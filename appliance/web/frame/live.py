@@ -18,7 +18,7 @@ from aiohttp import web
 
 from appliance.ports.notices import OpenPages
 from appliance.spine.bus import EventBus, Subscription
-from appliance.spine.events import Event, TicketReturned
+from appliance.spine.events import AgentNotified, Event, TicketReturned
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWERS, WALL, WALLS
 
 log = logging.getLogger("aspa.web")
@@ -28,6 +28,7 @@ CatchUp = Callable[[], Awaitable[None]]
 KEEPALIVE_S = 15.0  # a comment line keeps proxies and the browser from timing out
 CATCH_UP_S = 1.0  # wait this long for the switchboard's picture before telling pages
 RETRY_MS = 2000  # the browser reconnects after this long (the `retry:` field)
+PAGE_NOTICES = ("assigned", "sla_warning", "sla_breach")  # AgentNotified shown by the page
 LIVE_EVENT_KINDS = ("ticket.", "message.", "call.", "callback.", "presence.", "quarantine.",
                     "agent.", "customer.", "retention.")
 
@@ -77,6 +78,12 @@ class LiveHub:
                 async with asyncio.timeout(CATCH_UP_S):
                     await self._caught_up()
         self._on_change()  # after the filing: a view rendered from now on includes this event
+        if isinstance(event, AgentNotified):
+            if event.agent_id is not None and event.notice in PAGE_NOTICES:
+                # that agent's open pages say it; mentions and returns are said already
+                self.tell_agent(event.agent_id, {"kind": "notified", "notice": event.notice,
+                                                 "number": event.number})
+            return
         if event.kind.startswith(LIVE_EVENT_KINDS) and self.clients:
             self.broadcast(_summary(event))
         if isinstance(event, TicketReturned) and event.assignee_id is not None:

@@ -7,17 +7,17 @@ commit) or, for replies by mail, through the mail part's outbox.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from appliance.store.errors import InvalidInput, NotFound
 from appliance.store.models import Agent, Ticket
+from appliance.store.notice_choices import active_agents
 from appliance.store.reply_addresses import email_to_answer, phone_to_answer
 from appliance.store.tickets import MessageDraft
 from appliance.tickets import Priority
+from appliance.tickets.mentions import mentioned
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.tickets.ticket_reads import ticket_by_number
@@ -30,7 +30,6 @@ log = logging.getLogger("aspa.web")
 BODY_MAX_CHARS = 50_000
 SUBJECT_MAX_CHARS = 500  # the column's size (Ticket.subject)
 NEW_TICKET_CHANNELS = ("email", "sms", "call", "callback", "web")
-MENTION = re.compile(r"(?<![\w@])@([\w.\-]{1,100})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +85,11 @@ async def reply(backend: StoreWebBackend, who: SignedIn, number: int, channel: s
 
 
 def _mentioned(body: str) -> list[tuple[int, str]]:
-    logins = {m.lower() for m in MENTION.findall(body)}
-    if not logins:
+    """(id, login) of the active agents the note mentions, by @login or @Name."""
+    if "@" not in body:
         return []
-    query = (Agent.select(Agent.id, Agent.login)
-             .where(Agent.login.in_(sorted(logins)) & (Agent.active == True)).tuples())  # noqa: E712
-    return list(cast(Iterable[tuple[int, str]], query))
+    agents = active_agents()
+    return [(agent_id, agents[agent_id][0]) for agent_id in sorted(mentioned(body, agents))]
 
 
 async def add_note(backend: StoreWebBackend, who: SignedIn, number: int,
