@@ -29,6 +29,7 @@ from appliance.store.worker import StoreWorker
 from appliance.switchboard.notifier import Notifier
 from appliance.tickets.business_calendar import BusinessCalendar
 from appliance.web.app import make_app
+from appliance.web.frame.live import KEEPALIVE_S
 from tests.peers.smtp import SmtpServer
 from tests.web.board_backend import backend_on, loaded_board
 from tests.web.browser.conftest import ADMIN, AGENT, Site, Watched, log_in
@@ -82,8 +83,8 @@ async def site() -> AsyncIterator[Site]:
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
-async def _until(check: object, what: str) -> None:
-    for _ in range(int(WAIT_S / 0.05)):
+async def _until(check: object, what: str, within_s: float = WAIT_S) -> None:
+    for _ in range(int(within_s / 0.05)):
         if check():  # type: ignore[operator]
             return
         await asyncio.sleep(0.05)
@@ -108,7 +109,9 @@ async def test_a_mention_reaches_anna_by_mail_while_her_page_is_closed(
     await anna.click("form.stack button[type=submit]")
     await anna.wait_for_url(site.url + "/notices?saved=1")
     await anna_context.close()
-    await _until(lambda: not pages.has_open(site.agent_id), "Anna's page closed")
+    # the server learns of a closed page at the stream's next keep-alive (live.KEEPALIVE_S)
+    await _until(lambda: not pages.has_open(site.agent_id), "Anna's page closed",
+                 within_s=KEEPALIVE_S * 3)
 
     page = watched.page
     await log_in(page, site)
