@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 
 from appliance.gsm.errors import ModemError
 from appliance.gsm.line import GsmLine
-from appliance.ports.lines import NoLineUp, SimUnblockRefused
+from appliance.gsm.sms_split import part_count
+from appliance.ports.lines import NoLineUp, SimUnblockRefused, SmsParts
 
 log = logging.getLogger("aspa.gsm.lines")
 
@@ -30,6 +31,11 @@ class GsmLineSet:
                 log.warning("%s: SMS to a customer failed: %s", line.name, error)
                 problems.append(f"{line.name}: {error}")
         raise NoLineUp("; ".join(problems) or "no GSM line is up to send the SMS")
+
+    def sms_parts(self, text: str) -> SmsParts:
+        """The parts and alphabet the modem would send `text` in."""
+        alphabet, parts, units = part_count(text)
+        return SmsParts(alphabet.value, parts, units)
 
     async def sweep_sim(self, is_theirs: Callable[[str], bool]) -> int:
         """Delete the matching stored SMS on every attached modem; ModemError if one fails."""

@@ -61,3 +61,23 @@ def split_text(text: str, *, force_ucs2: bool = False) -> SplitText:
     if len(bodies) > MAX_PARTS:
         raise PduError(f"text needs {len(bodies)} parts; at most {MAX_PARTS} can be joined")
     return SplitText(alphabet, tuple(bodies))
+
+
+def part_count(text: str) -> tuple[Alphabet, int, int]:
+    """(alphabet, parts, units) of `text` as split_text would send it, however long: the
+    count an agent sees before sending (an extension character is two septets)."""
+    alphabet, codes = _char_codes(text, force_ucs2=False)
+    if alphabet is Alphabet.GSM7:
+        single, per_part, width = SINGLE_GSM7_SEPTETS, PART_GSM7_SEPTETS, 1
+    else:
+        single, per_part, width = SINGLE_UCS2_UNITS, PART_UCS2_UNITS, 2
+    units = sum(len(code) for code in codes) // width
+    if units <= single:
+        return alphabet, 1 if units else 0, units
+    parts, used = 1, 0
+    for code in codes:  # a part never splits an escape or a surrogate pair
+        size = len(code) // width
+        if used + size > per_part:
+            parts, used = parts + 1, 0
+        used += size
+    return alphabet, parts, units

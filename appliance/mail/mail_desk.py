@@ -6,10 +6,11 @@ replies by mail does not load the intake or the composer.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from appliance.config.sections.mail import MailboxSettings, SmtpSettings
-from appliance.ports.mail_desk import Replayed
+from appliance.ports.mail_desk import Replayed, ReplyDraft
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.spine.events import MessageAdded
@@ -57,18 +58,26 @@ class MailDeskService:
             self._bus.publish(event)  # the switchboard files the ticket, pages hear of it
         return Replayed(outcome.kind, outcome.ticket_id)
 
-    async def queue_reply(self, ticket_id: int, body: str, *, author_id: int,
-                          sender_name: str) -> tuple[int, str]:
-        from appliance.mail.replies import queue_reply
+    async def queue_reply(self, ticket_id: int, draft: ReplyDraft) -> tuple[int, str]:
+        """Read in the store thread, compose and write the files beside it (a reply with
+        10 MB of files takes a second or two), then store and queue in one transaction."""
+        from appliance.mail.replies import compose_reply, plan_reply, record_reply
+        from appliance.store.message_files import store_blobs
+
+        settings = self.smtp
+        plan = await self._store.call(plan_reply, ticket_id, draft, settings)
+        reply = await asyncio.to_thread(compose_reply, plan, draft, settings, self._clock.now())
+        blobs = await asyncio.to_thread(store_blobs, attachments_dir(self._data_dir),
+                                        draft.files)
 
         def store_and_queue() -> tuple[int, str]:
-            outgoing = queue_reply(ticket_id, body, settings=self.smtp, clock=self._clock,
-                                   author_id=author_id, sender_name=sender_name)
-            assert outgoing.message is not None  # queue_reply always links the stored reply
+            outgoing = record_reply(plan, draft, reply, settings=settings, clock=self._clock,
+                                    blobs=blobs)
+            assert outgoing.message is not None  # record_reply always links the stored reply
             return int(outgoing.message.id), str(outgoing.recipients)
 
         message_id, recipients = await self._store.call(store_and_queue)
         self._bus.publish(MessageAdded(at=self._clock.now(), message_id=message_id,
                                        channel="email", direction="out", ticket_id=ticket_id,
-                                       agent_id=author_id))
+                                       agent_id=draft.author_id))
         return message_id, recipients

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -10,11 +11,24 @@ class NoLineUp(ConnectionError):
     """No line that can do it is up right now."""
 
 
+@dataclass(frozen=True, slots=True)
+class SmsParts:
+    """How an SMS text goes out: its alphabet (gsm7 or ucs2), parts and characters counted
+    as the network does (septets or UTF-16 units)."""
+
+    alphabet: str
+    parts: int
+    units: int
+
+
 class LinesPort(Protocol):
     """SMS out and the SIM's stored messages, on whichever line can (the runtime's lines)."""
 
     async def send_sms(self, number: str, text: str) -> tuple[int, ...]:
         """Send an SMS on the first line that is up; its message references. NoLineUp if none."""
+
+    def sms_parts(self, text: str) -> SmsParts:
+        """How many parts `text` takes, in which alphabet (3GPP TS 23.040 §9.2.3.24.1)."""
 
     async def sweep_sim(self, is_theirs: Callable[[str], bool]) -> int:
         """Delete every SMS still stored on a SIM whose sender `is_theirs`; how many went."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from typing import Protocol
 
 from appliance.config.sections.mail import MailboxSettings, SmtpSettings
+from appliance.tickets.reply_files import ReplyFile
 
 
 class MailRefused(Exception):
@@ -20,8 +22,25 @@ class Replayed:
     ticket_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class ReplyDraft:
+    """An agent's reply by mail as the page took it: text, copies, files (checked), and who
+    signs it. The mail part adds the signature, the quote and the HTML part."""
+
+    body: str
+    author_id: int | None = None
+    sender_name: str = ""  # the agent's name in From
+    signature: str = ""  # the agent's own; empty = the box's closing and the sender name
+    cc: tuple[str, ...] = ()
+    files: tuple[ReplyFile, ...] = ()
+    box_language: str = "fi"  # for the box's words when the customer's language is unknown
+    zone: tzinfo = UTC  # the office's wall clock, for the quote header
+
+
 class MailDesk(Protocol):
     """The mail part as the web page uses it (appliance.mail.mail_desk in the box)."""
+
+    smtp: SmtpSettings  # the outgoing server in use: its caps and sender format too
 
     @property
     def sends_mail(self) -> bool:
@@ -39,6 +58,5 @@ class MailDesk(Protocol):
     async def replay(self, quarantine_id: int) -> Replayed:
         """Run a quarantined mail through the intake again (its events are published)."""
 
-    async def queue_reply(self, ticket_id: int, body: str, *, author_id: int,
-                          sender_name: str) -> tuple[int, str]:
+    async def queue_reply(self, ticket_id: int, draft: ReplyDraft) -> tuple[int, str]:
         """Store an agent's reply and queue it for SMTP: (message id, recipients)."""

@@ -79,6 +79,8 @@ class Agent(BaseModel):
     phone = pw.CharField(max_length=32, null=True)  # E.164, for ringing the agent's mobile
     sip_uri = pw.CharField(max_length=255, null=True)
     language = pw.CharField(max_length=8, null=True)  # fi / en; None = from the browser
+    sender_name = pw.CharField(max_length=200, null=True)  # From name of replies; None = name
+    signature = pw.TextField(null=True)  # under each reply by mail; None = the box's closing
     active = pw.BooleanField(default=True)
     created_at = UtcDateTimeField(default=utcnow)
 
@@ -364,6 +366,24 @@ class SmsOutboxEntry(BaseModel):
     reported_at = UtcDateTimeField(null=True)
 
 
+class SavedReply(BaseModel):
+    """An answer or a knowledge snippet the office keeps, inserted into replies by agents.
+
+    Its text may hold placeholders (appliance.tickets.reply_placeholders), filled in per ticket.
+    """
+
+    id = pw.AutoField()
+    edited_by_id: int | None
+    title = pw.CharField(max_length=200)
+    body = pw.TextField()
+    language = pw.CharField(max_length=8, default="any")  # fi / en / any
+    shortcut = pw.CharField(max_length=40, null=True, unique=True)  # "#thanks"; None = none
+    kind = pw.CharField(max_length=16, default="reply")  # reply / snippet
+    usage_count = pw.IntegerField(default=0)  # replies sent with it
+    edited_by = pw.ForeignKeyField(Agent, null=True, on_delete="SET NULL")  # None: the box
+    edited_at = UtcDateTimeField()
+
+
 class AgentNoticeSettings(BaseModel):
     """One agent's choices for notices: the way for each kind, quiet hours, where mail goes."""
 
@@ -419,6 +439,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ChangeFeedEntry,
     LoginBrake,
     SmsOutboxEntry,
+    SavedReply,
     AgentNoticeSettings,
     NoticeLogEntry,
 )

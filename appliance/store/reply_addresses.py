@@ -6,12 +6,18 @@ from appliance.store.errors import InvalidInput
 from appliance.store.models import ContactPoint, Message, Ticket
 
 
+def latest_customer_mail(ticket: Ticket | int) -> Message | None:
+    """The ticket's latest mail from outside (its sender, To and Cc, text), if any."""
+    found: Message | None = (Message.select()
+                             .where((Message.ticket == ticket) & (Message.direction == "in")
+                                    & (Message.channel == "email") & (Message.sender != ""))
+                             .order_by(Message.id.desc()).first())
+    return found
+
+
 def email_to_answer(ticket: Ticket) -> str:
     """The sender of the latest inbound mail, else a working address of the customer."""
-    latest = (Message.select(Message.sender)
-              .where((Message.ticket == ticket) & (Message.direction == "in")
-                     & (Message.channel == "email") & (Message.sender != ""))
-              .order_by(Message.id.desc()).first())
+    latest = latest_customer_mail(ticket)
     if latest is not None:
         return str(latest.sender)
     return _working_contact(ticket, "email", "an email address to reply to")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import resource
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -33,6 +34,10 @@ log = logging.getLogger("aspa.web")
 # one is refused; a body beyond this is refused with a bare 413 before it is read whole.
 UPLOAD_PREFIX = "/admin/prompts/"
 UPLOAD_BODY_MAX_BYTES = 24 * 1024 * 1024
+# A reply's files: mail.smtp.attachments_max_mb is at most 50 MB, and a file over the
+# cap is refused by name with the typed text kept, so the body may be larger than that.
+REPLY_PATH = re.compile(r"^/(api/)?tickets/\d{1,12}/reply(/insert)?$")
+REPLY_BODY_MAX_BYTES = 64 * 1024 * 1024
 DESCRIPTOR_SHARE = 4  # the web page may use at most this share (1/4) of the process's descriptors
 
 
@@ -140,6 +145,17 @@ def is_sound_upload(request: web.Request) -> bool:
             and request.path.endswith("/upload"))
 
 
+def upload_max_bytes(request: web.Request) -> int | None:
+    """The body limit of a form that takes files (announcements, a reply's files); None
+    for every other request."""
+    if is_sound_upload(request):
+        return UPLOAD_BODY_MAX_BYTES
+    if (request.method == "POST" and request.content_type == "multipart/form-data"
+            and REPLY_PATH.match(request.path)):
+        return REPLY_BODY_MAX_BYTES
+    return None
+
+
 def body_deadline(seconds: float) -> Middleware:
     """A middleware that reads a request's body within `seconds` or answers 408."""
 
@@ -147,11 +163,14 @@ def body_deadline(seconds: float) -> Middleware:
     async def read_body_in_time(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.body_exists and request.method not in ("GET", "HEAD"):
             read: Callable[[], Awaitable[object]] = request.read
-            if is_sound_upload(request):
+            upload_max = upload_max_bytes(request)
+            if upload_max is not None:
                 # parsed as it arrives (aiohttp spools the file to disk) and kept for post();
                 # a multipart body cannot be parsed again from read()'s copy
-                request = request.clone(client_max_size=UPLOAD_BODY_MAX_BYTES)
+                request = request.clone(client_max_size=upload_max)
                 read = request.post
+            elif request.content_type == "multipart/form-data":
+                read = request.post  # within the default size limit
             try:
                 async with asyncio.timeout(seconds):
                     await read()  # kept by aiohttp; post() and json() read it again

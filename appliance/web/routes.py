@@ -16,6 +16,7 @@ from appliance.web.mailboxes import (
 )
 from appliance.web.notices import notice_views
 from appliance.web.privacy import audit_views, privacy_views
+from appliance.web.replies import reply_views
 from appliance.web.reports import report_views as reports
 from appliance.web.reports import wall_pair, wallboard
 from appliance.web.search import merge_pickers, search_views
@@ -24,6 +25,7 @@ from appliance.web.settings import (
     desk_unit_edits,
     keeping_edits,
     mqtt_edits,
+    profile_views,
     prompt_views,
     restart_views,
     settings_edits,
@@ -66,6 +68,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/tickets", ticket_views.create)
     get("/tickets/{number}", ticket_views.ticket_page)
     post("/tickets/{number}/reply", ticket_views.reply)
+    post("/tickets/{number}/reply/insert", ticket_views.insert_saved_reply)
     post("/tickets/{number}/note", ticket_views.note)
     post("/tickets/{number}/fields", ticket_views.change_fields)
     get("/tickets/{number}/merge", merge_pickers.ticket_merge_picker)
@@ -82,6 +85,11 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/customers/{id}/contacts", customer_views.contact_add)
     get("/customers/{id}/merge", merge_pickers.customer_merge_picker)
     post("/customers/{id}/merge", customer_views.customer_merge)
+    get("/replies", reply_views.replies_page)
+    post("/replies", reply_views.reply_add)
+    get("/replies/{id}", reply_views.reply_page)
+    post("/replies/{id}", reply_views.reply_change)
+    post("/replies/{id}/remove", reply_views.reply_remove)
     get("/presence", presence_views.presence_page)
     post("/presence", presence_views.set_my_presence)
     get("/wallboard", wallboard.wallboard)
@@ -89,8 +97,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/reports", reports.report_page)
     get("/reports.csv", reports.report_csv)
     get("/events", live.event_stream)
-    get("/password", admin_views.password_page)
+    get("/password", profile_views.password_page)
     post("/password", admin_views.change_own_password)
+    post("/profile/replies", profile_views.save_replies)
     get("/notices", notice_views.notices_page)
     post("/notices", notice_views.save_notices)
     get("/quarantine", quarantine_views.quarantine_list)
@@ -161,11 +170,17 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/customers/{id}", customer_views.customer_update)
     post("/api/customers/{id}/contacts", customer_views.contact_add)
     post("/api/customers/{id}/merge", customer_views.customer_merge)
+    get("/api/replies", reply_views.replies_page)
+    post("/api/replies", reply_views.reply_add)
+    get("/api/replies/{id}", reply_views.reply_page)
+    post("/api/replies/{id}", reply_views.reply_change)
+    post("/api/replies/{id}/remove", reply_views.reply_remove)
     get("/api/presence", presence_views.presence_page)
     post("/api/presence", presence_views.set_my_presence)
     get("/api/wallboard", wallboard.wallboard)
     get("/api/reports", reports.report_page)
     post("/api/password", admin_views.change_own_password)
+    post("/api/profile/replies", profile_views.save_replies)
     get("/api/notices", notice_views.notices_page)
     post("/api/notices", notice_views.save_notices)
     get("/api/quarantine", quarantine_views.quarantine_list)

@@ -54,7 +54,7 @@ async def test_reply_carries_threading_headers_and_the_ticket_tag(
     assert mail["Message-ID"] == f"<{row.rfc_message_id}>"
     assert row.rfc_message_id.endswith("@" + DOMAIN)
     assert "Auto-Submitted" not in mail
-    assert "Käynnistäkää" in mail.get_content()
+    assert "Käynnistäkää" in mail.get_body(("plain",)).get_content()
     stored = Message.get(Message.message_id == row.rfc_message_id)
     assert stored.direction == "out" and stored.ticket_id == ticket.id
     assert OutgoingMail.get_by_id(row.id).state == "sent"

@@ -137,7 +137,7 @@ async def test_saved_settings_are_used_for_the_next_reply_without_a_restart(
     assert await sender.send_due() == 1
     mail = server.wait_for_messages(1)[0]
     assert mail.login == LOGIN and mail.rcpt_tos == ("maija@example.fi",)
-    assert mail.parsed()["From"] == "Admin Example / Tuki – Support <tuki@example.fi>"
+    assert mail.parsed()["From"] == "Admin Example via Tuki – Support <tuki@example.fi>"
 
 
 async def test_the_outgoing_server_can_share_a_mailboxs_host_and_login(

@@ -59,3 +59,21 @@ async def test_a_failed_send_keeps_the_reply_and_says_so(
     assert data["queued_for_sending"] is False and data["problem"]
     stored = await store.call(lambda: Message.get(Message.id == data["message_id"]))
     assert (stored.direction, stored.body_text) == ("out", "Soitamme.")
+
+
+async def test_a_failed_send_shows_the_parts_it_took(
+    client: TestClient, tickets: TicketBook, backend: StoreWebBackend, line: Line
+) -> None:
+    backend.lines = GsmLineSet([GsmLine(line.driver)])
+    await close_line(line)
+    number = await open_sample_ticket(tickets, channel="sms")
+    token = await log_in(client)
+    page = await (await client.post(f"/tickets/{number}/reply", data={
+        "csrf_token": token, "channel": "sms", "body": "Košice " + "a" * 70})).text()
+    assert "could not be sent now" in page
+    assert "SMS parts: 2 (characters: 77, UCS-2 alphabet)." in page
+    refused = await client.post(f"/tickets/{number}/reply", data={
+        "csrf_token": token, "channel": "sms", "body": "Hei " + "€" * 80, "cc": "a@b.fi"})
+    again = await refused.text()
+    assert refused.status == 400 and "An SMS carries neither copies nor files" in again
+    assert "Characters: 164, SMS parts: 2 (GSM-7: 160 fit in one SMS" in again  # € is 2

@@ -10,6 +10,7 @@ from appliance.config.secret_files import masked_repr
 from appliance.config.shown_value import shown
 
 SECURITY_CHOICES = ("tls", "starttls", "none")
+SENDER_FORMAT_FIELDS = ("{agent}", "{office}")
 
 
 def _mark_check(value: str) -> str | None:
@@ -17,6 +18,16 @@ def _mark_check(value: str) -> str | None:
     if value == "seen" or (value.startswith("move:") and len(value) > len("move:")):
         return None
     return f"must be 'seen' or 'move:<folder>', not {shown(value)}"
+
+
+def _sender_format_check(value: str) -> str | None:
+    """A From name pattern: only {agent} and {office} are filled in."""
+    rest = value
+    for field in SENDER_FORMAT_FIELDS:
+        rest = rest.replace(field, "")
+    if "{" in rest or "}" in rest:
+        return f"may use only {{agent}} and {{office}}, not {shown(value)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,15 @@ class SmtpSettings:
         "", "name of a [[mail.mailboxes]] whose host, user and password this server shares "
         "(port and security stay these); empty = host, user and password above")
     domain: str = setting("", "domain of our Message-IDs; empty takes it from from_address")
+    sender_format: str = setting(
+        "{agent} via {office}", "From name of an agent's reply: {agent} is the agent's sender "
+        "name, {office} is from_name; '{office}' alone hides the agent",
+        check=_sender_format_check)
+    attachment_max_mb: float = setting(10.0, "largest file an agent may attach to a reply",
+                                       check=in_range(0.1, 50))
+    attachments_max_mb: float = setting(
+        10.0, "largest total of the files on one reply (in mail they grow by a third; many "
+        "servers refuse mail over 20-25 MB)", check=in_range(0.1, 50))
 
     @property
     def message_id_domain(self) -> str:
@@ -74,6 +94,13 @@ class SmtpSettings:
         if self.domain:
             return self.domain
         return self.from_address.rpartition("@")[2] or "aspa.invalid"
+
+    def shown_sender(self, agent: str) -> str:
+        """The From name of an agent's reply, by sender_format; whichever part is known."""
+        if not agent or not self.from_name:
+            return agent or self.from_name
+        return self.sender_format.replace("{agent}", agent).replace(
+            "{office}", self.from_name).strip()
 
     __repr__ = masked_repr
 

@@ -18,6 +18,8 @@ from appliance.store.migrations import (
     v7_mail_content_hash,
     v8_search_pending,
     v9_wall_screens,
+    v10_agent_signature,
+    v11_saved_replies,
     v12_notices,
 )
 
@@ -41,6 +43,8 @@ STEPS: tuple[Step, ...] = (
     Step(7, "content hash in the mail intake ledger", v7_mail_content_hash.apply),
     Step(8, "search index; pending until a time, with a reason", v8_search_pending.apply),
     Step(9, "wall screens paired to show the wallboard", v9_wall_screens.apply),
+    Step(10, "agents' own sender names and signatures for replies", v10_agent_signature.apply),
+    Step(11, "saved replies and knowledge snippets", v11_saved_replies.apply),
     Step(12, "agents' notice choices and quiet hours, notice log", v12_notices.apply),
 )
 

@@ -131,7 +131,3 @@ async def change_own_password(request: web.Request) -> web.StreamResponse:
         return web.json_response({"ok": True, "logged_out": True})
     raise web.HTTPSeeOther("/login")
 
-
-async def password_page(request: web.Request) -> web.StreamResponse:
-    """GET /password: the form."""
-    return render(request, "password.html")

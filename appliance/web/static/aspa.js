@@ -1,4 +1,4 @@
-// Aspa's only script: live refresh over server-sent events, canned responses, confirmations.
+// Aspa's only script: live refresh over server-sent events, saved replies, confirmations.
 // Served from 'self' (the Content-Security-Policy allows no inline script). Text from
 // customers reaches the page only through the server's escaping templates or textContent.
 "use strict";
@@ -148,13 +148,61 @@
     if (live === "wallboard") setInterval(handlers.wallboard, 30000); // waits grow without events
   }
 
-  document.addEventListener("click", function (event) {
-    const button = event.target.closest(".canned-insert");
-    if (!button) return;
-    const area = document.getElementById(button.dataset.target);
-    area.value = area.value ? area.value + "\n" + button.dataset.text : button.dataset.text;
-    area.focus();
-  });
+  // Saved replies on the ticket page: the picker's button inserts the chosen one at the
+  // caret (without this script the button posts the draft and the page comes back with
+  // it added); typing a shortcut such as "#thanks" and a space puts its text in its place.
+  // The texts come filled in and escaped from the server; they go in as plain text.
+  const replyBox = document.getElementById("reply-body");
+  const picker = document.getElementById("saved-reply");
+  const inserter = document.getElementById("saved-reply-insert");
+  if (replyBox && (picker || document.getElementById("saved-reply-shortcuts"))) {
+    const usedIds = document.getElementById("reply-saved-ids");
+    const shortcuts = new Map();
+    document.querySelectorAll("#saved-reply option").forEach(function (option) {
+      if (option.dataset.shortcut) shortcuts.set(option.dataset.shortcut, { id: option.value, text: option.dataset.text });
+    });
+    document.querySelectorAll("#saved-reply-shortcuts li").forEach(function (item) {
+      shortcuts.set(item.dataset.shortcut, { id: item.dataset.id, text: item.dataset.text });
+    });
+
+    const markUsed = function (id) {
+      const ids = usedIds.value ? usedIds.value.split(",") : [];
+      if (!ids.includes(id)) ids.push(id);
+      usedIds.value = ids.join(",");
+    };
+
+    // Replace [start, end) of the box's text with `text`, leaving the caret after it.
+    const put = function (start, end, text) {
+      replyBox.setRangeText(text, start, end, "end");
+    };
+
+    if (inserter) {
+      inserter.addEventListener("click", function (event) {
+        event.preventDefault();
+        const option = picker.selectedOptions[0];
+        if (!option) return;
+        const start = replyBox.selectionStart;
+        const before = replyBox.value.slice(0, start);
+        const gap = before && !before.endsWith("\n") ? "\n" : "";
+        put(start, replyBox.selectionEnd, gap + option.dataset.text);
+        markUsed(option.value);
+        replyBox.focus();
+      });
+    }
+
+    const typedShortcut = /(^|\s)(#[\p{L}\p{N}_-]+)(\s)$/u;
+    replyBox.addEventListener("input", function (event) {
+      if (event.inputType !== "insertText" && event.inputType !== "insertLineBreak") return;
+      const caret = replyBox.selectionStart;
+      const match = typedShortcut.exec(replyBox.value.slice(0, caret));
+      if (!match) return;
+      const found = shortcuts.get(match[2].toLowerCase());
+      if (!found) return;
+      const start = caret - match[2].length - match[3].length;
+      put(start, caret, found.text + (match[3] === "\n" ? "\n" : ""));
+      markUsed(found.id);
+    });
+  }
 
   document.addEventListener("submit", function (event) {
     const question = event.target.dataset.confirm;

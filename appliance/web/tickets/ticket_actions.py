@@ -7,17 +7,24 @@ commit) or, for replies by mail, through the mail part's outbox.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from appliance.ports.lines import SmsParts
+from appliance.ports.mail_desk import ReplyDraft
+from appliance.store.attachment_folder import attachments_dir
 from appliance.store.errors import InvalidInput, NotFound
+from appliance.store.message_files import keep_files
 from appliance.store.models import Agent, Ticket
 from appliance.store.notice_choices import active_agents
 from appliance.store.reply_addresses import email_to_answer, phone_to_answer
+from appliance.store.reply_identity import reply_identity
 from appliance.store.tickets import MessageDraft
 from appliance.tickets import Priority
 from appliance.tickets.mentions import mentioned
+from appliance.tickets.reply_files import ReplyFile
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.tickets.ticket_reads import ticket_by_number
@@ -30,6 +37,7 @@ log = logging.getLogger("aspa.web")
 BODY_MAX_CHARS = 50_000
 SUBJECT_MAX_CHARS = 500  # the column's size (Ticket.subject)
 NEW_TICKET_CHANNELS = ("email", "sms", "call", "callback", "web")
+SMS_CARRIES_NO_FILES = "an SMS carries neither copies nor files"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +48,7 @@ class ReplyResult:
     queued_for_sending: bool
     recipient: str
     problem: str = ""  # why it was not sent, when a sender tried and failed
+    sms_parts: SmsParts | None = None  # an SMS: how it went (or would go) out
 
 
 async def take_next(backend: StoreWebBackend, who: SignedIn) -> int:
@@ -56,32 +65,45 @@ async def ticket_id(backend: StoreWebBackend, number: int) -> int:
 
 
 async def reply(backend: StoreWebBackend, who: SignedIn, number: int, channel: str,
-                body: str) -> ReplyResult:
-    """Answer the customer by email or SMS; the reply is stored on the ticket either way."""
+                body: str, *, cc: Sequence[str] = (), files: Sequence[ReplyFile] = (),
+                box_language: str = "fi") -> ReplyResult:
+    """Answer the customer by email (with copies and checked files) or SMS; the reply is
+    stored on the ticket either way."""
     if not body.strip():
         raise InvalidInput("the reply is empty")
+    if channel == "sms" and (cc or files):
+        raise InvalidInput(SMS_CARRIES_NO_FILES)
+    if files and backend.data_dir is None:
+        raise InvalidInput("this box keeps no files: send the reply without them")
     tid = await ticket_id(backend, number)
     mail = backend.mail
     if channel == "email" and mail is not None and mail.sends_mail:
-        message_id, recipients = await mail.queue_reply(tid, body, author_id=who.agent_id,
-                                                        sender_name=who.name)
+        identity = await backend.store.call(reply_identity, who.agent_id)
+        message_id, recipients = await mail.queue_reply(tid, ReplyDraft(
+            body=body, author_id=who.agent_id, sender_name=identity.sender_name,
+            signature=identity.signature, cc=tuple(cc), files=tuple(files),
+            box_language=box_language, zone=backend.zone))
         return ReplyResult(message_id, True, recipients)
     # Without a sender for this channel here the reply is kept as an outgoing message on
     # the ticket, so it is not lost and shows as "not sent".
     answer_to = email_to_answer if channel == "email" else phone_to_answer
     recipient = await backend.store.call(lambda: answer_to(Ticket.get_by_id(tid)))
     message = await backend.tickets.add_message(tid, MessageDraft(
-        channel=channel, direction="out", body_text=body, recipients=recipient,
-        author_id=who.agent_id))
+        channel=channel, direction="out", body_text=body,
+        recipients=", ".join([recipient, *cc]), author_id=who.agent_id))
+    if files and backend.data_dir is not None:
+        root = attachments_dir(backend.data_dir)
+        await backend.store.call(keep_files, root, int(message.id), list(files))
     if channel != "sms" or backend.lines is None:
         return ReplyResult(int(message.id), False, recipient)
+    parts = backend.lines.sms_parts(body)
     try:
         await backend.lines.send_sms(recipient, body)
     except Exception as error:  # the modem's errors are many; the agent needs the words
         log.warning("SMS reply on ticket #%d not sent: %s", number, error)
         return ReplyResult(int(message.id), False, recipient, problem=str(error) or
-                           type(error).__name__)
-    return ReplyResult(int(message.id), True, recipient)
+                           type(error).__name__, sms_parts=parts)
+    return ReplyResult(int(message.id), True, recipient, sms_parts=parts)
 
 
 def _mentioned(body: str) -> list[tuple[int, str]]:

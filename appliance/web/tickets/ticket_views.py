@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from appliance.ports.work_refusal import NothingToTake, WorkRefused
+from appliance.store.errors import InvalidInput
 from appliance.tickets import Priority, TicketStatus
+from appliance.tickets.reply_copies import CopyAddressRefused, copy_addresses
+from appliance.tickets.reply_files import ReplyFileRefused, checked_files
 from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, VIEWERS
-from appliance.web.frame.errors import wants_json
-from appliance.web.frame.i18n import language_of
+from appliance.web.frame.errors import FieldError, wants_json
+from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import SignedIn
-from appliance.web.tickets import ticket_actions
-from appliance.web.tickets.canned import canned_responses
+from appliance.web.tickets import saved_reply_picker, ticket_actions
+from appliance.web.tickets.reply_form import (
+    TypedReply,
+    checked_text,
+    file_caps,
+    outgoing_settings,
+    typed_reply,
+)
+from appliance.web.tickets.reply_refusals import refusal_text
+from appliance.web.tickets.reply_targets import reply_all_cc, sms_count
 from appliance.web.tickets.ticket_reads import ticket_json, ticket_view
 
 STATUSES = [s.value for s in TicketStatus]
@@ -29,44 +41,104 @@ def _who(request: web.Request) -> SignedIn:
 
 
 def _done(request: web.Request, number: int, data: dict[str, Any] | None = None,
-          notice: str = "") -> web.StreamResponse:
-    """JSON for the API; for a form, back to the ticket page (303: GET it again)."""
+          notice: str = "", parts: str = "") -> web.StreamResponse:
+    """JSON for the API; for a form, back to the ticket page (303: GET it again), with the
+    notice to show and an SMS's parts."""
     if wants_json(request):
         return web.json_response({"ok": True, "number": number, **(data or {})})
-    target = f"/tickets/{number}" + (f"?notice={notice}" if notice else "")
-    raise web.HTTPSeeOther(target)
+    query = urlencode({k: v for k, v in (("notice", notice), ("parts", parts)) if v})
+    raise web.HTTPSeeOther(f"/tickets/{number}" + (f"?{query}" if query else ""))
 
 
 async def ticket_page(request: web.Request) -> web.StreamResponse:
     """GET /tickets/{number}: the conversation, the customer and the ticket's fields."""
     number = forms.path_number(request, "number")
-    backend = request.app[BACKEND]
-    view = await backend.store.call(ticket_view, number)
-    who = _who(request)
-    viewers = request.app[VIEWERS].others(view.ticket.id, who.agent_id)
     if wants_json(request):
+        backend = request.app[BACKEND]
+        view = await backend.store.call(ticket_view, number)
+        viewers = request.app[VIEWERS].others(view.ticket.id, _who(request).agent_id)
         return web.json_response({"ticket": ticket_json(view.ticket),
                                   "timeline": [e.json() for e in view.timeline],
                                   "contacts": [{"kind": k, "value": v} for k, v in view.contacts],
                                   "viewers": viewers})
-    return render(request, "ticket.html", view=view, statuses=STATUSES, priorities=PRIORITIES,
-                  viewers=viewers, notice=request.query.get("notice", "")[:40],
-                  canned=canned_responses(language_of(request)))
+    sent = request.query.get("parts", "")
+    return await _page(request, number, sent_parts=sent[:40])
+
+
+async def _page(request: web.Request, number: int, *, typed: TypedReply | None = None,
+                problem: str = "", status: int = 200, sent_parts: str = "") -> web.Response:
+    """The ticket page; after a refused reply, with what was typed and why it was refused."""
+    backend = request.app[BACKEND]
+    view = await backend.store.call(ticket_view, number)
+    who = _who(request)
+    viewers = request.app[VIEWERS].others(view.ticket.id, who.agent_id)
+    settings = outgoing_settings(request)
+    typed = typed or TypedReply(channel="sms" if view.ticket.channel == "sms" else "email")
+    return render(request, "ticket.html", status=status, view=view, statuses=STATUSES,
+                  priorities=PRIORITIES, viewers=viewers,
+                  notice=request.query.get("notice", "")[:40],
+                  choices=await saved_reply_picker.reply_choices(request, view, who),
+                  typed=typed, reply_problem=problem, caps=file_caps(settings),
+                  reply_all=", ".join(await reply_all_cc(request, view.ticket.id)),
+                  typed_parts=sms_count(request, typed.body) if typed.channel == "sms" else None,
+                  sent_parts=sent_parts)
+
+
+async def insert_saved_reply(request: web.Request) -> web.StreamResponse:
+    """POST /tickets/{number}/reply/insert: the page again, the chosen saved reply added to
+    the draft (the picker's button when the page runs no script; nothing is stored)."""
+    number = forms.path_number(request, "number")
+    typed = await typed_reply(request)
+    fields = await forms.submitted(request)
+    reply_id = forms.required_id(fields, "saved_reply")
+    view = await request.app[BACKEND].store.call(ticket_view, number)
+    choices = await saved_reply_picker.reply_choices(request, view, _who(request))
+    chosen = [r for r in (*choices.offered, *choices.others) if r.reply_id == reply_id]
+    if not chosen:
+        raise web.HTTPNotFound(text=f"no saved reply {reply_id}")
+    used = [*saved_reply_picker.inserted_ids(fields), reply_id]
+    body = typed.body[:ticket_actions.BODY_MAX_CHARS]
+    channel = "sms" if typed.channel == "sms" else "email"
+    return await _page(request, number, typed=TypedReply(
+        channel=channel, body=saved_reply_picker.with_inserted(body, chosen[0].text), cc=typed.cc,
+        saved_ids=",".join(str(i) for i in sorted(set(used)))))
 
 
 async def reply(request: web.Request) -> web.StreamResponse:
-    """POST /tickets/{number}/reply: answer the customer by email or SMS."""
+    """POST /tickets/{number}/reply: answer the customer by email (with CC and files) or SMS.
+
+    A refused reply (a file too large or a program, a wrong CC address, an empty text)
+    sends nothing and stores nothing: the page comes back with the text and CC as typed
+    and the reason in the person's language (JSON: 400 with the reason).
+    """
     number = forms.path_number(request, "number")
-    fields = await forms.submitted(request)
-    channel = forms.choice(fields, "channel", ("email", "sms"))
-    body = forms.text(fields, "body", max_chars=ticket_actions.BODY_MAX_CHARS)
-    result = await ticket_actions.reply(request.app[BACKEND], _who(request), number, channel,
-                                        body)
+    typed = await typed_reply(request)
+    backend = request.app[BACKEND]
+    try:
+        channel, body = checked_text(typed)
+        cc = copy_addresses(typed.cc) if channel == "email" else []
+        files = checked_files(typed.files, file_caps(outgoing_settings(request)))
+        if channel == "sms" and (typed.cc.strip() or files):
+            raise InvalidInput(ticket_actions.SMS_CARRIES_NO_FILES)
+        box_language = backend.config.box.language if backend.config is not None else "fi"
+        result = await ticket_actions.reply(backend, _who(request), number, channel, body,
+                                            cc=cc, files=files, box_language=box_language)
+    except (FieldError, ReplyFileRefused, CopyAddressRefused, InvalidInput) as refused:
+        if wants_json(request):
+            return web.json_response({"error": str(refused)}, status=400)
+        t = translator(language_of(request))
+        return await _page(request, number, typed=typed, status=400,
+                           problem=refusal_text(refused, t))
+    await saved_reply_picker.count_uses(request, await forms.submitted(request))
     notice = "sent" if result.queued_for_sending else "failed" if result.problem else "stored"
-    return _done(request, number, {"message_id": result.message_id,
-                                   "queued_for_sending": result.queued_for_sending,
-                                   "recipient": result.recipient,
-                                   "problem": result.problem}, notice)
+    parts = result.sms_parts
+    data = {"message_id": result.message_id, "queued_for_sending": result.queued_for_sending,
+            "recipient": result.recipient, "problem": result.problem,
+            "sms_parts": None if parts is None else {"alphabet": parts.alphabet,
+                                                     "parts": parts.parts,
+                                                     "characters": parts.units}}
+    shown_parts = "" if parts is None else f"{parts.parts}-{parts.alphabet}-{parts.units}"
+    return _done(request, number, data, notice, shown_parts)
 
 
 async def note(request: web.Request) -> web.StreamResponse:

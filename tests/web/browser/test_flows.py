@@ -36,8 +36,8 @@ async def test_log_in_take_the_next_item_reply_and_note(site: Site, watched: Wat
     await page.click("#take-next")
     await page.wait_for_url(f"{site.url}/tickets/*")
     assert await page.locator("h1").inner_text() == f"#{number} Cannot log in to the portal"
-    await page.click("button.canned-insert >> nth=0")
-    assert "Thank you for your message" in await page.input_value("#reply-body")
+    await page.click("#saved-reply-insert")  # the first saved reply in the box's language, fi
+    assert "Kiitos viestistäsi" in await page.input_value("#reply-body")
     await page.click("#reply-form button[type=submit]")
     await page.wait_for_selector("text=The reply is stored on the ticket")
     await page.fill("#note-body", "@anna please check the account")
