@@ -1,4 +1,5 @@
-"""The desk unit's logic: link to the box over MQTT, send gestures, show the agent's state.
+"""The desk unit's logic: link to the box over MQTT, send gestures, show the agent's state
+(and blink for a notice the agent chose the desk LED for).
 
 Hardware comes in from main.py as plain functions, so this runs the same on the
 Pico W, under MicroPython elsewhere and under CPython in the tests.
@@ -6,8 +7,8 @@ Pico W, under MicroPython elsewhere and under CPython in the tests.
 
 from backoff import Backoff
 from button import ButtonGestures
-from led_pattern import OFF, buzzing_at, colour_at
-from protocol import parse_state, topic
+from led_pattern import OFF, buzzing_at, colour_at, notice_colour_at
+from protocol import parse_notice, parse_state, topic
 from ticks import ticks_add, ticks_diff
 
 KEEPALIVE_S = 30
@@ -22,6 +23,7 @@ class DeskUnit:
         self.button_topic = topic(config["box"], self.unit, "button")
         self.status_topic = topic(config["box"], self.unit, "status")
         self.state_topic = topic(config["box"], self.unit, "state")
+        self.notice_topic = topic(config["box"], self.unit, "notice")
         self._make_client = make_client
         self._show = show
         self._buzz = buzz
@@ -30,6 +32,8 @@ class DeskUnit:
         self.gestures = ButtonGestures(config.get("hold_ms", 2000))
         self.client = None
         self.state = None  # the agent's effective state, once the box told us
+        self.notice = None  # (blinks, started at ms) of the notice being shown
+        self._now = 0
         self.retry_at = None
         self.last_ping = 0
         self.sent = 0
@@ -48,6 +52,7 @@ class DeskUnit:
             self._unlink(now_ms, "no Wi-Fi", retry=False)
         elif not self.linked and (self.retry_at is None or ticks_diff(now_ms, self.retry_at) >= 0):
             self._link(now_ms)
+        self._now = now_ms
         if self.linked:
             self._talk(now_ms, gesture)
         elif gesture is not None:
@@ -63,6 +68,7 @@ class DeskUnit:
             client.connect()
             client.publish(self.status_topic, b"online", retain=True, qos=1)
             client.subscribe(self.state_topic, qos=1)
+            client.subscribe(self.notice_topic, qos=1)
         except Exception as error:  # OSError from the socket, MQTTException from a refusal
             self._close(client)
             self._unlink(now_ms, "cannot reach the box: " + repr(error), retry=True)
@@ -101,6 +107,13 @@ class DeskUnit:
             pass
 
     def _on_message(self, topic_bytes, payload):
+        if bytes(topic_bytes) == self.notice_topic:
+            blinks = parse_notice(payload)
+            if blinks is None:
+                self.ignored += 1
+            else:
+                self.notice = (blinks, self._now)
+            return
         if bytes(topic_bytes) != self.state_topic:
             self.ignored += 1
             return
@@ -113,6 +126,13 @@ class DeskUnit:
 
     def _output(self, now_ms):
         colour = colour_at(self.state, now_ms, self.linked)
+        if self.notice is not None and self.linked:
+            blinks, started = self.notice
+            blinking = notice_colour_at(ticks_diff(now_ms, started), blinks)
+            if blinking is None:
+                self.notice = None
+            else:
+                colour = blinking
         if colour != self.shown:
             self._show(colour)
             self.shown = colour

@@ -114,6 +114,10 @@ class SmsOutbox:
         self._kick.set()
         return sms_id
 
+    def wake(self) -> None:
+        """Something was queued: look at the outbox now."""
+        self._kick.set()
+
     async def send_due(self) -> int:
         """Try every SMS that is due now; how many were sent."""
         async with self._sending:

@@ -35,6 +35,7 @@ from appliance.config.sections.mail import MailSettings
 from appliance.config.sections.mqtt import MqttSettings
 from appliance.config.sections.retention import RetentionSettings
 from appliance.config.sections.ring_groups import QueueSettings, RingGroupSettings
+from appliance.config.sections.routing import EscalationSettings, RoutingSettings
 from appliance.config.sections.sla import SlaSettings
 from appliance.config.sections.voip import VoipSettings
 from appliance.config.sections.web import WebSettings
@@ -60,6 +61,10 @@ class Config:
         doc="Opening hours and holidays", factory=BusinessHoursSettings)
     sla: SlaSettings = setting(doc="Service-level targets per priority", factory=SlaSettings)
     queue: QueueSettings = setting(doc="The call queue", factory=QueueSettings)
+    routing: RoutingSettings = setting(
+        doc="Routing of email, SMS and callbacks by customer", factory=RoutingSettings)
+    escalation: EscalationSettings = setting(
+        doc="SLA warnings and what a breach does", factory=EscalationSettings)
     calls: CallDeskSettings = setting(
         doc="Answering, hand-over, SMS and callbacks of incoming calls", factory=CallDeskSettings)
     ring_groups: list[RingGroupSettings] = setting(

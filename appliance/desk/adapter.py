@@ -18,6 +18,7 @@ from appliance.config.sections.mqtt import MqttSettings
 from appliance.desk.mqtt_link import MqttLink
 from appliance.desk.topics import (
     BUTTON,
+    NOTICE,
     STATE,
     STATUS,
     box_prefix,
@@ -32,11 +33,12 @@ from appliance.presence.effective_state import effective_state, state_of
 from appliance.presence.gestures import after_gesture
 from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.clock import Clock
-from appliance.spine.events import Event, PresenceChanged
+from appliance.spine.events import AgentNotified, Event, PresenceChanged
 
 log = logging.getLogger("aspa.desk")
 
 _SHOWN_PAYLOAD = 32  # bytes of a refused payload quoted in the log
+NOTICE_PATTERN = "blink:3"  # three slow blinks: a notice waits (not the ringing blink)
 
 
 class DeskUnitsAdapter:
@@ -69,7 +71,7 @@ class DeskUnitsAdapter:
                 log.warning("desk unit %s: no active agent %r; it shows offline", unit, login)
         await self.link.connect()
         self._subscription = self._bus.subscribe(
-            "desk-units", self._on_event, (PresenceChanged,))
+            "desk-units", self._on_event, (PresenceChanged, AgentNotified))
 
     def _on_connected(self) -> None:
         """After every (re)connect: subscribe, and publish each unit's state."""
@@ -90,6 +92,12 @@ class DeskUnitsAdapter:
         self.link.publish(unit_topic(self.prefix, unit, STATE), state, retain=True, qos=1)
 
     def _on_event(self, event: Event) -> None:
+        if isinstance(event, AgentNotified) and event.way == "led":
+            for unit, login in self._agent_of.items():
+                if self._presence.agent_id(login) == event.agent_id:
+                    self.link.publish(unit_topic(self.prefix, unit, NOTICE), NOTICE_PATTERN,
+                                      retain=False, qos=1)
+            return
         if not isinstance(event, PresenceChanged) or event.agent_id is None:
             return
         state = effective_state(event.presence, event.activity)

@@ -18,7 +18,8 @@ def acl_lines(box_name: str = BOX_NAME_MARK, topic_prefix: str = "aspa") -> tupl
     A `user` block for the box, then `pattern` lines that hold for every client, with %u
     replaced by its (authenticated) user name, the unit id. The box's own name is written
     out, never `+`: on a broker shared by boxes, or bridged to one, a unit reaches only its
-    own box's topics, and of those only its own button and status and its own agent's state.
+    own box's topics, and of those only its own button and status, and its own agent's state
+    and notices.
     """
     unit = f"{topic_prefix}/{box_name}/desk/%u"
     return (
@@ -29,6 +30,7 @@ def acl_lines(box_name: str = BOX_NAME_MARK, topic_prefix: str = "aspa") -> tupl
         f"pattern write {unit}/button",
         f"pattern write {unit}/status",
         f"pattern read {unit}/state",
+        f"pattern read {unit}/notice",
     )
 
 
@@ -36,7 +38,8 @@ def acl_text(box_name: str = BOX_NAME_MARK) -> str:
     """The acl_file, header comment and all: as shipped (systemd/mosquitto/aspa.acl) with the
     mark, or for a box by its name."""
     header = ("# Aspa's Mosquitto ACL: the box (user aspa) reads and writes its own topics;\n"
-              "# each desk unit (user = unit id) its own button and status, and its own state,\n"
+              "# each desk unit (user = unit id) its own button and status, and its own state\n"
+              "# and notices,\n"
               "# under this box's name only (aspa-firstboot writes it in).\n")
     return header + "".join(f"{line}\n" for line in acl_lines(box_name))
 

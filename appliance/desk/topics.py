@@ -10,6 +10,7 @@ from appliance.config.sections.desk_units import UNIT_ID
 BUTTON = "button"  # unit → box, QoS 1, not retained: press / hold
 STATUS = "status"  # unit → box, retained: online (its last will: offline)
 STATE = "state"  # box → unit, retained: the agent's effective state
+NOTICE = "notice"  # box → unit, not retained: blink the LED, the agent has a notice
 UNIT_LEAVES = (BUTTON, STATUS)
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from gpiozero.pins import Factory
 
 from appliance.config.sections.gpio import GpioSettings
-from appliance.gpio.desk_light import light_for
+from appliance.gpio.desk_light import NOTICE_BLINK_S, NOTICE_BLINKS, light_for
 from appliance.gpio.desk_panel import DeskPanel
 from appliance.gpio.pin_factory import pin_factory
 from appliance.gpio.status_lights import flag_light, line_light, waiting_light
@@ -24,6 +24,7 @@ from appliance.presence.gestures import Gesture, after_gesture
 from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.clock import Clock
 from appliance.spine.events import (
+    AgentNotified,
     CallAnswered,
     CallEnded,
     CallOffered,
@@ -36,7 +37,8 @@ from appliance.spine.events import (
 log = logging.getLogger("aspa.gpio")
 
 SLA_CHECK_S = 1.0  # the SLA LED follows the clock, not an event
-_EVENTS = (PresenceChanged, LineStatus, HealthChanged, CallOffered, CallAnswered, CallEnded)
+_EVENTS = (PresenceChanged, LineStatus, HealthChanged, CallOffered, CallAnswered, CallEnded,
+           AgentNotified)
 
 
 class GpioAdapter:
@@ -107,6 +109,10 @@ class GpioAdapter:
         self.gestures += 1
 
     def _on_event(self, event: Event) -> None:
+        if isinstance(event, AgentNotified):
+            if event.way == "led":
+                self._blink_notice(event.agent_id)
+            return
         if isinstance(event, PresenceChanged):
             light = light_for(effective_state(event.presence, event.activity))
             for panel in self.desks:
@@ -122,6 +128,14 @@ class GpioAdapter:
             self.status.show("fault", flag_light(bool(self._failed_parts)))
         else:
             self._refresh_work()
+
+    def _blink_notice(self, agent_id: int | None) -> None:
+        """The agent's desk LED blinks a notice, then shows their state again."""
+        loop = asyncio.get_running_loop()
+        for panel in self.desks:
+            if self._presence.agent_id(panel.agent) == agent_id:
+                panel.blink_notice()
+                loop.call_later(NOTICE_BLINK_S * 2 * NOTICE_BLINKS + 0.1, panel.show_again)
 
     def _refresh_work(self, now: datetime | None = None) -> None:
         """Callers waiting and SLA breach, from the open work."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import Enum
 
 RING_BLINK_S = 0.25  # on and off time of the ringing blink: 2 Hz, hard to miss
+NOTICE_BLINK_S = 0.5  # a notice blinks the red LED slowly, unlike a ringing phone
+NOTICE_BLINKS = 3
 
 
 class DeskLight(Enum):

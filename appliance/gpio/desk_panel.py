@@ -9,7 +9,7 @@ from gpiozero import LED, Button
 from gpiozero.pins import Factory
 
 from appliance.config.sections.gpio import DeskPinSettings
-from appliance.gpio.desk_light import RING_BLINK_S, DeskLight
+from appliance.gpio.desk_light import NOTICE_BLINK_S, NOTICE_BLINKS, RING_BLINK_S, DeskLight
 from appliance.presence.gestures import Gesture
 
 # (agent login, gesture), called in gpiozero's thread
@@ -56,6 +56,16 @@ class DeskPanel:
             self.green.blink(on_time=RING_BLINK_S, off_time=RING_BLINK_S)
         else:
             self.green.value = light.green
+
+    def blink_notice(self) -> None:
+        """Blink the red LED a few times: the agent has a notice. `show_again` restores it."""
+        self.red.blink(on_time=NOTICE_BLINK_S, off_time=NOTICE_BLINK_S, n=NOTICE_BLINKS)
+
+    def show_again(self) -> None:
+        """Set the LED pair to its light once more (after a notice's blinks)."""
+        light, self.light = self.light, None
+        if light is not None:
+            self.show(light)
 
     def close(self) -> None:
         """Release the pins."""

@@ -15,6 +15,8 @@ from appliance.spine.events import (
     CallEnded,
     CallOffered,
     Event,
+    SlaBreached,
+    SlaWarning,
     SmsReceived,
     TicketCreated,
     TicketMerged,
@@ -25,7 +27,7 @@ from appliance.spine.events import (
 
 PUBLISHED_EVENTS: tuple[type[Event], ...] = (
     CallOffered, CallAnswered, CallEnded, TicketCreated, TicketStatusChanged, SmsReceived,
-    TicketPriorityChanged, TicketMerged, VoicemailReceived,
+    TicketPriorityChanged, TicketMerged, VoicemailReceived, SlaWarning, SlaBreached,
 )
 # Call outcomes with their own event topic; an answered call's end is `call-ended`.
 _OWN_OUTCOMES = frozenset({"missed", "abandoned", "overflowed"})
@@ -33,7 +35,7 @@ _RESOLVED = frozenset({"resolved", "closed"})
 EVENT_KINDS = (
     "call-offered", "call-answered", "call-missed", "call-abandoned", "call-overflowed",
     "call-ended", "ticket-created", "ticket-resolved", "ticket-priority", "ticket-merged",
-    "sms-received", "voicemail-received",
+    "sms-received", "voicemail-received", "ticket-sla-warning", "ticket-sla-breached",
 )
 
 
@@ -82,6 +84,10 @@ def _describe(event: Event) -> tuple[str, dict[str, Any]] | None:
         return "voicemail-received", {"call_id": event.call_id, "ticket_id": event.ticket_id,
                                       "customer_id": event.customer_id,
                                       "seconds": round(event.seconds, 1)}
+    if isinstance(event, SlaWarning | SlaBreached):
+        kind = "ticket-sla-breached" if isinstance(event, SlaBreached) else "ticket-sla-warning"
+        return kind, {"ticket_id": event.ticket_id, "due": event.due.isoformat(),
+                      "assignee_id": event.assignee_id, "team_id": event.team_id}
     if isinstance(event, SmsReceived):
         return "sms-received", {"line": event.line, "customer_id": event.customer_id,
                                 "ticket_id": event.ticket_id, "characters": len(event.text)}

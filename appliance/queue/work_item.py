@@ -24,6 +24,7 @@ class WorkItem:
     vip: bool = False
     account_manager_id: int | None = None
     caller_number: str | None = None  # a live call's number as the line gave it; None: withheld
+    offered_to: int | None = None  # held for this agent first (their account manager), for now
 
     def __post_init__(self) -> None:
         for name in ("created_at", "sla_due"):

@@ -30,6 +30,8 @@ def _bucket_of(item: WorkItem) -> BucketKey:
     voice = item.kind.is_live_voice
     if item.assignee_id is not None:
         return ("agent", item.assignee_id, voice)
+    if item.offered_to is not None:  # the customer's account manager has it first
+        return ("agent", item.offered_to, voice)
     return ("team", item.team_id, voice)
 
 

@@ -22,8 +22,10 @@ from pathlib import Path
 import peewee as pw
 
 from appliance.config.aspa_toml import Config
+from appliance.config.routing_rules import customer_rules, escalation_rules
 from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.ports.adapter import Adapter
+from appliance.ports.notices import OpenPages
 from appliance.runtime.change_follower import ChangeFollower
 from appliance.runtime.heap_trim import HeapTrimmer, glibc_trim
 from appliance.runtime.live_config import LiveConfig
@@ -84,6 +86,7 @@ class Daemon:
         self._froze = False
         self._watchdog: asyncio.Task[None] | None = None
         self._data_lock: DataDirLock | None = None
+        self.open_pages = OpenPages()  # the web counts each agent's live pages, notices ask
         self.live = LiveConfig(self)  # the settings pages restart the parts they change
         self.shutdown: ShutdownRequest | None = None  # set by serve()
         self.exit_code = EXIT_OK
@@ -113,7 +116,9 @@ class Daemon:
         finally:
             db.close()  # this thread's connection; from now on the store thread has the only one
         self.store = StoreWorker(db)
-        self.switchboard = Switchboard(self.store, self.bus, self.clock)
+        self.switchboard = Switchboard(self.store, self.bus, self.clock,
+                                       rules=customer_rules(self.config),
+                                       escalation=escalation_rules(self.config))
         await self.switchboard.load()
         self.tickets = TicketBook(db, self.bus, self.clock, worker=self.store,
                                   policy=sla_policy(self.config),

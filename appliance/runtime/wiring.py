@@ -16,6 +16,7 @@ from appliance.ports.adapter import Adapter
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from appliance.calls.adapter import ExchangeAdapter
     from appliance.config.aspa_toml import Config
     from appliance.gsm.line import GsmLine
     from appliance.media.media_engine import MediaEngine
@@ -32,6 +33,7 @@ class Wired:
     lines: LinesPort | None = None
     # the exchange's: an announcement the office changed on the web page is heard next
     announcements: Callable[[str, str], Awaitable[None]] | None = None
+    exchange: ExchangeAdapter | None = None  # its SMS outbox carries agents' SMS notices
 
 
 def configured_adapters(daemon: Daemon) -> list[Adapter]:
@@ -47,6 +49,7 @@ def configured_adapters(daemon: Daemon) -> list[Adapter]:
         wired.adapters.append(_gpio(daemon))
     if config.web.enabled:
         wired.adapters.append(_web(daemon, wired))
+    wired.adapters.extend(_notices_and_escalation(daemon, wired))
     wired.adapters.extend(retention_parts(daemon))
     return wired.adapters
 
@@ -143,6 +146,7 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
                                lines=lambda: lines)
     wired.adapters.append(exchange)
     wired.announcements = exchange.announcement_changed
+    wired.exchange = exchange
 
 
 def _media_engine(config: Config) -> MediaEngine | None:
@@ -207,8 +211,51 @@ def _web(daemon: Daemon, wired: Wired) -> Adapter:
                              config.data_path),
         config_path=daemon.config_path, live=daemon.live)
     backend.announcement_changed = wired.announcements
+    backend.open_pages = daemon.open_pages
     key = load_or_create_secret(config.data_path)
     return WebAdapter(config.web, backend, secret_key=key, clock=daemon.clock)
+
+
+def _notices_and_escalation(daemon: Daemon, wired: Wired) -> list[Adapter]:
+    """The notices to agents, each by the ways this box has; the timed SLA and offer checks."""
+    from appliance.config.service_terms import office_hours
+    from appliance.ports.notices import AgentNotice, NoticeSender
+    from appliance.queue.notice_rules import NoticeWay
+    from appliance.runtime.escalation_watch import EscalationWatch
+    from appliance.switchboard.notifier import Notifier
+
+    config = daemon.config
+    store, board = daemon.store, daemon.switchboard
+    assert store is not None and board is not None
+    senders: dict[NoticeWay, NoticeSender] = {}
+    if config.mail.smtp.host and config.mail.smtp.from_address:
+        from appliance.mail.notice_mail import NoticeMail
+
+        senders[NoticeWay.EMAIL] = NoticeMail(config.mail.smtp, store, daemon.clock)
+    exchange = wired.exchange
+    if config.gsm.enabled and exchange is not None:
+        from appliance.calls.notice_sms import NoticeSms
+
+        def wake() -> None:
+            if exchange.exchange is not None:
+                exchange.exchange.outbox.wake()
+
+        senders[NoticeWay.SMS] = NoticeSms(store, daemon.clock, wake)
+    if config.desk_units or (config.gpio.enabled and config.gpio.desks):
+
+        async def on_the_bus(notice: AgentNotice) -> None:
+            del notice  # the desk and GPIO adapters blink on the AgentNotified event
+
+        senders[NoticeWay.LED] = on_the_bus
+    notifier = Notifier(store, daemon.bus, daemon.clock, office_hours(config), senders=senders,
+                        page_open=daemon.open_pages.has_open, language=config.calls.language)
+
+    async def release_offers() -> None:
+        board.release_offers()
+
+    watch = EscalationWatch([release_offers, board.escalate, notifier.release_held],
+                            float(config.escalation.check_seconds))
+    return [notifier, watch]
 
 
 def _retention(daemon: Daemon) -> Adapter:

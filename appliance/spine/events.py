@@ -396,3 +396,38 @@ class AfterCallSaved(Event):
     call_id: str
     outcome: str
     follow_up_number: int | None = None  # the follow-up ticket, pending until its date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlaWarning(Event):
+    """An open ticket nears its SLA due time (the configured share of its target has passed)."""
+
+    kind: ClassVar[str] = "ticket.sla_warning"
+    due: datetime
+    assignee_id: int | None  # the agent to tell; None: nobody has it yet
+    team_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlaBreached(Event):
+    """An open ticket is past its SLA due time; the configured actions follow."""
+
+    kind: ClassVar[str] = "ticket.sla_breached"
+    due: datetime
+    assignee_id: int | None  # who had it at the breach
+    team_id: int | None = None
+    tell_team: bool = False  # everyone who may take it is told, not only the assignee
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentNotified(Event):
+    """An agent was told of something: on the page, by email, by SMS or by the desk LED.
+
+    `agent_id` is the agent told. The desk and GPIO adapters blink the agent's LED
+    for `way` "led"; the page shows it to that agent.
+    """
+
+    kind: ClassVar[str] = "agent.notified"
+    notice: str  # assigned / mention / sla_warning / sla_breach / reminder
+    way: str  # page / email / sms / led
+    number: int | None = None  # the ticket's number

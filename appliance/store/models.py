@@ -421,6 +421,39 @@ class AfterCall(BaseModel):
         indexes = ((("agent", "saved_at"), False),)
 
 
+class AgentNoticeSettings(BaseModel):
+    """One agent's choices for notices: the way for each kind, quiet hours, where mail goes."""
+
+    id = pw.AutoField()
+    agent_id: int
+    agent = pw.ForeignKeyField(Agent, unique=True, backref="notice_settings", on_delete="CASCADE")
+    ways = JsonField(default=dict)  # kind -> page / email / sms / led; unset: page
+    email = pw.CharField(max_length=320, default="")  # where the agent's notices are mailed
+    quiet_start = pw.CharField(max_length=5, null=True)  # local "HH:MM"; None: office closed
+    quiet_end = pw.CharField(max_length=5, null=True)
+
+
+class NoticeLogEntry(BaseModel):
+    """A notice to an agent, or an SLA alert, kept once by its key so it is never repeated.
+
+    A notice held for the agent's quiet hours waits here (state "held") until `due_at`.
+    """
+
+    id = pw.AutoField()
+    agent_id: int | None
+    ticket_id: int | None
+    key = pw.CharField(max_length=300, unique=True)
+    agent = pw.ForeignKeyField(Agent, null=True, backref="notices", on_delete="CASCADE")
+    ticket = pw.ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    kind = pw.CharField(max_length=32)  # assigned / mention / ... / sla-warning / sla-breach
+    way = pw.CharField(max_length=16, default="")  # page / email / sms / led
+    state = pw.CharField(max_length=16, index=True)  # page / sent / held / dropped / alert
+    text = pw.TextField(default="")  # what the agent is told (no customer text)
+    created_at = UtcDateTimeField()
+    due_at = UtcDateTimeField(null=True, index=True)  # a held notice goes then
+    sent_at = UtcDateTimeField(null=True)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Team,
@@ -446,4 +479,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     SavedReply,
     TicketTag,
     AfterCall,
+    AgentNoticeSettings,
+    NoticeLogEntry,
 )

@@ -22,9 +22,24 @@ from datetime import datetime
 from appliance.ports.work_refusal import NothingToTake, WorkRefused
 from appliance.presence.channel import Channel
 from appliance.presence.offer_rules import may_ring, refusal
-from appliance.presence.states import AgentState
+from appliance.presence.states import AgentState, Presence
 from appliance.queue.agent import QueueAgent
 from appliance.queue.call_commands import Command, RingAgents
+from appliance.queue.customer_routing import (
+    CustomerRules,
+    ManagerRule,
+    as_offered,
+    offer_ends,
+    route_new_work,
+)
+from appliance.queue.escalation import (
+    POOL,
+    EscalationRules,
+    SlaAlert,
+    SlaStage,
+    breach_actions,
+    sla_alerts,
+)
 from appliance.queue.presence_commands import apply_presence
 from appliance.queue.work_item import WorkItem
 from appliance.queue.work_queue import WorkQueue
@@ -42,6 +57,8 @@ from appliance.spine.events import (
     Event,
     MessageAdded,
     PresenceChanged,
+    SlaBreached,
+    SlaWarning,
     TicketAssigned,
     TicketCreated,
     TicketCustomerChanged,
@@ -49,12 +66,14 @@ from appliance.spine.events import (
     TicketPriorityChanged,
     TicketStatusChanged,
 )
+from appliance.store.notice_log import claim_alerts
 from appliance.store.tickets import TicketBook
 from appliance.store.work_items import (
     call_item_id,
     load_open_tickets,
     read_open_items,
     ticket_id_of,
+    ticket_item_id,
 )
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.roster import Roster, read_roster
@@ -73,6 +92,9 @@ WATCHED_EVENTS: tuple[type[Event], ...] = (
     *TICKET_EVENTS, *CUSTOMER_EVENTS, CallOffered, CallAnswered, CallEnded, AgentRosterChanged,
 )
 READ_BATCH = 500  # tickets read back in one query
+# Without configured rules the queue does not look at the customer (tests, tools).
+NO_CUSTOMER_RULES = CustomerRules(vip_priority=None, manager_rule=ManagerRule.OFF)
+_AWAY = (Presence.AWAY, Presence.OFFLINE)
 
 AgentTransition = Callable[[AgentState, datetime], AgentState]
 
@@ -80,7 +102,9 @@ AgentTransition = Callable[[AgentState, datetime], AgentState]
 class Switchboard:
     """Agents' presence and the open work; the only writer of either."""
 
-    def __init__(self, store: StoreWorker, bus: EventBus, clock: Clock) -> None:
+    def __init__(self, store: StoreWorker, bus: EventBus, clock: Clock, *,
+                 rules: CustomerRules = NO_CUSTOMER_RULES,
+                 escalation: EscalationRules | None = None) -> None:
         self._store = store
         self._bus = bus
         self._clock = clock
@@ -93,6 +117,11 @@ class Switchboard:
         self._stale: set[int] = set()
         self._sub: Subscription | None = None
         self._tickets: TicketBook | None = None
+        self._rules = rules
+        self._escalation = escalation or EscalationRules()
+        self._offers: dict[str, int] = {}  # items held for their account manager: item -> agent
+        self._new: set[int] = set()  # tickets just created, to route by customer once filed
+        self._alerted: set[str] = set()  # SLA alerts told (the notice log keeps them too)
 
     def use_tickets(self, tickets: TicketBook) -> None:
         """The ticket book that files through this switchboard (take_next writes through it)."""
@@ -231,6 +260,8 @@ class Switchboard:
     def _set_agent(self, new: AgentState, source: str) -> None:
         old = self._agents.get(new.agent_id)
         self._agents[new.agent_id] = new
+        if new.presence in _AWAY and new.agent_id in self._offers.values():
+            self.release_offers()  # work held for a manager who left goes to everyone
         if old is not None and (old.presence, old.activity) == (new.presence, new.activity):
             return
         self._bus.publish(PresenceChanged(
@@ -301,9 +332,111 @@ class Switchboard:
     def _place(self, ticket_id: int, item: WorkItem | None) -> None:
         item_id = f"ticket:{ticket_id}"
         if item is not None:
-            self._queue.put(item)
-        elif item_id in self._queue:
-            self._queue.remove(item_id)
+            self._put_ticket(item)
+        else:
+            self._offers.pop(item_id, None)
+            if item_id in self._queue:
+                self._queue.remove(item_id)
+
+    def _put_ticket(self, item: WorkItem) -> None:
+        """File a ticket's item, held for its account manager while the rules say so."""
+        manager = None
+        if item.account_manager_id is not None:
+            manager = self._agents.get(item.account_manager_id)
+        item = as_offered(item, self._rules, manager, self._clock.now())
+        if item.offered_to is not None:
+            self._offers[item.id] = item.offered_to
+        else:
+            self._offers.pop(item.id, None)
+        self._queue.put(item)
+
+    # --- routing by customer and escalation ------------------------------------------------
+
+    def release_offers(self) -> list[str]:
+        """Offer to everyone the work held for an account manager whose time is up (or who
+        went away); the ids of the items released."""
+        now = self._clock.now()
+        released = []
+        for item_id, manager_id in list(self._offers.items()):
+            if item_id not in self._queue:
+                del self._offers[item_id]
+                continue
+            item = self._queue.get(item_id)
+            manager = self._agents.get(manager_id)
+            if (now >= offer_ends(item, self._rules) or manager is None
+                    or manager.presence in _AWAY):
+                self._mark(item_id)
+                self._put_ticket(item)
+                released.append(item_id)
+        return released
+
+    async def _route_new(self) -> None:
+        """New tickets by their customer: a VIP's priority raised, the manager assigned."""
+        while self._new and self._tickets is not None:
+            ticket_id = self._new.pop()
+            item = self.item(ticket_item_id(ticket_id))
+            if item is None:
+                continue
+            routing = route_new_work(item, self._rules)
+            assign_to = routing.assign_to if routing.assign_to in self._agents else None
+            try:
+                if routing.raise_to is not None:
+                    await self._tickets.set_priority(ticket_id, routing.raise_to.value)
+                if assign_to is not None:
+                    await self._tickets.assign(ticket_id, assign_to)
+            except Exception as error:  # merged or gone meanwhile: nothing left to route
+                log.warning("ticket %d not routed by customer: %s", ticket_id, error)
+
+    async def escalate(self) -> list[SlaAlert]:
+        """Warn of items nearing their due time, act on breached ones; the alerts told now.
+
+        Each alert is told once for good: the notice log keeps its key, so a restart or
+        a second box process never repeats it.
+        """
+        now = self._clock.now()
+        current = sla_alerts(self._queue, now, self._escalation)
+        self._alerted &= {a.key for a in current}
+        waiting = [a for a in current if a.key not in self._alerted]
+        if not waiting:
+            return []
+        self._alerted.update(a.key for a in waiting)
+        kinds = {a.key: f"sla-{a.stage.value}" for a in waiting}
+        tickets = {a.key: ticket_id_of(a.item.id) for a in waiting}
+        fresh = await self._store.call(claim_alerts, [a.key for a in waiting], kinds, tickets,
+                                       now)
+        told = [a for a in waiting if a.key in fresh]
+        for alert in told:
+            await self._tell_alert(alert, now)
+        return told
+
+    async def _tell_alert(self, alert: SlaAlert, now: datetime) -> None:
+        item = alert.item
+        ticket_id = ticket_id_of(item.id)
+        assignee = item.assignee_id if item.assignee_id is not None else item.offered_to
+        if alert.stage is SlaStage.WARNING:
+            self._bus.publish(SlaWarning(at=now, ticket_id=ticket_id, customer_id=item.customer_id,
+                                         due=alert.due, assignee_id=assignee,
+                                         team_id=item.team_id))
+            return
+        rules = self._escalation
+        named = None
+        if rules.reassign_to not in (None, POOL):
+            named = self._roster.agent_id(str(rules.reassign_to))
+            if named is None:
+                log.warning("escalation.breach_reassign: no active agent %r", rules.reassign_to)
+        actions = breach_actions(item, rules, named)
+        self._bus.publish(SlaBreached(at=now, ticket_id=ticket_id, customer_id=item.customer_id,
+                                      due=alert.due, assignee_id=assignee, team_id=item.team_id,
+                                      tell_team=actions.tell_team))
+        if ticket_id is None or self._tickets is None:
+            return
+        try:
+            if actions.raise_to is not None:
+                await self._tickets.set_priority(ticket_id, actions.raise_to.value)
+            if actions.reassign:
+                await self._tickets.assign(ticket_id, actions.assign_to)
+        except Exception as error:  # closed or merged meanwhile
+            log.warning("ticket %d: breach actions not applied: %s", ticket_id, error)
 
     # --- following the bus ---------------------------------------------------------------
 
@@ -322,9 +455,12 @@ class Switchboard:
             self._stale.update(self._tickets_of_customers(_customers_in(event)))
         elif event.ticket_id is not None:
             self._stale.add(event.ticket_id)
+            if isinstance(event, TicketCreated):
+                self._new.add(event.ticket_id)
         # read back once the burst is over: one query for a whole intake batch
         if self._stale and (self._sub is None or self._sub.queue.qsize() == 0):
             await self.refresh()
+            await self._route_new()
 
     async def refresh(self) -> None:
         """Read back the tickets other writers changed, and file them."""

@@ -115,6 +115,7 @@ def make_app(
 
 async def _attach_live(app: web.Application) -> None:
     app[LIVE].attach(app[BACKEND].bus, app[BACKEND].board.caught_up)
+    app[LIVE].pages = getattr(app[BACKEND], "open_pages", None)
 
 
 async def _purge_sessions(app: web.Application) -> None:

@@ -14,6 +14,7 @@ from appliance.web.mailboxes import (
     outgoing_edits,
     quarantine_views,
 )
+from appliance.web.notices import notice_views
 from appliance.web.privacy import audit_views, privacy_views
 from appliance.web.replies import reply_views
 from appliance.web.reports import report_views as reports
@@ -105,6 +106,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     get("/password", profile_views.password_page)
     post("/password", admin_views.change_own_password)
     post("/profile/replies", profile_views.save_replies)
+    get("/notices", notice_views.notices_page)
+    post("/notices", notice_views.save_notices)
     get("/quarantine", quarantine_views.quarantine_list)
     get("/quarantine/{id}", quarantine_views.quarantine_raw)
     post("/quarantine/{id}/replay", quarantine_views.quarantine_replay)
@@ -189,6 +192,8 @@ def _add_api(router: web.UrlDispatcher) -> None:
     get("/api/reports", reports.report_page)
     post("/api/password", admin_views.change_own_password)
     post("/api/profile/replies", profile_views.save_replies)
+    get("/api/notices", notice_views.notices_page)
+    post("/api/notices", notice_views.save_notices)
     get("/api/quarantine", quarantine_views.quarantine_list)
     post("/api/quarantine/{id}/replay", quarantine_views.quarantine_replay)
     get("/api/admin/agents", admin_views.agents_page)

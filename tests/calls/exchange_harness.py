@@ -25,6 +25,7 @@ from appliance.presence import AgentState, Presence, set_presence
 from appliance.queue import RingGroup, RingStrategy
 from appliance.queue.call_commands import Prompt
 from appliance.queue.call_setup import FlowRules
+from appliance.queue.customer_routing import CustomerRules
 from appliance.spine.bus import EventBus
 from appliance.spine.clock import SystemClock
 from appliance.store.customers import CustomerDirectory
@@ -33,7 +34,7 @@ from appliance.store.models import Agent
 from appliance.store.startup import open_store
 from appliance.store.tickets import TicketBook
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.switchboard import Switchboard
+from appliance.switchboard.switchboard import NO_CUSTOMER_RULES, Switchboard
 from appliance.tickets.business_calendar import BusinessCalendar
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ async def start_exchange(
     seed: Callable[[], None] | None = None,
     numbers: dict[int, str] | None = None,
     sound: bool = False,
+    customer_rules: CustomerRules | None = None,
     **plan_options: Any,
 ) -> RunningExchange:
     """The exchange on one simulated modem; `sound`: the call's audio through the box."""
@@ -154,7 +156,7 @@ async def start_exchange(
     voice_port = {"voice_device": sim.voice_path} if sound else {}
     driver = ModemDriver(fast_settings(sim.path, **voice_port), bus, clock=clock)
     supervisor = ModemSupervisor(driver)
-    board = Switchboard(worker, bus, clock)
+    board = Switchboard(worker, bus, clock, rules=customer_rules or NO_CUSTOMER_RULES)
     await board.load()
     for agent_id in (1, 2, 3):
         board.change_presence(agent_id, lambda s, now: set_presence(s, Presence.AVAILABLE, now),

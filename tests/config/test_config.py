@@ -314,8 +314,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, capsys: pytest.Captur
     """
     assert problems_of(tmp_path, text, capsys) == [
         "colour: unknown key (known here: agents, backup, box, business_hours, calls, data_dir, "
-        "database, desk_units, gpio, gsm, log, mail, mqtt, queue, retention, ring_groups, sla, "
-        "voip, web)",
+        "database, desk_units, escalation, gpio, gsm, log, mail, mqtt, queue, retention, "
+        "ring_groups, routing, sla, voip, web)",
         "box.country_code: must be at least 1, not 0",
         "web.port: must be an integer, not str '80'",
         "ring_groups[0].members: must name at least one agent login",

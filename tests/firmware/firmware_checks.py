@@ -12,8 +12,8 @@ from backoff import Backoff
 from button import ButtonGestures
 from desk_config import parse_config
 from desk_unit import PING_MS, DeskUnit
-from led_pattern import BLUE, GREEN, OFF, RED, buzzing_at, colour_at
-from protocol import parse_state, topic
+from led_pattern import AMBER, BLUE, GREEN, OFF, RED, buzzing_at, colour_at
+from protocol import parse_notice, parse_state, topic
 from ticks import ticks_add
 
 CONFIG_TEXT = ('{"wifi_ssid": "Toimisto", "wifi_password": "pw", "broker": "10.0.0.2",'
@@ -190,7 +190,8 @@ def check_the_unit_links_with_a_will_sends_gestures_and_shows_the_state():
     status = b"aspa/toimisto/desk/desk-anna/status"
     assert client.will == (status, b"offline", True, 1)
     assert client.sent == [(status, b"online", True, 1)]
-    assert client.subscribed == [(b"aspa/toimisto/desk/desk-anna/state", 1)]
+    assert client.subscribed == [(b"aspa/toimisto/desk/desk-anna/state", 1),
+                                 (b"aspa/toimisto/desk/desk-anna/notice", 1)]
     assert shown == [BLUE]  # no state from the box yet
     client.pending.append((b"aspa/toimisto/desk/desk-anna/state", b"available"))
     unit.step(10, False)
@@ -217,6 +218,34 @@ def check_the_unit_ignores_other_topics_and_bad_states():
     client.pending.append((b"aspa/toimisto/desk/desk-anna/state", b"party"))
     unit.step(10, False)
     assert unit.state == "busy" and unit.ignored == 2
+
+
+def check_a_notice_blinks_amber_then_the_state_shows_again():
+    client = ScriptedClient()
+    shown = []
+    unit = make_unit([client], shown)
+    unit.step(0, False)
+    client.pending.append((b"aspa/toimisto/desk/desk-anna/state", b"available"))
+    unit.step(10, False)
+    assert shown[-1] == GREEN
+    client.pending.append((b"aspa/toimisto/desk/desk-anna/notice", b"blink:2"))
+    unit.step(1000, False)
+    assert shown[-1] == AMBER
+    unit.step(1500, False)
+    assert shown[-1] == OFF
+    unit.step(2000, False)
+    assert shown[-1] == AMBER
+    unit.step(3000, False)  # two blinks of a second each: over
+    assert shown[-1] == GREEN and unit.notice is None
+    client.pending.append((b"aspa/toimisto/desk/desk-anna/notice", b"blink:many"))
+    unit.step(3010, False)
+    assert shown[-1] == GREEN and unit.ignored == 1
+
+
+def check_notice_payloads():
+    assert parse_notice(b"blink:3") == 3
+    for bad in (b"blink:0", b"blink:10", b"blink:", b"blink:-1", b"dance", b"\xff", b"x" * 40):
+        assert parse_notice(bad) is None, bad
 
 
 def check_the_unit_retries_with_backoff_and_drops_presses_meanwhile():

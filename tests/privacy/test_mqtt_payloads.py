@@ -10,6 +10,8 @@ from appliance.spine.events import (
     CallAnswered,
     CallEnded,
     CallOffered,
+    SlaBreached,
+    SlaWarning,
     SmsReceived,
     TicketCreated,
     TicketMerged,
@@ -35,6 +37,8 @@ def test_no_published_event_carries_a_number_a_text_or_a_subject() -> None:
         TicketPriorityChanged(at=AT, number=1001, old_priority="normal", new_priority="urgent"),
         TicketMerged(at=AT, number=1002, into_ticket_id=1, into_number=1001),
         VoicemailReceived(at=AT, call_id="c1", seconds=12.5, ticket_id=3, customer_id=7),
+        SlaWarning(at=AT, ticket_id=3, customer_id=7, due=AT, assignee_id=1),
+        SlaBreached(at=AT, ticket_id=3, customer_id=7, due=AT, assignee_id=1, tell_team=True),
     ]
     assert {type(e) for e in events} == set(PUBLISHED_EVENTS)  # every published kind is tried
     for event in events:

@@ -47,7 +47,7 @@ RAW_ON_PAGE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b(?:security|smtp-security
 PAGES = ("/", "/tickets/1001", "/customers/1", "/presence", "/wallboard", "/reports",
          "/admin/agents", "/admin/settings", "/admin/mailboxes", "/admin/audit", "/quarantine",
          "/setup/line", "/setup/mailbox", "/setup/agents", "/password", "/admin/wall-screens",
-         "/replies", "/replies/1")
+         "/replies", "/replies/1", "/notices")
 # aspa.toml's own keys and shell commands, shown on purpose to an installer at the console
 SHOWN_KEYS = re.compile(r"\[\[?[a-z_.]+\]\]?|\b[a-z_]+\.[a-z_.\[\]]+\b|\bsudo \S+")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import pairwise
 
 import peewee as pw
 
@@ -20,6 +19,7 @@ from appliance.store.migrations import (
     v9_wall_screens,
     v10_agent_signature,
     v11_saved_replies,
+    v12_notices,
     v13_tags_after_calls,
 )
 
@@ -45,10 +45,10 @@ STEPS: tuple[Step, ...] = (
     Step(9, "wall screens paired to show the wallboard", v9_wall_screens.apply),
     Step(10, "agents' own sender names and signatures for replies", v10_agent_signature.apply),
     Step(11, "saved replies and knowledge snippets", v11_saved_replies.apply),
+    Step(12, "agents' notice choices and quiet hours, notice log", v12_notices.apply),
     Step(13, "tags on tickets; after-call items", v13_tags_after_calls.apply),
 )
 
 LATEST_VERSION = STEPS[-1].version
 
-# numbers are handed out ahead of their steps: a step may land before the ones below it
-assert all(a.version < b.version for a, b in pairwise(STEPS)), "steps out of order"
+assert [s.version for s in STEPS] == list(range(1, LATEST_VERSION + 1)), "steps out of order"

@@ -16,8 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
+from appliance.ports.notices import OpenPages
 from appliance.spine.bus import EventBus, Subscription
-from appliance.spine.events import Event, TicketReturned
+from appliance.spine.events import AgentNotified, Event, TicketReturned
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWERS, WALL, WALLS
 
 log = logging.getLogger("aspa.web")
@@ -27,6 +28,7 @@ CatchUp = Callable[[], Awaitable[None]]
 KEEPALIVE_S = 15.0  # a comment line keeps proxies and the browser from timing out
 CATCH_UP_S = 1.0  # wait this long for the switchboard's picture before telling pages
 RETRY_MS = 2000  # the browser reconnects after this long (the `retry:` field)
+PAGE_NOTICES = ("assigned", "sla_warning", "sla_breach")  # AgentNotified shown by the page
 LIVE_EVENT_KINDS = ("ticket.", "message.", "call.", "callback.", "presence.", "quarantine.",
                     "agent.", "customer.", "retention.", "after_call.")
 
@@ -56,6 +58,7 @@ class LiveHub:
         self._subscription: Subscription | None = None
         self._bus: EventBus | None = None
         self._caught_up: CatchUp | None = None
+        self.pages: OpenPages | None = None  # each agent's open pages, for notices
 
     def attach(self, bus: EventBus, caught_up: CatchUp | None = None) -> None:
         """Follow the bus; `caught_up` waits for the queue's picture to include an event."""
@@ -75,6 +78,12 @@ class LiveHub:
                 async with asyncio.timeout(CATCH_UP_S):
                     await self._caught_up()
         self._on_change()  # after the filing: a view rendered from now on includes this event
+        if isinstance(event, AgentNotified):
+            if event.agent_id is not None and event.notice in PAGE_NOTICES:
+                # that agent's open pages say it; mentions and returns are said already
+                self.tell_agent(event.agent_id, {"kind": "notified", "notice": event.notice,
+                                                 "number": event.number})
+            return
         if event.kind.startswith(LIVE_EVENT_KINDS) and self.clients:
             self.broadcast(_summary(event))
         if isinstance(event, TicketReturned) and event.assignee_id is not None:
@@ -141,6 +150,8 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
         assert screen is not None  # the gate lets no other browser in
         client = LiveClient(0, screen.screen_id)
     hub.clients.add(client)
+    if session is not None and hub.pages is not None:
+        hub.pages.opened(session.who.agent_id)
     if session is not None and ticket_id is not None:
         viewers.opened(ticket_id, session.who.agent_id, session.who.name)
         hub.broadcast({"kind": "viewers", "ticket_id": ticket_id})
@@ -160,6 +171,8 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
         pass  # the page went away
     finally:
         hub.clients.discard(client)
+        if session is not None and hub.pages is not None:
+            hub.pages.closed(session.who.agent_id)
         if session is not None and ticket_id is not None:
             viewers.closed(ticket_id, session.who.agent_id)
             hub.broadcast({"kind": "viewers", "ticket_id": ticket_id})

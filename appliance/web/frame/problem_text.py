@@ -113,6 +113,8 @@ FIELD_LABELS: dict[str, str] = {
     "signature": "Signature",
     "tag": "Tag", "notes": "What was agreed", "outcome": "Outcome",
     "follow_up": "Follow up on (optional)", "waits": "Waits per",
+    "notice_email": "Email address for notices", "quiet_start": "Quiet hours from",
+    "quiet_end": "Quiet hours until", "way_sms": "SMS",
     **{day: label for day, label in _WEEKDAYS.items()},
 }
 

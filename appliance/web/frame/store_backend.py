@@ -16,6 +16,7 @@ from appliance.ports.board import BoardPort
 from appliance.ports.lines import LinesPort
 from appliance.ports.live_settings import Applied, LiveSettings
 from appliance.ports.mail_desk import MailDesk
+from appliance.ports.notices import OpenPages
 from appliance.presence.states import AgentState
 from appliance.queue.work_item import WorkItem
 from appliance.spine.bus import EventBus
@@ -142,6 +143,8 @@ class StoreWebBackend:
         self.boot_id = secrets.token_hex(8)  # tells the restart page a new start answers
         # the exchange's `announcement_changed`, set by the wiring: callers hear a new prompt next
         self.announcement_changed: Callable[[str, str], Awaitable[None]] | None = None
+        # set by the wiring: the live streams count each agent's open pages, for notices
+        self.open_pages: OpenPages | None = None
         self._password_times: dict[int, tuple[datetime, datetime | None]] = {}
         self._password_reads: dict[int, asyncio.Future[datetime | None]] = {}
 

@@ -199,6 +199,12 @@
         notice(body.dataset.mentionText + " #" + data.number + " (" + data.by + ")");
         return;
       }
+      if (data.kind === "notified") {
+        const said = {assigned: body.dataset.assignedText, sla_warning: body.dataset.slaWarningText,
+                      sla_breach: body.dataset.slaBreachText}[data.notice];
+        if (said) notice(said + " #" + data.number);
+        return;
+      }
       if (data.kind === "returned") {
         notice(body.dataset.returnedText + " #" + data.number);
         return;

@@ -7,11 +7,10 @@ commit) or, for replies by mail, through the mail part's outbox.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from appliance.ports.lines import SmsParts
 from appliance.ports.mail_desk import ReplyDraft
@@ -19,10 +18,12 @@ from appliance.store.attachment_folder import attachments_dir
 from appliance.store.errors import InvalidInput, NotFound
 from appliance.store.message_files import keep_files
 from appliance.store.models import Agent, Ticket
+from appliance.store.notice_choices import active_agents
 from appliance.store.reply_addresses import email_to_answer, phone_to_answer
 from appliance.store.reply_identity import reply_identity
 from appliance.store.tickets import MessageDraft
 from appliance.tickets import Priority
+from appliance.tickets.mentions import mentioned
 from appliance.tickets.reply_files import ReplyFile
 from appliance.web.frame.sessions import SignedIn
 from appliance.web.frame.store_backend import StoreWebBackend
@@ -37,7 +38,6 @@ BODY_MAX_CHARS = 50_000
 SUBJECT_MAX_CHARS = 500  # the column's size (Ticket.subject)
 NEW_TICKET_CHANNELS = ("email", "sms", "call", "callback", "web")
 SMS_CARRIES_NO_FILES = "an SMS carries neither copies nor files"
-MENTION = re.compile(r"(?<![\w@])@([\w.\-]{1,100})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +107,11 @@ async def reply(backend: StoreWebBackend, who: SignedIn, number: int, channel: s
 
 
 def _mentioned(body: str) -> list[tuple[int, str]]:
-    logins = {m.lower() for m in MENTION.findall(body)}
-    if not logins:
+    """(id, login) of the active agents the note mentions, by @login or @Name."""
+    if "@" not in body:
         return []
-    query = (Agent.select(Agent.id, Agent.login)
-             .where(Agent.login.in_(sorted(logins)) & (Agent.active == True)).tuples())  # noqa: E712
-    return list(cast(Iterable[tuple[int, str]], query))
+    agents = active_agents()
+    return [(agent_id, agents[agent_id][0]) for agent_id in sorted(mentioned(body, agents))]
 
 
 async def add_note(backend: StoreWebBackend, who: SignedIn, number: int,

@@ -1,0 +1,1 @@
+"""The agent's own page: how notices reach them, and what they were told lately."""

@@ -1,0 +1,130 @@
+"""SLA warnings before the due time and the breach actions, driven by the injected clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from appliance.queue.customer_routing import CustomerRules, ManagerRule
+from appliance.queue.escalation import POOL, EscalationRules
+from appliance.spine.clock import ManualClock
+from appliance.spine.events import SlaBreached, SlaWarning, TicketAssigned
+from appliance.store.models import NoticeLogEntry
+from appliance.store.startup import open_store
+from appliance.store.work_items import ticket_item_id
+from appliance.store.worker import StoreWorker
+from appliance.tickets.priority import Priority
+from tests.switchboard.customer_box import CustomerBox
+
+START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+NO_RULES = CustomerRules(vip_priority=None, manager_rule=ManagerRule.OFF)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
+    db = open_store(tmp_path / "aspa.db")
+    db.close()
+    worker = StoreWorker(db)
+    yield worker
+    worker.close()
+
+
+async def started(store: StoreWorker, rules: EscalationRules,
+                  clock: ManualClock | None = None) -> CustomerBox:
+    box = CustomerBox(store, clock or ManualClock(START), NO_RULES, rules)
+    await box.start()
+    return box
+
+
+async def test_a_warning_at_80_percent_then_the_breach_raises_and_returns_to_the_pool(
+        store: StoreWorker) -> None:
+    rules = EscalationRules(warn_at=0.8, raise_to=Priority.URGENT, reassign_to=POOL)
+    box = await started(store, rules)
+    try:
+        anna = await box.agent("anna")
+        ticket = await box.tickets.open_ticket("email", "Lasku", assignee_id=anna)
+        await box.settle()
+        # normal: the first reply is due in 100 minutes (customer_box.POLICY)
+        box.advance(79)
+        assert await box.board.escalate() == []
+        box.advance(1)
+        (warning,) = await box.board.escalate()
+        await box.settle()
+        assert warning.stage.value == "warning"
+        (told,) = box.of(SlaWarning)
+        assert told.ticket_id == ticket.id and told.assignee_id == anna  # type: ignore[attr-defined]
+        assert told.due == datetime(2026, 1, 5, 9, 40, tzinfo=UTC)  # type: ignore[attr-defined]
+        assert await box.board.escalate() == []  # told once
+
+        box.advance(20)
+        (breach,) = await box.board.escalate()
+        await box.settle()
+        assert breach.stage.value == "breach"
+        (breached,) = box.of(SlaBreached)
+        assert breached.assignee_id == anna and breached.tell_team  # type: ignore[attr-defined]
+        item = box.board.item(ticket_item_id(ticket.id))
+        assert item is not None
+        assert item.priority is Priority.URGENT and item.assignee_id is None
+        assert box.of(TicketAssigned)[-1].assignee_id is None  # type: ignore[attr-defined]
+    finally:
+        await box.bus.stop()
+
+
+async def test_a_breach_reassigns_to_the_named_agent(store: StoreWorker) -> None:
+    rules = EscalationRules(warn_at=0, raise_to=None, reassign_to="esimies", tell_team=False)
+    box = await started(store, rules)
+    try:
+        anna = await box.agent("anna")
+        boss = await box.agent("esimies")
+        ticket = await box.tickets.open_ticket("sms", "Vika", assignee_id=anna)
+        await box.settle()
+        box.advance(99)
+        assert await box.board.escalate() == []  # warnings off
+        box.advance(1)
+        assert len(await box.board.escalate()) == 1
+        await box.settle()
+        item = box.board.item(ticket_item_id(ticket.id))
+        assert item is not None and item.assignee_id == boss
+        assert item.priority is Priority.NORMAL
+        assert not box.of(SlaBreached)[0].tell_team  # type: ignore[attr-defined]
+    finally:
+        await box.bus.stop()
+
+
+async def test_alerts_are_not_repeated_after_a_restart(store: StoreWorker) -> None:
+    clock = ManualClock(START)
+    first = await started(store, EscalationRules(raise_to=None), clock)
+    try:
+        await first.tickets.open_ticket("email", "Tilaus")
+        await first.settle()
+        clock.advance(100 * 60)
+        assert len(await first.board.escalate()) == 1
+    finally:
+        await first.bus.stop()
+    again = await started(store, EscalationRules(raise_to=None), clock)  # the daemon restarted
+    try:
+        assert await again.board.escalate() == []
+        assert again.of(SlaBreached) == []
+        keys = await store.call(lambda: [e.kind for e in NoticeLogEntry.select()])
+        assert keys == ["sla-breach"]
+    finally:
+        await again.bus.stop()
+
+
+async def test_a_new_due_time_is_warned_of_again(store: StoreWorker) -> None:
+    box = await started(store, EscalationRules(raise_to=None))
+    try:
+        ticket = await box.tickets.open_ticket("email", "Kysymys")
+        await box.settle()
+        box.advance(80)
+        assert len(await box.board.escalate()) == 1
+        await box.tickets.set_priority(ticket.id, "low")  # a new due time, 200 minutes
+        await box.settle()
+        assert await box.board.escalate() == []  # 80 of 200 minutes: all well again
+        box.advance(80)
+        assert len(await box.board.escalate()) == 1
+    finally:
+        await box.bus.stop()
