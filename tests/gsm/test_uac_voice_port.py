@@ -126,3 +126,49 @@ async def test_a_card_that_is_not_there_is_named_in_the_error(card: tuple[Path, 
 
     with pytest.raises(VoicePortError, match="aspa_no_such_card"):
         await asyncio.to_thread(UacVoicePort, "aspa_no_such_card", name="gsm0:3")
+
+
+def _prompt_frames_heard(prompt: bytes, played: Path) -> list[int]:
+    """Which of the prompt's frames the card played, in the order it played them."""
+    size = NARROW_BAND.frame_bytes
+    index = {prompt[i:i + size]: n for n, i in enumerate(range(0, len(prompt), size))}
+    data = played.read_bytes()
+    frames = [data[i:i + size] for i in range(0, len(data) - size + 1, size)]
+    return [index[f] for f in frames if f in index]
+
+
+async def test_an_ec25_line_routes_its_call_to_the_usb_audio_card_and_back(
+        card: tuple[Path, Path], tmp_path: Path) -> None:
+    from appliance.gsm.line import GsmLine
+    from appliance.gsm.uac_voice_port import UacVoicePort
+    from appliance.spine.events import CallOffered
+    from tests.gsm.line_harness import close_line, open_line
+
+    played, caller = card
+    caller.write_bytes(bytes(NARROW_BAND.byte_count(1.0)))
+
+    def with_card(sim: object) -> None:
+        sim.uac_card = True  # type: ignore[attr-defined]
+
+    line = await open_line(tmp_path, "ec25", prepare=with_card, voice_device=CARD,
+                           voice_mode="uac")
+    engine = MediaEngine()
+    gsm = GsmLine(line.driver)
+    gsm.engine = engine
+    try:
+        await line.sim.incoming_call("+358401234567")
+        offered = await line.log.wait_for(CallOffered)
+        await line.driver.answer(offered.call_id)
+        sound = await gsm.open_audio(offered.call_id)
+        assert sound is not None and isinstance(sound.channel.port, UacVoicePort)
+        assert "AT+QPCMV=1,2" in line.sim.received  # Quectel's UAC port, not the serial one
+        prompt = dtmf_sequence("147", on_s=0.1, off_s=0.0)
+        await asyncio.wait_for(sound.play(prompt), WAIT_S)
+        await gsm.close_audio(offered.call_id)
+        assert line.sim.received[-1] == "AT+QPCMV=0"  # the sound given back to the module
+        heard = _prompt_frames_heard(prompt, played)
+        assert heard == sorted(heard)
+        assert len(heard) >= 0.9 * len(prompt) // NARROW_BAND.frame_bytes
+    finally:
+        await engine.close_all()
+        await close_line(line)
