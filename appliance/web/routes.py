@@ -28,6 +28,7 @@ from appliance.web.settings import (
     settings_edits,
     settings_views,
     sim_unblock,
+    voip_edits,
     wall_screen_views,
 )
 from appliance.web.setup import setup_line, setup_mailbox, setup_wall
@@ -110,6 +111,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/settings/ring-groups/{id}", settings_edits.ring_group)
     post("/admin/settings/holidays", settings_edits.holidays)
     post("/admin/settings/mqtt", mqtt_edits.mqtt_settings)
+    post("/admin/settings/voip", voip_edits.voip_settings)
     post("/admin/settings/desk-units", desk_unit_edits.desk_unit_add)
     post("/admin/settings/desk-units/{id}", desk_unit_edits.desk_unit_pair)
     post("/admin/settings/desk-units/{id}/remove", desk_unit_edits.desk_unit_remove)
@@ -176,6 +178,7 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/admin/settings/ring-groups/{id}", settings_edits.ring_group)
     post("/api/admin/settings/holidays", settings_edits.holidays)
     post("/api/admin/settings/mqtt", mqtt_edits.mqtt_settings)
+    post("/api/admin/settings/voip", voip_edits.voip_settings)
     post("/api/admin/settings/desk-units", desk_unit_edits.desk_unit_add)
     post("/api/admin/settings/desk-units/{id}", desk_unit_edits.desk_unit_pair)
     post("/api/admin/settings/desk-units/{id}/remove", desk_unit_edits.desk_unit_remove)

@@ -306,7 +306,7 @@ baresip = "{require(BARESIP)}"
 """)
 
 
-async def test_a_voip_account_changed_and_saved_takes_calls_on_its_new_port_without_a_restart(
+async def test_a_voip_account_saved_on_the_page_takes_calls_on_its_new_port_at_once(
     tmp_path: Path
 ) -> None:
     from appliance.spine.events import CallOffered
@@ -320,11 +320,21 @@ async def test_a_voip_account_changed_and_saved_takes_calls_on_its_new_port_with
         voip, web, calls = (supervisor.named(n) for n in ("voip0", "web", "calls"))
         await eventually(lambda: supervisor.health()["voip0"].ok, WAIT_S)
         events = EventLog(daemon.bus)
-        # the installer moves the SIP port in aspa.toml, then saves on the page
+        # a port that is no number: refused in the page's words, the file untouched
+        before = box.config_path.read_bytes()
+        refused = await session.post("/admin/settings/voip", data={
+            "csrf_token": await _token(session), "sip_port": "viisi", "password": "Uusi-1"})
+        assert refused.status == 400
+        text = await refused.text()
+        assert "Local SIP port: must be a whole number" in text and 'value="viisi"' in text
+        assert box.config_path.read_bytes() == before
+        assert supervisor.named("voip0") is voip
+        # the admin moves the SIP port and gives the account a password on the page
         new_port = free_sip_port()
-        box.config_path.write_text(box.config_path.read_text().replace(
-            f"sip_port = {old_port}\n", f"sip_port = {new_port}\n"))
-        location = await _post(session, "/admin/settings/holidays", {"holidays": "2026-12-24"})
+        location = await _post(session, "/admin/settings/voip", {
+            "sip_port": str(new_port), "password": "Uusi-Salasana-1", "transport": "udp"})
+        assert daemon.config.voip.sip_port == new_port
+        assert daemon.config.voip.password == "Uusi-Salasana-1"
         page = await (await session.get(location)).text()
         assert "Saved and in use now: no restart needed." in page
         assert "apply after a restart" not in page

@@ -43,6 +43,11 @@ LABELS: dict[str, str] = {
     "desk_units[].id": "Unit id (lowercase letters, digits and -)", "desk_units[].agent": "Agent",
     "backup.target": "Target folder (empty = no scheduled backup)",
     "backup.at": "Time of day (HH:MM)", "backup.keep": "Backups kept",
+    "voip.registrar": "Registrar (host or host:port; empty = no registration)",
+    "voip.proxy": "Outbound proxy (empty = none)", "voip.user": "User name",
+    "voip.password": "Password", "voip.password_file": "Password",
+    "voip.display_name": "Name shown to the people the box calls",
+    "voip.transport": "Transport", "voip.sip_port": "Local SIP port",
 }
 # What the loader says is wrong → the catalogue text, with the named parts filled in.
 _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for p, text in (
@@ -61,6 +66,10 @@ _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for
      "no mailbox is named {name} (known: {known})"),
     (r"^must be 'seen' or 'move:<folder>', not .*$", "must be a folder name"),
     (r"^must name at least one agent login$", "must name at least one agent login"),
+    (r"^must be a host name or address, optionally with :port, not .*$",
+     "must be a host name or address, optionally with :port"),
+    (r"^must not contain spaces, ';', '\"', '<' or '>' .*$",
+     "must not contain spaces, ';', '\"', '<' or '>'"),
 ))
 
 
