@@ -384,7 +384,7 @@ red_pin = 22
 """)
 
 
-async def test_a_desk_button_moved_to_another_pin_works_there_after_a_save(
+async def test_a_desk_button_moved_to_another_pin_on_the_page_works_there_at_once(
     tmp_path: Path
 ) -> None:
     from gpiozero import Device
@@ -403,10 +403,15 @@ async def test_a_desk_button_moved_to_another_pin_works_there_after_a_save(
             assert anna is not None
             old = daemon.supervisor.named("gpio")
             assert isinstance(old, GpioAdapter) and old.desks
-            box.config_path.write_text(box.config_path.read_text().replace(
-                "button_pin = 17\n", "button_pin = 5\n"))
-            location = await _post(session, "/admin/settings/holidays",
-                                   {"holidays": "2026-12-24"})
+            # the fault LED's pin: refused, naming both, the file and the pins untouched
+            before = box.config_path.read_bytes()
+            refused = await session.post("/admin/settings/gpio-desks/1", data={
+                "csrf_token": await _token(session), "button_pin": "16"})
+            assert refused.status == 400
+            assert "GPIO 16 is already used by gpio.fault_led_pin" in await refused.text()
+            assert box.config_path.read_bytes() == before
+            assert daemon.supervisor.named("gpio") is old
+            location = await _post(session, "/admin/settings/gpio-desks/1", {"button_pin": "5"})
             page = await (await session.get(location)).text()
             assert "Saved and in use now: no restart needed." in page
             new = daemon.supervisor.named("gpio")

@@ -48,6 +48,8 @@ LABELS: dict[str, str] = {
     "voip.password": "Password", "voip.password_file": "Password",
     "voip.display_name": "Name shown to the people the box calls",
     "voip.transport": "Transport", "voip.sip_port": "Local SIP port",
+    "gpio.desks[].agent": "Agent", "gpio.desks[].button_pin": "Button pin (GPIO number)",
+    "gpio.desks[].green_pin": "Green LED pin", "gpio.desks[].red_pin": "Red LED pin",
 }
 # What the loader says is wrong → the catalogue text, with the named parts filled in.
 _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for p, text in (
@@ -66,6 +68,9 @@ _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for
      "no mailbox is named {name} (known: {known})"),
     (r"^must be 'seen' or 'move:<folder>', not .*$", "must be a folder name"),
     (r"^must name at least one agent login$", "must name at least one agent login"),
+    (r"^must be a BCM GPIO number 2-27, not .*$", "must be a BCM GPIO number 2-27"),
+    (r"^GPIO (?P<pin>\d+) is already used by (?P<other>\S+)$",
+     "GPIO {pin} is already used by {other}"),
     (r"^must be a host name or address, optionally with :port, not .*$",
      "must be a host name or address, optionally with :port"),
     (r"^must not contain spaces, ';', '\"', '<' or '>' .*$",

@@ -48,6 +48,14 @@ def _voip(voip: Any) -> dict[str, Any] | None:
             "transport": voip.transport, "sip_port": voip.sip_port}
 
 
+def _gpio_desks(gpio: Any) -> list[dict[str, Any]]:
+    """The desks wired to the box's own pins, when [gpio] is enabled."""
+    if not gpio.enabled:
+        return []
+    return [{"number": i + 1, "agent": d.agent, "button_pin": d.button_pin,
+             "green_pin": d.green_pin, "red_pin": d.red_pin} for i, d in enumerate(gpio.desks)]
+
+
 def _retention(retention: Any) -> dict[str, Any]:
     return {f.name: getattr(retention, f.name) for f in dataclasses.fields(retention)}
 
@@ -58,7 +66,7 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
         return {"writable": False, "modems": [], "weekly": {}, "holidays": "", "ring_groups": [],
                 "strategies": STRATEGIES, "mqtt": None, "desk_units": [], "agents": [],
                 "new_desk_unit": {"id": "", "agent": ""}, "backup": None, "retention": None,
-                "voip": None, "transports": TRANSPORTS}
+                "voip": None, "transports": TRANSPORTS, "gpio_desks": []}
     modems = [{"number": i + 1, "name": m.name, "pin": _set(m.pin or m.pin_file)}
               for i, m in enumerate(config.gsm.modems)]
     weekly = {day: ", ".join(getattr(config.business_hours.weekly, day)) for day in WEEKDAYS}
@@ -78,7 +86,7 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
             "agents": [a.login for a in config.agents],
             "new_desk_unit": {"id": "", "agent": ""}, "backup": backup,
             "retention": _retention(config.retention), "voip": _voip(config.voip),
-            "transports": TRANSPORTS}
+            "transports": TRANSPORTS, "gpio_desks": _gpio_desks(config.gpio)}
 
 
 def show_typed(editable: dict[str, Any], section: str, typed: dict[str, Any]) -> None:
