@@ -393,7 +393,7 @@ async def test_a_desk_button_moved_to_another_pin_on_the_page_works_there_at_onc
     from appliance.gpio.adapter import GpioAdapter
 
     factory = MockFactory()
-    before, Device.pin_factory = Device.pin_factory, factory  # the box's pins: gpiozero's mocks
+    chosen, Device.pin_factory = Device.pin_factory, factory  # the box's pins: gpiozero's mocks
     try:
         box = _gpio_box(tmp_path, button_pin=17)
         async with running_box(box) as (daemon, session):
@@ -426,5 +426,5 @@ async def test_a_desk_button_moved_to_another_pin_on_the_page_works_there_at_onc
             assert new.gestures == 1 and old.gestures == 0
             await eventually(lambda: bool(factory.pin(27).state), WAIT_S)  # green: available
     finally:
-        Device.pin_factory = before
+        Device.pin_factory = chosen
         factory.reset()
