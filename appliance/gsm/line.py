@@ -31,8 +31,10 @@ from appliance.spine.clock import Clock
 from appliance.spine.task_ending import finish_or_cancel
 
 if TYPE_CHECKING:  # the media part loads numpy: only a line with a voice port imports it
+    from appliance.gsm.voice_path import VoiceSpec
     from appliance.media.call_audio import CallAudio
     from appliance.media.media_engine import MediaEngine
+    from appliance.media.voice_port import VoicePort
 
 log = logging.getLogger("aspa.gsm.line")
 
@@ -270,15 +272,14 @@ class GsmLine:
         """
         if not self.has_audio or self.engine is None:
             return None
-        from appliance.gsm.serial_voice_port import SerialVoicePort
         from appliance.media.voice_port import VoicePortError
 
         await self.close_audio(call_id)
         spec = await self.driver.start_voice()
         device = self.driver.settings.voice_device
         try:
-            port = await asyncio.to_thread(SerialVoicePort, device, spec.fmt,
-                                           name=f"{self.name}:{call_id}")
+            port = await asyncio.to_thread(_open_voice_port, spec, device,
+                                           f"{self.name}:{call_id}")
         except VoicePortError as error:
             await self.driver.stop_voice()
             raise ModemError(f"{self.name}: {error}") from error
@@ -294,3 +295,15 @@ class GsmLine:
             return
         await self.engine.close(sound.name)
         await self.driver.stop_voice()
+
+
+def _open_voice_port(spec: VoiceSpec, device: str, name: str) -> VoicePort:
+    """The call's voice port as the model routed it: a USB serial port, or (EC25/EG25 after
+    AT+QPCMV=1,2) the module's USB audio card through ALSA. Blocking: run in a thread."""
+    if spec.kind == "uac":
+        from appliance.gsm.uac_voice_port import UacVoicePort
+
+        return UacVoicePort(device, spec.fmt, name=name)
+    from appliance.gsm.serial_voice_port import SerialVoicePort
+
+    return SerialVoicePort(device, spec.fmt, name=name)

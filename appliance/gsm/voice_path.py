@@ -13,9 +13,10 @@ where a fact comes only from peers that drive these modules, it says so):
 - Quectel EC2x AT Commands Manual / "Voice over USB and UAC Application
   Note": `AT+QPCMV=1,0` voice over the USB serial port (the NMEA port),
   `AT+QPCMV=1,2` over USB Audio Class (needs the UAC function enabled in
-  `AT+QCFG="USBCFG"` and a module reset), `AT+QPCMV=0` off; 8 kHz 16-bit
-  mono. Which ttyUSB the serial mode uses is from chan_quectel, not checked
-  against the application note here.
+  `AT+QCFG="USBCFG"` and a module reset; the card is opened through ALSA by
+  uac_voice_port.py), `AT+QPCMV=0` off; 8 kHz 16-bit mono. Which ttyUSB the
+  serial mode uses is from chan_quectel, not checked against the application
+  note here.
 - SIMCom SIM800 Series AT Command Manual, file system commands
   (AT+FSCREATE, AT+FSWRITE with its `>` prompt, at most 10240 bytes per
   write, mode 1 appends) and AT+CREC=4 (play an AMR file to the far end):

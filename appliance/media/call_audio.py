@@ -116,14 +116,20 @@ class CallAudio:
 
     def listen_for_keys(self, on: bool) -> None:
         """Turn in-band key detection on or off (off when the line reports keys itself)."""
-        from .dtmf_detector import DtmfDetector
+        self.channel.send(lambda ch: ch.listen_for_keys(on))
 
-        fmt = self.channel.fmt
+    def line_key(self, digit: str) -> None:
+        """A key the line reported itself (an RFC 4733 event): counted once, even when the
+        phone also sent its tone in the audio."""
+        if not self.channel.is_running:  # no audio thread to pair it in: it counts as it is
+            self.deliver(KeyDetected(self.name, digit, reported_by_line=True))
+            return
+        self.channel.send(lambda ch: ch.line_key(digit))
 
-        def switch(ch: MediaChannel) -> None:
-            ch.detector = DtmfDetector(fmt) if on else None
-
-        self.channel.send(switch)
+    def line_key_ended(self) -> None:
+        """The line's key was released (the RFC 4733 event ended)."""
+        if self.channel.is_running:
+            self.channel.send(lambda ch: ch.line_key_ended())
 
     async def record_voicemail(self, rules: RecordingRules | None = None, *,
                                beep: bytes | None = None) -> Recording:

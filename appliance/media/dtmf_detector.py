@@ -55,7 +55,7 @@ class DetectorSettings:
 
 @dataclass(frozen=True, slots=True)
 class KeyPress:
-    """A key and where it started, in samples since the detector began."""
+    """A key and where its tone started, in samples on the clock the detector was started at."""
 
     digit: str
     at_sample: int
@@ -65,7 +65,7 @@ class DtmfDetector:
     """Feed PCM frames; get the keys pressed."""
 
     def __init__(self, fmt: PcmFormat = NARROW_BAND,
-                 settings: DetectorSettings | None = None) -> None:
+                 settings: DetectorSettings | None = None, *, start_sample: int = 0) -> None:
         self.fmt = fmt
         self.settings = settings or DetectorSettings()
         self.window = fmt.rate_hz * WINDOW_MS // 1000
@@ -75,7 +75,7 @@ class DtmfDetector:
         self._basis = np.exp(-2j * np.pi * np.outer(freqs, n) / fmt.rate_hz)
         self._n = n
         self._buffer = np.zeros(0)
-        self._consumed = 0  # samples before the buffer's start
+        self._consumed = start_sample  # samples before the buffer's start (the call's clock)
         self._candidate: str | None = None
         self._candidate_count = 0
         self._candidate_at = 0

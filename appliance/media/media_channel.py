@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 from .dtmf_detector import DtmfDetector
 from .jitter_buffer import JitterBuffer
+from .key_merge import KeyMerger
 from .media_events import KeyDetected, MediaEvent, PortFailed, PromptFinished, RecordingFinished
+from .pcm import SAMPLE_BYTES
 from .player import Player
 from .port_health import HealthRules, PortHealth
 from .voice_port import VoicePort, VoicePortError
@@ -61,6 +63,8 @@ class MediaChannel:
         self.emit = emit
         self.player = Player(self.fmt)
         self.detector: DtmfDetector | None = DtmfDetector(self.fmt) if detect_keys else None
+        self.key_merger = KeyMerger(self.fmt.rate_hz)  # a key sent as an event and a tone
+        self.samples_in = 0  # the call's media clock: samples of the caller's audio taken
         self.recorder: VoicemailRecorder | None = None
         self.forward_to: JitterBuffer | None = None  # the caller's voice, to a bridged line
         self.listen_from: JitterBuffer | None = None  # the bridged line's voice, to the caller
@@ -153,9 +157,14 @@ class MediaChannel:
     def process(self, frame: bytes) -> None:
         """Handle one frame from the caller (public for the benchmark's simulated time)."""
         self.frames_in += 1
+        self.samples_in += len(frame) // SAMPLE_BYTES
         if self.detector is not None:
             for press in self.detector.feed(frame):
-                self.emit(KeyDetected(self.name, press.digit))
+                counted = self.key_merger.heard(press.digit, press.at_sample, self.samples_in)
+                log.debug("%s: key %s heard from sample %d at %d%s", self.name, press.digit,
+                          press.at_sample, self.samples_in, "" if counted else ", paired")
+                if counted:
+                    self.emit(KeyDetected(self.name, press.digit))
         if self.recorder is not None:
             done = self.recorder.feed(frame)
             if done is not None:
@@ -163,6 +172,24 @@ class MediaChannel:
                 self.emit(RecordingFinished(self.name, done))
         if self.forward_to is not None:
             self.forward_to.push(frame)
+
+    def listen_for_keys(self, on: bool) -> None:
+        """Start (afresh) or stop in-band key detection, on the call's media clock."""
+        self.detector = DtmfDetector(self.fmt, start_sample=self.samples_in) if on else None
+
+    def line_key(self, digit: str) -> None:
+        """The line reported a key itself (an RFC 4733 event began): count it unless its
+        tone was heard already."""
+        counted = self.key_merger.line_key_started(digit, self.samples_in)
+        log.debug("%s: key %s reported by the line at %d%s", self.name, digit, self.samples_in,
+                  "" if counted else ", paired")
+        if counted:
+            self.emit(KeyDetected(self.name, digit, reported_by_line=True))
+
+    def line_key_ended(self) -> None:
+        """The line's key was released (the RFC 4733 event's end)."""
+        self.key_merger.line_key_ended(self.samples_in)
+        log.debug("%s: the line's key ended at %d", self.name, self.samples_in)
 
     def next_frame(self) -> bytes:
         """The frame the caller hears next (public for the benchmark's simulated time)."""

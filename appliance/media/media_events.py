@@ -9,10 +9,11 @@ from .voicemail_recorder import Recording
 
 @dataclass(frozen=True, slots=True)
 class KeyDetected:
-    """The caller pressed a key (found in the audio)."""
+    """The caller pressed a key: heard in the audio, or reported by the line (RFC 4733)."""
 
     channel: str
     digit: str
+    reported_by_line: bool = False
 
 
 @dataclass(frozen=True, slots=True)

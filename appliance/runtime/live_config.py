@@ -5,8 +5,8 @@ those (the mail intake for a new mailbox, one modem's line for its SIM PIN, the
 MQTT link for the broker) or hands the new values to a part that can take them
 while it runs (the exchange's ring groups and hours: calls in hand go on). A few
 sections are read once at start (the data folder, the database, the web page
-itself, the GPIO pins, the VoIP account): the page says a restart is needed and
-offers one.
+itself; the VoIP line switched on or off, renamed or its call sound moved): the
+page says a restart is needed and offers one.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("aspa.settings")
 
 # Read once at start: a change waits for the daemon's restart.
-AT_START_ONLY = frozenset({"data_dir", "database", "web", "gpio", "voip"})
+AT_START_ONLY = frozenset({"data_dir", "database", "web"})
+# What of [voip] the wiring is built on: the exchange holds the line, the media engine its sound.
+VOIP_WIRED = ("enabled", "name", "call_sound")
 # The exchange's plan: ring groups, their members' numbers, hours and call rules.
 CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla"})
 Builder = Callable[["Daemon"], list["Adapter"]]
@@ -42,6 +44,7 @@ REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (
     (frozenset({"retention", "business_hours", "box"}), wiring.RETENTION_PARTS,
      wiring.retention_parts),
     (frozenset({"backup", "data_dir"}), wiring.BOX_PARTS, wiring.box_parts),
+    (frozenset({"gpio"}), wiring.GPIO_PARTS, wiring.gpio_parts),
 )
 
 
@@ -82,6 +85,10 @@ class LiveConfig:
                 restarted.extend(await self._new_plan(config))
             if "gsm" in changed:
                 lines, waiting = await self._modems(old, config)
+                restarted.extend(lines)
+                needs_restart.extend(waiting)
+            if "voip" in changed:
+                lines, waiting = await self._voip(old, config)
                 restarted.extend(lines)
                 needs_restart.extend(waiting)
             for sections, names, build in REBUILT:
@@ -143,6 +150,21 @@ class LiveConfig:
             await self._daemon.supervisor.restart(name)
             restarted.append(name)
         return restarted, []
+
+    async def _voip(self, old: Config, new: Config) -> tuple[list[str], list[str]]:
+        """The SIP account, its ports and announcements: the VoIP line restarts alone (its
+        calls end as interrupted, as at a baresip restart); what the wiring is built on
+        waits for the daemon's restart."""
+        if any(getattr(old.voip, key) != getattr(new.voip, key) for key in VOIP_WIRED):
+            return [], ["voip"]
+        name = new.voip.name
+        line = self._daemon.supervisor.named(name)
+        use_settings = getattr(line, "use_settings", None)
+        if use_settings is None:  # switched off, or the lines did not start
+            return [], []
+        use_settings(new.voip)
+        await self._daemon.supervisor.restart(name)
+        return [name], []
 
     def restart_daemon(self) -> None:
         """Stop cleanly with the exit code systemd restarts the service on."""

@@ -45,8 +45,7 @@ def configured_adapters(daemon: Daemon) -> list[Adapter]:
     wired.adapters.extend(mail_parts(daemon))
     wired.adapters.extend(mqtt_parts(daemon))
     wired.adapters.extend(desk_parts(daemon))
-    if config.gpio.enabled:
-        wired.adapters.append(_gpio(daemon))
+    wired.adapters.extend(gpio_parts(daemon))
     if config.web.enabled:
         wired.adapters.append(_web(daemon, wired))
     wired.adapters.extend(_notices_and_escalation(daemon, wired))
@@ -61,6 +60,7 @@ MQTT_PARTS = ("mqtt",)
 DESK_PARTS = ("desk-units",)
 RETENTION_PARTS = ("retention",)
 BOX_PARTS = ("box",)
+GPIO_PARTS = ("gpio",)
 
 
 def mail_parts(daemon: Daemon) -> list[Adapter]:
@@ -87,6 +87,11 @@ def retention_parts(daemon: Daemon) -> list[Adapter]:
     """The nightly retention run, when some data has a time limit."""
     policy = daemon.config.retention.policy()
     return [_retention(daemon)] if any(days for _, days in policy) else []
+
+
+def gpio_parts(daemon: Daemon) -> list[Adapter]:
+    """The desk buttons and LEDs on the box's own pins, when [gpio] is enabled."""
+    return [_gpio(daemon)] if daemon.config.gpio.enabled else []
 
 
 def box_parts(daemon: Daemon) -> list[Adapter]:

@@ -43,6 +43,18 @@ class VoipLineAdapter:
         self.supervisor = VoipSupervisor(self.line, self.work_dir)
         self._task: asyncio.Task[None] | None = None
 
+    def use_settings(self, settings: VoipSettings) -> None:
+        """Take the account's saved settings at the next start(): the same line object goes on
+        (the exchange holds it), baresip is set up anew. Its name and call_sound stay: a change
+        of those is the daemon's restart (the exchange and the media engine are wired to them).
+        """
+        if (settings.name, settings.call_sound) != (self.settings.name,
+                                                    self.settings.call_sound):
+            raise ValueError(f"{self.name}: a new name or call_sound needs the daemon's restart")
+        self.settings = settings
+        self.line.settings = settings
+        self.line.audio, self.line.prompts = {}, {}  # start() reads audio_dir again
+
     async def start(self) -> None:
         """Check the audio files, try baresip once (so READY tells how it went), then keep it up."""
         if self.settings.audio_dir and self.settings.call_sound != "box":

@@ -51,8 +51,8 @@ async def call_sound_through_jack(line: AudioSwitcher, call: SipCall, engine: Me
                                   server: str) -> CallAudio:
     """Switch the call to jack, join the box's client to its ports, start its audio thread.
 
-    Keys stay on in-band detection too: RFC 4733 events arrive as line events
-    (DtmfReceived), a caller who sends tones in the audio is heard here.
+    Keys stay on in-band detection too: the line hands its RFC 4733 events to the
+    call's audio (CallAudio.line_key), which counts a key sent both ways once.
     """
     from appliance.voip.jack_voice_port import JackVoicePort
 

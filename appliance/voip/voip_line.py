@@ -225,11 +225,32 @@ class VoipLine:
         elif kind == "TRANSFER_FAILED":
             self._transfer_refused(call, str(event.get("param", "")))
         elif kind == "CALL_DTMF_START":
-            digit = str(event.get("param", ""))[:1]
-            if digit:
-                self.bus.publish(DtmfReceived(at=self.clock.now(), call_id=call.call_id,
-                                              line=self.name, digit=digit))
+            self._key(call, str(event.get("param", ""))[:1])
+        elif kind == "CALL_DTMF_END":
+            sound = self._sounds.get(call.call_id)
+            if sound is not None:
+                self._to_sound(sound.line_key_ended)
         self._wake()
+
+    def _key(self, call: SipCall, digit: str) -> None:
+        """An RFC 4733 key: to the call's sound through the box, which also hears keys in-band
+        and counts a key sent both ways once (media/key_merge.py); else onto the bus."""
+        if not digit:
+            return
+        sound = self._sounds.get(call.call_id)
+        if sound is not None:
+            self._to_sound(lambda: sound.line_key(digit))
+            return
+        self.bus.publish(DtmfReceived(at=self.clock.now(), call_id=call.call_id,
+                                      line=self.name, digit=digit))
+
+    def _to_sound(self, command: Callable[[], None]) -> None:
+        from appliance.media.media_channel import ChannelBusy  # loaded with the call's sound
+
+        try:
+            command()
+        except ChannelBusy as error:  # the audio thread is stuck: its port health ends the call
+            log.warning("%s: a key was lost: %s", self.name, error)
 
     def _registration(self, kind: str, param: str) -> None:
         if kind == "REGISTER_OK":

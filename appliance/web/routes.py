@@ -23,6 +23,7 @@ from appliance.web.search import merge_pickers, search_views
 from appliance.web.settings import (
     admin_views,
     desk_unit_edits,
+    gpio_edits,
     keeping_edits,
     mqtt_edits,
     profile_views,
@@ -31,6 +32,7 @@ from appliance.web.settings import (
     settings_edits,
     settings_views,
     sim_unblock,
+    voip_edits,
     wall_screen_views,
 )
 from appliance.web.setup import setup_line, setup_mailbox, setup_wall
@@ -129,6 +131,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/settings/holidays", settings_edits.holidays)
     post("/admin/settings/half-days", settings_edits.half_days)
     post("/admin/settings/mqtt", mqtt_edits.mqtt_settings)
+    post("/admin/settings/voip", voip_edits.voip_settings)
+    post("/admin/settings/gpio-desks/{id}", gpio_edits.gpio_desk)
     post("/admin/settings/desk-units", desk_unit_edits.desk_unit_add)
     post("/admin/settings/desk-units/{id}", desk_unit_edits.desk_unit_pair)
     post("/admin/settings/desk-units/{id}/remove", desk_unit_edits.desk_unit_remove)
@@ -208,6 +212,8 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/admin/settings/holidays", settings_edits.holidays)
     post("/api/admin/settings/half-days", settings_edits.half_days)
     post("/api/admin/settings/mqtt", mqtt_edits.mqtt_settings)
+    post("/api/admin/settings/voip", voip_edits.voip_settings)
+    post("/api/admin/settings/gpio-desks/{id}", gpio_edits.gpio_desk)
     post("/api/admin/settings/desk-units", desk_unit_edits.desk_unit_add)
     post("/api/admin/settings/desk-units/{id}", desk_unit_edits.desk_unit_pair)
     post("/api/admin/settings/desk-units/{id}/remove", desk_unit_edits.desk_unit_remove)

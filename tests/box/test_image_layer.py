@@ -161,6 +161,7 @@ def test_sysusers_made_the_static_user_in_the_device_groups(tree: AssembledTree)
     groups = {line.split(":")[0]: line.split(":")[3].split(",") for line in
               (tree.root / "etc/group").read_text().splitlines()}
     assert "aspa" in groups["dialout"] and "aspa" in groups["gpio"]
+    assert "aspa" in groups["audio"]  # an EC25's USB audio card
 
 
 def test_fstab_lines_are_added_once_even_after_a_second_run(

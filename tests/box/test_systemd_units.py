@@ -66,7 +66,7 @@ def test_security_exposure_is_low(tmp_path):
 def test_unit_has_what_the_box_relies_on():
     text = (SYSTEMD / "aspa.service").read_text()
     for line in (
-        "Type=notify", "Restart=on-failure", "User=aspa", "SupplementaryGroups=dialout gpio",
+        "Type=notify", "Restart=on-failure", "User=aspa", "SupplementaryGroups=dialout gpio audio",
         "ProtectSystem=strict", "StateDirectory=aspa", "Environment=LG_WD=/run/aspa",
     ):
         assert re.search(rf"^{re.escape(line)}$", text, re.M), line

@@ -19,6 +19,7 @@ import pytest
 
 from appliance.calls.call_voice import CallVoice
 from appliance.media.media_engine import MediaEngine
+from appliance.media.media_events import KeyDetected, MediaEvent
 from appliance.media.pcm import NARROW_BAND
 from appliance.media.port_health import HealthRules
 from appliance.media.tones import dtmf_sequence, from_pcm, noise, to_pcm
@@ -67,13 +68,16 @@ class SipCallScene:
 
 @contextlib.asynccontextmanager
 async def call_scene(tmp_path: Path, *, numbers: dict[int, str] | None = None,
-                     agents_busy: bool = True) -> AsyncIterator[SipCallScene]:
-    """The exchange with the VoIP line's sound through the box, and a caller's baresip."""
+                     agents_busy: bool = True,
+                     media_events: list[MediaEvent] | None = None) -> AsyncIterator[SipCallScene]:
+    """The exchange with the VoIP line's sound through the box, and a caller's baresip;
+    `media_events` collects what the calls' audio threads report."""
     require(BARESIP)
     jackd = require(JACKD)
     exchange = await start_exchange(tmp_path, model="sim7600", sound=True, numbers=numbers,
                                     group=quick_group(max_wait_s=120, ring_timeout_s=5.0))
-    engine = MediaEngine(health=HealthRules(stall_seconds=5.0))
+    engine = MediaEngine(health=HealthRules(stall_seconds=5.0),
+                         on_event=None if media_events is None else media_events.append)
     box = VoipLineAdapter(loopback_settings(call_sound="box", jackd=str(jackd)), exchange.bus,
                           exchange.exchange.clock, tmp_path / "voip", engine=engine)
     caller = BaresipCaller(tmp_path / "caller")
@@ -128,6 +132,31 @@ async def test_a_key_as_an_in_band_tone_with_noise_reaches_the_menu(
     recorded = await scene.exchange.log.wait_for(CallRecorded, within=WITHIN_S)
     await scene.caller.quiet()
     assert (recorded.outcome, recorded.reason) == ("overflowed", "caller_chose_callback")
+
+
+async def test_a_key_sent_as_an_rfc4733_event_and_as_a_tone_counts_once(tmp_path: Path) -> None:
+    heard: list[MediaEvent] = []
+    async with call_scene(tmp_path, media_events=heard) as scene:
+        # "5" both ways at once (what many SIP phones do), then "9" as a tone alone
+        tones = (dtmf_sequence("5", on_s=0.2, off_s=1.2, level_dbfs=-12.0)
+                 + dtmf_sequence("9", on_s=0.12, off_s=0.1, level_dbfs=-12.0))
+        wav = write_tone_wav(tmp_path / "press-5-then-9.wav", tones)
+        engine = scene.box.line.engine
+        assert engine is not None
+        await scene.caller.dial(box_target(scene.box))
+        await scene.exchange.until(lambda: bool(engine.calls), WITHIN_S)  # its sound is ours
+        await scene.caller.say(wav)  # keys 5 and 9 choose nothing in the menu
+        await scene.caller.command("sndcode", "5")
+
+        def keys() -> list[KeyDetected]:
+            return [e for e in heard if isinstance(e, KeyDetected)]
+
+        await scene.exchange.until(lambda: any(k.digit == "9" for k in keys()), WITHIN_S)
+        await scene.caller.quiet()
+        assert [k.digit for k in keys()] == ["5", "9"]
+        assert len(engine.calls) == 1
+        # both copies of "5" arrived (the tone at times cut in two by the event): one counted
+        assert engine.calls[0].channel.key_merger.dropped >= 1
 
 
 async def test_a_sip_caller_leaves_a_message_that_is_filed_as_ogg(

@@ -288,3 +288,143 @@ async def test_an_agent_added_to_aspa_toml_joins_the_switchboard_on_the_next_sav
         assert daemon.store is not None and daemon.switchboard is not None
         olli = await daemon.store.call(lambda: Agent.get(Agent.login == "olli").id)
         assert olli in daemon.switchboard.agents()  # routable now, no restart
+
+
+def _voip_box(tmp_path: Path, sip_port: int) -> Box:
+    from tests.peers.binaries import require
+    from tests.voip.sip_peers import BARESIP, rtp_range
+
+    rtp_min, rtp_max = rtp_range()
+    return make_box(tmp_path, extra_toml=f"""
+[voip]
+enabled = true
+listen_address = "127.0.0.1"
+sip_port = {sip_port}
+rtp_port_min = {rtp_min}
+rtp_port_max = {rtp_max}
+baresip = "{require(BARESIP)}"
+""")
+
+
+async def test_a_voip_account_saved_on_the_page_takes_calls_on_its_new_port_at_once(
+    tmp_path: Path
+) -> None:
+    from appliance.spine.events import CallOffered
+    from tests.voip.event_log import EventLog
+    from tests.voip.sip_peers import LOOPBACK, Sipp, free_sip_port
+
+    old_port = free_sip_port()
+    box = _voip_box(tmp_path, old_port)
+    async with running_box(box) as (daemon, session):
+        supervisor = daemon.supervisor
+        voip, web, calls = (supervisor.named(n) for n in ("voip0", "web", "calls"))
+        await eventually(lambda: supervisor.health()["voip0"].ok, WAIT_S)
+        events = EventLog(daemon.bus)
+        # a port that is no number: refused in the page's words, the file untouched
+        before = box.config_path.read_bytes()
+        refused = await session.post("/admin/settings/voip", data={
+            "csrf_token": await _token(session), "sip_port": "viisi", "password": "Uusi-1"})
+        assert refused.status == 400
+        text = await refused.text()
+        assert "Local SIP port: must be a whole number" in text and 'value="viisi"' in text
+        assert box.config_path.read_bytes() == before
+        assert supervisor.named("voip0") is voip
+        # the admin moves the SIP port and gives the account a password on the page
+        new_port = free_sip_port()
+        location = await _post(session, "/admin/settings/voip", {
+            "sip_port": str(new_port), "password": "Uusi-Salasana-1", "transport": "udp"})
+        assert daemon.config.voip.sip_port == new_port
+        assert daemon.config.voip.password == "Uusi-Salasana-1"
+        page = await (await session.get(location)).text()
+        assert "Saved and in use now: no restart needed." in page
+        assert "apply after a restart" not in page
+        await eventually(lambda: supervisor.health()["voip0"].ok, WAIT_S)
+        caller = await Sipp("caller_hangs_up.xml", tmp_path,
+                            target=f"{LOOPBACK}:{new_port}").start()
+        try:
+            offered = await events.wait_for(CallOffered, timeout_s=WAIT_S)
+            assert (offered.line, offered.number) == ("voip0", "+358401234567")
+        finally:
+            await caller.stop()
+        # only the line restarted: the same adapter and line object, the exchange and page
+        assert supervisor.named("voip0") is voip
+        assert supervisor.named("web") is web and supervisor.named("calls") is calls
+
+
+async def test_voip_switched_to_the_box_sound_still_asks_for_a_restart(tmp_path: Path) -> None:
+    from tests.voip.sip_peers import free_sip_port
+
+    box = _voip_box(tmp_path, free_sip_port())
+    async with running_box(box) as (daemon, session):
+        box.config_path.write_text(box.config_path.read_text().replace(
+            "[voip]\n", '[voip]\ncall_sound = "box"\n'))
+        location = await _post(session, "/admin/settings/holidays", {"holidays": "2026-12-24"})
+        page = await (await session.get(location)).text()
+        assert "These settings apply after a restart: voip" in page
+        assert daemon.config.voip.call_sound == "box"
+
+
+def _gpio_box(tmp_path: Path, button_pin: int) -> Box:
+    return make_box(tmp_path, extra_toml=f"""
+[[agents]]
+login = "anna"
+name = "Anna"
+phone = "{ANNA}"
+
+[gpio]
+enabled = true
+pin_factory = "mock"
+bounce_ms = 0
+
+[[gpio.desks]]
+agent = "anna"
+button_pin = {button_pin}
+green_pin = 27
+red_pin = 22
+""")
+
+
+async def test_a_desk_button_moved_to_another_pin_on_the_page_works_there_at_once(
+    tmp_path: Path
+) -> None:
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    from appliance.gpio.adapter import GpioAdapter
+
+    factory = MockFactory()
+    chosen, Device.pin_factory = Device.pin_factory, factory  # the box's pins: gpiozero's mocks
+    try:
+        box = _gpio_box(tmp_path, button_pin=17)
+        async with running_box(box) as (daemon, session):
+            board = daemon.switchboard
+            assert board is not None
+            anna = board.agent_id("anna")
+            assert anna is not None
+            old = daemon.supervisor.named("gpio")
+            assert isinstance(old, GpioAdapter) and old.desks
+            # the fault LED's pin: refused, naming both, the file and the pins untouched
+            before = box.config_path.read_bytes()
+            refused = await session.post("/admin/settings/gpio-desks/1", data={
+                "csrf_token": await _token(session), "button_pin": "16"})
+            assert refused.status == 400
+            assert "GPIO 16 is already used by gpio.fault_led_pin" in await refused.text()
+            assert box.config_path.read_bytes() == before
+            assert daemon.supervisor.named("gpio") is old
+            location = await _post(session, "/admin/settings/gpio-desks/1", {"button_pin": "5"})
+            page = await (await session.get(location)).text()
+            assert "Saved and in use now: no restart needed." in page
+            new = daemon.supervisor.named("gpio")
+            assert isinstance(new, GpioAdapter) and new is not old
+            await eventually(lambda: daemon.supervisor.health()["gpio"].ok, WAIT_S)
+            factory.pin(17).drive_low()  # the old pin is free and does nothing
+            factory.pin(17).drive_high()
+            factory.pin(5).drive_low()
+            factory.pin(5).drive_high()
+            await eventually(lambda: board.agent(anna).presence  # type: ignore[union-attr]
+                             is Presence.AVAILABLE, WAIT_S)
+            assert new.gestures == 1 and old.gestures == 0
+            await eventually(lambda: bool(factory.pin(27).state), WAIT_S)  # green: available
+    finally:
+        Device.pin_factory = chosen
+        factory.reset()

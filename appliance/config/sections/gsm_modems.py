@@ -54,10 +54,13 @@ class ModemSettings:
         30.0, "Interval of the signal, operator and registration poll (AT+CSQ, AT+COPS?)",
         check=in_range(0.05, 3600))
     voice_device: str = setting(
-        "", "Serial device of the modem's voice port (SIM7600, EC25 serial mode); empty = "
-        "no call audio through the box")
+        "", "Serial device of the modem's voice port (SIM7600, EC25 serial mode), or with "
+        "voice_mode = uac the EC25's USB audio card as PortAudio names its ALSA device (all "
+        "or part of a name `python3 -m sounddevice` lists); empty = no call audio through "
+        "the box")
     voice_mode: str = setting("serial", "How the call's audio reaches the box: serial (a USB "
-                              "serial voice port) or uac (EC25 USB audio card)",
+                              "serial voice port, AT+QPCMV=1,0 on an EC25) or uac (the EC25's "
+                              "USB audio card through ALSA, AT+QPCMV=1,2; needs libportaudio2)",
                               check=one_of("serial", "uac"))
     garbage_limit: int = setting(
         50, "Unparsable lines per health check after which the port is reopened",

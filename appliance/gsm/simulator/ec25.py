@@ -15,10 +15,14 @@ class Ec25(SimulatedModem):
     imei = "866758041234567"
     ati_lines = ("Quectel", "EC25", "Revision: EC25EFAR06A06M4G")
     supports_lte = True
+    # the USB audio card (UAC) path: the simulator has no card of its own; a test that gives
+    # the host one (an ALSA stand-in) sets this, and AT+QPCMV=1,2 is then accepted
+    uac_card = False
 
     def _reset_settings(self) -> None:
         super()._reset_settings()
         self.ccinfo = False
+        self.uac_streaming = False
         if not hasattr(self, "ims_setting"):
             self.ims_setting = 0  # kept in the module's NV, not reset by a replug
 
@@ -42,14 +46,19 @@ class Ec25(SimulatedModem):
     def _qpcmv(self, arg: str) -> list[str]:
         # Quectel: AT+QPCMV=<enable>[,<port>]: port 0 USB serial, 2 USB audio (UAC)
         if arg.startswith("?"):
-            return [f"+QPCMV: {int(self.voice.streaming)},0", "OK"]
+            on = self.voice.streaming or self.uac_streaming
+            return [f"+QPCMV: {int(on)},{2 if self.uac_streaming else 0}", "OK"]
         args = split_args(arg[1:])
         if args[0] == "0":
             self.voice.stop()
+            self.uac_streaming = False
             return ["OK"]
-        if args[0] != "1" or (args[1:] or ["0"])[0] != "0":
-            return ["ERROR"]  # the simulator has no USB audio card to offer
-        self.voice.start()
+        port = (args[1:] or ["0"])[0]
+        if args[0] != "1" or port not in ("0", "2") or (port == "2" and not self.uac_card):
+            return ["ERROR"]  # no USB audio card to offer, or no such port
+        self.uac_streaming = port == "2"
+        if not self.uac_streaming:
+            self.voice.start()  # the serial voice port; on UAC the card carries the sound
         return ["OK"]
 
     def _qcfg(self, arg: str) -> list[str]:

@@ -44,6 +44,13 @@ LABELS: dict[str, str] = {
     "desk_units[].id": "Unit id (lowercase letters, digits and -)", "desk_units[].agent": "Agent",
     "backup.target": "Target folder (empty = no scheduled backup)",
     "backup.at": "Time of day (HH:MM)", "backup.keep": "Backups kept",
+    "voip.registrar": "Registrar (host or host:port; empty = no registration)",
+    "voip.proxy": "Outbound proxy (empty = none)", "voip.user": "User name",
+    "voip.password": "Password", "voip.password_file": "Password",
+    "voip.display_name": "Name shown to the people the box calls",
+    "voip.transport": "Transport", "voip.sip_port": "Local SIP port",
+    "gpio.desks[].agent": "Agent", "gpio.desks[].button_pin": "Button pin (GPIO number)",
+    "gpio.desks[].green_pin": "Green LED pin", "gpio.desks[].red_pin": "Red LED pin",
 }
 # What the loader says is wrong → the catalogue text, with the named parts filled in.
 _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for p, text in (
@@ -70,6 +77,13 @@ _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for
     (r"^(?P<value>'.*') ends before it starts$", "{value} closes before it opens"),
     (r"^(?P<value>'.*'): the hours overlap$", "{value}: the hours overlap"),
     (r"^(?P<value>[0-9-]+) is listed twice$", "{value} is listed twice"),
+    (r"^must be a BCM GPIO number 2-27, not .*$", "must be a BCM GPIO number 2-27"),
+    (r"^GPIO (?P<pin>\d+) is already used by (?P<other>\S+)$",
+     "GPIO {pin} is already used by {other}"),
+    (r"^must be a host name or address, optionally with :port, not .*$",
+     "must be a host name or address, optionally with :port"),
+    (r"^must not contain spaces, ';', '\"', '<' or '>' .*$",
+     "must not contain spaces, ';', '\"', '<' or '>'"),
 ))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from appliance.config.schema import ConfigError
 from appliance.config.sections.business_hours import WEEKDAYS
 from appliance.config.sections.ring_groups import STRATEGIES
+from appliance.config.sections.voip import TRANSPORTS
 
 
 def saved_config(running: Any, path: Path | None) -> tuple[Any, list[str]]:
@@ -37,6 +38,24 @@ def _mqtt(mqtt: Any) -> dict[str, Any]:
             "discovery": mqtt.discovery, "discovery_prefix": mqtt.discovery_prefix}
 
 
+def _voip(voip: Any) -> dict[str, Any] | None:
+    """The SIP account's form, when the box answers on one ([voip] enabled)."""
+    if not voip.enabled:
+        return None
+    return {"name": voip.name, "registrar": voip.registrar, "proxy": voip.proxy,
+            "user": voip.user, "password": _set(voip.password),
+            "password_file": voip.password_file, "display_name": voip.display_name,
+            "transport": voip.transport, "sip_port": voip.sip_port}
+
+
+def _gpio_desks(gpio: Any) -> list[dict[str, Any]]:
+    """The desks wired to the box's own pins, when [gpio] is enabled."""
+    if not gpio.enabled:
+        return []
+    return [{"number": i + 1, "agent": d.agent, "button_pin": d.button_pin,
+             "green_pin": d.green_pin, "red_pin": d.red_pin} for i, d in enumerate(gpio.desks)]
+
+
 def _retention(retention: Any) -> dict[str, Any]:
     return {f.name: getattr(retention, f.name) for f in dataclasses.fields(retention)}
 
@@ -47,7 +66,8 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
         return {"writable": False, "modems": [], "weekly": {}, "holidays": "", "half_days": "",
                 "ring_groups": [],
                 "strategies": STRATEGIES, "mqtt": None, "desk_units": [], "agents": [],
-                "new_desk_unit": {"id": "", "agent": ""}, "backup": None, "retention": None}
+                "new_desk_unit": {"id": "", "agent": ""}, "backup": None, "retention": None,
+                "voip": None, "transports": TRANSPORTS, "gpio_desks": []}
     modems = [{"number": i + 1, "name": m.name, "pin": _set(m.pin or m.pin_file)}
               for i, m in enumerate(config.gsm.modems)]
     weekly = {day: ", ".join(getattr(config.business_hours.weekly, day)) for day in WEEKDAYS}
@@ -68,7 +88,8 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
             "mqtt": _mqtt(config.mqtt), "desk_units": units,
             "agents": [a.login for a in config.agents],
             "new_desk_unit": {"id": "", "agent": ""}, "backup": backup,
-            "retention": _retention(config.retention)}
+            "retention": _retention(config.retention), "voip": _voip(config.voip),
+            "transports": TRANSPORTS, "gpio_desks": _gpio_desks(config.gpio)}
 
 
 def show_typed(editable: dict[str, Any], section: str, typed: dict[str, Any]) -> None:
