@@ -29,6 +29,7 @@ BENCHES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("memory", ("--open", "50000", "--goal-mb", "80", "--goal-ready", "2")),
     ("web", ("--rounds", "1")),
     ("routing", ("--calls", "100" if quick() else "500")),
+    ("ring_intake", ()),
     ("core_queue", ("--rounds", "2000" if quick() else "20000")),
     ("gsm_latency", ("--calls", "100" if quick() else "1000")),
     ("presence_latency", ("--presses", "100" if quick() else "1000")),

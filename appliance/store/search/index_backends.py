@@ -23,10 +23,13 @@ TITLE_WEIGHT = 4.0  # a word in a subject or a name counts four times one in a b
 # be ranked row by row through the whole index; past this many matches, the newest count.
 RANK_WINDOW = 2_000
 # PostgreSQL finds the newest matches of a common search by walking the rows newest first
-# and reading each one's words again (the index holds no row order), about 0.1 ms a row:
-# a smaller window. A search its statistics say matches under COMMON_SHARE of a table's
-# rows takes the GIN index instead; walking for it could read the whole table.
-PG_RANK_WINDOW = 250
+# and reading each one's words again (the index holds no row order), and ranks a match only
+# after taking its words apart again (the GIN index stores no positions): 0.1-0.2 ms a row
+# either way, so a smaller window, four times the 25 tickets a page shows (250 missed the
+# p99 goal by the words in most mails: bench/search.py). A search its statistics say matches
+# under COMMON_SHARE of a table's rows takes the GIN index instead; walking for it could
+# read the whole table.
+PG_RANK_WINDOW = 100
 COMMON_SHARE = 0.2
 STATISTICS_KEPT_S = 60.0  # how long a table's word frequencies (pg_stats) are reused
 # A prefix that begins at most this many indexed words is searched as those words: FTS5
@@ -141,21 +144,33 @@ class PostgresIndex:
             table = KINDS[kind][0]
             words = postgres_words(kind)  # as the index holds it, or the index goes unused
             common = self.share(table, terms) >= COMMON_SHARE
-            # newest first by the primary key for a common search; `id + 0` keeps the
-            # planner from that walk for the others, so it reads the GIN index
-            order = "id" if common else "id + 0"
             # the newest PG_RANK_WINDOW matches are ranked, as with FTS5; weights D, C, B, A:
             # a title (A) word counts TITLE_WEIGHT times a body (B) word
             cursor = self.db.execute_sql(
-                f"SELECT id, ts_rank(%s::real[], {words}, q) AS score "
-                f"FROM (SELECT * FROM {table} WHERE {words} @@ to_tsquery('simple', %s) "
-                f"ORDER BY {order} DESC LIMIT {PG_RANK_WINDOW}) AS m, "
+                f"SELECT id, ts_rank(%s::real[], v, q) AS score "
+                f"FROM ({self._newest_matches(table, words, common)}) AS m, "
                 f"to_tsquery('simple', %s) AS q ORDER BY score DESC, id DESC LIMIT %s",
                 ([0.1, 0.2, 1.0 / TITLE_WEIGHT, 1.0], query, query, limit))
             found += [IndexHit(kind, int(row_id), float(score))
                       for row_id, score in cursor.fetchall()]
         found.sort(key=lambda hit: hit.score, reverse=True)
         return found
+
+    @staticmethod
+    def _newest_matches(table: str, words: str, common: bool) -> str:
+        """The newest PG_RANK_WINDOW matching rows as (id, v: their words), the query a
+        parameter; each row's words are taken apart once, for the match and the rank."""
+        if common:
+            # newest first by the primary key, matching row by row: the words of each row
+            # walked are made once (OFFSET 0 keeps PostgreSQL from inlining them into both
+            # the filter and the rank, which made them twice for every ranked row)
+            return (f"SELECT id, v FROM {table}, LATERAL (SELECT {words} AS v OFFSET 0) AS w "
+                    f"WHERE v @@ to_tsquery('simple', %s) ORDER BY id DESC "
+                    f"LIMIT {PG_RANK_WINDOW}")
+        # the GIN index finds the matches (`id + 0` keeps the planner from the walk above);
+        # the words are made after the sort, for the PG_RANK_WINDOW rows kept
+        return (f"SELECT id, {words} AS v FROM {table} WHERE {words} @@ "
+                f"to_tsquery('simple', %s) ORDER BY id + 0 DESC LIMIT {PG_RANK_WINDOW}")
 
     def share(self, table: str, terms: list[SearchTerm]) -> float:
         """The share of the table's rows the terms match together, as far as PostgreSQL's

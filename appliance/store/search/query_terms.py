@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import snowballstemmer
-
 from appliance.store.contact_normalising import normalise_phone
 
 MAX_QUERY_CHARS = 1_000  # more is pasted text, not a search: the rest is not read
@@ -46,6 +44,10 @@ class SearchTerm:
 
 @lru_cache(maxsize=1)
 def _stemmers() -> tuple[Any, ...]:
+    # imported at the first search, not at start: the package loads the stemmers of all its
+    # ~30 languages (2.8 MB resident), which an idle box need not hold
+    import snowballstemmer
+
     return tuple(snowballstemmer.stemmer(language) for language in LANGUAGES)
 
 

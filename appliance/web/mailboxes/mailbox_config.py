@@ -11,11 +11,7 @@ import hashlib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.items import AoT
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any
 
 from appliance.config.aspa_toml import load_config
 from appliance.config.schema import ConfigError
@@ -23,6 +19,9 @@ from appliance.config.sections.mail import MailboxSettings
 from appliance.store.errors import NotFound
 from appliance.web.mailboxes.mailbox_form import MailboxForm
 from appliance.web.settings.config_edit import edit_config
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 DEFAULT_NAME = "support"  # MailboxSettings.name when the table has none
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
@@ -38,6 +37,8 @@ def password_file_name(mailbox: str) -> str:
 
 def _mailboxes(document: TOMLDocument, *, create: bool) -> Any:
     """The document's mail.mailboxes list (made when asked and missing), else None."""
+    import tomlkit
+
     if "mail" not in document:
         if not create:
             return None
@@ -73,6 +74,9 @@ def _point_at_password_file(table: Any) -> str:
 def add_mailbox(path: Path | None, form: MailboxForm) -> None:
     """A new [[mail.mailboxes]] table; its name must be new and a password is needed."""
     def change(document: TOMLDocument) -> None:
+        import tomlkit
+        from tomlkit.items import AoT
+
         boxes = _mailboxes(document, create=True)
         key = f"mail.mailboxes[{len(boxes)}]"
         for i, other in enumerate(boxes):

@@ -7,9 +7,7 @@ loader checks the whole result and a refused change leaves every file as it was.
 from __future__ import annotations
 
 from pathlib import Path
-
-import tomlkit
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING
 
 from appliance.config.aspa_toml import load_config
 from appliance.config.schema import ConfigError
@@ -17,6 +15,9 @@ from appliance.config.sections.mail import MailboxSettings, SmtpSettings, shared
 from appliance.web.mailboxes.outgoing_form import OutgoingForm
 from appliance.web.settings.config_edit import edit_config
 from appliance.web.settings.toml_values import set_value, table
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 PASSWORD_FILE = "smtp.password"
 _OWN_LOGIN = ("host", "user", "password", "password_file")  # taken from a shared mailbox
@@ -30,6 +31,8 @@ def save_outgoing(path: Path | None, form: OutgoingForm) -> None:
     new_password = form.password if not form.from_mailbox else ""
 
     def change(document: TOMLDocument) -> None:
+        import tomlkit
+
         mail = table(document, "mail")
         if "smtp" not in mail:
             mail["smtp"] = tomlkit.table()

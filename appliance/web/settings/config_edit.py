@@ -8,15 +8,15 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any
 
 from appliance.config.aspa_toml import config_from_mapping
 from appliance.config.schema import ConfigError
 
-Change = Callable[[TOMLDocument], None]
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
+
+Change = Callable[["TOMLDocument"], None]
 
 SECRET_FILE_MODE = 0o600
 _EDIT_LOCK = threading.Lock()  # two admins saving at once: one read-change-write after the other
@@ -44,6 +44,10 @@ def edit_config(path: Path | None, change: Change,
 
 
 def _edit(path: Path, change: Change, secret_files: dict[str, str]) -> None:
+    # tomlkit (~0.8 MB resident) is imported by the edits themselves, here and in the forms'
+    # changes, not at start: an idle box need not hold it for pages an admin rarely saves
+    import tomlkit
+
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")

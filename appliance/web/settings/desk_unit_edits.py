@@ -6,11 +6,9 @@ import asyncio
 import json
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomlkit
 from aiohttp import web
-from tomlkit.toml_document import TOMLDocument
 
 from appliance.config.schema import ConfigError
 from appliance.config.sections.desk_units import unit_id
@@ -23,6 +21,9 @@ from appliance.web.settings.editable_settings import saved_config
 from appliance.web.settings.settings_answer import apply, save, saved
 from appliance.web.settings.toml_values import set_value
 
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
+
 PASSWORD_BYTES = 18  # 24 URL-safe characters: easy to type into config.json, 144 bits
 BROKER_PASSWD = "/etc/mosquitto/aspa.passwd"  # systemd/mosquitto/aspa.conf names it
 LOGIN_MAX = 100
@@ -34,6 +35,8 @@ def password_file_of(unit: str) -> str:
 
 
 def _units(document: TOMLDocument) -> Any:
+    import tomlkit
+
     if "desk_units" not in document:
         document["desk_units"] = tomlkit.aot()
     return document["desk_units"]
@@ -48,6 +51,8 @@ def _index_of(units: Any, unit: str) -> int:
 
 def _add_change(unit: str, agent: str, folder: Path) -> Change:
     def change(document: TOMLDocument) -> None:
+        import tomlkit
+
         units = _units(document)
         key = f"desk_units[{len(units)}]"
         wrong = unit_id(unit)

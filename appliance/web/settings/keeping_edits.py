@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from tomlkit.toml_document import TOMLDocument
 
 from appliance.config.sections.retention import RetentionSettings
 from appliance.web.frame import forms
@@ -15,6 +14,9 @@ from appliance.web.settings import setting_fields
 from appliance.web.settings.config_edit import Change
 from appliance.web.settings.settings_answer import apply
 from appliance.web.settings.toml_values import set_value, table
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 TARGET_MAX = 500
 AT_MAX = 16  # "02:30" is 5; up to this the loader names what is wrong, beyond it the form

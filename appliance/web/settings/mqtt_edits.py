@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from tomlkit.toml_document import TOMLDocument
 
 from appliance.web.frame import forms
 from appliance.web.frame.errors import WebInputError
@@ -13,6 +12,9 @@ from appliance.web.settings import setting_fields
 from appliance.web.settings.config_edit import Change
 from appliance.web.settings.settings_answer import apply
 from appliance.web.settings.toml_values import set_value, table
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 PASSWORD_FILE = "mqtt-password"  # beside aspa.toml, as the image's first boot makes it
 PASSWORD_MAX = 200

@@ -3,11 +3,9 @@ ring groups."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomlkit
 from aiohttp import web
-from tomlkit.toml_document import TOMLDocument
 
 from appliance.config.sections.business_hours import WEEKDAYS
 from appliance.web.frame import forms
@@ -16,6 +14,9 @@ from appliance.web.settings import setting_fields
 from appliance.web.settings.config_edit import Change
 from appliance.web.settings.settings_answer import apply
 from appliance.web.settings.toml_values import set_value, table, text_array
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 PIN_MAX = 16  # the loader checks the digits
 HOURS_MAX = 200  # characters of one day's intervals
@@ -46,6 +47,8 @@ async def modem_pin(request: web.Request) -> web.StreamResponse:
 
 def _hours_change(week: dict[str, list[str]]) -> Change:
     def change(document: TOMLDocument) -> None:
+        import tomlkit
+
         hours = table(document, "business_hours")
         if "weekly" not in hours:
             hours["weekly"] = tomlkit.table()

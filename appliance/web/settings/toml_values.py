@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import tomlkit
-
 MULTILINE_AFTER = 3  # a longer list is written one item per line
 
 
 def set_value(table: Any, key: str, value: Any) -> None:
     """`table[key] = value`, keeping the comment at the end of the old line."""
+    import tomlkit
+
     old = table.get(key) if key in table else None
     new = value if isinstance(value, tomlkit.items.Item) else tomlkit.item(value)
     trivia = getattr(old, "trivia", None)
@@ -22,6 +22,8 @@ def set_value(table: Any, key: str, value: Any) -> None:
 
 def text_array(values: list[str]) -> Any:
     """A TOML array of texts; a long one one item per line, so a diff shows what changed."""
+    import tomlkit
+
     array = tomlkit.array()
     array.extend(values)
     return array.multiline(len(values) > MULTILINE_AFTER)
@@ -29,6 +31,8 @@ def text_array(values: list[str]) -> Any:
 
 def table(document: Any, name: str) -> Any:
     """The top-level table `name`, made when the file has none."""
+    import tomlkit
+
     if name not in document:
         document[name] = tomlkit.table()
     return document[name]
