@@ -97,7 +97,7 @@ class Installer:
         row = self.page.locator("tr", has_text=login)
         await row.locator("input[name=password]").fill(password)
         await row.locator("input[name=password] + button").click()
-        await self.page.wait_for_url("**/admin/agents", timeout=WAIT_MS)
+        await self.page.wait_for_url("**/admin/agents?done=saved", timeout=WAIT_MS)
 
     async def set_presence(self, presence: str) -> None:
         """The agent's one click: available, busy, away or offline."""
