@@ -66,6 +66,7 @@ class UacVoicePort:
         self._closed = False
         self.overruns = 0  # the caller's frames dropped: the channel did not keep up
         self.underruns = 0  # periods that sent silence: the channel wrote nothing in time
+        self.said_dropped = 0  # the box's frames dropped: the card did not take them in time
         self.xruns = 0  # periods ALSA itself reported late (PortAudio's status flags)
         try:
             self._stream: sounddevice.RawStream = sd.RawStream(
@@ -117,7 +118,9 @@ class UacVoicePort:
     def write_frame(self, frame: bytes) -> None:
         if self._gone.is_set():
             raise VoicePortError(f"{self.name}: {self._gone_reason}")
-        self._outgoing.append(frame)  # a full deque drops its oldest frame (maxlen)
+        if len(self._outgoing) == self._outgoing.maxlen:
+            self.said_dropped += 1  # a full deque drops its oldest frame (maxlen)
+        self._outgoing.append(frame)
 
     def close(self) -> None:
         if self._closed:
@@ -130,5 +133,6 @@ class UacVoicePort:
             self._stream.abort()
         with contextlib.suppress(Exception):
             self._stream.close()
-        log.info("%s: closed; %d underruns, %d overruns, %d xruns", self.name, self.underruns,
-                 self.overruns, self.xruns)
+        log.info("%s: closed; %d underruns, %d overruns, %d of the box's frames dropped, "
+                 "%d xruns", self.name, self.underruns, self.overruns, self.said_dropped,
+                 self.xruns)

@@ -40,6 +40,7 @@ async def test_a_call_waits_is_answered_and_written_down(site: Site, watched: Wa
                                      name="Matti <Meikäläinen>")
     page = watched.page
     await log_in(page, site)
+    await page.wait_for_selector("body[data-live-ready='1'][data-connected='1']")  # listening
     site.bus.publish(CallOffered(at=datetime.now(UTC) - timedelta(seconds=5), call_id="b1",
                                  line="gsm0", number=NUMBER))
     row = page.locator("#queue-rows tr", has_text="Caller +358 40 5550101")
