@@ -170,5 +170,5 @@ def test_the_rarely_used_views_are_not_imported_at_start() -> None:
     for rare in ("appliance.web.settings.settings_views", "appliance.web.reports.report_views",
                  "appliance.web.mailboxes.mailbox_edits", "appliance.web.privacy.privacy_views",
                  "appliance.web.setup.setup_wall", "appliance.web.tickets.ticket_views",
-                 "nh3"):
+                 "nh3", "jinja2", "phonenumbers"):
         assert rare not in loaded, rare
