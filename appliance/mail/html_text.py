@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 import re
 
-import nh3
-
 _BLOCK_END = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h[1-6]|/blockquote|/table)\b[^>]*>", re.I)
 _HIDDEN = {"script", "style", "head", "title"}
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -15,6 +13,8 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 
 def html_to_text(markup: str) -> str:
     """Strip tags, keep line breaks where blocks end, decode entities."""
+    import nh3  # 1.5 MB, here rather than at start: the daemon may idle all day without HTML mail
+
     with_breaks = _BLOCK_END.sub("\n", markup)
     stripped = nh3.clean(with_breaks, tags=set(), clean_content_tags=_HIDDEN, attributes={})
     text = html.unescape(stripped)

@@ -32,7 +32,7 @@ from appliance.web.frame.sessions import SessionStore
 from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.frame.wall_screens import WallScreens
 from appliance.web.routes import add_routes
-from appliance.web.setup.setup_wall import setup_wall_middleware
+from appliance.web.setup.setup_gate import setup_wall_middleware
 from appliance.web.tickets.queue_cache import QueueCache
 from appliance.web.tickets.viewers import Viewers
 

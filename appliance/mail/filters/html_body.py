@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import nh3
-
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.parsed_mail import ParsedMail
 
@@ -15,4 +13,6 @@ def run(mail: ParsedMail, ctx: IntakeContext) -> None:
     """Replace the HTML body with its sanitised version."""
     if mail.html is None:
         return
+    import nh3  # 1.5 MB: imported with the first HTML mail, not at the daemon's start
+
     mail.html = nh3.clean(mail.html, url_schemes=_URL_SCHEMES, link_rel="noopener noreferrer")

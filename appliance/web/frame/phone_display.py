@@ -7,13 +7,16 @@ A number it cannot parse (a short code, an SMS sender's name) is shown as it is.
 
 from __future__ import annotations
 
-import phonenumbers
+# phonenumbers (0.9 MB with its metadata) is imported by the first number shown, not at
+# start: a daemon idling with no page open never needs it.
 
 
 def shown_number(number: str | None, default_region: str = "FI") -> str:
     """`number` grouped for reading; "" for none."""
     if not number:
         return ""
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(number, default_region)
     except phonenumbers.NumberParseException:
@@ -33,4 +36,6 @@ def waited_text(seconds: float) -> str:
 
 def region_of(country_code: str | int) -> str:
     """The region ("FI") a country calling code (358) stands for first."""
+    import phonenumbers
+
     return phonenumbers.region_code_for_country_code(int(country_code))

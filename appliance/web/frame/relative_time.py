@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup
 
 from appliance.web.frame.i18n import translator
+
+if TYPE_CHECKING:
+    import jinja2
 
 MINUTE_S = 60
 HOUR_S = 60 * MINUTE_S
@@ -60,10 +63,11 @@ def relative_text(moment: datetime, now: datetime, language: str, zone: tzinfo) 
     return texts[name].format(count=days)
 
 
-@jinja2.pass_context
 def relative_time_filter(context: jinja2.runtime.Context, moment: datetime | None) -> Markup:
     """`{{ ticket.created_at|relative }}`: a <time> with the relative text, the exact time
-    on hover, and the moment in UTC for aspa.js; now is the request's clock (`now`)."""
+    on hover, and the moment in UTC for aspa.js; now is the request's clock (`now`).
+    Registered with jinja2.pass_context (rendering.py), so that Jinja2 loads with the
+    first page rather than at start."""
     if moment is None:
         return Markup("")
     zone: tzinfo = context["zone"]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from aiohttp import web
 
 from appliance.presence.states import Presence
@@ -17,6 +16,9 @@ from appliance.web.frame.i18n import language_of, plural, translator
 from appliance.web.frame.problem_text import problem_text
 from appliance.web.frame.relative_time import relative_texts, relative_time_filter
 
+if TYPE_CHECKING:
+    import jinja2
+
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 PRESENCES = [p.value for p in Presence]  # the order of the switch in the header
 
@@ -24,6 +26,8 @@ PRESENCES = [p.value for p in Presence]  # the order of the switch in the header
 @cache
 def environment() -> jinja2.Environment:
     """One template environment per process, built on first use."""
+    import jinja2  # 1.7 MB: with the first page, not at start (an idle box may serve none)
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,  # every template, whatever its file name
@@ -31,7 +35,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["relative"] = relative_time_filter
+    env.filters["relative"] = jinja2.pass_context(relative_time_filter)
     return env
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -134,7 +135,6 @@ class StoreWebBackend:
         self._session_check = timedelta(seconds=session_check_s)
         # national numbers are read, and shown, as the box's own country's
         self.country_code = str(config.box.country_code) if config is not None else "358"
-        self.region = region_of(self.country_code)
         self.lines = lines
         self.mail = mail  # None: a box (or a test) without the mail part
         self.privacy = privacy or (PrivacyParts(data_dir) if data_dir is not None else None)
@@ -168,6 +168,11 @@ class StoreWebBackend:
         self.config = config
         self.needs_restart = applied.needs_restart
         return applied
+
+    @cached_property
+    def region(self) -> str:
+        """The box's own region ("FI"), read from its country code when first needed."""
+        return region_of(self.country_code)  # loads phonenumbers: not at start
 
     def restart_needed(self) -> bool:
         """Whether saved settings wait for a restart of the daemon."""

@@ -7,8 +7,6 @@ still none, so two browsers racing at first boot cannot both become admin.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from appliance.config.sections.mail import SECURITY_CHOICES
@@ -19,7 +17,6 @@ from appliance.web.frame import forms
 from appliance.web.frame.app_keys import BACKEND, SESSION, SESSIONS, SETUP_DONE
 from appliance.web.frame.auth import start_session
 from appliance.web.frame.csrf import login_token
-from appliance.web.frame.errors import wants_json
 from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.rendering import render
 from appliance.web.frame.sessions import SignedIn
@@ -32,29 +29,9 @@ from appliance.web.mailboxes.mailbox_views import (
     saved_or_running_smtp,
 )
 from appliance.web.settings.editable_settings import editable_settings
+from appliance.web.setup.setup_gate import setup_done
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STEPS = ("line", "mailbox", "agents")
-OPEN_DURING_SETUP = ("/setup", "/static/", "/language")
-
-
-async def _setup_done(request: web.Request) -> bool:
-    done = request.app[SETUP_DONE]
-    if not done and await request.app[BACKEND].admin_exists():
-        done.append(True)  # once an admin exists the wall is down for good
-    return bool(done)
-
-
-@web.middleware
-async def setup_wall_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """While no admin exists, send every request to the setup page."""
-    # the list is filled once an admin exists: most requests need no coroutine here
-    if request.app[SETUP_DONE] or await _setup_done(request) or request.path.startswith(
-            OPEN_DURING_SETUP):
-        return await handler(request)
-    if wants_json(request):
-        return web.json_response({"error": "the box is not set up yet: open /setup"}, status=503)
-    raise web.HTTPFound("/setup")
 
 
 def _make_first_admin(accounts: Accounts, name: str, login: str, password: str) -> Agent:
@@ -66,7 +43,7 @@ def _make_first_admin(accounts: Accounts, name: str, login: str, password: str) 
 
 async def setup_page(request: web.Request) -> web.StreamResponse:
     """GET /setup: the first admin's form; once set up, on to the first step."""
-    if await _setup_done(request):
+    if await setup_done(request):
         raise web.HTTPFound("/setup/line" if request[SESSION] is not None else "/login")
     return _form(request, error="", status=200)
 
@@ -81,7 +58,7 @@ def _form(request: web.Request, *, error: str, status: int) -> web.Response:
 
 async def setup_submit(request: web.Request) -> web.StreamResponse:
     """POST /setup: make the first admin and log them in."""
-    if await _setup_done(request):
+    if await setup_done(request):
         raise web.HTTPConflict(text="The box is already set up: log in instead.")
     fields = await forms.submitted(request)
     t = translator(language_of(request))
