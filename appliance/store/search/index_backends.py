@@ -146,11 +146,12 @@ class PostgresIndex:
         for kind in range(KIND_COUNT):
             table = KINDS[kind][0]
             words = postgres_words(kind)  # as the index holds it, or the index goes unused
+            parameters: list[str]
             if self.share(table, terms) >= COMMON_SHARE:
                 texts = self._lowered_text(kind)
                 clues = " AND ".join(f"{texts} ~ %s" for _ in terms)
                 matches = self._walked_matches(table, words, clues)
-                parameters: list[object] = [self.clue(t) for t in terms] + [query]
+                parameters = [*(self.clue(t) for t in terms), query]
             else:
                 matches, parameters = self._indexed_matches(table, words), [query]
             # the newest PG_RANK_WINDOW matches are ranked, as with FTS5; weights D, C, B, A:
