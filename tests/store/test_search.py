@@ -193,3 +193,37 @@ async def test_postgres_walks_newest_first_only_for_common_searches(
     assert await worker.call(index.share, "message", rare) < index_backends.COMMON_SHARE
     assert len((await search(worker, "ja")).tickets) == 25
     assert sorted(t.number for t in (await search(worker, "tulostin")).tickets) == numbers[::40]
+
+
+@pytest.mark.parametrize("typed, matches", [
+    ("lasku", True),  # LASKU-ASIA, not kuittilasku
+    ("ja", True),  # "ja." and "Kiitos_ja", not "jaa"
+    ("kiitos", True),
+    ("äiti", True),  # ÄITI lower-cased
+    ("maija", True),  # the sender's address
+    ("paljon asia", True),  # every term, in the title and the body
+    ("uittilasku", False),  # inside a word
+    ("aa", False),
+])
+async def test_postgres_walk_answers_as_the_index_does(
+        book: TicketBook, worker: StoreWorker, monkeypatch: pytest.MonkeyPatch,
+        typed: str, matches: bool) -> None:
+    """The newest-first walk tells a row from its text before taking its words apart: it
+    must find exactly the rows, and the ranks, that the GIN index finds."""
+    if not isinstance(worker.db, pw.PostgresqlDatabase):
+        pytest.skip("the walk is PostgreSQL's")
+    for subject, body, sender in [
+        ("LASKU-ASIA", "Kiitos_paljon, ja.", "maija@example.fi"),
+        ("Kuittilasku", "jaa jaa", "matti@example.fi"),
+        ("ÄITI soitti", "Asia: lasku, lasku ja lasku!", "liisa@example.fi"),
+        ("Muuta", "paljon kiitoksia ÄIDILLE", "anna@example.fi"),
+    ]:
+        await book.open_ticket("email", subject, message=mail(subject, body, sender))
+    index = index_backends.PostgresIndex(worker.db)
+    terms = terms_of(typed)
+    monkeypatch.setattr(index_backends, "COMMON_SHARE", 2.0)  # never walk
+    indexed = await worker.call(index.hits, terms, 300)
+    monkeypatch.setattr(index_backends, "COMMON_SHARE", 0.0)  # always walk
+    walked = await worker.call(index.hits, terms, 300)
+    assert walked == indexed
+    assert bool(walked) == matches
