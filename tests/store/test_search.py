@@ -182,8 +182,8 @@ async def test_postgres_walks_newest_first_only_for_common_searches(
     if not isinstance(worker.db, pw.PostgresqlDatabase):
         pytest.skip("FTS5 needs no statistics: it walks its own lists newest first")
     numbers = []
-    for i in range(40):
-        body = "ja kiitos" if i % 10 else "ja kiitos tulostimesta"
+    for i in range(80):  # the rare word in one row of 40: under COMMON_SHARE
+        body = "ja kiitos" if i % 40 else "ja kiitos tulostimesta"
         ticket = await book.open_ticket("email", f"Asia {i}", message=mail("", body))
         numbers.append(ticket.number)
     await worker.call(worker.db.execute_sql, "ANALYZE message")
@@ -192,4 +192,51 @@ async def test_postgres_walks_newest_first_only_for_common_searches(
     assert await worker.call(index.share, "message", common) >= index_backends.COMMON_SHARE
     assert await worker.call(index.share, "message", rare) < index_backends.COMMON_SHARE
     assert len((await search(worker, "ja")).tickets) == 25
-    assert sorted(t.number for t in (await search(worker, "tulostin")).tickets) == numbers[::10]
+    assert sorted(t.number for t in (await search(worker, "tulostin")).tickets) == numbers[::40]
+
+
+@pytest.mark.parametrize("typed, matches", [
+    ("lasku", True),  # LASKU-ASIA, lasku three times in a body; not kuittilasku
+    ("ja", True),  # "ja." and "Kiitos_ja", not "jaa"
+    ("kiitos", True),
+    ("äiti", True),  # ÄITI lower-cased
+    ("maija", True),  # the sender's address
+    ("paljon asia", True),  # every term, in the title and the body
+    ("uittilasku", False),  # inside a word
+    ("aa", False),
+    ("soitti lasku", True),  # two terms: ranked by all the words
+    ("358401234567", True),  # a number
+])
+async def test_postgres_walk_answers_as_the_index_does(
+        book: TicketBook, worker: StoreWorker, monkeypatch: pytest.MonkeyPatch,
+        typed: str, matches: bool) -> None:
+    """The newest-first walk tells a row from its text before taking its words apart, and
+    a one-term search ranks by the words it matches alone: both must find exactly the rows,
+    ranked exactly as ts_rank ranks them by all their words through the GIN index."""
+    if not isinstance(worker.db, pw.PostgresqlDatabase):
+        pytest.skip("the walk is PostgreSQL's")
+    for subject, body, sender in [
+        ("LASKU-ASIA", "Kiitos_paljon, ja.", "maija@example.fi"),
+        ("Kuittilasku", "jaa jaa", "matti@example.fi"),
+        ("ÄITI soitti", "Asia: lasku, lasku ja lasku!", "liisa@example.fi"),
+        ("Muuta", "paljon kiitoksia ÄIDILLE, soita 358401234567", "anna@example.fi"),
+        ("Lasku lasku", "laskun laskut, laskuun", "lasse@example.fi"),
+    ]:
+        await book.open_ticket("email", subject, message=mail(subject, body, sender))
+    index = index_backends.PostgresIndex(worker.db)
+    terms = terms_of(typed)
+    monkeypatch.setattr(index_backends, "COMMON_SHARE", 2.0)  # never walk
+    indexed = await worker.call(index.hits, terms, 300)
+    monkeypatch.setattr(index_backends, "COMMON_SHARE", 0.0)  # always walk
+    walked = await worker.call(index.hits, terms, 300)
+    assert walked == indexed
+    assert bool(walked) == matches
+    whole = []  # every match ranked by all its words, as before the one-term ranking
+    for kind, (table, _, _) in index_backends.KINDS.items():
+        words = index_backends.postgres_words(kind)
+        rows = await worker.call(lambda table=table, words=words: worker.db.execute_sql(
+            f"SELECT id, ts_rank(%s::real[], {words}, q) FROM {table}, "
+            f"to_tsquery('simple', %s) AS q WHERE {words} @@ q",
+            ([0.1, 0.2, 0.25, 1.0], index.tsquery(terms))).fetchall())
+        whole += [index_backends.IndexHit(kind, row_id, float(score)) for row_id, score in rows]
+    assert sorted(walked, key=repr) == sorted(whole, key=repr)

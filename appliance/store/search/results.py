@@ -95,9 +95,11 @@ def _ids(hits: list[IndexHit], kind: int) -> list[int]:
 
 def _tickets(hits: list[IndexHit], terms: list[SearchTerm]) -> list[TicketFound]:
     # which ticket each matching message is on: ids only, the texts of the shown ones later
+    # (no statement for an empty list: each costs a round trip to the database)
+    message_ids = _ids(hits, MESSAGE)
     ticket_of: dict[int, int] = dict(cast(
         Iterable[tuple[int, int]], Message.select(Message.id, Message.ticket)
-        .where(Message.id.in_(_ids(hits, MESSAGE))).tuples()))
+        .where(Message.id.in_(message_ids)).tuples())) if message_ids else {}
     best_message: dict[int, int | None] = {}  # ticket id -> its best message, best first
     for hit in hits:
         if hit.kind == TICKET:
@@ -107,9 +109,11 @@ def _tickets(hits: list[IndexHit], terms: list[SearchTerm]) -> list[TicketFound]
             if best_message.get(ticket_id) is None:
                 best_message[ticket_id] = hit.row_id
     wanted = list(best_message)[:TICKETS_SHOWN]
+    if not wanted:
+        return []
+    shown_messages = [best_message[t] for t in wanted if best_message[t] is not None]
     texts = {m.id: m for m in Message.select(Message.id, Message.body_text, Message.sender)
-             .where(Message.id.in_([best_message[t] for t in wanted
-                                    if best_message[t] is not None]))}
+             .where(Message.id.in_(shown_messages))} if shown_messages else {}
     rows = {t.id: t for t in Ticket.select(Ticket, Customer.name, Agent.name)
             .join(Customer, pw.JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
             .switch(Ticket).join(Agent, pw.JOIN.LEFT_OUTER, on=(Ticket.assignee == Agent.id))
@@ -135,9 +139,10 @@ def _tickets(hits: list[IndexHit], terms: list[SearchTerm]) -> list[TicketFound]
 
 
 def _customers(hits: list[IndexHit], terms: list[SearchTerm]) -> list[CustomerFound]:
+    contact_ids = _ids(hits, CONTACT)
     contact_owner: dict[int, int] = dict(cast(
         Iterable[tuple[int, int]], ContactPoint.select(ContactPoint.id, ContactPoint.customer)
-        .where(ContactPoint.id.in_(_ids(hits, CONTACT))).tuples()))
+        .where(ContactPoint.id.in_(contact_ids)).tuples())) if contact_ids else {}
     order: dict[int, None] = {}
     for hit in hits:
         if hit.kind == CUSTOMER:
@@ -145,6 +150,8 @@ def _customers(hits: list[IndexHit], terms: list[SearchTerm]) -> list[CustomerFo
         elif hit.kind == CONTACT and hit.row_id in contact_owner:
             order.setdefault(contact_owner[hit.row_id])
     wanted = list(order)[:CUSTOMERS_SHOWN]
+    if not wanted:
+        return []
     rows = {c.id: c for c in Customer.select().where(Customer.id.in_(wanted)
                                                      & Customer.erased_at.is_null())}
     contacts: dict[int, list[str]] = {}
