@@ -88,6 +88,9 @@ def agent_pages(tour: Tour) -> list[TourPage]:
         TourPage("wallboard", "/wallboard"),
         TourPage("presence", "/presence"),
         TourPage("password", "/password"),
+        TourPage("saved-replies", "/replies"),
+        TourPage("saved-reply", "/replies/1"),
+        TourPage("notices", "/notices"),
         TourPage("not-allowed", "/admin/settings"),
         TourPage("not-found", "/tickets/999999"),
     ]
