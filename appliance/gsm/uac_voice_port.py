@@ -20,13 +20,11 @@ PortAudio's thread nor the asyncio loop ever waits on the card.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
-import queue
-import threading
 from typing import TYPE_CHECKING, Any, Final
 
+from appliance.media.frame_handover import FrameHandover
 from appliance.media.pcm import NARROW_BAND, PcmFormat
 from appliance.media.voice_port import VoicePortError
 
@@ -58,15 +56,9 @@ class UacVoicePort:
         sd = _library()
         self.name = name or device
         self.fmt = fmt
-        self._incoming: queue.Queue[bytes] = queue.Queue(IN_FRAMES)
-        self._outgoing: collections.deque[bytes] = collections.deque(
-            [fmt.silence()] * PREFILL_FRAMES, maxlen=OUT_FRAMES)
-        self._gone = threading.Event()
-        self._gone_reason = ""
+        self._frames = FrameHandover(self.name, fmt, in_frames=IN_FRAMES, out_frames=OUT_FRAMES,
+                                     prefill_frames=PREFILL_FRAMES)
         self._closed = False
-        self.overruns = 0  # the caller's frames dropped: the channel did not keep up
-        self.underruns = 0  # periods that sent silence: the channel wrote nothing in time
-        self.said_dropped = 0  # the box's frames dropped: the card did not take them in time
         self.xruns = 0  # periods ALSA itself reported late (PortAudio's status flags)
         try:
             self._stream: sounddevice.RawStream = sd.RawStream(
@@ -78,61 +70,46 @@ class UacVoicePort:
             raise VoicePortError(f"{self.name}: the USB audio card {device!r} cannot be "
                                  f"opened at {fmt.rate_hz} Hz: {error}") from error
 
+    @property
+    def overruns(self) -> int:
+        return self._frames.overruns
+
+    @property
+    def underruns(self) -> int:
+        return self._frames.underruns
+
+    @property
+    def said_dropped(self) -> int:
+        return self._frames.said_dropped
+
     # --- PortAudio's thread -------------------------------------------------------------------
 
     def _process(self, heard: Any, said: Any, frames: int, _time: Any, status: Any) -> None:
         if status:
             self.xruns += 1
-        frame = bytes(heard)
-        try:
-            self._incoming.put_nowait(frame)
-        except queue.Full:
-            self.overruns += 1
-            with contextlib.suppress(queue.Empty):
-                self._incoming.get_nowait()  # the oldest goes: the newest is what counts
-            with contextlib.suppress(queue.Full):
-                self._incoming.put_nowait(frame)
+        self._frames.heard(bytes(heard))
         wanted = len(said)
-        try:
-            out = self._outgoing.popleft()
-        except IndexError:
-            self.underruns += 1
-            out = bytes(wanted)
+        out = self._frames.next_said() or bytes(wanted)
         said[:] = out[:wanted].ljust(wanted, b"\0")
 
     def _finished(self) -> None:
-        if not self._gone.is_set():
-            self._gone_reason = "the USB audio card stopped"
-            self._gone.set()
+        self._frames.end("the USB audio card stopped")
 
     # --- the media channel's thread -----------------------------------------------------------
 
     def read_frame(self, timeout_s: float) -> bytes | None:
-        if self._gone.is_set():
-            raise VoicePortError(f"{self.name}: {self._gone_reason}")
-        try:
-            return self._incoming.get(timeout=timeout_s)
-        except queue.Empty:
-            return None
+        return self._frames.read_frame(timeout_s)
 
     def write_frame(self, frame: bytes) -> None:
-        if self._gone.is_set():
-            raise VoicePortError(f"{self.name}: {self._gone_reason}")
-        if len(self._outgoing) == self._outgoing.maxlen:
-            self.said_dropped += 1  # a full deque drops its oldest frame (maxlen)
-        self._outgoing.append(frame)
+        self._frames.write_frame(frame)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        if not self._gone.is_set():
-            self._gone_reason = "closed"
-            self._gone.set()
+        self._frames.end("closed")
         with contextlib.suppress(Exception):  # the card may be unplugged already
             self._stream.abort()
         with contextlib.suppress(Exception):
             self._stream.close()
-        log.info("%s: closed; %d underruns, %d overruns, %d of the box's frames dropped, "
-                 "%d xruns", self.name, self.underruns, self.overruns, self.said_dropped,
-                 self.xruns)
+        log.info("%s: closed; %s, %d xruns", self.name, self._frames.counts_text(), self.xruns)

@@ -12,11 +12,8 @@ for this; nothing here speaks JACK's protocol itself.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
-import queue
-import threading
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -24,6 +21,7 @@ import numpy as np
 if TYPE_CHECKING:
     import jack
 
+from appliance.media.frame_handover import FrameHandover
 from appliance.media.pcm import NARROW_BAND, PcmFormat
 from appliance.media.voice_port import VoicePortError
 
@@ -46,16 +44,11 @@ class JackVoicePort:
 
         self.name = name or client_name
         self.fmt = fmt
-        self._incoming: queue.Queue[bytes] = queue.Queue(IN_FRAMES)
-        self._outgoing: collections.deque[bytes] = collections.deque(
-            [fmt.silence()] * PREFILL_FRAMES, maxlen=OUT_FRAMES)
+        self._frames = FrameHandover(self.name, fmt, in_frames=IN_FRAMES, out_frames=OUT_FRAMES,
+                                     prefill_frames=PREFILL_FRAMES)
         self._heard = bytearray()  # the caller's samples of a cycle not yet a whole frame
         self._saying = bytearray()
-        self._gone = threading.Event()
-        self._gone_reason = ""
         self._closed = False
-        self.overruns = 0  # caller's frames dropped: the channel did not keep up
-        self.underruns = 0  # cycles that sent silence: the channel wrote nothing in time
         try:
             self._client = jack.Client(client_name, servername=server_name,
                                        no_start_server=True)
@@ -71,6 +64,14 @@ class JackVoicePort:
         self._client.set_process_callback(self._process)
         self._client.set_shutdown_callback(self._shutdown)
         self._client.activate()
+
+    @property
+    def overruns(self) -> int:
+        return self._frames.overruns
+
+    @property
+    def underruns(self) -> int:
+        return self._frames.underruns
 
     @property
     def client(self) -> jack.Client:
@@ -97,53 +98,32 @@ class JackVoicePort:
         while len(self._heard) >= size:
             frame = bytes(self._heard[:size])
             del self._heard[:size]
-            try:
-                self._incoming.put_nowait(frame)
-            except queue.Full:
-                self.overruns += 1
-                with contextlib.suppress(queue.Empty):
-                    self._incoming.get_nowait()  # the oldest goes: the newest is what counts
-                with contextlib.suppress(queue.Full):
-                    self._incoming.put_nowait(frame)
+            self._frames.heard(frame)
         wanted = frames * 2
         while len(self._saying) < wanted:
-            try:
-                self._saying += self._outgoing.popleft()
-            except IndexError:
-                self.underruns += 1
-                self._saying += bytes(wanted - len(self._saying))
+            said = self._frames.next_said()
+            self._saying += said if said is not None else bytes(wanted - len(self._saying))
         samples = np.frombuffer(bytes(self._saying[:wanted]), dtype="<i2")
         del self._saying[:wanted]
         self.to_call.get_array()[:] = samples.astype(np.float32) / _FULL_SCALE
 
     def _shutdown(self, status: object, reason: str) -> None:
-        self._gone_reason = reason or "the JACK server stopped"
-        self._gone.set()
+        self._frames.end(reason or "the JACK server stopped")
 
     # --- the media channel's thread ---------------------------------------------------------
 
     def read_frame(self, timeout_s: float) -> bytes | None:
-        if self._gone.is_set():
-            raise VoicePortError(f"{self.name}: {self._gone_reason}")
-        try:
-            return self._incoming.get(timeout=timeout_s)
-        except queue.Empty:
-            return None
+        return self._frames.read_frame(timeout_s)
 
     def write_frame(self, frame: bytes) -> None:
-        if self._gone.is_set():
-            raise VoicePortError(f"{self.name}: {self._gone_reason}")
-        self._outgoing.append(frame)  # a full deque drops its oldest frame (maxlen)
+        self._frames.write_frame(frame)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        log.info("%s: closed; %d underruns, %d overruns", self.name, self.underruns,
-                 self.overruns)
-        if not self._gone.is_set():
-            self._gone_reason = "closed"
-            self._gone.set()
+        log.info("%s: closed; %s", self.name, self._frames.counts_text())
+        self._frames.end("closed")
         with contextlib.suppress(Exception):  # the server may be gone already
             self._client.deactivate()
         with contextlib.suppress(Exception):
