@@ -35,6 +35,11 @@ class EscalationWatch:
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="escalation")
 
+    async def stop_input(self) -> None:
+        """No further rounds once the daemon stops: what a round publishes is work the
+        stop would otherwise wait for."""
+        await self.stop()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
