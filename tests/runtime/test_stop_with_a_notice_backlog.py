@@ -61,37 +61,53 @@ def _breached_box(root: Path) -> Box:
     return box
 
 
-async def _log_shows(path: Path, text: str) -> None:
-    async with asyncio.timeout(LOG_WAIT_S):
-        while text not in path.read_text():
-            await asyncio.sleep(0.1)
+class DaemonLog:
+    """Reads the daemon's stderr as it comes (so the pipe never fills) and tells when a
+    text has appeared."""
+
+    def __init__(self, stream: asyncio.StreamReader, awaited: str) -> None:
+        self.lines: list[str] = []
+        self.seen = asyncio.Event()
+        self._awaited = awaited
+        self._task = asyncio.create_task(self._read(stream))
+
+    async def _read(self, stream: asyncio.StreamReader) -> None:
+        async for raw in stream:
+            line = raw.decode(errors="replace")
+            self.lines.append(line)
+            if self._awaited in line:
+                self.seen.set()
+
+    async def ended(self) -> str:
+        await self._task
+        return "".join(self.lines)
 
 
 async def test_sigterm_with_thousands_of_breach_notices_queued_exits_0_in_time(
     tmp_path: Path, systemd: NotifyListener
 ) -> None:
     box = _breached_box(tmp_path)
-    log_path = box.root / "stderr.log"
     env = {**os.environ, "NOTIFY_SOCKET": systemd.address}
     env.pop("WATCHDOG_PID", None)
     env.pop("WATCHDOG_USEC", None)
-    with log_path.open("wb") as stderr:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "appliance", "--config", str(box.config_path), "run",
-            env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=stderr)
-        try:
-            await systemd.wait_for("READY", within=LOG_WAIT_S)
-            # the escalation watch's first round has begun telling the breaches
-            await _log_shows(log_path, "notice sla_breach to agent")
-            proc.send_signal(signal.SIGTERM)
-            await systemd.wait_for("STOPPING", within=10)
-            code = await asyncio.wait_for(proc.wait(), STOP_BOUND_S)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-    log = log_path.read_text()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "appliance", "--config", str(box.config_path), "run",
+        env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE)
+    assert proc.stderr is not None
+    # the escalation watch's first round has begun telling the breaches
+    daemon_log = DaemonLog(proc.stderr, "notice sla_breach to agent")
+    try:
+        await systemd.wait_for("READY", within=LOG_WAIT_S)
+        await asyncio.wait_for(daemon_log.seen.wait(), LOG_WAIT_S)
+        proc.send_signal(signal.SIGTERM)
+        await systemd.wait_for("STOPPING", within=10)
+        code = await asyncio.wait_for(proc.wait(), STOP_BOUND_S)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    log = await daemon_log.ended()
     assert code == 0, log
     assert "Traceback" not in log
     assert "aspa stopped:" in log
