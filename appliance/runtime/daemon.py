@@ -4,8 +4,9 @@ the adapters.
 Start: open the store (migrating it), load the open work into the switchboard,
 start the bus, start the configured adapters (each handed only the ports it
 needs), then tell systemd READY and keep its watchdog fed. Stop (SIGTERM/SIGINT):
-refuse new input, let every subscriber finish what is queued (the history writer
-commits its last rows), stop the adapters, close the database. Every write is a
+refuse new input (the escalation watch runs no further rounds), let every subscriber
+finish what is queued (the history writer commits its last rows) for at most
+DRAIN_LIMIT_S, stop the adapters, close the database. Every write is a
 transaction, so a stop at any moment leaves no half-written rows.
 """
 
