@@ -32,6 +32,11 @@ class TimedPart:
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name=self.part_name)
 
+    async def stop_input(self) -> None:
+        """No further rounds once the daemon stops: what a round publishes is work the stop
+        would otherwise wait for."""
+        await self.stop()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -123,15 +123,28 @@ class EventBus:
             if sub.task is None:
                 sub.task = loop.create_task(sub.run(), name=f"bus:{sub.name}")
 
-    async def drain(self) -> None:
-        """Wait until every subscriber has handled everything published so far."""
-        for sub in list(self._subs):
-            if sub.task is not None:
-                await sub.queue.join()
+    async def drain(self, within: float | None = None) -> dict[str, int]:
+        """Wait until every subscriber has handled everything published so far.
 
-    async def stop(self) -> None:
-        """Deliver what is queued, then stop the subscriber tasks."""
-        await self.drain()
+        With `within` (seconds), wait no longer than that: a subscriber whose backlog
+        would take longer (thousands of notices behind a burst of SLA breaches) must
+        not hold a stop past systemd's stop timeout. Returns the subscribers still
+        behind, by name, with how many events each has still queued.
+        """
+        try:
+            async with asyncio.timeout(within):
+                for sub in list(self._subs):
+                    if sub.task is not None:
+                        await sub.queue.join()
+        except TimeoutError:
+            pass
+        return {sub.name: sub.queue.qsize() for sub in self._subs
+                if sub.task is not None and not sub.queue.empty()}
+
+    async def stop(self, within: float | None = None) -> dict[str, int]:
+        """Deliver what is queued (for at most `within` seconds), then stop the subscriber
+        tasks; returns the events left unhandled by subscriber, as `drain` does."""
+        left = await self.drain(within)
         self._running = False
         tasks = [s.task for s in self._subs if s.task is not None]
         for task in tasks:
@@ -139,6 +152,7 @@ class EventBus:
         await asyncio.gather(*tasks, return_exceptions=True)
         for sub in self._subs:
             sub.task = None
+        return left
 
     @property
     def subscriptions(self) -> tuple[Subscription, ...]:
