@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 
 from appliance.ports.adapter import AdapterHealth
@@ -12,7 +13,7 @@ from appliance.ports.adapter import AdapterHealth
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class TimedPart:
+class TimedPart(ABC):
     """Runs `check_once` every `every_s` seconds; a subclass says what the check is."""
 
     part_name = "timed"
@@ -48,12 +49,13 @@ class TimedPart:
             return AdapterHealth(ok=False, detail=f"last check failed: {self.last_error}")
         return AdapterHealth(ok=True, detail=self.done_text())
 
+    @abstractmethod
     def done_text(self) -> str:
         """What the checks have done so far, for the health line."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def check_once(self) -> object:
-        raise NotImplementedError
+        """One round of the part's check."""
 
     async def _loop(self) -> None:
         while True:
