@@ -127,10 +127,11 @@ async def watched(browser: Any, request: pytest.FixtureRequest) -> AsyncIterator
     await context.close()
 
 
-async def log_in(page: Any, site: Site, who: tuple[str, str] = ADMIN) -> None:
-    """Log in through the form, landing on the queue."""
-    await page.goto(site.url + "/login")
+async def log_in(page: Any, site: Site | str, who: tuple[str, str] = ADMIN) -> None:
+    """Log in through the form, landing on the queue (`site` or a served page's base URL)."""
+    url = site if isinstance(site, str) else site.url
+    await page.goto(url + "/login")
     await page.fill("input[name=login]", who[0])
     await page.fill("input[name=password]", who[1])
     await page.click("form.stack button[type=submit]")
-    await page.wait_for_url(site.url + "/")
+    await page.wait_for_url(url + "/")

@@ -15,6 +15,7 @@ from appliance.runtime.shutdown import ShutdownRequest
 from appliance.runtime.systemd_notify import SystemdNotifier
 from tests.daemon_box import ADMIN_PASSWORD, Box, make_box, seed
 from tests.peers.free_port import LOOPBACK, free_port
+from tests.web.browser.conftest import log_in
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -53,11 +54,7 @@ async def test_the_restart_page_comes_back_by_itself(browser: Any, tmp_path: Pat
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     try:
-        await page.goto(url + "/login")
-        await page.fill("input[name=login]", "admin")
-        await page.fill("input[name=password]", ADMIN_PASSWORD)
-        await page.click("form.stack button[type=submit]")
-        await page.wait_for_url(url + "/")
+        await log_in(page, url, ("admin", ADMIN_PASSWORD))
         # sessions last longer now: read only at start, so the page offers a restart
         text = box.config_path.read_text()
         box.config_path.write_text(text.replace("[web]\n", "[web]\nsession_hours = 10\n", 1))

@@ -97,10 +97,7 @@ async def test_without_script_the_picker_posts_and_keeps_the_draft(
     context = await browser.new_context(java_script_enabled=False)
     page = await context.new_page()
     try:
-        await page.goto(site.url + "/login")
-        await page.fill("input[name=login]", AGENT[0])
-        await page.fill("input[name=password]", AGENT[1])
-        await page.click("form.stack button[type=submit]")
+        await log_in(page, site, AGENT)
         number = await _english_ticket(site, "No script here")
         await page.goto(f"{site.url}/tickets/{number}")
         await page.fill("#reply-body", "Typed first.")

@@ -19,7 +19,7 @@ from appliance.switchboard.switchboard import Switchboard
 from appliance.web.app import make_app
 from tests.peers.free_port import LOOPBACK, free_port
 from tests.web.board_backend import backend_on, loaded_board
-from tests.web.browser.conftest import ADMIN, ARTIFACTS, WAIT_MS
+from tests.web.browser.conftest import ADMIN, ARTIFACTS, WAIT_MS, log_in
 from tests.web.conftest import open_sample_ticket
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -73,11 +73,7 @@ async def test_the_wallboard_comes_back_by_itself_and_says_when_unpaired(
         page.set_default_timeout(WAIT_MS)
     admin.on("dialog", lambda dialog: dialog.accept())
     try:
-        await admin.goto(url + "/login")
-        await admin.fill("input[name=login]", ADMIN[0])
-        await admin.fill("input[name=password]", ADMIN[1])
-        await admin.click("form.stack button[type=submit]")
-        await admin.wait_for_url(url + "/")
+        await log_in(admin, url)
         await admin.click("a[href='/admin/wall-screens']")
         await admin.fill("#add-wall-screen + form input[name=name], form.stack input[name=name]",
                          "Aula-TV")
