@@ -2,7 +2,9 @@
 
 50,000 tickets (40,000 of them open) in an SQLite store, the real web app on a
 loopback port with a logged-in session (kept in the store, as in the daemon).
-wrk (Debian package, 32 connections) loads, one after another: a bare aiohttp
+wrk (Debian package, 32 connections) loads, one after another, each asked with
+the Accept-Encoding a browser sends (Chromium's; `--identity` asks for the bytes
+as they are, as wrk does by default): a bare aiohttp
 handler returning 2 KB of JSON (the anchor, served by a process of its own so
 that nothing of the app's process weighs on it), the queue page, the queue
 JSON, and both again while an agent's presence changes 10 times a second
@@ -11,7 +13,8 @@ is repeated and each view's ratio is the median over the rounds. Then an SSE
 client measures the time from a presence change (the bus event) to its
 `data:` line arriving.
 
-Run from the repository root: .venv/bin/python -m bench.web [--seconds 5] [--rounds 3]
+Run from the repository root:
+    .venv/bin/python -m bench.web [--seconds 5] [--rounds 3] [--identity]
 (ASPA_BENCH_QUICK=1: 2-second runs, one round)
 """
 
@@ -112,11 +115,13 @@ def bare_app() -> web.Application:
 
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium asks for on every request
 
 
-async def wrk(url: str, seconds: int, cookie: str = "") -> tuple[float, float]:
+async def wrk(url: str, seconds: int, encodings: str, cookie: str = "") -> tuple[float, float]:
     """(requests per second, p99 latency in ms) from one wrk run."""
-    args = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    args = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency",
+            "-H", f"Accept-Encoding: {encodings}"]
     if cookie:
         args += ["-H", f"Cookie: {COOKIE_NAME}={cookie}"]
     process = await asyncio.create_subprocess_exec(*args, url, stdout=asyncio.subprocess.PIPE)
@@ -191,13 +196,17 @@ async def log_in(base: str) -> str:
 
 
 async def body_sizes(base: str, cookie: str) -> dict[str, int]:
-    """Bytes of the queue page's and the queue JSON's bodies, as wrk receives them."""
+    """Bytes of the queue page's and the queue JSON's bodies on the wire, as they are and
+    compressed for a browser."""
     sizes = {}
-    async with aiohttp.ClientSession(cookies={COOKIE_NAME: cookie}) as http:
+    async with aiohttp.ClientSession(cookies={COOKIE_NAME: cookie},
+                                     auto_decompress=False) as http:
         for name, path in (("queue page", "/"), ("queue JSON", "/api/queue")):
-            async with http.get(base + path, headers={"Accept-Encoding": "identity"}) as got:
-                assert got.status == 200, got.status
-                sizes[name] = len(await got.read())
+            for encodings in ("identity", BROWSER_ENCODINGS):
+                async with http.get(base + path, headers={"Accept-Encoding": encodings}) as got:
+                    assert got.status == 200, got.status
+                    shown = "gzip" if got.headers.get("Content-Encoding") == "gzip" else "as is"
+                    sizes[f"{name} {shown}"] = len(await got.read())
     return sizes
 
 
@@ -248,7 +257,7 @@ class GcPauses:
             self.longest_ms = max(self.longest_ms, (time.perf_counter() - self._started) * 1000)
 
 
-async def main(seconds: int, rounds: int) -> None:
+async def main(seconds: int, rounds: int, encodings: str) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="aspa-bench-web-"))
     db = open_store(data_dir / "aspa.db")
     db.close()
@@ -287,6 +296,7 @@ async def main(seconds: int, rounds: int) -> None:
                    ("queue JSON", base + "/api/queue", cookie),
                    (PAGE_FLICKER, base + "/", cookie), (JSON_FLICKER, base + "/api/queue", cookie))
         print(f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{seconds}s on loopback, "
+              f"Accept-Encoding: {encodings}, "
               f"{rounds} round(s) of anchor, page, JSON, and both under "
               f"{PRESENCE_CHANGES_PER_S} presence changes a second")
         print(f"{'round':<7}{'target':<26}{'req/s':>10}{'p99 ms':>10}{'ratio':>8}")
@@ -302,7 +312,7 @@ async def main(seconds: int, rounds: int) -> None:
                 if name in (PAGE_FLICKER, JSON_FLICKER):
                     flicker.start()
                 try:
-                    rps, p99 = await wrk(url, seconds, with_cookie)
+                    rps, p99 = await wrk(url, seconds, encodings, with_cookie)
                 finally:
                     await flicker.stop()
                 anchor = anchor or rps
@@ -321,7 +331,8 @@ async def main(seconds: int, rounds: int) -> None:
                   f"highest p99 {max(p99s[name]):.1f} ms")
             view_met = ratio >= GOAL_RATIO and max(p99s[name]) <= GOAL_P99_MS
             met = met and view_met
-            rows.append(Row(f"web {name}, {WRK_CONNECTIONS} connections",
+            asked = "" if encodings == BROWSER_ENCODINGS else f", Accept-Encoding {encodings}"
+            rows.append(Row(f"web {name}, {WRK_CONNECTIONS} connections{asked}",
                             f">= {GOAL_RATIO}x bare, p99 <= {GOAL_P99_MS:.0f} ms",
                             f"bare aiohttp {statistics.median(anchors):,.0f} req/s",
                             f"{statistics.median(rates[name]):,.0f} req/s, "
@@ -361,9 +372,12 @@ if __name__ == "__main__":
                         help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=1 if quick() else 3,
                         help="rounds of anchor, page and JSON; ratios are their median")
+    parser.add_argument("--identity", action="store_true",
+                        help="ask for bodies as they are (no gzip), as wrk does by default")
     parser.add_argument("--anchor-server", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.anchor_server:
         asyncio.run(anchor_server())
     else:
-        asyncio.run(main(arguments.seconds, arguments.rounds))
+        asyncio.run(main(arguments.seconds, arguments.rounds,
+                         "identity" if arguments.identity else BROWSER_ENCODINGS))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
+from functools import partial
 
 from aiohttp.test_utils import TestClient
 
+from appliance.presence.states import AgentState, Presence
+from appliance.presence.transitions import set_presence
 from appliance.spine.bus import EventBus
 from appliance.store.tickets import TicketBook
+from appliance.web.frame.app_keys import QUEUE_CACHE
+from appliance.web.frame.store_backend import StoreWebBackend
 from appliance.web.tickets.queue_cache import QueueCache
 from tests.web.conftest import log_in, open_sample_ticket
 
@@ -51,3 +57,30 @@ async def test_concurrent_misses_build_once_and_a_bump_during_a_build_is_not_kep
     gate.set()
     assert await late == 2
     assert await cache.get("k2", build) == 3  # the stale value was not kept
+
+
+async def test_a_presence_change_keeps_the_rows_but_shows_in_its_own_header(
+    client: TestClient, tickets: TicketBook, bus: EventBus, backend: StoreWebBackend,
+    admin_id: int,
+) -> None:
+    await log_in(client)
+    await open_sample_ticket(tickets, subject="kept while desks flick")
+    await bus.drain()
+    cache = client.server.app[QUEUE_CACHE]
+    before = await (await client.get("/")).text()
+    assert 'value="available" class="state-available" aria-pressed="false"' in before
+    version = cache.version
+    backend.change_presence(admin_id, partial(_to, presence=Presence.AVAILABLE), source="test")
+    await bus.drain()
+    assert cache.version == version  # nothing the queue views keep shows presence
+    after = await (await client.get("/")).text()
+    assert 'value="available" class="state-available" aria-pressed="true"' in after
+    assert "kept while desks flick" in after
+    await open_sample_ticket(tickets, subject="a change that is shown")
+    await bus.drain()
+    assert cache.version > version
+    assert "a change that is shown" in await (await client.get("/api/queue")).text()
+
+
+def _to(state: AgentState, now: datetime, *, presence: Presence) -> AgentState:
+    return set_presence(state, presence, now)

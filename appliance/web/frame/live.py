@@ -18,7 +18,7 @@ from aiohttp import web
 
 from appliance.ports.notices import OpenPages
 from appliance.spine.bus import EventBus, Subscription
-from appliance.spine.events import AgentNotified, Event, TicketReturned
+from appliance.spine.events import AgentNotified, Event, PresenceChanged, TicketReturned
 from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWERS, WALL, WALLS
 
 log = logging.getLogger("aspa.web")
@@ -77,7 +77,11 @@ class LiveHub:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(CATCH_UP_S):
                     await self._caught_up()
-        self._on_change()  # after the filing: a view rendered from now on includes this event
+        if not isinstance(event, PresenceChanged):
+            # after the filing: a view rendered from now on includes this event. No cached
+            # view shows presence (a queue page's key holds its reader's own), so desks
+            # flicking busy/free do not make every page render again
+            self._on_change()
         if isinstance(event, AgentNotified):
             if event.agent_id is not None and event.notice in PAGE_NOTICES:
                 # that agent's open pages say it; mentions and returns are said already

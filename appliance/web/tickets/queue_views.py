@@ -17,6 +17,7 @@ from markupsafe import Markup
 from appliance.store.after_calls import open_after_calls
 from appliance.web.frame.app_keys import BACKEND, QUEUE_CACHE, SESSION, VIEWERS
 from appliance.web.frame.errors import WebInputError
+from appliance.web.frame.gzip_body import cached_response
 from appliance.web.frame.i18n import language_of, translator
 from appliance.web.frame.people import active_agents, all_teams
 from appliance.web.frame.phone_display import shown_number, waited_text
@@ -125,13 +126,16 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
                       refused=refused)
         return (page.text or "").encode()
 
-    # the whole page holds this session's name and CSRF token: kept per session
-    key = ("page", session.session_id, chosen, language_of(request), empty, refused)
+    # the whole page holds this session's name and CSRF token: kept per session; and the
+    # reader's own presence (the header's switch), which changes nothing else kept here
+    mine = request.app[BACKEND].board.agent(session.who.agent_id)
+    key = ("page", session.session_id, chosen, language_of(request), empty, refused,
+           mine.presence if mine is not None else None)
     cache = request.app[QUEUE_CACHE]
     html: Any = cache.peek(key)
     if html is None:
         html = await cache.get(key, build)
-    return web.Response(body=html, headers=HTML_HEADERS)
+    return await cached_response(request, cache, key, html, HTML_HEADERS)
 
 
 async def queue_rows(request: web.Request) -> web.StreamResponse:
@@ -157,7 +161,7 @@ async def queue_api(request: web.Request) -> web.StreamResponse:
     body: Any = cache.peek(key)
     if body is None:
         body = await cache.get(key, build)
-    return web.Response(body=body, headers=JSON_HEADERS)
+    return await cached_response(request, cache, key, body, JSON_HEADERS)
 
 
 async def stats_api(request: web.Request) -> web.StreamResponse:
