@@ -68,9 +68,11 @@ def mail_parts(daemon: Daemon) -> list[Adapter]:
     config = daemon.config
     if not (config.mail.mailboxes or config.mail.smtp.host):
         return []
+    from appliance.config.service_terms import business_calendar, sla_policy
     from appliance.mail.intake import mail_adapters
 
-    return mail_adapters(config.mail, daemon.bus, config.data_path, daemon.clock)
+    return mail_adapters(config.mail, daemon.bus, config.data_path, daemon.clock,
+                         policy=sla_policy(config), calendar=business_calendar(config))
 
 
 def mqtt_parts(daemon: Daemon) -> list[Adapter]:
