@@ -36,15 +36,15 @@ async def test_the_page_shows_the_rules_as_words_in_both_languages(
         assert anchor in page
     assert 'name="urgent.first_response_minutes" value="30"' in page
     assert '<option value="high" selected>high</option>' in page  # vip_priority's default
-    assert ('<option value="offer" selected>Offered to the account manager first, then to '
-            'everyone</option>') in page
+    assert '<option value="offer" selected>Manager first, then anyone</option>' \
+        in page
     assert '<option value="" selected>its assignee still (no change)</option>' in page
     assert '<option value="admin">admin</option>' in page  # the store's active agents
     assert '<label for="escalation-warn">' in page and 'id="escalation-warn"' in page
     await _finnish(edit_client, token)
     page = await (await edit_client.get("/admin/settings")).text()
     for text in ("Palvelutasot", "Ohjaus asiakkaan mukaan", "Eskalointi",
-                 "Tarjotaan ensin asiakasvastaavalle, sitten kaikille", "takaisin kaikille"):
+                 "Ensin vastaavalle, sitten muille", "takaisin kaikille"):
         assert text in page
 
 
