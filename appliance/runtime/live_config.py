@@ -3,10 +3,11 @@
 Each section of aspa.toml is read by known parts. A saved change restarts only
 those (the mail intake for a new mailbox, one modem's line for its SIM PIN, the
 MQTT link for the broker) or hands the new values to a part that can take them
-while it runs (the exchange's ring groups and hours: calls in hand go on). A few
-sections are read once at start (the data folder, the database, the web page
-itself; the VoIP line switched on or off, renamed or its call sound moved): the
-page says a restart is needed and offers one.
+while it runs (the exchange's ring groups and hours: calls in hand go on; the
+switchboard's routing by customer and escalation; the SLA targets of the ticket book
+and the mail intake). A few sections are read once at start (the data folder, the
+database, the web page itself; the VoIP line switched on or off, renamed or its call
+sound moved): the page says a restart is needed and offers one.
 """
 
 from __future__ import annotations
