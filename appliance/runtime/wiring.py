@@ -215,7 +215,7 @@ def _web(daemon: Daemon, wired: Wired) -> Adapter:
         data_dir=config.data_path, health=daemon.supervisor.health, config=config,
         session_check_s=SESSION_CHECK_S, lines=lines, privacy=privacy,
         mail=MailDeskService(daemon.store, daemon.bus, daemon.clock, config.mail.smtp,
-                             config.data_path),
+                             config.data_path, sla_from=daemon.tickets.records),
         config_path=daemon.config_path, live=daemon.live)
     backend.announcement_changed = wired.announcements
     backend.open_pages = daemon.open_pages

@@ -22,7 +22,7 @@ from appliance.runtime.escalation_watch import EscalationWatch
 from appliance.runtime.systemd_notify import SystemdNotifier
 from appliance.spine.clock import ManualClock
 from appliance.store.customers import CustomerDirectory
-from appliance.store.models import Customer, Ticket
+from appliance.store.models import Customer, Quarantine, Ticket
 from appliance.web.adapter import WebAdapter
 from tests.daemon_box import Box, logged_in_session, make_box, seed
 from tests.gsm.line_harness import eventually
@@ -45,8 +45,8 @@ phone = "+358501000002"
 WAIT_S = 20.0  # generous: a loaded machine is slow to connect a mailbox
 
 
-def _mail(number: int) -> bytes:
-    return (f"From: Maija <maija@example.fi>\r\nTo: tuki@example.fi\r\n"
+def _mail(number: int, headers: str = "") -> bytes:
+    return (f"From: Maija <maija@example.fi>\r\nTo: tuki@example.fi\r\n{headers}"
             f"Subject: Kysymys {number}\r\nMessage-ID: <sla-terms-{number}@example.fi>\r\n"
             f"Date: Mon, 07 Dec 2026 09:00:00 +0200\r\n\r\nHei.\r\n").encode()
 
@@ -70,11 +70,15 @@ async def running_box(box: Box) -> AsyncIterator[tuple[Daemon, ClientSession, Ma
         await daemon.stop()
 
 
-async def _save(session: ClientSession, form: str, fields: dict[str, str]) -> None:
+async def _token(session: ClientSession) -> str:
     page = await (await session.get("/admin/settings")).text()
     marker = 'name="csrf_token" value="'
     start = page.index(marker) + len(marker)
-    token = page[start:page.index('"', start)]
+    return page[start:page.index('"', start)]
+
+
+async def _save(session: ClientSession, form: str, fields: dict[str, str]) -> None:
+    token = await _token(session)
     response = await session.post(f"/admin/settings/{form}", data={"csrf_token": token,
                                                                    **fields},
                                   allow_redirects=False)
@@ -221,3 +225,17 @@ resolution_minutes = 600
         await eventually(lambda: first_reply_due("Kysymys 2"), WAIT_S)
         assert await first_reply_due("Kysymys 2") == timedelta(minutes=20)
         assert daemon.supervisor.named("mail") is mail  # the mailbox was not reconnected
+        # an auto-reply waits in quarantine; replayed from the page, it follows [sla] too
+        imap_account.append(_mail(3, "Auto-Submitted: auto-replied\r\n"))
+
+        async def quarantined() -> int | None:
+            row = await store.call(lambda: Quarantine.get_or_none(
+                Quarantine.reason.startswith("auto-reply:")))
+            return int(row.id) if row is not None else None
+
+        await eventually(quarantined, WAIT_S)
+        replayed = await session.post(f"/api/quarantine/{await quarantined()}/replay",
+                                      headers={"X-CSRF-Token": await _token(session)})
+        assert replayed.status == 200, await replayed.text()
+        assert (await replayed.json())["outcome"] == "created"
+        assert await first_reply_due("Kysymys 3") == timedelta(minutes=20)
