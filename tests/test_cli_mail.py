@@ -64,3 +64,26 @@ def test_replay_of_a_still_broken_mail_keeps_it_in_quarantine(
     after = json.loads(out)
     assert after["tickets"] == before["tickets"]
     assert after["quarantine"]["count"] == before["quarantine"]["count"]
+
+
+def test_imported_mail_gets_the_due_times_of_the_configured_sla(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import timedelta
+
+    from appliance.store.models import Ticket
+    from appliance.store.startup import open_store
+
+    config = tmp_path / "aspa.toml"
+    config.write_text('data_dir = "data"\n\n[sla]\nbusiness_hours_only = false\n\n'
+                      '[sla.normal]\nfirst_response_minutes = 45\nresolution_minutes = 600\n',
+                      encoding="utf-8")
+    status, _out, err = run(["--config", str(config), "mail", "import", str(CORPUS)], capsys)
+    assert (status, err) == (0, "")
+    db = open_store(tmp_path / "data" / "aspa.db")
+    try:
+        waits = {t.first_response_due - t.created_at
+                 for t in Ticket.select().where(Ticket.priority == "normal")}
+    finally:
+        db.close()
+    assert waits == {timedelta(minutes=45)}  # not the built-in 240 minutes

@@ -69,6 +69,13 @@ class ArticleWriter:
         self.calendar = calendar
         self._intake_writes: IntakeWrites | None = None
 
+    def use_terms(self, policy: SlaPolicy, calendar: BusinessCalendar) -> None:
+        """New SLA targets and hours, for the tickets written from now on."""
+        self.policy, self.calendar = policy, calendar
+        writes = self._intake_writes
+        if writes is not None:
+            writes.records.policy, writes.records.calendar = policy, calendar
+
     def write(self, mail: ParsedMail, position: MailboxPosition | None = None,
               replaying: Quarantine | None = None) -> WriteOutcome:
         """Write one mail inside the caller's transaction (the caller holds WRITE_LOCK)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from appliance.config.aspa_toml import Config
+from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.mail.intake import own_domains
 from appliance.mail.intake_context import IntakeContext
 from appliance.mail.mail_import import import_path
@@ -17,8 +18,10 @@ from appliance.store.startup import open_store
 
 
 def _context(config: Config) -> IntakeContext:
+    """What the filters know; a new ticket's due times follow [sla] as the daemon's do."""
     return IntakeContext(attachments_dir=attachments_dir(config.data_path),
-                         own_domains=own_domains(config.mail.smtp), clock=SystemClock())
+                         own_domains=own_domains(config.mail.smtp), clock=SystemClock(),
+                         sla_policy=sla_policy(config), calendar=business_calendar(config))
 
 
 def replay_command(config: Config, quarantine_id: int, out: TextIO | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appliance.config.sections.mail import MailboxSettings, MailSettings, SmtpSettings
 from appliance.mail.acknowledgement import acknowledge
@@ -20,6 +21,9 @@ from appliance.spine.bus import EventBus, Subscription
 from appliance.spine.clock import Clock, SystemClock
 from appliance.spine.events import Event, MessageAdded
 from appliance.store.attachment_folder import attachments_dir
+
+if TYPE_CHECKING:
+    from appliance.tickets import BusinessCalendar, SlaPolicy
 
 BYTES_PER_MB = 1024 * 1024
 
@@ -48,8 +52,12 @@ class MailIntake:
 
     def __init__(self, settings: MailSettings, bus: EventBus, data_dir: Path,
                  clock: Clock | None = None, outbox: OutboxSender | None = None, *,
-                 parse_process: bool = True) -> None:
+                 parse_process: bool = True, policy: SlaPolicy | None = None,
+                 calendar: BusinessCalendar | None = None) -> None:
         self.settings = settings
+        # [sla] and the hours its minutes count in: the new tickets' due times
+        self.policy, self.calendar = policy, calendar
+        self._processors: list[MailProcessor] = []
         # Parse in a second process while the mailbox thread writes: about twice as fast
         # through a backlog, at ~22 MB more memory (a lean interpreter, see parse_pool).
         # It starts with the first group of mails big enough to gain from it; mail
@@ -88,16 +96,26 @@ class MailIntake:
                 "mail-outbox-wake", self._on_message, [MessageAdded])
         for mailbox in self.settings.mailboxes:
             ctx = context_for(mailbox, self.settings, self.data_dir, self.clock)
+            ctx.sla_policy, ctx.calendar = self.policy, self.calendar
             after_write = self._after_write(mailbox)
+            processor = MailProcessor(ctx, after_write)
+            self._processors.append(processor)
             pool = None
             if self.parse_process:
                 pool = ParsePool(ctx)  # its process starts with the first mail to parse
                 self._parse_pools.append(pool)
-            worker = MailboxWorker(mailbox, MailProcessor(ctx, after_write), publish,
+            worker = MailboxWorker(mailbox, processor, publish,
                                    after_commit=self.outbox.notify if after_write and self.outbox
                                    else None, parse_pool=pool, publish_all=publish_all)
             worker.start()
             self.workers.append(worker)
+
+    def use_terms(self, policy: SlaPolicy, calendar: BusinessCalendar) -> None:
+        """New SLA targets or hours (saved on the settings page): the next mail's ticket
+        follows them, without reconnecting to any mailbox."""
+        self.policy, self.calendar = policy, calendar
+        for processor in self._processors:
+            processor.use_terms(policy, calendar)
 
     def _publish_all(self, events: Sequence[Event]) -> None:
         for event in events:
@@ -124,6 +142,7 @@ class MailIntake:
         """Take in no more mail (the daemon drains the bus after this); sending goes on."""
         await asyncio.gather(*(asyncio.to_thread(w.stop) for w in self.workers))
         self.workers.clear()
+        self._processors.clear()
         await asyncio.gather(*(asyncio.to_thread(p.close) for p in self._parse_pools))
         self._parse_pools.clear()
 
@@ -150,11 +169,12 @@ class MailIntake:
 
 
 def mail_adapters(settings: MailSettings, bus: EventBus, data_dir: Path,
-                  clock: Clock | None = None) -> list[Adapter]:
+                  clock: Clock | None = None, *, policy: SlaPolicy | None = None,
+                  calendar: BusinessCalendar | None = None) -> list[Adapter]:
     """The mail parts the daemon runs: the intake (with its sender), or the sender alone."""
     clock = clock or SystemClock()
     if settings.mailboxes:
-        return [MailIntake(settings, bus, data_dir, clock)]
+        return [MailIntake(settings, bus, data_dir, clock, policy=policy, calendar=calendar)]
     if settings.smtp.host:
         return [OutboxSender(settings.smtp, bus.publish, clock)]
     return []

@@ -15,6 +15,7 @@ from appliance.spine.bus import EventBus
 from appliance.spine.clock import Clock
 from appliance.spine.events import MessageAdded
 from appliance.store.attachment_folder import attachments_dir
+from appliance.store.ticket_records import TicketRecords
 from appliance.store.worker import StoreWorker
 
 
@@ -22,8 +23,12 @@ class MailDeskService:
     """Mailbox checks, quarantine replay and replies, run in the store thread where they write."""
 
     def __init__(self, store: StoreWorker, bus: EventBus, clock: Clock,
-                 smtp: SmtpSettings | None, data_dir: Path) -> None:
+                 smtp: SmtpSettings | None, data_dir: Path, *,
+                 sla_from: TicketRecords | None = None) -> None:
         self._store = store
+        # the ticket book's records: a replayed mail's new ticket gets its SLA targets and
+        # hours as they are now (None: the built-in targets, always open)
+        self._sla_from = sla_from
         self._bus = bus
         self._clock = clock
         self.smtp = smtp or SmtpSettings()  # the outgoing server; settings pages may replace it
@@ -53,6 +58,8 @@ class MailDeskService:
 
         ctx = IntakeContext(attachments_dir=attachments_dir(self._data_dir),
                             own_domains=own_domains(self.smtp), clock=self._clock)
+        if self._sla_from is not None:
+            ctx.sla_policy, ctx.calendar = self._sla_from.policy, self._sla_from.calendar
         outcome = await self._store.call(replay, quarantine_id, ctx)
         for event in outcome.events:
             self._bus.publish(event)  # the switchboard files the ticket, pages hear of it

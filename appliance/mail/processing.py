@@ -13,6 +13,7 @@ from appliance.mail.intake_context import IntakeContext
 from appliance.mail.parsed_mail import ParsedMail
 from appliance.mail.pipeline import AFTER_PARSE_POOL_FILTERS, run_filters
 from appliance.store.models import Quarantine, database_proxy
+from appliance.tickets import BusinessCalendar, SlaPolicy
 
 log = logging.getLogger("aspa.mail.processing")
 
@@ -30,6 +31,11 @@ class MailProcessor:
         self.ctx = ctx
         self.writer = ArticleWriter(ctx.clock, ctx.sla_policy, ctx.calendar)
         self.after_write = after_write
+
+    def use_terms(self, policy: SlaPolicy, calendar: BusinessCalendar) -> None:
+        """The SLA targets and hours the next new ticket's due times follow."""
+        self.ctx.sla_policy, self.ctx.calendar = policy, calendar
+        self.writer.use_terms(policy, calendar)
 
     def filtered(self, raw: bytes, source: str, *, size: int | None = None,
                  uidvalidity: int | None = None, uid: int | None = None,

@@ -3,10 +3,11 @@
 Each section of aspa.toml is read by known parts. A saved change restarts only
 those (the mail intake for a new mailbox, one modem's line for its SIM PIN, the
 MQTT link for the broker) or hands the new values to a part that can take them
-while it runs (the exchange's ring groups and hours: calls in hand go on). A few
-sections are read once at start (the data folder, the database, the web page
-itself; the VoIP line switched on or off, renamed or its call sound moved): the
-page says a restart is needed and offers one.
+while it runs (the exchange's ring groups and hours: calls in hand go on; the
+switchboard's routing by customer and escalation; the SLA targets of the ticket book
+and the mail intake). A few sections are read once at start (the data folder, the
+database, the web page itself; the VoIP line switched on or off, renamed or its call
+sound moved): the page says a restart is needed and offers one.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from appliance.config.routing_rules import customer_rules, escalation_rules
 from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.ports.live_settings import Applied
 from appliance.runtime import wiring
+from appliance.runtime.escalation_watch import EscalationWatch
 from appliance.runtime.log_level import use_log_level
 
 if TYPE_CHECKING:
@@ -35,6 +38,8 @@ AT_START_ONLY = frozenset({"data_dir", "database", "web"})
 VOIP_WIRED = ("enabled", "name", "call_sound")
 # The exchange's plan: ring groups, their members' numbers, hours and call rules.
 CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla"})
+# The switchboard's routing by customer and escalation, and the escalation watch's period.
+SERVICE_RULES = frozenset({"routing", "escalation"})
 Builder = Callable[["Daemon"], list["Adapter"]]
 # section(s) → the adapters that read them, rebuilt from the new configuration
 REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (
@@ -83,6 +88,8 @@ class LiveConfig:
                 await self._sync_agents()
             if changed & CALL_PLAN:
                 restarted.extend(await self._new_plan(config))
+            if changed & SERVICE_RULES:
+                restarted.extend(await self._new_rules(config))
             if "gsm" in changed:
                 lines, waiting = await self._modems(old, config)
                 restarted.extend(lines)
@@ -120,18 +127,40 @@ class LiveConfig:
             await daemon.switchboard.roster_changed(agent_id, "changed in aspa.toml")
 
     async def _new_plan(self, config: Config) -> list[str]:
-        """Ring groups, hours and SLA terms to the exchange and the ticket book, live."""
+        """Ring groups, hours and SLA terms to the exchange, the ticket book and the mail
+        intake (the tickets it opens), live."""
         daemon = self._daemon
+        policy, calendar = sla_policy(config), business_calendar(config)
         if daemon.tickets is not None:
             records = daemon.tickets.records
-            records.policy = sla_policy(config)
-            records.calendar = business_calendar(config)
+            records.policy = policy
+            records.calendar = calendar
+        use_terms = getattr(daemon.supervisor.named("mail"), "use_terms", None)
+        if use_terms is not None:
+            use_terms(policy, calendar)
         exchange = daemon.supervisor.named("calls")
         use_config = getattr(exchange, "use_config", None)
         if use_config is None:
             return []
         await use_config(config)
         return ["calls"]
+
+    async def _new_rules(self, config: Config) -> list[str]:
+        """Routing by customer and escalation to the switchboard, and the escalation watch's
+        period, live: open work held for an account manager follows the new rules at once."""
+        daemon = self._daemon
+        if daemon.switchboard is None:
+            return []
+        refiled = daemon.switchboard.use_rules(customer_rules(config), escalation_rules(config))
+        if refiled:
+            log.info("routing by customer: %d open items held or let go anew", len(refiled))
+        taken = ["switchboard"]
+        watch = daemon.supervisor.named("escalation")
+        every_s = float(config.escalation.check_seconds)
+        if isinstance(watch, EscalationWatch) and watch.every_s != every_s:
+            await watch.use_period(every_s)
+            taken.append("escalation")
+        return taken
 
     async def _modems(self, old: Config, new: Config) -> tuple[list[str], list[str]]:
         """A modem whose settings changed (its SIM PIN) restarts alone; another set of

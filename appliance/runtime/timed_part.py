@@ -24,6 +24,7 @@ class TimedPart(ABC):
         self._log = log
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
+        self._waiting = False  # between two rounds: a stop there cuts no check short
         self.last_error: str | None = None
 
     @property
@@ -43,6 +44,23 @@ class TimedPart(ABC):
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+
+    @property
+    def every_s(self) -> float:
+        """Seconds between two rounds."""
+        return self._every_s
+
+    async def use_period(self, every_s: float) -> None:
+        """Rounds every `every_s` seconds from now on (a setting saved on the page).
+
+        A wait under the old period ends at once with a round, rather than running out an
+        hour's period; a round in progress finishes and then waits the new period.
+        """
+        changed = every_s != self._every_s
+        self._every_s = every_s
+        if changed and self._task is not None and self._waiting:
+            await self.stop()
+            await self.start()
 
     def health(self) -> AdapterHealth:
         if self.last_error is not None:
@@ -65,4 +83,8 @@ class TimedPart(ABC):
             except Exception as error:  # the store may be busy; the next round tries again
                 self.last_error = str(error) or type(error).__name__
                 self._log.error("%s check failed: %s", self.part_name, self.last_error)
-            await self._sleep(self._every_s)
+            self._waiting = True
+            try:
+                await self._sleep(self._every_s)
+            finally:
+                self._waiting = False

@@ -68,9 +68,11 @@ def mail_parts(daemon: Daemon) -> list[Adapter]:
     config = daemon.config
     if not (config.mail.mailboxes or config.mail.smtp.host):
         return []
+    from appliance.config.service_terms import business_calendar, sla_policy
     from appliance.mail.intake import mail_adapters
 
-    return mail_adapters(config.mail, daemon.bus, config.data_path, daemon.clock)
+    return mail_adapters(config.mail, daemon.bus, config.data_path, daemon.clock,
+                         policy=sla_policy(config), calendar=business_calendar(config))
 
 
 def mqtt_parts(daemon: Daemon) -> list[Adapter]:
@@ -213,7 +215,7 @@ def _web(daemon: Daemon, wired: Wired) -> Adapter:
         data_dir=config.data_path, health=daemon.supervisor.health, config=config,
         session_check_s=SESSION_CHECK_S, lines=lines, privacy=privacy,
         mail=MailDeskService(daemon.store, daemon.bus, daemon.clock, config.mail.smtp,
-                             config.data_path),
+                             config.data_path, sla_from=daemon.tickets.records),
         config_path=daemon.config_path, live=daemon.live)
     backend.announcement_changed = wired.announcements
     backend.open_pages = daemon.open_pages

@@ -352,6 +352,25 @@ class Switchboard:
 
     # --- routing by customer and escalation ------------------------------------------------
 
+    def use_rules(self, rules: CustomerRules, escalation: EscalationRules) -> list[str]:
+        """New routing by customer and escalation rules (saved on the settings page), live.
+
+        New work and the next escalation round follow them; open tickets are filed again,
+        so work held for an account manager is held, or let go, as the new rules say. The
+        ids of the items whose hold changed.
+        """
+        self._rules, self._escalation = rules, escalation
+        now = self._clock.now()
+        refiled = []
+        for item in self.items(where=lambda i: i.kind is not Channel.CALL):
+            manager = (self._agents.get(item.account_manager_id)
+                       if item.account_manager_id is not None else None)
+            if as_offered(item, rules, manager, now).offered_to != item.offered_to:
+                self._mark(item.id)
+                self._put_ticket(item)
+                refiled.append(item.id)
+        return refiled
+
     def release_offers(self) -> list[str]:
         """Offer to everyone the work held for an account manager whose time is up (or who
         went away); the ids of the items released."""

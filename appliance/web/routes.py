@@ -115,6 +115,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
          _lazy("settings.desk_unit_edits:desk_unit_remove"))
     post("/admin/settings/backup", _lazy("settings.keeping_edits:backup_settings"))
     post("/admin/settings/retention", _lazy("settings.keeping_edits:retention_settings"))
+    post("/admin/settings/sla", _lazy("settings.service_rule_edits:sla_settings"))
+    post("/admin/settings/routing", _lazy("settings.service_rule_edits:routing_settings"))
+    post("/admin/settings/escalation", _lazy("settings.service_rule_edits:escalation_settings"))
     get("/admin/mailboxes", _lazy("mailboxes.mailbox_views:mailboxes_page"))
     post("/admin/mailboxes", _lazy("mailboxes.mailbox_edits:mailbox_add"))
     post("/admin/mailboxes/test", _lazy("mailboxes.mailbox_edits:mailbox_test"))  # before {id}
@@ -197,6 +200,10 @@ def _add_api(router: web.UrlDispatcher) -> None:
          _lazy("settings.desk_unit_edits:desk_unit_remove"))
     post("/api/admin/settings/backup", _lazy("settings.keeping_edits:backup_settings"))
     post("/api/admin/settings/retention", _lazy("settings.keeping_edits:retention_settings"))
+    post("/api/admin/settings/sla", _lazy("settings.service_rule_edits:sla_settings"))
+    post("/api/admin/settings/routing", _lazy("settings.service_rule_edits:routing_settings"))
+    post("/api/admin/settings/escalation",
+         _lazy("settings.service_rule_edits:escalation_settings"))
     get("/api/admin/mailboxes", _lazy("mailboxes.mailbox_views:mailboxes_page"))
     post("/api/admin/mailboxes", _lazy("mailboxes.mailbox_edits:mailbox_add"))
     post("/api/admin/mailboxes/test", _lazy("mailboxes.mailbox_edits:mailbox_test"))

@@ -23,6 +23,7 @@ _SMTP = {
     "password": "Password", "password_file": "Password", "from_name": "Sender name",
     "from_address": "Sender address", "from_mailbox": "Server and login",
 }
+_SLA = {p: p.title() for p in ("urgent", "high", "normal", "low")}
 _WEEKDAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
              "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
 # A key path, its list indices written [], → the label of the form field that sets it.
@@ -51,6 +52,19 @@ LABELS: dict[str, str] = {
     "voip.transport": "Transport", "voip.sip_port": "Local SIP port",
     "gpio.desks[].agent": "Agent", "gpio.desks[].button_pin": "Button pin (GPIO number)",
     "gpio.desks[].green_pin": "Green LED pin", "gpio.desks[].red_pin": "Red LED pin",
+    **{f"sla.{p}.first_response_minutes": f"{word}: first reply within (minutes)"
+       for p, word in _SLA.items()},
+    **{f"sla.{p}.resolution_minutes": f"{word}: resolved within (minutes)"
+       for p, word in _SLA.items()},
+    "sla.business_hours_only": "Count only office hours",
+    "routing.vip_priority": "A VIP customer's new work is at least",
+    "routing.account_manager": "Work of a customer with an account manager",
+    "routing.offer_first_minutes": "Minutes the account manager has the work first",
+    "routing.managers_for_vips_only": "VIPs only",
+    "escalation.warn_at_percent": "Warn when this share of the time has passed (%)",
+    "escalation.breach_priority": "A missed ticket's priority becomes",
+    "escalation.breach_reassign": "A missed ticket is given to",
+    "escalation.breach_tell_team": "Tell the team",
 }
 # What the loader says is wrong → the catalogue text, with the named parts filled in.
 _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for p, text in (
@@ -82,6 +96,10 @@ _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for
      "GPIO {pin} is already used by {other}"),
     (r"^must be a host name or address, optionally with :port, not .*$",
      "must be a host name or address, optionally with :port"),
+    (r"^(?P<value>\d+) is shorter than first_response_minutes \((?P<first>\d+)\)$",
+     "{value} is shorter than the time to the first reply ({first})"),
+    (r"^no active agent has the login (?P<login>'.*')$", "no active agent has the login {login}"),
+    (r"^must be true or false, not .*$", "must be on or off"),
     (r"^must not contain spaces, ';', '\"', '<' or '>' .*$",
      "must not contain spaces, ';', '\"', '<' or '>'"),
 ))

@@ -9,6 +9,7 @@ from typing import Any
 from appliance.config.schema import ConfigError
 from appliance.config.sections.business_hours import WEEKDAYS
 from appliance.config.sections.ring_groups import STRATEGIES
+from appliance.config.sections.sla import PRIORITIES
 from appliance.config.sections.voip import TRANSPORTS
 
 
@@ -56,6 +57,17 @@ def _gpio_desks(gpio: Any) -> list[dict[str, Any]]:
              "green_pin": d.green_pin, "red_pin": d.red_pin} for i, d in enumerate(gpio.desks)]
 
 
+def _sla(sla: Any) -> dict[str, Any]:
+    """Each priority's minutes as the form's fields name them (`urgent.resolution_minutes`)."""
+    minutes = {f"{p}.{key}": getattr(sla.target(p), key) for p in PRIORITIES
+               for key in ("first_response_minutes", "resolution_minutes")}
+    return {"business_hours_only": sla.business_hours_only, **minutes}
+
+
+def _fields_of(section: Any) -> dict[str, Any]:
+    return {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
+
+
 def _retention(retention: Any) -> dict[str, Any]:
     return {f.name: getattr(retention, f.name) for f in dataclasses.fields(retention)}
 
@@ -67,7 +79,8 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
                 "ring_groups": [],
                 "strategies": STRATEGIES, "mqtt": None, "desk_units": [], "agents": [],
                 "new_desk_unit": {"id": "", "agent": ""}, "backup": None, "retention": None,
-                "voip": None, "transports": TRANSPORTS, "gpio_desks": []}
+                "voip": None, "transports": TRANSPORTS, "gpio_desks": [],
+                "sla": None, "routing": None, "escalation": None}
     modems = [{"number": i + 1, "name": m.name, "pin": _set(m.pin or m.pin_file)}
               for i, m in enumerate(config.gsm.modems)]
     weekly = {day: ", ".join(getattr(config.business_hours.weekly, day)) for day in WEEKDAYS}
@@ -89,7 +102,9 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
             "agents": [a.login for a in config.agents],
             "new_desk_unit": {"id": "", "agent": ""}, "backup": backup,
             "retention": _retention(config.retention), "voip": _voip(config.voip),
-            "transports": TRANSPORTS, "gpio_desks": _gpio_desks(config.gpio)}
+            "transports": TRANSPORTS, "gpio_desks": _gpio_desks(config.gpio),
+            "sla": _sla(config.sla), "routing": _fields_of(config.routing),
+            "escalation": _fields_of(config.escalation)}
 
 
 def show_typed(editable: dict[str, Any], section: str, typed: dict[str, Any]) -> None:

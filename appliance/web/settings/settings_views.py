@@ -11,6 +11,7 @@ from aiohttp import web
 from appliance.web.frame.app_keys import BACKEND
 from appliance.web.frame.errors import wants_json
 from appliance.web.frame.rendering import render
+from appliance.web.settings.agent_logins import active_logins
 from appliance.web.settings.config_summary import summary
 from appliance.web.settings.editable_settings import editable_settings, saved_config, show_typed
 
@@ -54,6 +55,7 @@ async def settings_response(request: web.Request, *, refused: Refused | None = N
                                                     backend.config_path)
     editable = editable_settings(config, backend.config_path)
     editable["restart_pending"] = config is not backend.config and config != backend.config
+    editable["agent_logins"] = await backend.store.call(active_logins)  # breach_reassign's
     sections = summary(backend.config)
     retention = _retention(request)
     if wants_json(request):

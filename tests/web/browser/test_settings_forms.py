@@ -131,3 +131,38 @@ async def test_pairing_a_desk_unit_shows_its_login_once(site: Site, watched: Wat
     html = await page.content()
     assert "desk-pekka" in html and password not in html
     assert watched.dialogs == [] and watched.errors == []
+
+
+async def test_the_service_rules_are_chosen_by_words_and_a_refusal_keeps_them(
+    site: Site, watched: Watched
+) -> None:
+    page = watched.page
+    config_file: Path = site.extra["config_file"]
+    await log_in(page, site)
+    await page.goto(site.url + "/admin/settings#escalation")
+    before = _read(config_file)
+    await page.fill("#escalation-warn", "150")
+    await page.select_option("#escalation-priority", label="keep its priority")
+    await page.select_option("#escalation-reassign", label="back to everyone")
+    await page.click("#escalation button[type=submit]")
+    await page.wait_for_load_state("load")
+    alert = await page.inner_text("#escalation [role=alert]")
+    assert "Warn when this share of the time has passed (%): must be at most 100" in alert
+    assert await page.input_value("#escalation-warn") == "150"
+    assert await page.input_value("#escalation-priority") == ""
+    assert await page.input_value("#escalation-reassign") == "pool"
+    assert _read(config_file) == before
+    await page.fill("#escalation-warn", "75")
+    await page.click("#escalation button[type=submit]")
+    await page.wait_for_url(site.url + "/admin/settings?saved=1#escalation")
+    assert tomllib.loads(_text(config_file))["escalation"] == {
+        "warn_at_percent": 75, "breach_priority": "", "breach_reassign": "pool",
+        "breach_tell_team": True}
+    await page.select_option("#routing-manager", label="Manager's at once")
+    await page.click("#routing button[type=submit]")
+    await page.wait_for_url(site.url + "/admin/settings?saved=1#routing")
+    assert tomllib.loads(_text(config_file))["routing"]["account_manager"] == "assign"
+    assert await page.input_value("#routing-manager") == "assign"
+    assert watched.dialogs == []
+    assert watched.errors == ["Failed to load resource: the server responded with a status "
+                              "of 400 (Bad Request)"]
