@@ -2,11 +2,15 @@
 pending tickets come back; each agent's chosen way, outside their quiet hours, never twice.
 
 It follows the bus. For each event it finds whom to tell, asks the core's
-rules (appliance.queue.notice_rules) how and when, records the notice under a
-key made from the event (a repeat finds the key taken and tells no one), and
-hands it to the chosen sender. A notice held for quiet hours waits in the log
-until `release_held` finds its time has come. An agent with a page open sees
-it there (`AgentNotified`, way "page") and is sent nothing else.
+rules (appliance.queue.notice_rules) how and when, and records the notice under
+a key made from the event (a repeat finds the key taken and tells no one) before
+anything is sent. A single notice is then sent at once; the SLA notices of an
+escalation round wait for the round's `send_due`, which sends each agent one
+notice for them all (appliance.switchboard.notice_outbox), as it sends notices
+held for quiet hours, retried after a failure, or left unsent by a stop. An
+agent with a page open sees it there (`AgentNotified`, way "page") and is sent
+nothing else. An SLA alert is marked told once its notices are recorded: one a
+stop left on the bus is told again at the next start.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from dataclasses import dataclass
 from datetime import time
 
 from appliance.ports.adapter import AdapterHealth
-from appliance.ports.notices import AgentNotice, NoticeSender
+from appliance.ports.notices import NoticeSender
+from appliance.queue.escalation import SlaStage, alert_key
+from appliance.queue.notice_batches import GROUPED_KINDS
 from appliance.queue.notice_rules import (
     Delivery,
     NoticeChoices,
@@ -48,8 +54,10 @@ from appliance.store.notice_choices import (
     read_choices,
     team_members,
 )
+from appliance.store.work_items import ticket_item_id
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.notice_texts import notice_subject, notice_text
+from appliance.switchboard.notice_outbox import NoticeOutbox
+from appliance.switchboard.notice_texts import notice_text
 from appliance.tickets.business_calendar import BusinessCalendar
 from appliance.tickets.mentions import mentioned
 
@@ -107,15 +115,16 @@ class Notifier:
     def __init__(self, store: StoreWorker, bus: EventBus, clock: Clock,
                  calendar: BusinessCalendar, *, senders: Mapping[NoticeWay, NoticeSender],
                  page_open: Callable[[int], bool] = lambda _agent: False,
-                 language: str = "fi") -> None:
+                 language: str = "fi", queue_url: str = "") -> None:
         self._store = store
         self._bus = bus
         self._clock = clock
         self._calendar = calendar
-        self._senders = dict(senders)
         self._page_open = page_open
         self._language = language
         self._sub: Subscription | None = None
+        self.outbox = NoticeOutbox(store, bus, clock, senders=senders, page_open=page_open,
+                                   language=language, queue_url=queue_url)
 
     @property
     def name(self) -> str:
@@ -132,13 +141,17 @@ class Notifier:
             self._sub = None
 
     def health(self) -> AdapterHealth:
-        ways = ", ".join(sorted(way.value for way in self._senders)) or "the page only"
+        ways = ", ".join(sorted(way.value for way in self.outbox.ways)) or "the page only"
         return AdapterHealth(ok=True, detail=f"notices by {ways}")
 
     async def _on_event(self, event: Event) -> None:
         try:
             for notice in await self._notices_of(event):
                 await self.tell(notice)
+            if isinstance(event, SlaWarning | SlaBreached) and event.ticket_id is not None:
+                stage = SlaStage.BREACH if isinstance(event, SlaBreached) else SlaStage.WARNING
+                await self._store.call(notice_log.alert_told, alert_key(
+                    stage, ticket_item_id(event.ticket_id), event.due))
         except Exception:  # one failed notice must not stop the next events' notices
             log.exception("notice for %s failed", event.kind)
 
@@ -154,7 +167,7 @@ class Notifier:
             return [Notice(f"reminder:{event.event_id}", event.assignee_id, NoticeKind.REMINDER,
                            event.ticket_id, event.number, {})]
         if isinstance(event, SlaWarning | SlaBreached):
-            return await self._sla_notices(event)
+            return await self._sla_notices(event)  # the alert is marked told once recorded
         if isinstance(event, MessageAdded) and event.channel == "note":
             return await self._mentions(event)
         return []
@@ -185,7 +198,8 @@ class Notifier:
                 for agent in sorted(mentioned(text, agents)) if agent != author_id]
 
     async def tell(self, notice: Notice) -> Delivery | None:
-        """Tell one agent now, later or not at all; None when already told (or no such agent)."""
+        """Record and tell one agent now, later or not at all; None when already told (or no
+        such agent). An SLA notice to send waits for `send_due`, to go with the round's others."""
         who = await self._store.call(contact, notice.agent_id)
         if who is None:
             return None
@@ -194,67 +208,42 @@ class Notifier:
         delivery = deliver(notice.kind, choices, page_open=self._page_open(notice.agent_id),
                            calendar=self._calendar, now=now)
         delivery = self._reachable(delivery, who)
-        subject, text = notice_text(who.language or self._language, notice.kind.value,
-                                    number=notice.number, **notice.values)
-        state = {Outcome.PAGE: notice_log.PAGE, Outcome.SEND: notice_log.SENT,
+        _subject, text = notice_text(who.language or self._language, notice.kind.value,
+                                     number=notice.number, **notice.values)
+        state = {Outcome.PAGE: notice_log.PAGE, Outcome.SEND: notice_log.DUE,
                  Outcome.HOLD: notice_log.HELD, Outcome.DROP: notice_log.DROPPED}[delivery.outcome]
         entry = await self._store.call(
             notice_log.claim, notice.key, kind=notice.kind.value, state=state, now=now,
             agent_id=notice.agent_id, ticket_id=notice.ticket_id, way=delivery.way.value,
-            text=text, due_at=delivery.at if delivery.outcome is Outcome.HOLD else None)
+            text=text, due_at=delivery.at if delivery.outcome in (Outcome.SEND, Outcome.HOLD)
+            else None)
         if entry is None:
             return None  # told already
-        if delivery.outcome in (Outcome.PAGE, Outcome.SEND):
-            await self._carry(delivery.way, who, notice.kind.value, notice.ticket_id,
-                              notice.number, subject, text)
         log.info("notice %s to agent %d: %s %s", notice.kind.value, notice.agent_id,
                  delivery.outcome.value, delivery.way.value)
+        if delivery.outcome is Outcome.PAGE:
+            self._bus.publish(AgentNotified(at=now, agent_id=notice.agent_id,
+                                            ticket_id=notice.ticket_id, notice=notice.kind.value,
+                                            way=NoticeWay.PAGE.value, number=notice.number))
+        elif delivery.outcome is Outcome.SEND and notice.kind not in GROUPED_KINDS:
+            await self.outbox.send_now([entry])
         return delivery
 
-    async def release_held(self) -> int:
-        """Send the held notices whose quiet hours are over; how many went."""
-        now = self._clock.now()
-        went = 0
-        for held in await self._store.call(notice_log.held_due, now):
-            who = None if held.agent_id is None else await self._store.call(contact, held.agent_id)
-            if who is None:
-                await self._store.call(notice_log.mark, held.id, notice_log.DROPPED, held.way, now)
-                continue
-            way = NoticeWay(held.way)
-            if self._page_open(who.agent_id):
-                way = NoticeWay.PAGE
-            way = self._reachable(Delivery(Outcome.SEND, way, now), who).way
-            number = None
-            if held.ticket_id is not None:
-                number = await self._store.call(_ticket_number, held.ticket_id)
-            subject = notice_subject(who.language or self._language, number)
-            await self._store.call(notice_log.mark, held.id,
-                                   notice_log.PAGE if way is NoticeWay.PAGE else notice_log.SENT,
-                                   way.value, now)
-            await self._carry(way, who, held.kind, held.ticket_id, number, subject, held.text)
-            went += 1
-        return went
+    async def send_due(self) -> int:
+        """Send what is due: this round's SLA notices (once every event published before is
+        recorded), held ones whose quiet hours are over, failed ones whose retry time has
+        come, and what a stop left unsent; how many notices went."""
+        sub = self._sub
+        if sub is not None and sub.task is not None and not sub.task.done():
+            await sub.queue.join()
+        return await self.outbox.send_due()
 
     def _reachable(self, delivery: Delivery, who: AgentContact) -> Delivery:
         """The page instead, when the chosen way has no sender or no address for this agent."""
-        way = delivery.way
-        missing = ((way is NoticeWay.EMAIL and not who.email)
-                   or (way is NoticeWay.SMS and not who.phone)
-                   or (way is not NoticeWay.PAGE and way not in self._senders))
-        if not missing or delivery.outcome in (Outcome.PAGE, Outcome.DROP):
+        if delivery.outcome in (Outcome.PAGE, Outcome.DROP):
             return delivery
-        log.warning("agent %d chose %s notices, but %s; shown on the page", who.agent_id,
-                    way.value, "no address is set" if way in self._senders else "it is not set up")
+        way = self.outbox.reachable(delivery.way, who)
+        if way is delivery.way:
+            return delivery
         return Delivery(Outcome.PAGE if delivery.outcome is Outcome.SEND else delivery.outcome,
-                        NoticeWay.PAGE, delivery.at)
-
-    async def _carry(self, way: NoticeWay, who: AgentContact, kind: str, ticket_id: int | None,
-                     number: int | None, subject: str, text: str) -> None:
-        sender = self._senders.get(way)
-        if sender is not None:
-            await sender(AgentNotice(who.agent_id, kind, subject, text, number, who.email,
-                                     who.phone))
-        self._bus.publish(AgentNotified(at=self._clock.now(), agent_id=who.agent_id,
-                                        ticket_id=ticket_id, notice=kind, way=way.value,
-                                        number=number))
-
+                        way, delivery.at)

@@ -168,12 +168,12 @@ async def test_quiet_hours_hold_an_assignment_until_morning_and_drop_a_warning(
     assert states == [("assigned", "held", opening), ("sla_warning", "dropped", None)]
 
     box.clock.set(opening - timedelta(minutes=1))
-    assert await box.notifier.release_held() == 0
+    assert await box.notifier.send_due() == 0
     box.clock.set(opening)
-    assert await box.notifier.release_held() == 1
+    assert await box.notifier.send_due() == 1
     assert await box.outgoing() == ["pekka@toimisto.fi"]
     assert box.told() == [(pekka, "assigned", "email")]
-    assert await box.notifier.release_held() == 0  # went once
+    assert await box.notifier.send_due() == 0  # went once
 
 
 async def test_own_quiet_hours_over_midnight(box: NoticeBox) -> None:
