@@ -96,10 +96,12 @@ def alert_told(key: str) -> None:
 
 
 def waiting(now: datetime, limit: int = WAITING_MAX) -> list[LoggedNotice]:
-    """Due and held notices whose time has come, oldest first."""
+    """Due and held notices whose time has come, by agent and way (so that one agent's many
+    notices come in one pass, to go as one), then oldest first."""
     rows = (NoticeLogEntry.select()
             .where(NoticeLogEntry.state.in_(WAITING) & (NoticeLogEntry.due_at <= now))
-            .order_by(NoticeLogEntry.due_at, NoticeLogEntry.id).limit(limit))
+            .order_by(NoticeLogEntry.agent, NoticeLogEntry.way, NoticeLogEntry.due_at,
+                      NoticeLogEntry.id).limit(limit))
     return [_logged(row) for row in rows]
 
 

@@ -33,6 +33,8 @@ log = logging.getLogger("aspa.notices")
 # Ticket numbers a grouped notice lists before "and N more": a mail has room, an SMS not.
 LISTED = {NoticeWay.EMAIL: 20}
 LISTED_SHORT = 3
+_KINDS = frozenset(kind.value for kind in NoticeKind)
+_WAYS = frozenset(way.value for way in NoticeWay)
 
 
 class NoticeOutbox:
@@ -55,10 +57,17 @@ class NoticeOutbox:
         return frozenset(self._senders)
 
     async def send_due(self) -> int:
-        """Send every notice whose time has come; how many notices went (a group counts each)."""
+        """Send every notice whose time has come; how many notices went (a group counts each).
+
+        In passes of at most WAITING_MAX notices: each pass settles or puts off all it read,
+        so the next reads the rest."""
+        went = 0
         async with self._lock:
-            rows = await self._store.call(notice_log.waiting, self._clock.now())
-            return await self._send(rows)
+            while True:
+                rows = await self._store.call(notice_log.waiting, self._clock.now())
+                went += await self._send(rows)
+                if len(rows) < notice_log.WAITING_MAX:
+                    return went
 
     async def send_now(self, entry_ids: Sequence[int]) -> int:
         """Send these notices now, unless a pass sent them already."""
@@ -73,9 +82,16 @@ class NoticeOutbox:
         tickets = await self._store.call(
             tickets_now, [r.ticket_id for r in rows if r.ticket_id is not None])
         batches: dict[tuple[int, str, int], list[LoggedNotice]] = {}
+        unknown = []
         for row in rows:
-            kind, way = NoticeKind(row.kind), NoticeWay(row.way)
-            batches.setdefault(batch_key(row.id, row.agent_id or 0, kind, way), []).append(row)
+            if row.kind not in _KINDS or row.way not in _WAYS or row.agent_id is None:
+                unknown.append(row.id)  # written by a newer version, or by hand
+                continue
+            key = batch_key(row.id, row.agent_id, NoticeKind(row.kind), NoticeWay(row.way))
+            batches.setdefault(key, []).append(row)
+        if unknown:
+            log.warning("%d notices of an unknown kind or way dropped", len(unknown))
+            await self._store.call(notice_log.settle, unknown, notice_log.DROPPED, "", now)
         went = 0
         for batch in batches.values():
             fresh = await self._drop_stale(batch, tickets, now)
@@ -101,7 +117,8 @@ class NoticeOutbox:
                           now: datetime) -> int:
         ids = [r.id for r in batch]
         agent_id = batch[0].agent_id
-        who = None if agent_id is None else await self._store.call(contact, agent_id)
+        assert agent_id is not None  # rows without an agent are never batched
+        who = await self._store.call(contact, agent_id)
         if who is None:  # the agent was removed meanwhile
             await self._store.call(notice_log.settle, ids, notice_log.DROPPED, batch[0].way, now)
             return 0

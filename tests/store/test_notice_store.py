@@ -77,3 +77,20 @@ def test_choices_are_kept_per_agent(db: pw.Database, clock: ManualClock) -> None
     tuki = Team.get(Team.name == "tuki")
     assert team_members(tuki.id) == [pekka.id]
     assert contact(10_000) is None
+
+
+def test_waiting_notices_come_by_agent_and_way_so_one_pass_holds_an_agents_burst(
+        db: pw.Database, clock: ManualClock) -> None:
+    accounts = Accounts(db, clock)
+    anna = accounts.add_user("Anna Virtanen", "anna", "agent", "anna-password-1")
+    pekka = accounts.add_user("Pekka Lahti", "pekka", "agent", "pekka-password-1")
+    now = clock.now()
+    for i in range(3):  # a round tells both, turn by turn
+        for agent in (pekka, anna):
+            notice_log.claim(f"sla_breach:{i}:{agent.id}", kind="sla_breach",
+                             state=notice_log.DUE, now=now, agent_id=agent.id, way="sms",
+                             due_at=now)
+    first = notice_log.waiting(now, limit=3)
+    assert {n.agent_id for n in first} == {anna.id}
+    assert notice_log.settle([n.id for n in first], notice_log.SENT, "sms", now) == 3
+    assert {n.agent_id for n in notice_log.waiting(now, limit=3)} == {pekka.id}
