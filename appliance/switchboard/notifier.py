@@ -15,6 +15,7 @@ stop left on the bus is told again at the next start.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -233,10 +234,19 @@ class Notifier:
         """Send what is due: this round's SLA notices (once every event published before is
         recorded), held ones whose quiet hours are over, failed ones whose retry time has
         come, and what a stop left unsent; how many notices went."""
-        sub = self._sub
-        if sub is not None and sub.task is not None and not sub.task.done():
-            await sub.queue.join()
+        await self._recorded()
         return await self.outbox.send_due()
+
+    async def _recorded(self) -> None:
+        """Wait until every event queued for the notifier is handled (or it stops meanwhile)."""
+        sub = self._sub
+        if sub is None or sub.task is None or sub.task.done():
+            return
+        joined = asyncio.ensure_future(sub.queue.join())
+        try:
+            await asyncio.wait({joined, sub.task}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            joined.cancel()
 
     def _reachable(self, delivery: Delivery, who: AgentContact) -> Delivery:
         """The page instead, when the chosen way has no sender or no address for this agent."""

@@ -168,3 +168,35 @@ async def test_notices_whose_ticket_moved_on_are_dropped_at_the_restart(
     (mail,) = await smtp_server.messages_arrived(1)
     assert f"Tiketin #{still_breached.number} palvelutasoaika ylittyi" in (
         mail.parsed().get_content())
+
+
+async def test_a_round_waiting_for_the_notifier_goes_on_when_the_notifier_stops(
+        store: StoreWorker, smtp_server: SmtpServer) -> None:
+    clock = ManualClock(MONDAY_NOON)
+    reached = asyncio.Event()
+    mail = NoticeMail(smtp_settings(smtp_server), store, clock)
+
+    async def stalls_once(notice: AgentNotice) -> None:
+        if not reached.is_set():
+            reached.set()
+            await asyncio.Event().wait()  # a sender that hangs (the settings page restarts
+            # the notifier meanwhile)
+        await mail(notice)
+
+    async with running_box(store, clock, smtp_settings(smtp_server),
+                           senders={NoticeWay.EMAIL: stalls_once}) as box:
+        anna = await box.agent("anna", "Anna Virtanen")
+        pekka = await box.agent("pekka", "Pekka Lahti", assigned="email")
+        ticket = await box.tickets.open_ticket("email", "Lasku")
+        await box.tickets.assign(ticket.id, pekka, by=anna)
+        await reached.wait()
+        second = await box.tickets.open_ticket("email", "Toinen")
+        await box.tickets.assign(second.id, pekka, by=anna)  # queued behind the hanging one
+        round_check = asyncio.create_task(box.notifier.send_due())
+        for _ in range(3):  # the round reaches its wait for the notifier (no time passes)
+            await asyncio.sleep(0)
+        assert not round_check.done()
+        await box.notifier.stop()
+        assert await asyncio.wait_for(round_check, STOP_WAIT_S) == 1
+        assert await box.log_states() == [("assigned", "sent")]
+        assert await box.outgoing() == ["pekka@toimisto.fi"]
