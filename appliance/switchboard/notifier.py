@@ -9,8 +9,10 @@ escalation round wait for the round's `send_due`, which sends each agent one
 notice for them all (appliance.switchboard.notice_outbox), as it sends notices
 held for quiet hours, retried after a failure, or left unsent by a stop. An
 agent with a page open sees it there (`AgentNotified`, way "page") and is sent
-nothing else. An SLA alert is marked told once its notices are recorded: one a
-stop left on the bus is told again at the next start.
+nothing else. What a stop left on the bus is not lost: at start the notifier
+reads the last hour's assignments, notes and returns back from the history (the
+keys skip those told), and an SLA alert, marked told only once its notices are
+recorded, is told again by the escalation watch.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 
 from appliance.ports.adapter import AdapterHealth
 from appliance.ports.notices import NoticeSender
@@ -46,6 +48,7 @@ from appliance.spine.events import (
     TicketReturned,
 )
 from appliance.store import notice_log
+from appliance.store.event_replay import events_since
 from appliance.store.models import Message, Ticket
 from appliance.store.notice_choices import (
     AgentContact,
@@ -66,6 +69,10 @@ log = logging.getLogger("aspa.notices")
 
 WATCHED: tuple[type[Event], ...] = (
     TicketAssigned, MessageAdded, SlaWarning, SlaBreached, TicketReturned)
+CAUGHT_UP: tuple[type[Event], ...] = (TicketAssigned, MessageAdded, TicketReturned)
+# How far back a start reads the history for events the last stop left untold: a restart by
+# systemd or an upgrade is back within minutes; older news than this is not worth a text.
+CATCH_UP_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +139,21 @@ class Notifier:
         return "notices"
 
     async def start(self) -> None:
-        """Follow the bus."""
+        """Follow the bus, after telling of what the last stop may have left on it."""
         if self._sub is None:
             self._sub = self._bus.subscribe("notices", self._on_event, WATCHED)
+            await self.catch_up()
+
+    async def catch_up(self) -> int:
+        """Handle again the assignments, notes and returns of the last CATCH_UP_WINDOW: a stop
+        may have left them on the bus untold. The notices' keys keep what was told single;
+        SLA alerts need none of this (the escalation watch tells the owed ones again).
+        How many events were read back."""
+        since = self._clock.now() - CATCH_UP_WINDOW
+        events = await self._store.call(events_since, [k.kind for k in CAUGHT_UP], since)
+        for event in events:
+            await self._on_event(event)
+        return len(events)
 
     async def stop(self) -> None:
         if self._sub is not None:

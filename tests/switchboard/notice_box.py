@@ -16,6 +16,7 @@ from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import AgentNotified, Event
 from appliance.store.accounts import Accounts
+from appliance.store.history import HistoryWriter
 from appliance.store.mail_models import OutgoingMail
 from appliance.store.models import NoticeLogEntry
 from appliance.store.notice_choices import StoredChoices, save_choices
@@ -47,6 +48,8 @@ class NoticeBox:
         self.bus = EventBus()
         self.events: list[Event] = []
         self.bus.subscribe("test", self.events.append)
+        self.history = HistoryWriter(store.db, worker=store)
+        self.recorded = self.history.attach(self.bus)
         self.pages = OpenPages()
         self.tickets = TicketBook(store.db, self.bus, clock, worker=store)
         self.mail = NoticeMail(smtp, store, clock)

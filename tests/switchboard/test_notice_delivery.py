@@ -69,6 +69,41 @@ async def test_a_notice_recorded_but_not_sent_at_a_stop_is_sent_after_the_restar
     assert len(smtp_server.messages) == 1
 
 
+async def test_an_assignment_still_on_the_bus_at_a_stop_is_told_after_the_restart_once(
+        store: StoreWorker, smtp_server: SmtpServer) -> None:
+    clock = ManualClock(MONDAY_NOON)
+    reached = asyncio.Event()
+
+    async def cut_by_the_stop(notice: AgentNotice) -> None:
+        reached.set()
+        await asyncio.Event().wait()
+
+    first = NoticeBox(store, clock, smtp_settings(smtp_server),
+                      senders={NoticeWay.EMAIL: cut_by_the_stop})
+    await first.notifier.start()
+    first.bus.start()
+    anna = await first.agent("anna", "Anna Virtanen")
+    pekka = await first.agent("pekka", "Pekka Lahti", assigned="email")
+    tickets = [await first.tickets.open_ticket("email", f"Tilaus {i}") for i in range(2)]
+    for ticket in tickets:
+        await first.tickets.assign(ticket.id, pekka, by=anna)
+    await reached.wait()  # the first is being sent, the second waits behind it on the bus
+    await first.recorded.queue.join()  # the history has both
+    await first.notifier.stop()
+    await first.bus.stop()
+    assert await first.log_states() == [("assigned", "due")]
+
+    for restart in range(2):
+        async with running_box(store, clock, smtp_settings(smtp_server)) as again:
+            await again.notifier.send_due()
+            assert await again.outbox.send_due() == (2 if restart == 0 else 0)
+    mails = await smtp_server.messages_arrived(2)
+    texts = sorted(m.parsed().get_content().strip() for m in mails)
+    assert texts == [f"Tiketti #{t.number} annettiin sinulle." for t in tickets]
+    assert await first.log_states() == [("assigned", "sent")] * 2
+    assert len(smtp_server.messages) == 2
+
+
 async def test_a_failing_sender_keeps_the_notice_and_sends_it_once_when_it_recovers(
         store: StoreWorker, smtp_server: SmtpServer) -> None:
     clock = ManualClock(MONDAY_NOON)
