@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import time, timedelta
 
 from appliance.ports.adapter import AdapterHealth
@@ -49,21 +48,13 @@ from appliance.spine.events import (
 )
 from appliance.store import notice_log
 from appliance.store.event_replay import events_since
-from appliance.store.models import Message, Ticket
-from appliance.store.notice_choices import (
-    AgentContact,
-    StoredChoices,
-    active_agents,
-    contact,
-    read_choices,
-    team_members,
-)
+from appliance.store.notice_choices import AgentContact, StoredChoices, contact, read_choices
 from appliance.store.work_items import ticket_item_id
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.notice_causes import Notice, NoticeCauses
 from appliance.switchboard.notice_outbox import NoticeOutbox
 from appliance.switchboard.notice_texts import notice_text
 from appliance.tickets.business_calendar import BusinessCalendar
-from appliance.tickets.mentions import mentioned
 
 log = logging.getLogger("aspa.notices")
 
@@ -73,18 +64,6 @@ CAUGHT_UP: tuple[type[Event], ...] = (TicketAssigned, MessageAdded, TicketReturn
 # How far back a start reads the history for events the last stop left untold: a restart by
 # systemd or an upgrade is back within minutes; older news than this is not worth a text.
 CATCH_UP_WINDOW = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One agent to tell of one thing, keyed by what caused it."""
-
-    key: str
-    agent_id: int
-    kind: NoticeKind
-    ticket_id: int | None
-    number: int | None
-    values: Mapping[str, object]
 
 
 def choices_of(stored: StoredChoices) -> NoticeChoices:
@@ -103,20 +82,6 @@ def _clock_time(text: str | None) -> time | None:
         return None
 
 
-def _ticket_number(ticket_id: int) -> int | None:
-    row = Ticket.select(Ticket.number).where(Ticket.id == ticket_id).tuples().first()
-    return int(row[0]) if row else None
-
-
-def _note(message_id: int) -> tuple[str, int | None] | None:
-    """An internal note's text and author, None for any other message."""
-    row = (Message.select(Message.body_text, Message.author, Message.direction, Message.channel)
-           .where(Message.id == message_id).tuples().first())
-    if row is None or row[3] != "note":
-        return None
-    return str(row[0]), row[1]
-
-
 class Notifier:
     """Tells agents away from the page, each their chosen way."""
 
@@ -131,6 +96,7 @@ class Notifier:
         self._page_open = page_open
         self._language = language
         self._sub: Subscription | None = None
+        self._causes = NoticeCauses(store, calendar)
         self.outbox = NoticeOutbox(store, bus, clock, senders=senders, page_open=page_open,
                                    language=language, queue_url=queue_url)
 
@@ -166,7 +132,7 @@ class Notifier:
 
     async def _on_event(self, event: Event) -> None:
         try:
-            for notice in await self._notices_of(event):
+            for notice in await self._causes.notices_of(event):
                 await self.tell(notice)
             if isinstance(event, SlaWarning | SlaBreached) and event.ticket_id is not None:
                 stage = SlaStage.BREACH if isinstance(event, SlaBreached) else SlaStage.WARNING
@@ -174,48 +140,6 @@ class Notifier:
                     stage, ticket_item_id(event.ticket_id), event.due))
         except Exception:  # one failed notice must not stop the next events' notices
             log.exception("notice for %s failed", event.kind)
-
-    async def _notices_of(self, event: Event) -> list[Notice]:
-        if isinstance(event, TicketAssigned):
-            if event.assignee_id is None or event.assignee_id == event.agent_id:
-                return []  # taken back, or taken by the agent themself
-            return [Notice(f"assigned:{event.event_id}", event.assignee_id, NoticeKind.ASSIGNED,
-                           event.ticket_id, event.number, {})]
-        if isinstance(event, TicketReturned):
-            if event.assignee_id is None:
-                return []
-            return [Notice(f"reminder:{event.event_id}", event.assignee_id, NoticeKind.REMINDER,
-                           event.ticket_id, event.number, {})]
-        if isinstance(event, SlaWarning | SlaBreached):
-            return await self._sla_notices(event)  # the alert is marked told once recorded
-        if isinstance(event, MessageAdded) and event.channel == "note":
-            return await self._mentions(event)
-        return []
-
-    async def _sla_notices(self, event: SlaWarning | SlaBreached) -> list[Notice]:
-        if event.ticket_id is None:
-            return []
-        kind = NoticeKind.SLA_BREACH if isinstance(event, SlaBreached) else NoticeKind.SLA_WARNING
-        agents = [event.assignee_id] if event.assignee_id is not None else []
-        if isinstance(event, SlaBreached) and event.tell_team:
-            agents += await self._store.call(team_members, event.team_id)
-        number = await self._store.call(_ticket_number, event.ticket_id)
-        due = event.due.astimezone(self._calendar.zone).strftime("%H:%M")
-        return [Notice(f"{kind.value}:{event.ticket_id}:{event.due.isoformat()}:{agent}", agent,
-                       kind, event.ticket_id, number, {"due": due})
-                for agent in dict.fromkeys(agents)]
-
-    async def _mentions(self, event: MessageAdded) -> list[Notice]:
-        note = await self._store.call(_note, event.message_id)
-        if note is None or "@" not in note[0] or event.ticket_id is None:
-            return []
-        text, author_id = note
-        agents = await self._store.call(active_agents)
-        author = agents[author_id][1] if author_id in agents else "Aspa"
-        number = await self._store.call(_ticket_number, event.ticket_id)
-        return [Notice(f"mention:{event.message_id}:{agent}", agent, NoticeKind.MENTION,
-                       event.ticket_id, number, {"author": author})
-                for agent in sorted(mentioned(text, agents)) if agent != author_id]
 
     async def tell(self, notice: Notice) -> Delivery | None:
         """Record and tell one agent now, later or not at all; None when already told (or no
