@@ -79,7 +79,8 @@ class LiveHub:
                     await self._caught_up()
         self._on_change()  # after the filing: a view rendered from now on includes this event
         if isinstance(event, AgentNotified):
-            if event.agent_id is not None and event.notice in PAGE_NOTICES:
+            if (event.agent_id is not None and event.notice in PAGE_NOTICES
+                    and event.number is not None):  # a grouped notice went by mail or SMS
                 # that agent's open pages say it; mentions and returns are said already
                 self.tell_agent(event.agent_id, {"kind": "notified", "notice": event.notice,
                                                  "number": event.number})
