@@ -107,9 +107,11 @@ class NoticeOutbox:
         if stale:
             await self._store.call(notice_log.settle, [r.id for r in stale], notice_log.DROPPED,
                                    stale[0].way, now)
-            for row in stale:
-                log.info("notice %s to agent %s dropped: ticket %s has moved on since",
-                         row.kind, row.agent_id, row.ticket_id)
+            shown = ", ".join(str(r.ticket_id) for r in stale[:LISTED_SHORT])
+            more = f" and {len(stale) - LISTED_SHORT} more" if len(stale) > LISTED_SHORT else ""
+            log.info("%d %s notices to agent %s dropped: their tickets moved on since "
+                     "(ticket ids %s%s)", len(stale), "/".join(sorted({r.kind for r in stale})),
+                     stale[0].agent_id, shown, more)
         gone = {r.id for r in stale}
         return [r for r in batch if r.id not in gone]
 
