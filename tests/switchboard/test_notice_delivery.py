@@ -23,7 +23,7 @@ from appliance.store.worker import StoreWorker
 from tests.peers.smtp import SmtpServer
 from tests.switchboard.notice_box import MONDAY_NOON, NoticeBox, running_box, smtp_settings
 
-STOP_WAIT_S = 5.0  # the daemon's own bound is DRAIN_LIMIT_S; here the sender never returns
+STOP_WAIT_S = 30.0  # an upper bound only, generous for a loaded machine
 
 
 @pytest.fixture
