@@ -13,6 +13,7 @@ from appliance.mail.outbox import queue
 from appliance.mail.outgoing_message import Composed, new_message_id
 from appliance.ports.notices import AgentNotice
 from appliance.spine.clock import Clock
+from appliance.store import notice_log
 from appliance.store.models import database_proxy
 from appliance.store.worker import StoreWorker
 
@@ -38,7 +39,8 @@ def compose_notice(notice: AgentNotice, settings: SmtpSettings, clock: Clock) ->
 
 
 class NoticeMail:
-    """The notifier's email sender: the notice goes in the outbox, the outbox sender sends it."""
+    """The notifier's email sender: the notice goes in the outbox (its notice log rows marked
+    sent in the same transaction), the outbox sender sends it."""
 
     def __init__(self, settings: SmtpSettings, store: StoreWorker, clock: Clock) -> None:
         self._settings = settings
@@ -49,9 +51,10 @@ class NoticeMail:
         composed = compose_notice(notice, self._settings, self._clock)
 
         def put() -> None:
+            now = self._clock.now()
             with WRITE_LOCK, database_proxy.atomic():
                 queue(composed, kind=NOTICE_KIND, sender=self._settings.from_address,
-                      recipients=[notice.email], ticket=None, message=None,
-                      now=self._clock.now())
+                      recipients=[notice.email], ticket=None, message=None, now=now)
+                notice_log.settle(notice.notice_ids, notice_log.SENT, "email", now)
 
         await self._store.call(put)

@@ -22,6 +22,10 @@ class AgentNotice:
     number: int | None = None  # the ticket's number
     email: str = ""
     phone: str = ""
+    # the notice log's rows this notice carries: a sender that keeps it in the box's own
+    # database marks them sent in the same transaction, so a stop between the two can
+    # neither lose the notice nor send it twice
+    notice_ids: tuple[int, ...] = ()
 
 
 NoticeSender = Callable[[AgentNotice], Awaitable[None]]

@@ -48,7 +48,12 @@ class SlaAlert:
     @property
     def key(self) -> str:
         """The same alert always has the same key (told once)."""
-        return f"sla-{self.stage.value}:{self.item.id}:{self.due.isoformat()}"
+        return alert_key(self.stage, self.item.id, self.due)
+
+
+def alert_key(stage: SlaStage, item_id: str, due: datetime) -> str:
+    """The key an item's alert is kept under in the notice log."""
+    return f"sla-{stage.value}:{item_id}:{due.isoformat()}"
 
 
 def warning_time(item: WorkItem, rules: EscalationRules) -> datetime | None:

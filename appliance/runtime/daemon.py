@@ -57,7 +57,9 @@ EXIT_RESTART = 75  # EX_TEMPFAIL: stopped to be started again (Restart=on-failur
 # adapters stop and again after: together well inside systemd's TimeoutStopSec (30 s,
 # systemd/aspa.service), leaving the adapters their own stop time. A backlog longer than
 # this (a first start that finds thousands of SLA breaches has tens of thousands of
-# notices queued) is left, named and counted in the log, rather than killed by systemd.
+# notices queued) is left, named and counted in the log, rather than killed by systemd:
+# nothing of it is lost, as an SLA alert whose notices were not recorded yet is told again
+# at the next start, and a recorded notice not yet sent goes then (appliance.store.notice_log).
 DRAIN_LIMIT_S = 10.0
 FINAL_DRAIN_LIMIT_S = 5.0
 

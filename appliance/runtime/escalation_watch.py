@@ -1,6 +1,8 @@
 """The daemon's part that looks at the clock for the queue: work held for an account manager
 goes to everyone when its time is up, SLA warnings and breaches are told and acted on, and
-notices held for quiet hours go out; every `every_s` seconds, so each is at most that late."""
+the notices due go out (the round's SLA notices one per agent and way, those held for quiet
+hours, retried after a failure, or left by a stop); every `every_s` seconds, so each is at
+most that late. The first round runs at start."""
 
 from __future__ import annotations
 

@@ -255,14 +255,33 @@ def _notices_and_escalation(daemon: Daemon, wired: Wired) -> list[Adapter]:
 
         senders[NoticeWay.LED] = on_the_bus
     notifier = Notifier(store, daemon.bus, daemon.clock, office_hours(config), senders=senders,
-                        page_open=daemon.open_pages.has_open, language=config.calls.language)
+                        page_open=daemon.open_pages.has_open, language=config.calls.language,
+                        queue_url=_queue_url(config))
 
     async def release_offers() -> None:
         board.release_offers()
 
-    watch = EscalationWatch([release_offers, board.escalate, notifier.release_held],
+    # the round's SLA notices go together, once recorded; the first round (at start) also
+    # sends what a stop left unsent
+    watch = EscalationWatch([release_offers, board.escalate, notifier.send_due],
                             float(config.escalation.check_seconds))
     return [notifier, watch]
+
+
+def _queue_url(config: Config) -> str:
+    """The queue page's address as agents' phones on the LAN reach it; empty without a page."""
+    import socket
+
+    if not config.web.enabled:
+        return ""
+    host = config.web.host
+    if host in ("", "0.0.0.0", "::"):
+        host = f"{socket.gethostname()}.local"  # the box answers to its name by mDNS
+    elif host in ("127.0.0.1", "::1", "localhost"):
+        return ""  # only the box itself reaches that page
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{config.web.port}/"
 
 
 def _retention(daemon: Daemon) -> Adapter:

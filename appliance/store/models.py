@@ -436,7 +436,8 @@ class AgentNoticeSettings(BaseModel):
 class NoticeLogEntry(BaseModel):
     """A notice to an agent, or an SLA alert, kept once by its key so it is never repeated.
 
-    A notice held for the agent's quiet hours waits here (state "held") until `due_at`.
+    A notice is recorded (state "due") before it is sent and marked "sent" once its sender
+    took it; one held for the agent's quiet hours waits here (state "held") until `due_at`.
     """
 
     id = pw.AutoField()
@@ -447,11 +448,12 @@ class NoticeLogEntry(BaseModel):
     ticket = pw.ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
     kind = pw.CharField(max_length=32)  # assigned / mention / ... / sla-warning / sla-breach
     way = pw.CharField(max_length=16, default="")  # page / email / sms / led
-    state = pw.CharField(max_length=16, index=True)  # page / sent / held / dropped / alert
+    state = pw.CharField(max_length=16, index=True)  # due / sent / held / page / dropped / alert
     text = pw.TextField(default="")  # what the agent is told (no customer text)
     created_at = UtcDateTimeField()
-    due_at = UtcDateTimeField(null=True, index=True)  # a held notice goes then
+    due_at = UtcDateTimeField(null=True, index=True)  # a due or held notice goes then
     sent_at = UtcDateTimeField(null=True)
+    tries = pw.IntegerField(default=0)  # failed sends so far; due_at is then the next try
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (

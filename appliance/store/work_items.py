@@ -55,8 +55,8 @@ def _priority(value: str) -> Priority:
         return Priority.NORMAL
 
 
-def _due(first_due: datetime | None, responded: datetime | None,
-         resolution_due: datetime | None) -> datetime | None:
+def next_sla_due(first_due: datetime | None, responded: datetime | None,
+                 resolution_due: datetime | None) -> datetime | None:
     """The next SLA deadline: first response until answered, then resolution."""
     if first_due is not None and responded is None:
         return first_due if resolution_due is None else min(first_due, resolution_due)
@@ -93,7 +93,7 @@ def open_ticket_items(ticket_ids: list[int] | None = None) -> Iterator[WorkItem]
             kind=_CHANNELS.get(channel, Channel.EMAIL),
             created_at=created,
             priority=_priority(priority),
-            sla_due=_due(first_due, responded, resolution_due),
+            sla_due=next_sla_due(first_due, responded, resolution_due),
             customer_id=customer_id,
             team_id=team_id,
             assignee_id=assignee_id,

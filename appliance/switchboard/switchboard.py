@@ -66,7 +66,7 @@ from appliance.spine.events import (
     TicketPriorityChanged,
     TicketStatusChanged,
 )
-from appliance.store.notice_log import claim_alerts
+from appliance.store.notice_log import claim_alerts, owed_alerts
 from appliance.store.tickets import TicketBook
 from appliance.store.work_items import (
     call_item_id,
@@ -410,7 +410,9 @@ class Switchboard:
         """Warn of items nearing their due time, act on breached ones; the alerts told now.
 
         Each alert is told once for good: the notice log keeps its key, so a restart or
-        a second box process never repeats it.
+        a second box process never repeats it. One whose notices were never recorded (its
+        event was still on the bus, or this round was cut short, when the daemon stopped)
+        is told again: the notices' own keys keep each agent's notice single.
         """
         now = self._clock.now()
         current = sla_alerts(self._queue, now, self._escalation)
@@ -423,7 +425,11 @@ class Switchboard:
         tickets = {a.key: ticket_id_of(a.item.id) for a in waiting}
         fresh = await self._store.call(claim_alerts, [a.key for a in waiting], kinds, tickets,
                                        now)
-        told = [a for a in waiting if a.key in fresh]
+        owed = await self._store.call(owed_alerts, [a.key for a in waiting
+                                                    if a.key not in fresh])
+        if owed:
+            log.info("%d SLA alerts left untold by the last stop are told now", len(owed))
+        told = [a for a in waiting if a.key in fresh or a.key in owed]
         for alert in told:
             await self._tell_alert(alert, now)
         return told

@@ -3,6 +3,8 @@
 A box that starts with many tickets past their SLA due time (a first start after an
 upgrade, a box that was off for days) publishes one SLA breach per ticket, each a notice
 to every agent: far more work than a stop may wait for. The real daemon, a real SIGTERM.
+What the stop leaves is not lost: each breach is kept, told or owed, and an owed one is
+told at the next start (tests/switchboard/test_escalation.py shows it, exactly once).
 """
 
 from __future__ import annotations
@@ -111,3 +113,8 @@ async def test_sigterm_with_thousands_of_breach_notices_queued_exits_0_in_time(
     assert code == 0, log
     assert "Traceback" not in log
     assert "aspa stopped:" in log
+    with contextlib.closing(sqlite3.connect(box.database)) as db:
+        alerts = dict(db.execute("SELECT state, COUNT(*) FROM notice_log_entry "
+                                 "WHERE kind = 'sla-breach' GROUP BY state").fetchall())
+    assert set(alerts) <= {"alert", "alert-owed"}
+    assert sum(alerts.values()) == BREACHED

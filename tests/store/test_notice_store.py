@@ -1,5 +1,6 @@
 """The notice log and agents' notice choices, on SQLite and on PostgreSQL: a key is told once,
-a clash leaves the transaction usable, held notices come back when due."""
+a clash leaves the transaction usable, held and failed notices come back when due, an SLA
+alert stays owed until its notices are recorded."""
 
 from __future__ import annotations
 
@@ -39,11 +40,19 @@ def test_a_key_is_claimed_once_and_held_notices_come_when_due(
     assert notice_log.claim_alerts(["sla-breach:ticket:1:x", "sla-breach:ticket:1:x"],
                                    {"sla-breach:ticket:1:x": "sla-breach"}, {},
                                    now) == {"sla-breach:ticket:1:x"}
-    assert notice_log.held_due(now + timedelta(hours=1)) == []
-    (held,) = notice_log.held_due(now + timedelta(hours=2))
+    assert notice_log.owed_alerts(["sla-breach:ticket:1:x"]) == {"sla-breach:ticket:1:x"}
+    notice_log.alert_told("sla-breach:ticket:1:x")  # its notices are recorded
+    assert notice_log.owed_alerts(["sla-breach:ticket:1:x"]) == set()
+    assert notice_log.waiting(now + timedelta(hours=1)) == []
+    (held,) = notice_log.waiting(now + timedelta(hours=2))
     assert (held.key, held.way, held.text) == ("assigned:e1", "email", "Tiketti #1001")
-    notice_log.mark(held.id, notice_log.SENT, "email", now + timedelta(hours=2))
-    assert notice_log.held_due(now + timedelta(days=1)) == []
+    notice_log.put_off([held.id], now + timedelta(hours=3))  # a sender failed
+    assert notice_log.waiting(now + timedelta(hours=2)) == []
+    (again,) = notice_log.waiting(now + timedelta(hours=3))
+    assert (again.state, again.tries) == (notice_log.DUE, 1)
+    assert notice_log.settle([held.id], notice_log.SENT, "email", now + timedelta(hours=3)) == 1
+    assert notice_log.settle([held.id], notice_log.SENT, "email", now) == 0  # settled once
+    assert notice_log.waiting(now + timedelta(days=1)) == []
     assert [n.kind for n in notice_log.recent(anna.id)] == ["mention", "assigned"]
 
 
@@ -68,3 +77,20 @@ def test_choices_are_kept_per_agent(db: pw.Database, clock: ManualClock) -> None
     tuki = Team.get(Team.name == "tuki")
     assert team_members(tuki.id) == [pekka.id]
     assert contact(10_000) is None
+
+
+def test_waiting_notices_come_by_agent_and_way_so_one_pass_holds_an_agents_burst(
+        db: pw.Database, clock: ManualClock) -> None:
+    accounts = Accounts(db, clock)
+    anna = accounts.add_user("Anna Virtanen", "anna", "agent", "anna-password-1")
+    pekka = accounts.add_user("Pekka Lahti", "pekka", "agent", "pekka-password-1")
+    now = clock.now()
+    for i in range(3):  # a round tells both, turn by turn
+        for agent in (pekka, anna):
+            notice_log.claim(f"sla_breach:{i}:{agent.id}", kind="sla_breach",
+                             state=notice_log.DUE, now=now, agent_id=agent.id, way="sms",
+                             due_at=now)
+    first = notice_log.waiting(now, limit=3)
+    assert {n.agent_id for n in first} == {anna.id}
+    assert notice_log.settle([n.id for n in first], notice_log.SENT, "sms", now) == 3
+    assert {n.agent_id for n in notice_log.waiting(now, limit=3)} == {pekka.id}

@@ -16,6 +16,8 @@ from appliance.store.models import NoticeLogEntry
 from appliance.store.startup import open_store
 from appliance.store.work_items import ticket_item_id
 from appliance.store.worker import StoreWorker
+from appliance.switchboard.notifier import Notifier
+from appliance.tickets.business_calendar import BusinessCalendar
 from appliance.tickets.priority import Priority
 from tests.switchboard.customer_box import CustomerBox
 
@@ -94,24 +96,64 @@ async def test_a_breach_reassigns_to_the_named_agent(store: StoreWorker) -> None
         await box.bus.stop()
 
 
+async def with_notices(box: CustomerBox) -> Notifier:
+    """The notifier following the box's bus, as in the daemon (page only: no senders)."""
+    notifier = Notifier(box.store, box.bus, box.clock, BusinessCalendar.twenty_four_seven(),
+                        senders={})
+    await notifier.start()
+    return notifier
+
+
 async def test_alerts_are_not_repeated_after_a_restart(store: StoreWorker) -> None:
     clock = ManualClock(START)
     first = await started(store, EscalationRules(raise_to=None), clock)
     try:
+        await with_notices(first)
         await first.tickets.open_ticket("email", "Tilaus")
         await first.settle()
         clock.advance(100 * 60)
         assert len(await first.board.escalate()) == 1
+        await first.settle()
     finally:
         await first.bus.stop()
     again = await started(store, EscalationRules(raise_to=None), clock)  # the daemon restarted
     try:
+        await with_notices(again)
         assert await again.board.escalate() == []
         assert again.of(SlaBreached) == []
-        keys = await store.call(lambda: [e.kind for e in NoticeLogEntry.select()])
-        assert keys == ["sla-breach"]
+        kinds = await store.call(lambda: [(e.kind, e.state) for e in NoticeLogEntry.select()])
+        assert kinds == [("sla-breach", "alert")]
     finally:
         await again.bus.stop()
+
+
+async def test_a_breach_left_on_the_bus_by_a_stop_is_told_at_the_next_start_once(
+        store: StoreWorker) -> None:
+    clock = ManualClock(START)
+    rules = EscalationRules(raise_to=None, tell_team=False)
+    first = await started(store, rules, clock)
+    try:
+        anna = await first.agent("anna")
+        await first.tickets.open_ticket("email", "Tilaus", assignee_id=anna)
+        await first.settle()
+        clock.advance(100 * 60)
+        # the round claims the breach and publishes it; the stop comes before the notifier
+        # (not following this bus) ever records anyone's notice
+        assert len(await first.board.escalate()) == 1
+    finally:
+        await first.bus.stop()
+    for restart in range(2):
+        again = await started(store, rules, clock)
+        try:
+            await with_notices(again)
+            told = await again.board.escalate()
+            await again.settle()
+            assert len(told) == (1 if restart == 0 else 0)
+        finally:
+            await again.bus.stop()
+    rows = await store.call(lambda: sorted((e.kind, e.state, e.agent_id)
+                                           for e in NoticeLogEntry.select()))
+    assert rows == [("sla-breach", "alert", None), ("sla_breach", "page", anna)]
 
 
 async def test_a_new_due_time_is_warned_of_again(store: StoreWorker) -> None:

@@ -5,70 +5,26 @@ hours that hold a notice until morning or drop an SLA warning that no longer mat
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from appliance.config.sections.mail import SmtpSettings
-from appliance.mail.notice_mail import NoticeMail
-from appliance.mail.outbox_sender import OutboxSender
-from appliance.ports.notices import OpenPages
-from appliance.queue.notice_rules import NoticeWay
-from appliance.spine.bus import EventBus
 from appliance.spine.clock import ManualClock
-from appliance.spine.events import AgentNotified, Event, SlaWarning
-from appliance.store.accounts import Accounts
-from appliance.store.mail_models import OutgoingMail
+from appliance.spine.events import SlaWarning
 from appliance.store.models import NoticeLogEntry
 from appliance.store.notice_choices import StoredChoices, save_choices
 from appliance.store.startup import open_store
-from appliance.store.tickets import MessageDraft, TicketBook
+from appliance.store.tickets import MessageDraft
 from appliance.store.worker import StoreWorker
-from appliance.switchboard.notifier import Notifier
-from appliance.tickets.business_calendar import BusinessCalendar
 from tests.peers.smtp import SmtpServer
-
-HELSINKI = "Europe/Helsinki"
-OFFICE = BusinessCalendar.from_hours(HELSINKI, {d: [(time(8), time(16))] for d in range(5)})
-MONDAY_NOON = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # 12:00 in Helsinki
-MONDAY_EVENING = datetime(2026, 1, 5, 20, 0, tzinfo=UTC)  # 22:00 in Helsinki
-
-
-class NoticeBox:
-    """A store, a bus, the ticket book and the notifier mailing through the outbox."""
-
-    def __init__(self, store: StoreWorker, clock: ManualClock, smtp: SmtpSettings) -> None:
-        self.store = store
-        self.clock = clock
-        self.bus = EventBus()
-        self.events: list[Event] = []
-        self.bus.subscribe("test", self.events.append)
-        self.pages = OpenPages()
-        self.tickets = TicketBook(store.db, self.bus, clock, worker=store)
-        self.notifier = Notifier(store, self.bus, clock, OFFICE,
-                                 senders={NoticeWay.EMAIL: NoticeMail(smtp, store, clock)},
-                                 page_open=self.pages.has_open)
-        self.outbox = OutboxSender(smtp, self.bus.publish, clock)
-
-    async def agent(self, login: str, name: str, **choices: str) -> int:
-        agent = await self.store.call(Accounts(self.store.db, self.clock).add_user,
-                                      name, login, "agent", f"{login}-password-1")
-        await self.store.call(save_choices, int(agent.id), StoredChoices(
-            ways=choices, email=f"{login}@toimisto.fi"))
-        return int(agent.id)
-
-    async def note(self, ticket_id: int, author: int, text: str) -> None:
-        await self.tickets.add_message(ticket_id, MessageDraft(
-            channel="note", direction="internal", body_text=text, author_id=author))
-        await self.bus.drain()
-
-    def told(self) -> list[tuple[int | None, str, str]]:
-        return [(e.agent_id, e.notice, e.way) for e in self.events
-                if isinstance(e, AgentNotified)]
-
-    async def outgoing(self) -> list[str]:
-        return await self.store.call(lambda: [r.recipients for r in OutgoingMail.select()])
+from tests.switchboard.notice_box import (
+    MONDAY_EVENING,
+    MONDAY_NOON,
+    NoticeBox,
+    running_box,
+    smtp_settings,
+)
 
 
 @pytest.fixture
@@ -82,15 +38,8 @@ async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
 
 @pytest.fixture
 async def box(store: StoreWorker, smtp_server: SmtpServer) -> AsyncIterator[NoticeBox]:
-    smtp = SmtpSettings(host=smtp_server.host, port=smtp_server.port, security="none",
-                        from_address="aspa@toimisto.fi", from_name="Aspa",
-                        domain="toimisto.fi")
-    made = NoticeBox(store, ManualClock(MONDAY_NOON), smtp)
-    await made.notifier.start()
-    made.bus.start()
-    yield made
-    await made.notifier.stop()
-    await made.bus.stop()
+    async with running_box(store, ManualClock(MONDAY_NOON), smtp_settings(smtp_server)) as made:
+        yield made
 
 
 async def test_a_mention_reaches_an_agent_whose_page_is_closed_by_mail(
@@ -168,12 +117,12 @@ async def test_quiet_hours_hold_an_assignment_until_morning_and_drop_a_warning(
     assert states == [("assigned", "held", opening), ("sla_warning", "dropped", None)]
 
     box.clock.set(opening - timedelta(minutes=1))
-    assert await box.notifier.release_held() == 0
+    assert await box.notifier.send_due() == 0
     box.clock.set(opening)
-    assert await box.notifier.release_held() == 1
+    assert await box.notifier.send_due() == 1
     assert await box.outgoing() == ["pekka@toimisto.fi"]
     assert box.told() == [(pekka, "assigned", "email")]
-    assert await box.notifier.release_held() == 0  # went once
+    assert await box.notifier.send_due() == 0  # went once
 
 
 async def test_own_quiet_hours_over_midnight(box: NoticeBox) -> None:

@@ -21,6 +21,7 @@ from appliance.store.migrations import (
     v11_saved_replies,
     v12_notices,
     v13_tags_after_calls,
+    v14_notice_tries,
 )
 
 
@@ -47,6 +48,8 @@ STEPS: tuple[Step, ...] = (
     Step(11, "saved replies and knowledge snippets", v11_saved_replies.apply),
     Step(12, "agents' notice choices and quiet hours, notice log", v12_notices.apply),
     Step(13, "tags on tickets; after-call items", v13_tags_after_calls.apply),
+    Step(14, "notices recorded before they are sent, with their failed tries",
+         v14_notice_tries.apply),
 )
 
 LATEST_VERSION = STEPS[-1].version

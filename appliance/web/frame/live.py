@@ -83,7 +83,8 @@ class LiveHub:
             # flicking busy/free do not make every page render again
             self._on_change()
         if isinstance(event, AgentNotified):
-            if event.agent_id is not None and event.notice in PAGE_NOTICES:
+            if (event.agent_id is not None and event.notice in PAGE_NOTICES
+                    and event.number is not None):  # a grouped notice went by mail or SMS
                 # that agent's open pages say it; mentions and returns are said already
                 self.tell_agent(event.agent_id, {"kind": "notified", "notice": event.notice,
                                                  "number": event.number})
