@@ -58,6 +58,10 @@ class CallVoice:
         self.cache = SpeechCache(cache_dir, self.fmt)
         self.announcer = Announcer(self.cache)
         self.rules = RecordingRules(max_seconds=voicemail_max_s)
+
+    def use_voicemail_max(self, seconds: float) -> None:
+        """The longest message saved on the page: the next recording stops there."""
+        self.rules = RecordingRules(max_seconds=seconds)
         self._prompts: dict[tuple[str, str], bytes] = {}
         self.music = b""
         self.beep = beep(self.fmt)

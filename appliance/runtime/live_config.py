@@ -5,8 +5,9 @@ those (the mail intake for a new mailbox, one modem's line for its SIM PIN, the
 MQTT link for the broker) or hands the new values to a part that can take them
 while it runs (the exchange's ring groups and hours: calls in hand go on). A few
 sections are read once at start (the data folder, the database, the web page
-itself; the VoIP line switched on or off, renamed or its call sound moved): the
-page says a restart is needed and offers one.
+itself; the VoIP line switched on or off, renamed or its call sound moved; the
+box's country code, which national numbers are read in): the page says a
+restart is needed and offers one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from appliance.config.service_terms import business_calendar, sla_policy
+from appliance.config.service_terms import business_calendar, office_hours, sla_policy
 from appliance.ports.live_settings import Applied
 from appliance.runtime import wiring
 from appliance.runtime.log_level import use_log_level
@@ -33,8 +34,12 @@ log = logging.getLogger("aspa.settings")
 AT_START_ONLY = frozenset({"data_dir", "database", "web"})
 # What of [voip] the wiring is built on: the exchange holds the line, the media engine its sound.
 VOIP_WIRED = ("enabled", "name", "call_sound")
-# The exchange's plan: ring groups, their members' numbers, hours and call rules.
-CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla"})
+# What of [box] the SMS intake, the customer lookups and the privacy tools are built on.
+BOX_WIRED = ("country_code",)
+# The exchange's plan: ring groups, their members' numbers, hours (in the box's time zone)
+# and call rules.
+CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla",
+                       "box"})
 Builder = Callable[["Daemon"], list["Adapter"]]
 # section(s) → the adapters that read them, rebuilt from the new configuration
 REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (
@@ -83,6 +88,8 @@ class LiveConfig:
                 await self._sync_agents()
             if changed & CALL_PLAN:
                 restarted.extend(await self._new_plan(config))
+            needs_restart.extend(f"box.{key}" for key in BOX_WIRED
+                                 if getattr(old.box, key) != getattr(config.box, key))
             if "gsm" in changed:
                 lines, waiting = await self._modems(old, config)
                 restarted.extend(lines)
@@ -120,12 +127,16 @@ class LiveConfig:
             await daemon.switchboard.roster_changed(agent_id, "changed in aspa.toml")
 
     async def _new_plan(self, config: Config) -> list[str]:
-        """Ring groups, hours and SLA terms to the exchange and the ticket book, live."""
+        """Ring groups, hours and SLA terms to the exchange, the ticket book and the
+        notices, live."""
         daemon = self._daemon
         if daemon.tickets is not None:
             records = daemon.tickets.records
             records.policy = sla_policy(config)
             records.calendar = business_calendar(config)
+        use_terms = getattr(daemon.supervisor.named("notices"), "use_terms", None)
+        if use_terms is not None:
+            use_terms(office_hours(config), config.calls.language)
         exchange = daemon.supervisor.named("calls")
         use_config = getattr(exchange, "use_config", None)
         if use_config is None:

@@ -121,6 +121,12 @@ class Notifier:
     def name(self) -> str:
         return "notices"
 
+    def use_terms(self, calendar: BusinessCalendar, language: str) -> None:
+        """Hours (and their time zone) and the callers' language saved on the page: the next
+        notice follows them."""
+        self._calendar = calendar
+        self._language = language
+
     async def start(self) -> None:
         """Follow the bus."""
         if self._sub is None:

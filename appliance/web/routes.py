@@ -115,6 +115,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
          _lazy("settings.desk_unit_edits:desk_unit_remove"))
     post("/admin/settings/backup", _lazy("settings.keeping_edits:backup_settings"))
     post("/admin/settings/retention", _lazy("settings.keeping_edits:retention_settings"))
+    post("/admin/settings/box", _lazy("settings.box_edits:box_settings"))
+    post("/admin/settings/callers", _lazy("settings.caller_edits:caller_settings"))
     get("/admin/mailboxes", _lazy("mailboxes.mailbox_views:mailboxes_page"))
     post("/admin/mailboxes", _lazy("mailboxes.mailbox_edits:mailbox_add"))
     post("/admin/mailboxes/test", _lazy("mailboxes.mailbox_edits:mailbox_test"))  # before {id}
@@ -197,6 +199,8 @@ def _add_api(router: web.UrlDispatcher) -> None:
          _lazy("settings.desk_unit_edits:desk_unit_remove"))
     post("/api/admin/settings/backup", _lazy("settings.keeping_edits:backup_settings"))
     post("/api/admin/settings/retention", _lazy("settings.keeping_edits:retention_settings"))
+    post("/api/admin/settings/box", _lazy("settings.box_edits:box_settings"))
+    post("/api/admin/settings/callers", _lazy("settings.caller_edits:caller_settings"))
     get("/api/admin/mailboxes", _lazy("mailboxes.mailbox_views:mailboxes_page"))
     post("/api/admin/mailboxes", _lazy("mailboxes.mailbox_edits:mailbox_add"))
     post("/api/admin/mailboxes/test", _lazy("mailboxes.mailbox_edits:mailbox_test"))

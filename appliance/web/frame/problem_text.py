@@ -6,6 +6,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from appliance.web.frame.caller_labels import (
+    BOX_AND_CALLER_FIELDS,
+    BOX_AND_CALLER_LABELS,
+    CALLER_WHAT,
+)
 from appliance.web.frame.i18n import Translate
 
 if TYPE_CHECKING:
@@ -51,6 +56,7 @@ LABELS: dict[str, str] = {
     "voip.transport": "Transport", "voip.sip_port": "Local SIP port",
     "gpio.desks[].agent": "Agent", "gpio.desks[].button_pin": "Button pin (GPIO number)",
     "gpio.desks[].green_pin": "Green LED pin", "gpio.desks[].red_pin": "Red LED pin",
+    **BOX_AND_CALLER_LABELS,
 }
 # What the loader says is wrong → the catalogue text, with the named parts filled in.
 _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for p, text in (
@@ -84,6 +90,7 @@ _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for
      "must be a host name or address, optionally with :port"),
     (r"^must not contain spaces, ';', '\"', '<' or '>' .*$",
      "must not contain spaces, ';', '\"', '<' or '>'"),
+    *CALLER_WHAT,
 ))
 
 
@@ -130,6 +137,7 @@ FIELD_LABELS: dict[str, str] = {
     "notice_email": "Email address for notices", "quiet_start": "Quiet hours from",
     "quiet_end": "Quiet hours until", "way_sms": "SMS",
     **{day: label for day, label in _WEEKDAYS.items()},
+    **BOX_AND_CALLER_FIELDS,
 }
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
 import peewee as pw
 
@@ -166,6 +167,8 @@ class StoreWebBackend:
             return Applied()
         applied = await self.live.apply(config)
         self.config = config
+        self.zone = ZoneInfo(config.time_zone)  # the times shown, reports' days
+        self.service_level_s = float(config.calls.service_level_seconds)
         self.needs_restart = applied.needs_restart
         return applied
 

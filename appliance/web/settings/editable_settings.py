@@ -10,6 +10,7 @@ from appliance.config.schema import ConfigError
 from appliance.config.sections.business_hours import WEEKDAYS
 from appliance.config.sections.ring_groups import STRATEGIES
 from appliance.config.sections.voip import TRANSPORTS
+from appliance.web.settings.caller_form import box_values, caller_values
 
 
 def saved_config(running: Any, path: Path | None) -> tuple[Any, list[str]]:
@@ -67,7 +68,8 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
                 "ring_groups": [],
                 "strategies": STRATEGIES, "mqtt": None, "desk_units": [], "agents": [],
                 "new_desk_unit": {"id": "", "agent": ""}, "backup": None, "retention": None,
-                "voip": None, "transports": TRANSPORTS, "gpio_desks": []}
+                "voip": None, "transports": TRANSPORTS, "gpio_desks": [], "box": None,
+                "callers": None}
     modems = [{"number": i + 1, "name": m.name, "pin": _set(m.pin or m.pin_file)}
               for i, m in enumerate(config.gsm.modems)]
     weekly = {day: ", ".join(getattr(config.business_hours.weekly, day)) for day in WEEKDAYS}
@@ -89,7 +91,8 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
             "agents": [a.login for a in config.agents],
             "new_desk_unit": {"id": "", "agent": ""}, "backup": backup,
             "retention": _retention(config.retention), "voip": _voip(config.voip),
-            "transports": TRANSPORTS, "gpio_desks": _gpio_desks(config.gpio)}
+            "transports": TRANSPORTS, "gpio_desks": _gpio_desks(config.gpio),
+            "box": box_values(config.box), "callers": caller_values(config)}
 
 
 def show_typed(editable: dict[str, Any], section: str, typed: dict[str, Any]) -> None:
