@@ -36,10 +36,9 @@ AT_START_ONLY = frozenset({"data_dir", "database", "web"})
 VOIP_WIRED = ("enabled", "name", "call_sound")
 # What of [box] the SMS intake, the customer lookups and the privacy tools are built on.
 BOX_WIRED = ("country_code",)
-# The exchange's plan: ring groups, their members' numbers, hours (in the box's time zone)
-# and call rules.
-CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla",
-                       "box"})
+# The exchange's plan: ring groups, their members' numbers, hours and call rules. A new
+# box.time_zone changes business_hours too (the loader gives the hours the box's zone).
+CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla"})
 Builder = Callable[["Daemon"], list["Adapter"]]
 # section(s) → the adapters that read them, rebuilt from the new configuration
 REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (

@@ -51,6 +51,10 @@ async def test_a_closed_text_saved_on_the_page_goes_to_the_next_caller(tmp_path:
             await eventually(lambda: bool(sim.sent_sms), WAIT_S)
             [(to, text)] = _texts_sent(sim.sent_sms)
             assert to == CALLER and text in (CLOSED_FI, CLOSED_EN)
+            # the box moves to another zone: the exchange's hours follow it
+            await _post(session, "/admin/settings/box", {"time_zone": "Asia/Tokyo"})
+            plan = calls.exchange.plan  # type: ignore[union-attr]
+            assert plan.calendar.zone == ZoneInfo("Asia/Tokyo")
             # nothing was restarted for it
             assert daemon.supervisor.named("calls") is calls
             assert daemon.supervisor.named("gsm0") is line

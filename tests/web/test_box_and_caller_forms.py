@@ -40,6 +40,8 @@ async def test_the_box_form_is_saved_keeping_the_comments(edit_client: TestClien
         "toimisto-2", "fi", "Europe/Stockholm", 46)
     page = await (await edit_client.get("/admin/settings?saved=1")).text()
     assert 'value="Europe/Stockholm"' in page and '<option value="Europe/Helsinki">' in page
+    # this file's business hours keep their own zone: the form says what follows which
+    assert "The business hours keep a time zone of their own, Europe/Helsinki" in page
     assert config_checks(config_file) == 0
 
 

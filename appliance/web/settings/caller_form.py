@@ -24,10 +24,13 @@ def time_zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
-def box_values(box: Any) -> dict[str, Any]:
-    """[box] as the form shows it."""
+def box_values(config: Any) -> dict[str, Any]:
+    """[box] as the form shows it; `hours_zone` when the business hours keep a zone of their
+    own (business_hours.time_zone), which the hours and the times shown then follow."""
+    box = config.box
+    hours_zone = config.time_zone if config.time_zone != box.time_zone else ""
     return {"name": box.name, "language": box.language, "time_zone": box.time_zone,
-            "country_code": box.country_code}
+            "country_code": box.country_code, "hours_zone": hours_zone}
 
 
 def caller_values(config: Any) -> dict[str, Any]:

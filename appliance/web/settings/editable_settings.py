@@ -92,7 +92,7 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
             "new_desk_unit": {"id": "", "agent": ""}, "backup": backup,
             "retention": _retention(config.retention), "voip": _voip(config.voip),
             "transports": TRANSPORTS, "gpio_desks": _gpio_desks(config.gpio),
-            "box": box_values(config.box), "callers": caller_values(config)}
+            "box": box_values(config), "callers": caller_values(config)}
 
 
 def show_typed(editable: dict[str, Any], section: str, typed: dict[str, Any]) -> None:
