@@ -47,7 +47,7 @@ REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (
     (frozenset({"mqtt", "box", "desk_units"}), wiring.DESK_PARTS, wiring.desk_parts),
     (frozenset({"retention", "business_hours", "box"}), wiring.RETENTION_PARTS,
      wiring.retention_parts),
-    (frozenset({"backup", "data_dir"}), wiring.BOX_PARTS, wiring.box_parts),
+    (frozenset({"backup", "data_dir", "box"}), wiring.BOX_PARTS, wiring.box_parts),
     (frozenset({"gpio"}), wiring.GPIO_PARTS, wiring.gpio_parts),
 )
 

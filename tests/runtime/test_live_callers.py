@@ -88,6 +88,11 @@ async def test_the_box_language_and_zone_saved_on_the_page_apply_at_once(
         assert daemon.tickets.records.calendar.zone == ZoneInfo("America/New_York")
         page = await (await session.get("/admin/settings?saved=1")).text()
         assert "Saved and in use now: no restart needed." in page
+        # a new name: the backup watch looks for the archives by it, an export names it
+        watch = daemon.supervisor.named("box")
+        await _post(session, "/admin/settings/box", {"name": "toimisto"})
+        assert backend.privacy.box_name == "toimisto"
+        assert daemon.supervisor.named("box") is not watch
         # the country code is read once at start: the page says so
         await _post(session, "/admin/settings/box", {"country_code": "46"})
         page = await (await session.get("/admin/settings?saved=1")).text()

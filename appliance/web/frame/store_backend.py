@@ -169,6 +169,9 @@ class StoreWebBackend:
         self.config = config
         self.zone = ZoneInfo(config.time_zone)  # the times shown, reports' days
         self.service_level_s = float(config.calls.service_level_seconds)
+        if self.privacy is not None:  # an export's README names the box; the policy read-out
+            self.privacy = dataclasses.replace(self.privacy, box_name=config.box.name,
+                                               policy=tuple(config.retention.policy()))
         self.needs_restart = applied.needs_restart
         return applied
 
