@@ -58,13 +58,13 @@ class CallVoice:
         self.cache = SpeechCache(cache_dir, self.fmt)
         self.announcer = Announcer(self.cache)
         self.rules = RecordingRules(max_seconds=voicemail_max_s)
+        self._prompts: dict[tuple[str, str], bytes] = {}
+        self.music = b""
+        self.beep = beep(self.fmt)
 
     def use_voicemail_max(self, seconds: float) -> None:
         """The longest message saved on the page: the next recording stops there."""
         self.rules = RecordingRules(max_seconds=seconds)
-        self._prompts: dict[tuple[str, str], bytes] = {}
-        self.music = b""
-        self.beep = beep(self.fmt)
 
     def prepare(self) -> None:
         """Render every announcement, the number pieces and the music. Blocking."""
