@@ -93,14 +93,23 @@ class ExchangeAdapter:
     async def use_config(self, config: Config) -> None:
         """Ring groups, hours and call rules saved on the web page: the next call follows them.
 
-        Nothing stops: calls in hand go on as they began.
+        Nothing stops: calls in hand go on as they began. The callers' language puts the
+        modems' own announcements in it again.
         """
         self.config = config
-        if self.exchange is not None:
-            plan = await self._plan()
-            self.exchange.use_plan(plan)
-            log.info("exchange: new plan, ring groups %s",
-                     ", ".join(plan.groups) or "(none: every call becomes a callback)")
+        if self.exchange is None:
+            return
+        plan = await self._plan()
+        self.exchange.use_plan(plan)
+        if self.exchange.voice is not None:
+            self.exchange.voice.use_voicemail_max(float(config.calls.voicemail_max_seconds))
+        prompts = self.modem_prompts
+        if prompts is not None and prompts.language != plan.rules.language:
+            prompts.language = plan.rules.language
+            for prompt in ON_THE_MODEM:
+                prompts.refresh(list(self.exchange.lines.values()), prompt)
+        log.info("exchange: new plan, ring groups %s",
+                 ", ".join(plan.groups) or "(none: every call becomes a callback)")
 
     async def start(self) -> None:
         """Read the agents, build the plan, attach the lines and start taking calls."""

@@ -62,6 +62,10 @@ class CallVoice:
         self.music = b""
         self.beep = beep(self.fmt)
 
+    def use_voicemail_max(self, seconds: float) -> None:
+        """The longest message saved on the page: the next recording stops there."""
+        self.rules = RecordingRules(max_seconds=seconds)
+
     def prepare(self) -> None:
         """Render every announcement, the number pieces and the music. Blocking."""
         for language in LANGUAGES:

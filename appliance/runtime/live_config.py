@@ -7,7 +7,8 @@ while it runs (the exchange's ring groups and hours: calls in hand go on; the
 switchboard's routing by customer and escalation; the SLA targets of the ticket book
 and the mail intake). A few sections are read once at start (the data folder, the
 database, the web page itself; the VoIP line switched on or off, renamed or its call
-sound moved): the page says a restart is needed and offers one.
+sound moved; the box's country code, which national numbers are read in): the page says
+a restart is needed and offers one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from appliance.config.routing_rules import customer_rules, escalation_rules
-from appliance.config.service_terms import business_calendar, sla_policy
+from appliance.config.service_terms import business_calendar, office_hours, sla_policy
 from appliance.ports.live_settings import Applied
 from appliance.runtime import wiring
 from appliance.runtime.escalation_watch import EscalationWatch
@@ -36,7 +37,10 @@ log = logging.getLogger("aspa.settings")
 AT_START_ONLY = frozenset({"data_dir", "database", "web"})
 # What of [voip] the wiring is built on: the exchange holds the line, the media engine its sound.
 VOIP_WIRED = ("enabled", "name", "call_sound")
-# The exchange's plan: ring groups, their members' numbers, hours and call rules.
+# What of [box] the SMS intake, the customer lookups and the privacy tools are built on.
+BOX_WIRED = ("country_code",)
+# The exchange's plan: ring groups, their members' numbers, hours and call rules. A new
+# box.time_zone changes business_hours too (the loader gives the hours the box's zone).
 CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla"})
 # The switchboard's routing by customer and escalation, and the escalation watch's period.
 SERVICE_RULES = frozenset({"routing", "escalation"})
@@ -48,7 +52,7 @@ REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (
     (frozenset({"mqtt", "box", "desk_units"}), wiring.DESK_PARTS, wiring.desk_parts),
     (frozenset({"retention", "business_hours", "box"}), wiring.RETENTION_PARTS,
      wiring.retention_parts),
-    (frozenset({"backup", "data_dir"}), wiring.BOX_PARTS, wiring.box_parts),
+    (frozenset({"backup", "data_dir", "box"}), wiring.BOX_PARTS, wiring.box_parts),
     (frozenset({"gpio"}), wiring.GPIO_PARTS, wiring.gpio_parts),
 )
 
@@ -90,6 +94,8 @@ class LiveConfig:
                 restarted.extend(await self._new_plan(config))
             if changed & SERVICE_RULES:
                 restarted.extend(await self._new_rules(config))
+            needs_restart.extend(f"box.{key}" for key in BOX_WIRED
+                                 if getattr(old.box, key) != getattr(config.box, key))
             if "gsm" in changed:
                 lines, waiting = await self._modems(old, config)
                 restarted.extend(lines)
@@ -127,8 +133,8 @@ class LiveConfig:
             await daemon.switchboard.roster_changed(agent_id, "changed in aspa.toml")
 
     async def _new_plan(self, config: Config) -> list[str]:
-        """Ring groups, hours and SLA terms to the exchange, the ticket book and the mail
-        intake (the tickets it opens), live."""
+        """Ring groups, hours and SLA terms to the exchange, the ticket book, the mail
+        intake (the tickets it opens) and the notices, live."""
         daemon = self._daemon
         policy, calendar = sla_policy(config), business_calendar(config)
         if daemon.tickets is not None:
@@ -138,6 +144,9 @@ class LiveConfig:
         use_terms = getattr(daemon.supervisor.named("mail"), "use_terms", None)
         if use_terms is not None:
             use_terms(policy, calendar)
+        notices_terms = getattr(daemon.supervisor.named("notices"), "use_terms", None)
+        if notices_terms is not None:
+            notices_terms(office_hours(config), config.calls.language)
         exchange = daemon.supervisor.named("calls")
         use_config = getattr(exchange, "use_config", None)
         if use_config is None:

@@ -104,6 +104,12 @@ class Notifier:
     def name(self) -> str:
         return "notices"
 
+    def use_terms(self, calendar: BusinessCalendar, language: str) -> None:
+        """Hours (and their time zone) and the callers' language saved on the page: the next
+        notice follows them."""
+        self._calendar = calendar
+        self._language = language
+
     async def start(self) -> None:
         """Follow the bus, after telling of what the last stop may have left on it."""
         if self._sub is None:

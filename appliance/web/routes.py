@@ -118,6 +118,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     post("/admin/settings/sla", _lazy("settings.service_rule_edits:sla_settings"))
     post("/admin/settings/routing", _lazy("settings.service_rule_edits:routing_settings"))
     post("/admin/settings/escalation", _lazy("settings.service_rule_edits:escalation_settings"))
+    post("/admin/settings/box", _lazy("settings.box_edits:box_settings"))
+    post("/admin/settings/callers", _lazy("settings.caller_edits:caller_settings"))
     get("/admin/mailboxes", _lazy("mailboxes.mailbox_views:mailboxes_page"))
     post("/admin/mailboxes", _lazy("mailboxes.mailbox_edits:mailbox_add"))
     post("/admin/mailboxes/test", _lazy("mailboxes.mailbox_edits:mailbox_test"))  # before {id}
@@ -204,6 +206,8 @@ def _add_api(router: web.UrlDispatcher) -> None:
     post("/api/admin/settings/routing", _lazy("settings.service_rule_edits:routing_settings"))
     post("/api/admin/settings/escalation",
          _lazy("settings.service_rule_edits:escalation_settings"))
+    post("/api/admin/settings/box", _lazy("settings.box_edits:box_settings"))
+    post("/api/admin/settings/callers", _lazy("settings.caller_edits:caller_settings"))
     get("/api/admin/mailboxes", _lazy("mailboxes.mailbox_views:mailboxes_page"))
     post("/api/admin/mailboxes", _lazy("mailboxes.mailbox_edits:mailbox_add"))
     post("/api/admin/mailboxes/test", _lazy("mailboxes.mailbox_edits:mailbox_test"))

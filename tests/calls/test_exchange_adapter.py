@@ -6,7 +6,9 @@ import asyncio
 from pathlib import Path
 
 from appliance.calls.adapter import ExchangeAdapter
+from appliance.calls.call_voice import CallVoice
 from appliance.config.aspa_toml import config_from_mapping
+from appliance.config.sections.call_speech import CallSpeechSettings
 from appliance.gsm.driver import ModemDriver
 from appliance.gsm.line import GsmLine
 from appliance.gsm.simulator import create_simulator
@@ -74,6 +76,19 @@ async def test_a_configured_desk_answers_a_call_and_reports_its_health(tmp_path:
         await bus.drain()
         row = await worker.call(lambda: Call.get())
         assert row.outcome == "answered"
+        # [calls] saved on the settings page: the running exchange takes it for the next call
+        exchange = adapter.exchange
+        assert exchange is not None
+        exchange.voice = CallVoice(CallSpeechSettings(), prompts_dir=tmp_path / "prompts",
+                                   cache_dir=tmp_path / "speech",
+                                   attachments_dir=tmp_path / "attachments")
+        calls = {"language": "fi", "voicemail_max_seconds": 45, "sms_fi": "Soitamme pian.",
+                 "callback_retry_minutes": [5, 30]}
+        await adapter.use_config(config_from_mapping({**CONFIG, "calls": calls}, tmp_path))
+        assert exchange.voice.rules.max_seconds == 45
+        plan = exchange.plan
+        assert plan.rules.language == "fi" and plan.rules.sms_texts["fi"] == "Soitamme pian."
+        assert plan.callback_retry_minutes == (5, 30)
     finally:
         await adapter.stop()
         await supervisor.stop()

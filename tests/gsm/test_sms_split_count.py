@@ -13,7 +13,7 @@ from appliance.gsm.gsm7 import BASIC_TABLE, ESCAPE, EXTENSION_TABLE
 from appliance.gsm.sms_dcs import Alphabet
 from appliance.gsm.sms_split import part_count, split_text
 
-SCRIPT = Path(__file__).resolve().parents[2] / "appliance" / "web" / "static" / "reply_form.js"
+SCRIPT = Path(__file__).resolve().parents[2] / "appliance" / "web" / "static" / "sms_parts.js"
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -5,7 +5,7 @@ hours that hold a notice until morning or drop an SLA warning that no longer mat
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from appliance.store.notice_choices import StoredChoices, save_choices
 from appliance.store.startup import open_store
 from appliance.store.tickets import MessageDraft
 from appliance.store.worker import StoreWorker
+from appliance.tickets.business_calendar import BusinessCalendar
 from tests.peers.smtp import SmtpServer
 from tests.switchboard.notice_box import (
     MONDAY_EVENING,
@@ -140,3 +141,19 @@ async def test_own_quiet_hours_over_midnight(box: NoticeBox) -> None:
     await box.bus.drain()
     (due,) = await box.store.call(lambda: [e.due_at for e in NoticeLogEntry.select()])
     assert due == datetime(2026, 1, 11, 5, 0, tzinfo=UTC)  # Sunday 07:00, not the office's hours
+
+
+async def test_hours_and_language_saved_on_the_page_decide_the_next_notice(
+        box: NoticeBox, smtp_server: SmtpServer) -> None:
+    box.clock.set(MONDAY_EVENING)  # 22:00 in Helsinki: quiet; 15:00 in New York: open
+    box.notifier.use_terms(BusinessCalendar.from_hours(
+        "America/New_York", {d: [(time(8), time(16))] for d in range(5)}), "en")
+    anna = await box.agent("anna", "Anna Virtanen")
+    pekka = await box.agent("pekka", "Pekka Lahti", assigned="email")
+    ticket = await box.tickets.open_ticket("email", "Evening in Helsinki")
+    await box.tickets.assign(ticket.id, pekka, by=anna)
+    await box.bus.drain()
+    assert box.told() == [(pekka, "assigned", "email")]  # not held for the Helsinki morning
+    assert await box.outbox.send_due() == 1
+    (mail,) = await smtp_server.messages_arrived(1)
+    assert "tiketti" not in mail.parsed()["Subject"]  # in English, the callers' language

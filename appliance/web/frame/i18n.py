@@ -67,8 +67,9 @@ def from_accept_language(header: str) -> str | None:
 
 def language_of(request: web.Request) -> str:
     """The user's chosen language, else the cookie's; on the setup pages the box's own
-    (box.language: the installer sets up the box for this office), elsewhere the browser's,
-    else English."""
+    (box.language: the installer sets up the box for this office), elsewhere the browser's;
+    a browser that asks for neither gets the box's; a client that names no language at all
+    (a script) gets English."""
     session = request.get(SESSION)
     if session is not None and session.who.language in LANGUAGES:
         return str(session.who.language)
@@ -78,7 +79,8 @@ def language_of(request: web.Request) -> str:
     box = _box_language(request)
     if box is not None and request.path.startswith(SETUP_PATH):
         return box
-    return from_accept_language(request.headers.get("Accept-Language", "")) or DEFAULT_LANGUAGE
+    asked = request.headers.get("Accept-Language", "")
+    return from_accept_language(asked) or (box if asked and box else DEFAULT_LANGUAGE)
 
 
 def _box_language(request: web.Request) -> str | None:

@@ -6,6 +6,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from appliance.web.frame.caller_labels import (
+    BOX_AND_CALLER_FIELDS,
+    BOX_AND_CALLER_LABELS,
+    CALLER_WHAT,
+)
 from appliance.web.frame.i18n import Translate
 
 if TYPE_CHECKING:
@@ -65,6 +70,7 @@ LABELS: dict[str, str] = {
     "escalation.breach_priority": "A missed ticket's priority becomes",
     "escalation.breach_reassign": "A missed ticket is given to",
     "escalation.breach_tell_team": "Tell the team",
+    **BOX_AND_CALLER_LABELS,
 }
 # What the loader says is wrong → the catalogue text, with the named parts filled in.
 _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for p, text in (
@@ -102,6 +108,7 @@ _WHAT: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), text) for
     (r"^must be true or false, not .*$", "must be on or off"),
     (r"^must not contain spaces, ';', '\"', '<' or '>' .*$",
      "must not contain spaces, ';', '\"', '<' or '>'"),
+    *CALLER_WHAT,
 ))
 
 
@@ -148,6 +155,7 @@ FIELD_LABELS: dict[str, str] = {
     "notice_email": "Email address for notices", "quiet_start": "Quiet hours from",
     "quiet_end": "Quiet hours until", "way_sms": "SMS",
     **{day: label for day, label in _WEEKDAYS.items()},
+    **BOX_AND_CALLER_FIELDS,
 }
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
 import peewee as pw
 
@@ -166,6 +167,11 @@ class StoreWebBackend:
             return Applied()
         applied = await self.live.apply(config)
         self.config = config
+        self.zone = ZoneInfo(config.time_zone)  # the times shown, reports' days
+        self.service_level_s = float(config.calls.service_level_seconds)
+        if self.privacy is not None:  # an export's README names the box; the policy read-out
+            self.privacy = dataclasses.replace(self.privacy, box_name=config.box.name,
+                                               policy=tuple(config.retention.policy()))
         self.needs_restart = applied.needs_restart
         return applied
 

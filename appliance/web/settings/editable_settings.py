@@ -11,6 +11,7 @@ from appliance.config.sections.business_hours import WEEKDAYS
 from appliance.config.sections.ring_groups import STRATEGIES
 from appliance.config.sections.sla import PRIORITIES
 from appliance.config.sections.voip import TRANSPORTS
+from appliance.web.settings.caller_form import box_values, caller_values
 
 
 def saved_config(running: Any, path: Path | None) -> tuple[Any, list[str]]:
@@ -80,7 +81,8 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
                 "strategies": STRATEGIES, "mqtt": None, "desk_units": [], "agents": [],
                 "new_desk_unit": {"id": "", "agent": ""}, "backup": None, "retention": None,
                 "voip": None, "transports": TRANSPORTS, "gpio_desks": [],
-                "sla": None, "routing": None, "escalation": None}
+                "sla": None, "routing": None, "escalation": None, "box": None,
+                "callers": None}
     modems = [{"number": i + 1, "name": m.name, "pin": _set(m.pin or m.pin_file)}
               for i, m in enumerate(config.gsm.modems)]
     weekly = {day: ", ".join(getattr(config.business_hours.weekly, day)) for day in WEEKDAYS}
@@ -104,7 +106,8 @@ def editable_settings(config: Any, config_path: Path | None) -> dict[str, Any]:
             "retention": _retention(config.retention), "voip": _voip(config.voip),
             "transports": TRANSPORTS, "gpio_desks": _gpio_desks(config.gpio),
             "sla": _sla(config.sla), "routing": _fields_of(config.routing),
-            "escalation": _fields_of(config.escalation)}
+            "escalation": _fields_of(config.escalation),
+            "box": box_values(config), "callers": caller_values(config)}
 
 
 def show_typed(editable: dict[str, Any], section: str, typed: dict[str, Any]) -> None:

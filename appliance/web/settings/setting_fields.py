@@ -92,3 +92,32 @@ def secret_text(fields: forms.Fields, name: str, *, max_chars: int) -> str:
     if any(c in value for c in "\r\n\0"):
         raise FieldError(name, "must be one line")
     return value
+
+
+def checked_text(fields: forms.Fields, name: str, *, key: str, max_chars: int,
+                 problems: list[str]) -> str:
+    """A text field, stripped; what does not fit goes to `problems` as the loader says it
+    (`calls.sms_fi: too long: ...`), so the form comes back as typed with the field named."""
+    value = fields.get(name, "")
+    if not isinstance(value, str):
+        problems.append(f"{key}: must be text")
+        return ""
+    value = value.strip()
+    if len(value) > max_chars:
+        problems.append(f"{key}: too long: at most {max_chars} characters")
+    return value
+
+
+def number_list(fields: forms.Fields, name: str) -> list[Any]:
+    """Whole numbers from "15, 60, 240" (or a JSON list); an item that is none stays as
+    typed, so the loader names it (`calls.callback_retry_minutes[1]`)."""
+    value = fields.get(name)
+    items = value if isinstance(value, list) else text_list(fields, name)
+    out: list[Any] = []
+    for item in items:
+        text = str(item).strip() if not isinstance(item, int) else item
+        if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 9:
+            out.append(int(text))
+        else:
+            out.append(text)
+    return out

@@ -12,6 +12,7 @@ from appliance.web.frame.app_keys import BACKEND
 from appliance.web.frame.errors import wants_json
 from appliance.web.frame.rendering import render
 from appliance.web.settings.agent_logins import active_logins
+from appliance.web.settings.caller_form import time_zones
 from appliance.web.settings.config_summary import summary
 from appliance.web.settings.editable_settings import editable_settings, saved_config, show_typed
 
@@ -70,4 +71,5 @@ async def settings_response(request: web.Request, *, refused: Refused | None = N
         show_typed(editable, refused.section, refused.typed)
     return render(request, "admin_settings.html", sections=sections, health=backend.health(),
                   retention=retention, editable=editable, file_problems=file_problems,
-                  refused=refused, saved=saved, restarted=restarted, status=status)
+                  refused=refused, saved=saved, restarted=restarted, status=status,
+                  time_zones=time_zones())

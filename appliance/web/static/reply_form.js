@@ -1,40 +1,9 @@
-// The ticket page's reply form: the SMS part counter, "reply to all", and the file caps
-// checked before a large upload starts (the server checks again and says the same).
+// The ticket page's reply form: the SMS part counter (sms_parts.js counts), "reply to all",
+// and the file caps checked before a large upload starts (the server checks again and says
+// the same).
 "use strict";
 
 (function () {
-  // 3GPP TS 23.038 §6.2.1: the GSM 7-bit default alphabet, and the extension table whose
-  // characters take two septets (the same tables as appliance/gsm/gsm7.py).
-  const GSM7_BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-  const GSM7_EXTENSION = "\f^{}\\[~]|€";
-
-  // (alphabet, parts, units) as appliance.gsm.sms_split.part_count counts them.
-  function smsParts(text) {
-    const chars = Array.from(text);
-    let gsm7 = true;
-    const sizes = [];
-    for (const ch of chars) {
-      if (GSM7_BASIC.includes(ch)) sizes.push(1);
-      else if (GSM7_EXTENSION.includes(ch)) sizes.push(2);
-      else { gsm7 = false; break; }
-    }
-    let single = 160, perPart = 153;
-    if (!gsm7) {
-      sizes.length = 0;
-      for (const ch of chars) sizes.push(ch.codePointAt(0) > 0xffff ? 2 : 1);
-      single = 70; perPart = 67;
-    }
-    const units = sizes.reduce((a, b) => a + b, 0);
-    if (units <= single) return { alphabet: gsm7 ? "gsm7" : "ucs2", parts: units ? 1 : 0, units };
-    let parts = 1, used = 0;
-    for (const size of sizes) {
-      if (used + size > perPart) { parts += 1; used = 0; }
-      used += size;
-    }
-    return { alphabet: gsm7 ? "gsm7" : "ucs2", parts, units };
-  }
-
   function inMb(size) {
     return String(Math.round(size / 1048576 * 10) / 10);  // as the server writes it: 10, 0.1
   }
@@ -60,7 +29,7 @@
       counter.hidden = !sms;
       mailOnly.hidden = sms;
       if (!sms) return;
-      const count = smsParts(body.value);
+      const count = window.aspaSmsParts(body.value);
       const text = count.alphabet === "gsm7" ? counter.dataset.gsm7Text : counter.dataset.ucs2Text;
       counter.textContent = fill(text, { characters: count.units, parts: count.parts });
     }

@@ -166,3 +166,28 @@ async def test_the_service_rules_are_chosen_by_words_and_a_refusal_keeps_them(
     assert watched.dialogs == []
     assert watched.errors == ["Failed to load resource: the server responded with a status "
                               "of 400 (Bad Request)"]
+
+
+async def test_the_texts_to_callers_count_their_sms_parts_as_typed(
+    site: Site, watched: Watched
+) -> None:
+    page = watched.page
+    config_file: Path = site.extra["config_file"]
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await log_in(page, site)
+    await page.goto(site.url + "/admin/settings#callers")
+    counter = "#callers-sms_fi-count"
+    assert "SMS parts: 1" in await page.inner_text(counter)
+    await page.fill("#callers-sms_fi", "a" * 161)
+    assert await page.inner_text(counter) == (
+        "Characters: 161, SMS parts: 2 (GSM-7: 160 fit in one SMS, 153 in each part)")
+    await page.fill("#callers-sms_fi", "Soitamme pian 🙂")
+    assert "Characters: 16, SMS parts: 1 (UCS-2" in await page.inner_text(counter)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # the form fits a phone
+    await page.fill("#callers-retry", "15, 45")
+    await page.click("#callers button[type=submit]")
+    await page.wait_for_url(site.url + "/admin/settings?saved=1#callers")
+    calls = tomllib.loads(_text(config_file))["calls"]
+    assert (calls["sms_fi"], calls["callback_retry_minutes"]) == ("Soitamme pian 🙂", [15, 45])
+    assert watched.errors == []
