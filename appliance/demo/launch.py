@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from appliance.config.aspa_toml import Config, config_from_mapping
+from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.demo.people import DemoLogin, seed_demo_store
 from appliance.runtime.daemon import EXIT_OK, Daemon, serve
 from appliance.runtime.log_level import use_log_level
@@ -122,7 +123,9 @@ def run_demo(config: Config | None = None, duration: float | None = None, *,
         data_dir = Path(tmp)
         setup = demo_config(data_dir, config, host=host, port=port)
         clock = SystemClock()
-        login = seed_demo_store(setup.config.database_url, clock)
+        login = seed_demo_store(setup.config.database_url, clock,
+                                policy=sla_policy(setup.config),
+                                calendar=business_calendar(setup.config))
         code = asyncio.run(_serve_demo(setup.config, login, duration, setup.moved))
     if code == EXIT_OK:
         print("Aspa demo stopped.", flush=True)

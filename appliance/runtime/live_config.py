@@ -19,36 +19,43 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from appliance.config.routing_rules import customer_rules, escalation_rules
-from appliance.config.service_terms import business_calendar, sla_policy
+from appliance.config.service_terms import business_calendar, office_hours, sla_policy
 from appliance.ports.live_settings import Applied
 from appliance.runtime import wiring
 from appliance.runtime.escalation_watch import EscalationWatch
 from appliance.runtime.log_level import use_log_level
 
 if TYPE_CHECKING:
+    from appliance.calls.adapter import ExchangeAdapter
     from appliance.config.aspa_toml import Config
     from appliance.ports.adapter import Adapter
     from appliance.runtime.daemon import Daemon
 
 log = logging.getLogger("aspa.settings")
 
+# Not a section: the office's time zone (business_hours.time_zone, else box.time_zone) moved.
+TIME_ZONE = "time_zone"
 # Read once at start: a change waits for the daemon's restart.
 AT_START_ONLY = frozenset({"data_dir", "database", "web"})
 # What of [voip] the wiring is built on: the exchange holds the line, the media engine its sound.
 VOIP_WIRED = ("enabled", "name", "call_sound")
 # The exchange's plan: ring groups, their members' numbers, hours and call rules.
-CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla"})
+CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla",
+                       TIME_ZONE})
 # The switchboard's routing by customer and escalation, and the escalation watch's period.
 SERVICE_RULES = frozenset({"routing", "escalation"})
+# The notices' office hours (closed is quiet by default), their ways and their language.
+NOTICES = frozenset({"business_hours", TIME_ZONE, "mail", "gsm", "desk_units", "gpio", "calls"})
 Builder = Callable[["Daemon"], list["Adapter"]]
 # section(s) → the adapters that read them, rebuilt from the new configuration
 REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (
     (frozenset({"mail"}), wiring.MAIL_PARTS, wiring.mail_parts),
-    (frozenset({"mqtt", "box", "calls"}), wiring.MQTT_PARTS, wiring.mqtt_parts),
+    (frozenset({"mqtt", "box", "calls", TIME_ZONE}), wiring.MQTT_PARTS, wiring.mqtt_parts),
     (frozenset({"mqtt", "box", "desk_units"}), wiring.DESK_PARTS, wiring.desk_parts),
-    (frozenset({"retention", "business_hours", "box"}), wiring.RETENTION_PARTS,
+    (frozenset({"retention", "business_hours", "box", TIME_ZONE}), wiring.RETENTION_PARTS,
      wiring.retention_parts),
-    (frozenset({"backup", "data_dir"}), wiring.BOX_PARTS, wiring.box_parts),
+    # the backup check knows the box's archives by its name
+    (frozenset({"backup", "data_dir", "box"}), wiring.BOX_PARTS, wiring.box_parts),
     (frozenset({"gpio"}), wiring.GPIO_PARTS, wiring.gpio_parts),
 )
 
@@ -61,8 +68,13 @@ def _agent_ids(logins: list[str]) -> list[int]:
 
 
 def changed_sections(old: Config, new: Config) -> set[str]:
-    """The top-level keys of aspa.toml whose values differ."""
-    return {f.name for f in dataclasses.fields(old) if getattr(old, f.name) != getattr(new, f.name)}
+    """The top-level keys of aspa.toml whose values differ, and TIME_ZONE when the office's
+    time zone moved (from either of the two keys that set it)."""
+    changed = {f.name for f in dataclasses.fields(old)
+               if getattr(old, f.name) != getattr(new, f.name)}
+    if old.time_zone != new.time_zone:
+        changed.add(TIME_ZONE)
+    return changed
 
 
 class LiveConfig:
@@ -103,6 +115,8 @@ class LiveConfig:
                     adapters = build(daemon)
                     await daemon.supervisor.replace(names, adapters)
                     restarted.extend(a.name for a in adapters)
+            if changed & NOTICES:
+                restarted.extend(self._notices(config))
             if "log" in changed:
                 use_log_level(config.log.level)
             log.info("settings saved: %s changed; restarted %s%s", ", ".join(sorted(changed)),
@@ -161,6 +175,25 @@ class LiveConfig:
             await watch.use_period(every_s)
             taken.append("escalation")
         return taken
+
+    def _notices(self, config: Config) -> list[str]:
+        """The office's hours, the ways notices can go and their language to the notifier:
+        the next notice is held to the new closed hours, or sent by a way set up just now."""
+        from appliance.switchboard.notifier import Notifier
+
+        notifier = self._daemon.supervisor.named("notices")
+        if not isinstance(notifier, Notifier):
+            return []
+        exchange: ExchangeAdapter | None = None
+        if self._daemon.supervisor.named("calls") is not None:  # a box with lines
+            from appliance.calls.adapter import ExchangeAdapter
+
+            named = self._daemon.supervisor.named("calls")
+            exchange = named if isinstance(named, ExchangeAdapter) else None
+        notifier.use_settings(office_hours(config),
+                              senders=wiring.notice_senders(self._daemon, exchange),
+                              language=config.calls.language)
+        return ["notices"]
 
     async def _modems(self, old: Config, new: Config) -> tuple[list[str], list[str]]:
         """A modem whose settings changed (its SIM PIN) restarts alone; another set of

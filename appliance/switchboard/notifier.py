@@ -121,6 +121,21 @@ class Notifier:
     def name(self) -> str:
         return "notices"
 
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """The office's hours, whose closed times are quiet by default."""
+        return self._calendar
+
+    def use_settings(self, calendar: BusinessCalendar, *,
+                     senders: Mapping[NoticeWay, NoticeSender], language: str) -> None:
+        """Hours, ways and language saved while the box runs: the next notice follows them.
+
+        A notice already held keeps its time; a new one is held to the new hours.
+        """
+        self._calendar = calendar
+        self._senders = dict(senders)
+        self._language = language
+
     async def start(self) -> None:
         """Follow the bus."""
         if self._sub is None:
