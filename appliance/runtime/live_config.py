@@ -5,7 +5,7 @@ those (the mail intake for a new mailbox, one modem's line for its SIM PIN, the
 MQTT link for the broker) or hands the new values to a part that can take them
 while it runs (the exchange's ring groups and hours: calls in hand go on; the
 switchboard's routing by customer and escalation; the SLA targets of the ticket book
-and the mail intake). A few sections are read once at start (the data folder, the
+and the mail intake; the notices' hours and ways). A few sections are read once at start (the data folder, the
 database, the web page itself; the VoIP line switched on or off, renamed or its call
 sound moved): the page says a restart is needed and offers one.
 """
