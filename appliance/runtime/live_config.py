@@ -5,9 +5,10 @@ those (the mail intake for a new mailbox, one modem's line for its SIM PIN, the
 MQTT link for the broker) or hands the new values to a part that can take them
 while it runs (the exchange's ring groups and hours: calls in hand go on; the
 switchboard's routing by customer and escalation; the SLA targets of the ticket book
-and the mail intake; the notices' hours and ways). A few sections are read once at start (the data folder, the
-database, the web page itself; the VoIP line switched on or off, renamed or its call
-sound moved): the page says a restart is needed and offers one.
+and the mail intake; the notices' hours and ways). A few sections are read once at
+start (the data folder, the database, the web page itself; the VoIP line switched on
+or off, renamed or its call sound moved; the calls' announcements and voicemail): the
+page says a restart is needed and offers one.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ log = logging.getLogger("aspa.settings")
 TIME_ZONE = "time_zone"
 # Read once at start: a change waits for the daemon's restart.
 AT_START_ONLY = frozenset({"data_dir", "database", "web"})
+# What of [calls] the exchange's voice is built on at start: the announcements (their speech,
+# files and the modem prompts' language) and the voicemail's length.
+CALL_VOICE = ("speech", "announcements", "language", "voicemail_max_seconds")
 # What of [voip] the wiring is built on: the exchange holds the line, the media engine its sound.
 VOIP_WIRED = ("enabled", "name", "call_sound")
 # The exchange's plan: ring groups, their members' numbers, hours and call rules.
@@ -100,6 +104,7 @@ class LiveConfig:
                 await self._sync_agents()
             if changed & CALL_PLAN:
                 restarted.extend(await self._new_plan(config))
+                needs_restart.extend(self._call_voice(old, config))
             if changed & SERVICE_RULES:
                 restarted.extend(await self._new_rules(config))
             if "gsm" in changed:
@@ -157,6 +162,14 @@ class LiveConfig:
         if use_config is None:
             return []
         await use_config(config)
+        return ["calls"]
+
+    def _call_voice(self, old: Config, new: Config) -> list[str]:
+        """The exchange takes the new plan live; its announcements wait for a restart."""
+        if self._daemon.supervisor.named("calls") is None:  # no lines: nothing speaks
+            return []
+        if all(getattr(old.calls, key) == getattr(new.calls, key) for key in CALL_VOICE):
+            return []
         return ["calls"]
 
     async def _new_rules(self, config: Config) -> list[str]:

@@ -7,12 +7,14 @@ clock; the admin uses the forms as a browser would (CSRF tokens, form posts).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import ClientSession
 
+from appliance.gsm.simulator import create_simulator
 from appliance.queue.notice_rules import NoticeKind, NoticeWay, Outcome
 from appliance.runtime.daemon import Daemon
 from appliance.spine.clock import ManualClock
@@ -184,3 +186,39 @@ async def test_a_hand_edited_time_zone_reaches_the_running_parts_at_the_next_sav
         assert created.utcoffset() == ticket.created_at.astimezone(new_york).utcoffset()
         notifier = daemon.supervisor.named("notices")
         assert isinstance(notifier, Notifier) and notifier.calendar.zone == new_york
+
+
+async def test_the_calls_announcements_changed_by_hand_wait_for_a_restart_and_say_so(
+    tmp_path: Path
+) -> None:
+    sim = create_simulator("generic", tmp_path, "gsm-modem", ring_interval=None)
+    await sim.start()
+    try:
+        box = make_box(tmp_path, extra_toml=OFFICE_TOML + f"""
+[gsm]
+enabled = true
+
+[[gsm.modems]]
+name = "gsm0"
+device = "{sim.path}"
+model = "generic"
+health_check_seconds = 0.2
+command_timeout_seconds = 0.5
+""")
+        async with running_box(box) as (daemon, _session, _clock):
+            exchange = daemon.supervisor.named("calls")
+            assert exchange is not None
+            config = daemon.config
+            # a caller's SMS text: the exchange's plan takes it while calls go on
+            worded = dataclasses.replace(config, calls=dataclasses.replace(
+                config.calls, sms_en="We will call you back."))
+            applied = await daemon.live.apply(worded)
+            assert "calls" in applied.restarted and applied.needs_restart == ()
+            # the voicemail's length is built into the exchange's voice at start
+            longer = dataclasses.replace(worded, calls=dataclasses.replace(
+                worded.calls, voicemail_max_seconds=worded.calls.voicemail_max_seconds + 60))
+            applied = await daemon.live.apply(longer)
+            assert applied.needs_restart == ("calls",)
+            assert daemon.supervisor.named("calls") is exchange
+    finally:
+        await sim.stop()
