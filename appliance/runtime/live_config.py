@@ -111,6 +111,8 @@ class LiveConfig:
                 lines, waiting = await self._modems(old, config)
                 restarted.extend(lines)
                 needs_restart.extend(waiting)
+            if "box" in changed and old.box.country_code != config.box.country_code:
+                needs_restart.extend(self._sms_country(old))
             if "voip" in changed:
                 lines, waiting = await self._voip(old, config)
                 restarted.extend(lines)
@@ -171,6 +173,10 @@ class LiveConfig:
         if all(getattr(old.calls, key) == getattr(new.calls, key) for key in CALL_VOICE):
             return []
         return ["calls"]
+
+    def _sms_country(self, old: Config) -> list[str]:
+        """The SMS intake reads a national sender's number in the country it started with."""
+        return ["box"] if old.gsm.enabled and self._daemon.supervisor.named("calls") else []
 
     async def _new_rules(self, config: Config) -> list[str]:
         """Routing by customer and escalation to the switchboard, and the escalation watch's

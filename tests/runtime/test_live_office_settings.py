@@ -188,7 +188,7 @@ async def test_a_hand_edited_time_zone_reaches_the_running_parts_at_the_next_sav
         assert isinstance(notifier, Notifier) and notifier.calendar.zone == new_york
 
 
-async def test_the_calls_announcements_changed_by_hand_wait_for_a_restart_and_say_so(
+async def test_calls_voice_or_country_changed_by_hand_wait_for_a_restart_and_say_so(
     tmp_path: Path
 ) -> None:
     sim = create_simulator("generic", tmp_path, "gsm-modem", ring_interval=None)
@@ -219,6 +219,11 @@ command_timeout_seconds = 0.5
                 worded.calls, voicemail_max_seconds=worded.calls.voicemail_max_seconds + 60))
             applied = await daemon.live.apply(longer)
             assert applied.needs_restart == ("calls",)
+            # the SMS intake reads national numbers in the box's country as it started
+            abroad = dataclasses.replace(longer, box=dataclasses.replace(
+                longer.box, country_code=46))
+            applied = await daemon.live.apply(abroad)
+            assert applied.needs_restart == ("box", "calls")
             assert daemon.supervisor.named("calls") is exchange
     finally:
         await sim.stop()
