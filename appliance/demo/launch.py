@@ -16,11 +16,12 @@ import tempfile
 from pathlib import Path
 
 from appliance.config.aspa_toml import Config, config_from_mapping
+from appliance.config.service_terms import business_calendar, sla_policy
 from appliance.demo.people import DemoLogin, seed_demo_store
 from appliance.runtime.daemon import EXIT_OK, Daemon, serve
 from appliance.runtime.log_level import use_log_level
 from appliance.runtime.shutdown import ShutdownRequest
-from appliance.spine.clock import SystemClock
+from appliance.spine.clock import Clock, SystemClock
 
 log = logging.getLogger("aspa.demo")
 
@@ -111,6 +112,13 @@ def _announce(daemon: Daemon, login: DemoLogin, data_dir: Path, duration: float 
     )
 
 
+def seed_demo(config: Config, clock: Clock) -> DemoLogin:
+    """The demo's people and tickets in its store, the tickets due by the SLA targets and
+    hours the demo's daemon runs on (a configuration given to the demo may set its own)."""
+    return seed_demo_store(config.database_url, clock, policy=sla_policy(config),
+                           calendar=business_calendar(config))
+
+
 def run_demo(config: Config | None = None, duration: float | None = None, *,
              host: str | None = None, port: int | None = None) -> int:
     """Run the demo; 0 after a clean stop (timer, Ctrl-C or SIGTERM)."""
@@ -122,7 +130,7 @@ def run_demo(config: Config | None = None, duration: float | None = None, *,
         data_dir = Path(tmp)
         setup = demo_config(data_dir, config, host=host, port=port)
         clock = SystemClock()
-        login = seed_demo_store(setup.config.database_url, clock)
+        login = seed_demo(setup.config, clock)
         code = asyncio.run(_serve_demo(setup.config, login, duration, setup.moved))
     if code == EXIT_OK:
         print("Aspa demo stopped.", flush=True)

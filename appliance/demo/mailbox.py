@@ -80,6 +80,10 @@ class DemoMailbox:
         """One mail arrives in the mailbox and is taken in; its events go on the bus."""
         assert self._maildir is not None
         assert self._daemon is not None and self._daemon.store is not None
+        tickets = self._daemon.tickets
+        if tickets is not None and self._processor is not None:
+            # the ticket book's SLA targets and hours, as saved now: the demo's page may change them
+            self._processor.use_terms(tickets.records.policy, tickets.records.calendar)
         key = self._maildir.add(raw)
         outcome = await self._daemon.store.call(self._take_in, key)
         for event in outcome.events:

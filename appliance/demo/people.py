@@ -12,6 +12,7 @@ from appliance.store.customers import CustomerDirectory
 from appliance.store.models import Customer
 from appliance.store.startup import open_store
 from appliance.store.ticket_records import MessageDraft, TicketRecords
+from appliance.tickets import BusinessCalendar, SlaPolicy
 
 ADMIN_LOGIN = "admin"
 
@@ -41,8 +42,11 @@ class DemoLogin:
     password: str
 
 
-def seed_demo_store(database: str | Path, clock: Clock) -> DemoLogin:
-    """Create the demo's store; returns the admin's login with a password made just now."""
+def seed_demo_store(database: str | Path, clock: Clock, *, policy: SlaPolicy | None = None,
+                    calendar: BusinessCalendar | None = None) -> DemoLogin:
+    """Create the demo's store; returns the admin's login with a password made just now.
+
+    Its tickets are due by `policy` in `calendar`: the terms the demo's daemon runs on."""
     password = secrets.token_urlsafe(12)
     db = open_store(database)
     try:
@@ -60,7 +64,7 @@ def seed_demo_store(database: str | Path, clock: Clock) -> DemoLogin:
                 Customer.update(vip=True, account_manager=admin.id).where(
                     Customer.id == customer.id).execute()
             customer_ids.append(customer.id)
-        records = TicketRecords(db, clock)
+        records = TicketRecords(db, clock, policy=policy, calendar=calendar)
         for channel, subject, who, priority, text in TICKETS:
             first = None
             if text:

@@ -27,7 +27,8 @@ class MailDeskService:
                  sla_from: TicketRecords | None = None) -> None:
         self._store = store
         # the ticket book's records: a replayed mail's new ticket gets its SLA targets and
-        # hours as they are now (None: the built-in targets, always open)
+        # hours as they are now, a reply stops its first-response clock in those hours
+        # (None: the built-in targets, always open)
         self._sla_from = sla_from
         self._bus = bus
         self._clock = clock
@@ -79,7 +80,7 @@ class MailDeskService:
 
         def store_and_queue() -> tuple[int, str]:
             outgoing = record_reply(plan, draft, reply, settings=settings, clock=self._clock,
-                                    blobs=blobs)
+                                    blobs=blobs, terms=self._sla_from)
             assert outgoing.message is not None  # record_reply always links the stored reply
             return int(outgoing.message.id), str(outgoing.recipients)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Protocol
 
 from appliance.config.sections.mail import SmtpSettings
 from appliance.mail.article_writer import WRITE_LOCK
@@ -24,8 +25,20 @@ from appliance.store.message_files import link_files, store_blobs
 from appliance.store.models import Customer, Message, Ticket, database_proxy
 from appliance.store.reply_addresses import email_to_answer, latest_customer_mail
 from appliance.store.ticket_records import MessageDraft, TicketRecords
+from appliance.tickets import BusinessCalendar, SlaPolicy
 
 REPLY_KIND = "reply"
+
+
+class SlaTerms(Protocol):
+    """The SLA targets and business hours a ticket's clocks count in (the ticket book's
+    records hold the box's, and follow a saved change)."""
+
+    @property
+    def policy(self) -> SlaPolicy: ...
+
+    @property
+    def calendar(self) -> BusinessCalendar: ...
 
 
 def customer_address(ticket: Ticket) -> str:
@@ -121,13 +134,18 @@ def compose_reply(plan: ReplyPlan, draft: ReplyDraft, settings: SmtpSettings,
 
 
 def record_reply(plan: ReplyPlan, draft: ReplyDraft, reply: ComposedReply, *,
-                 settings: SmtpSettings, clock: Clock, blobs: Sequence[str] = ()) -> OutgoingMail:
+                 settings: SmtpSettings, clock: Clock, blobs: Sequence[str] = (),
+                 terms: SlaTerms | None = None) -> OutgoingMail:
     """Store the reply on the ticket, its files' rows (their blobs already written), and
-    put the mail in the outbox, in one transaction (blocking: the store thread)."""
+    put the mail in the outbox, in one transaction (blocking: the store thread).
+
+    A first reply stops the first-response clock: the time it used counts in the box's
+    business hours (`terms`; None: the built-in targets, always open)."""
     in_reply_to = plan.thread[-1] if plan.thread else None
+    policy, calendar = (terms.policy, terms.calendar) if terms is not None else (None, None)
     with WRITE_LOCK, database_proxy.atomic():
         ticket = Ticket.get_by_id(plan.ticket_id)
-        records = TicketRecords(database_proxy.obj, clock)
+        records = TicketRecords(database_proxy.obj, clock, policy=policy, calendar=calendar)
         written = records.add_message(ticket.id, MessageDraft(
             channel="email", direction="out", body_text=reply.shown,
             subject=reply.composed.subject, sender=settings.from_address,
@@ -141,11 +159,12 @@ def record_reply(plan: ReplyPlan, draft: ReplyDraft, reply: ComposedReply, *,
 
 
 def queue_draft(ticket_id: int, draft: ReplyDraft, *, settings: SmtpSettings, clock: Clock,
-                attachments: Path | None = None) -> OutgoingMail:
+                attachments: Path | None = None, terms: SlaTerms | None = None) -> OutgoingMail:
     """Plan, compose and record a reply in this thread (the mail desk spreads the steps)."""
     if draft.files and attachments is None:
         raise MailError("no attachments folder: the reply's files cannot be kept")
     plan = plan_reply(ticket_id, draft, settings)
     reply = compose_reply(plan, draft, settings, clock.now())
     blobs = store_blobs(attachments, draft.files) if attachments is not None else []
-    return record_reply(plan, draft, reply, settings=settings, clock=clock, blobs=blobs)
+    return record_reply(plan, draft, reply, settings=settings, clock=clock, blobs=blobs,
+                        terms=terms)

@@ -5,10 +5,11 @@ those (the mail intake for a new mailbox, one modem's line for its SIM PIN, the
 MQTT link for the broker) or hands the new values to a part that can take them
 while it runs (the exchange's ring groups and hours: calls in hand go on; the
 switchboard's routing by customer and escalation; the SLA targets of the ticket book
-and the mail intake). A few sections are read once at start (the data folder, the
-database, the web page itself; the VoIP line switched on or off, renamed or its call
-sound moved; the box's country code, which national numbers are read in): the page says
-a restart is needed and offers one.
+and the mail intake; the notices' hours and ways). A few sections are read once at
+start (the data folder, the database, the web page itself; the VoIP line switched on
+or off, renamed or its call sound moved; the calls' announcements; the box's country
+code, which national numbers are read in): the page says a restart is needed and offers
+one.
 """
 
 from __future__ import annotations
@@ -27,31 +28,41 @@ from appliance.runtime.escalation_watch import EscalationWatch
 from appliance.runtime.log_level import use_log_level
 
 if TYPE_CHECKING:
+    from appliance.calls.adapter import ExchangeAdapter
     from appliance.config.aspa_toml import Config
     from appliance.ports.adapter import Adapter
     from appliance.runtime.daemon import Daemon
 
 log = logging.getLogger("aspa.settings")
 
+# Not a section: the office's time zone (business_hours.time_zone, else box.time_zone) moved.
+TIME_ZONE = "time_zone"
 # Read once at start: a change waits for the daemon's restart.
 AT_START_ONLY = frozenset({"data_dir", "database", "web"})
+# What of [calls] the exchange's voice is built on at start: the announcements (their speech
+# and files). The callers' language and the voicemail's length it takes while it runs.
+CALL_VOICE = ("speech", "announcements")
 # What of [voip] the wiring is built on: the exchange holds the line, the media engine its sound.
 VOIP_WIRED = ("enabled", "name", "call_sound")
 # What of [box] the SMS intake, the customer lookups and the privacy tools are built on.
 BOX_WIRED = ("country_code",)
 # The exchange's plan: ring groups, their members' numbers, hours and call rules. A new
 # box.time_zone changes business_hours too (the loader gives the hours the box's zone).
-CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla"})
+CALL_PLAN = frozenset({"ring_groups", "agents", "business_hours", "calls", "queue", "sla",
+                       TIME_ZONE})
 # The switchboard's routing by customer and escalation, and the escalation watch's period.
 SERVICE_RULES = frozenset({"routing", "escalation"})
+# The notices' office hours (closed is quiet by default), their ways and their language.
+NOTICES = frozenset({"business_hours", TIME_ZONE, "mail", "gsm", "desk_units", "gpio", "calls"})
 Builder = Callable[["Daemon"], list["Adapter"]]
 # section(s) → the adapters that read them, rebuilt from the new configuration
 REBUILT: tuple[tuple[frozenset[str], tuple[str, ...], Builder], ...] = (
     (frozenset({"mail"}), wiring.MAIL_PARTS, wiring.mail_parts),
-    (frozenset({"mqtt", "box", "calls"}), wiring.MQTT_PARTS, wiring.mqtt_parts),
+    (frozenset({"mqtt", "box", "calls", TIME_ZONE}), wiring.MQTT_PARTS, wiring.mqtt_parts),
     (frozenset({"mqtt", "box", "desk_units"}), wiring.DESK_PARTS, wiring.desk_parts),
-    (frozenset({"retention", "business_hours", "box"}), wiring.RETENTION_PARTS,
+    (frozenset({"retention", "business_hours", "box", TIME_ZONE}), wiring.RETENTION_PARTS,
      wiring.retention_parts),
+    # the backup check knows the box's archives by its name
     (frozenset({"backup", "data_dir", "box"}), wiring.BOX_PARTS, wiring.box_parts),
     (frozenset({"gpio"}), wiring.GPIO_PARTS, wiring.gpio_parts),
 )
@@ -65,8 +76,13 @@ def _agent_ids(logins: list[str]) -> list[int]:
 
 
 def changed_sections(old: Config, new: Config) -> set[str]:
-    """The top-level keys of aspa.toml whose values differ."""
-    return {f.name for f in dataclasses.fields(old) if getattr(old, f.name) != getattr(new, f.name)}
+    """The top-level keys of aspa.toml whose values differ, and TIME_ZONE when the office's
+    time zone moved (from either of the two keys that set it)."""
+    changed = {f.name for f in dataclasses.fields(old)
+               if getattr(old, f.name) != getattr(new, f.name)}
+    if old.time_zone != new.time_zone:
+        changed.add(TIME_ZONE)
+    return changed
 
 
 class LiveConfig:
@@ -92,6 +108,7 @@ class LiveConfig:
                 await self._sync_agents()
             if changed & CALL_PLAN:
                 restarted.extend(await self._new_plan(config))
+                needs_restart.extend(self._call_voice(old, config))
             if changed & SERVICE_RULES:
                 restarted.extend(await self._new_rules(config))
             needs_restart.extend(f"box.{key}" for key in BOX_WIRED
@@ -109,6 +126,8 @@ class LiveConfig:
                     adapters = build(daemon)
                     await daemon.supervisor.replace(names, adapters)
                     restarted.extend(a.name for a in adapters)
+            if changed & NOTICES:
+                restarted.extend(self._notices(config))
             if "log" in changed:
                 use_log_level(config.log.level)
             log.info("settings saved: %s changed; restarted %s%s", ", ".join(sorted(changed)),
@@ -133,8 +152,8 @@ class LiveConfig:
             await daemon.switchboard.roster_changed(agent_id, "changed in aspa.toml")
 
     async def _new_plan(self, config: Config) -> list[str]:
-        """Ring groups, hours and SLA terms to the exchange, the ticket book, the mail
-        intake (the tickets it opens) and the notices, live."""
+        """Ring groups, hours and SLA terms to the exchange, the ticket book and the mail
+        intake (the tickets it opens), live."""
         daemon = self._daemon
         policy, calendar = sla_policy(config), business_calendar(config)
         if daemon.tickets is not None:
@@ -144,14 +163,19 @@ class LiveConfig:
         use_terms = getattr(daemon.supervisor.named("mail"), "use_terms", None)
         if use_terms is not None:
             use_terms(policy, calendar)
-        notices_terms = getattr(daemon.supervisor.named("notices"), "use_terms", None)
-        if notices_terms is not None:
-            notices_terms(office_hours(config), config.calls.language)
         exchange = daemon.supervisor.named("calls")
         use_config = getattr(exchange, "use_config", None)
         if use_config is None:
             return []
         await use_config(config)
+        return ["calls"]
+
+    def _call_voice(self, old: Config, new: Config) -> list[str]:
+        """The exchange takes the new plan live; its announcements wait for a restart."""
+        if self._daemon.supervisor.named("calls") is None:  # no lines: nothing speaks
+            return []
+        if all(getattr(old.calls, key) == getattr(new.calls, key) for key in CALL_VOICE):
+            return []
         return ["calls"]
 
     async def _new_rules(self, config: Config) -> list[str]:
@@ -170,6 +194,25 @@ class LiveConfig:
             await watch.use_period(every_s)
             taken.append("escalation")
         return taken
+
+    def _notices(self, config: Config) -> list[str]:
+        """The office's hours, the ways notices can go and their language to the notifier:
+        the next notice is held to the new closed hours, or sent by a way set up just now."""
+        from appliance.switchboard.notifier import Notifier
+
+        notifier = self._daemon.supervisor.named("notices")
+        if not isinstance(notifier, Notifier):
+            return []
+        exchange: ExchangeAdapter | None = None
+        if self._daemon.supervisor.named("calls") is not None:  # a box with lines
+            from appliance.calls.adapter import ExchangeAdapter
+
+            named = self._daemon.supervisor.named("calls")
+            exchange = named if isinstance(named, ExchangeAdapter) else None
+        notifier.use_settings(office_hours(config),
+                              senders=wiring.notice_senders(self._daemon, exchange),
+                              language=config.calls.language)
+        return ["notices"]
 
     async def _modems(self, old: Config, new: Config) -> tuple[list[str], list[str]]:
         """A modem whose settings changed (its SIM PIN) restarts alone; another set of

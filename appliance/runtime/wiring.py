@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from appliance.media.media_engine import MediaEngine
     from appliance.ports.line import Line
     from appliance.ports.lines import LinesPort
+    from appliance.ports.notices import NoticeSender
+    from appliance.queue.notice_rules import NoticeWay
     from appliance.runtime.daemon import Daemon
 
 
@@ -223,23 +225,20 @@ def _web(daemon: Daemon, wired: Wired) -> Adapter:
     return WebAdapter(config.web, backend, secret_key=key, clock=daemon.clock)
 
 
-def _notices_and_escalation(daemon: Daemon, wired: Wired) -> list[Adapter]:
-    """The notices to agents, each by the ways this box has; the timed SLA and offer checks."""
-    from appliance.config.service_terms import office_hours
-    from appliance.ports.notices import AgentNotice, NoticeSender
+def notice_senders(daemon: Daemon,
+                   exchange: ExchangeAdapter | None) -> dict[NoticeWay, NoticeSender]:
+    """The ways `daemon.config` lets notices go beside the page: email, SMS, the desk LED."""
+    from appliance.ports.notices import AgentNotice
     from appliance.queue.notice_rules import NoticeWay
-    from appliance.runtime.escalation_watch import EscalationWatch
-    from appliance.switchboard.notifier import Notifier
 
     config = daemon.config
-    store, board = daemon.store, daemon.switchboard
-    assert store is not None and board is not None
+    store = daemon.store
+    assert store is not None
     senders: dict[NoticeWay, NoticeSender] = {}
     if config.mail.smtp.host and config.mail.smtp.from_address:
         from appliance.mail.notice_mail import NoticeMail
 
         senders[NoticeWay.EMAIL] = NoticeMail(config.mail.smtp, store, daemon.clock)
-    exchange = wired.exchange
     if config.gsm.enabled and exchange is not None:
         from appliance.calls.notice_sms import NoticeSms
 
@@ -254,7 +253,20 @@ def _notices_and_escalation(daemon: Daemon, wired: Wired) -> list[Adapter]:
             del notice  # the desk and GPIO adapters blink on the AgentNotified event
 
         senders[NoticeWay.LED] = on_the_bus
-    notifier = Notifier(store, daemon.bus, daemon.clock, office_hours(config), senders=senders,
+    return senders
+
+
+def _notices_and_escalation(daemon: Daemon, wired: Wired) -> list[Adapter]:
+    """The notices to agents, each by the ways this box has; the timed SLA and offer checks."""
+    from appliance.config.service_terms import office_hours
+    from appliance.runtime.escalation_watch import EscalationWatch
+    from appliance.switchboard.notifier import Notifier
+
+    config = daemon.config
+    store, board = daemon.store, daemon.switchboard
+    assert store is not None and board is not None
+    notifier = Notifier(store, daemon.bus, daemon.clock, office_hours(config),
+                        senders=notice_senders(daemon, wired.exchange),
                         page_open=daemon.open_pages.has_open, language=config.calls.language,
                         queue_url=_queue_url(config))
 

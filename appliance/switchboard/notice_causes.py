@@ -57,6 +57,10 @@ class NoticeCauses:
         self._store = store
         self._calendar = calendar
 
+    def use_calendar(self, calendar: BusinessCalendar) -> None:
+        """The office's hours saved while the box runs (their zone words the due times)."""
+        self._calendar = calendar
+
     async def notices_of(self, event: Event) -> list[Notice]:
         """The notices an event causes: whom to tell of what, each under its own key."""
         if isinstance(event, TicketAssigned):

@@ -52,6 +52,13 @@ class NoticeOutbox:
         self._queue_url = queue_url
         self._lock = asyncio.Lock()
 
+    def use_settings(self, *, language: str,
+                     senders: Mapping[NoticeWay, NoticeSender] | None = None) -> None:
+        """The language and (when given) the ways saved while the box runs."""
+        self._language = language
+        if senders is not None:
+            self._senders = dict(senders)
+
     @property
     def ways(self) -> frozenset[NoticeWay]:
         return frozenset(self._senders)

@@ -104,10 +104,21 @@ class Notifier:
     def name(self) -> str:
         return "notices"
 
-    def use_terms(self, calendar: BusinessCalendar, language: str) -> None:
-        """Hours (and their time zone) and the callers' language saved on the page: the next
-        notice follows them."""
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """The office's hours, whose closed times are quiet by default."""
+        return self._calendar
+
+    def use_settings(self, calendar: BusinessCalendar, *, language: str,
+                     senders: Mapping[NoticeWay, NoticeSender] | None = None) -> None:
+        """Hours (and their time zone), ways and language saved while the box runs: the next
+        notice follows them (`senders` None: the ways stay).
+
+        A notice already held keeps its time; a new one is held to the new hours.
+        """
         self._calendar = calendar
+        self._causes.use_calendar(calendar)
+        self.outbox.use_settings(language=language, senders=senders)
         self._language = language
 
     async def start(self) -> None:

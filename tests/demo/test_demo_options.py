@@ -1,15 +1,19 @@
 """`aspa demo --host/--port`: the page where it was asked, or a free port and the reason;
-a configuration that gives only [web] keeps the demo's office."""
+a configuration that gives only [web] keeps the demo's office; its tickets follow the SLA given."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from appliance.config.aspa_toml import config_from_mapping
-from appliance.demo.launch import demo_config
+from appliance.demo.launch import demo_config, seed_demo
+from appliance.spine.clock import ManualClock
+from appliance.store.models import Ticket
+from appliance.store.startup import open_store
 from tests.demo.test_demo import _start_demo
 from tests.peers.free_port import LOOPBACK, free_port
 
@@ -73,3 +77,19 @@ async def test_a_port_that_is_no_port_is_refused_by_name() -> None:
     proc = await _start_demo("--port", "seventy")
     _, stderr = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 2 and "'seventy' is not a port (1 to 65535)" in stderr.decode()
+
+
+def test_the_demo_tickets_are_due_by_the_sla_of_the_config_given(tmp_path: Path) -> None:
+    own = config_from_mapping({"sla": {"business_hours_only": False,
+                                       "urgent": {"first_response_minutes": 10,
+                                                  "resolution_minutes": 60}}}, tmp_path)
+    setup = demo_config(tmp_path, own)
+    clock = ManualClock(datetime(2026, 12, 5, 22, 0, tzinfo=UTC))  # a Saturday night
+    seed_demo(setup.config, clock)
+    db = open_store(setup.config.database_url)
+    try:
+        urgent = Ticket.get(Ticket.priority == "urgent")
+        assert urgent.first_response_due == clock.now() + timedelta(minutes=10)
+        assert urgent.resolution_due == clock.now() + timedelta(minutes=60)
+    finally:
+        db.close()

@@ -146,8 +146,8 @@ async def test_own_quiet_hours_over_midnight(box: NoticeBox) -> None:
 async def test_hours_and_language_saved_on_the_page_decide_the_next_notice(
         box: NoticeBox, smtp_server: SmtpServer) -> None:
     box.clock.set(MONDAY_EVENING)  # 22:00 in Helsinki: quiet; 15:00 in New York: open
-    box.notifier.use_terms(BusinessCalendar.from_hours(
-        "America/New_York", {d: [(time(8), time(16))] for d in range(5)}), "en")
+    box.notifier.use_settings(BusinessCalendar.from_hours(
+        "America/New_York", {d: [(time(8), time(16))] for d in range(5)}), language="en")
     anna = await box.agent("anna", "Anna Virtanen")
     pekka = await box.agent("pekka", "Pekka Lahti", assigned="email")
     ticket = await box.tickets.open_ticket("email", "Evening in Helsinki")

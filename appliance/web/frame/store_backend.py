@@ -173,7 +173,24 @@ class StoreWebBackend:
             self.privacy = dataclasses.replace(self.privacy, box_name=config.box.name,
                                                policy=tuple(config.retention.policy()))
         self.needs_restart = applied.needs_restart
+        self._follow(config)
         return applied
+
+    def _follow(self, config: Config) -> None:
+        """What the page reads from the settings at start, as now saved: the office's time
+        zone, the calls' service level, the box's country and name, the retention policy."""
+        from zoneinfo import ZoneInfo
+
+        self.zone = ZoneInfo(config.time_zone)
+        self.service_level_s = float(config.calls.service_level_seconds)
+        country_code = str(config.box.country_code)
+        if country_code != self.country_code:
+            self.country_code = country_code
+            self.__dict__.pop("region", None)  # read again from the new code when next needed
+        if self.privacy is not None:
+            self.privacy = dataclasses.replace(
+                self.privacy, country_code=country_code, box_name=config.box.name,
+                policy=tuple(config.retention.policy()))
 
     @cached_property
     def region(self) -> str:
