@@ -6,11 +6,7 @@ is held for that agent first, then offered to everyone (or assigned at once).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from appliance.ports.sms_inbox import IncomingSms
 from appliance.presence.states import Presence
@@ -18,7 +14,6 @@ from appliance.queue.customer_routing import CustomerRules, ManagerRule
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import TicketAssigned, TicketPriorityChanged
 from appliance.store.models import Ticket
-from appliance.store.startup import open_store
 from appliance.store.work_items import ticket_item_id
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.sms_filing import SmsIntake
@@ -28,15 +23,6 @@ from tests.switchboard.customer_box import CustomerBox
 OFFER = CustomerRules(vip_priority=Priority.HIGH, manager_rule=ManagerRule.OFFER,
                       offer_first_s=600.0)
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
-    db = open_store(tmp_path / "aspa.db")
-    db.close()
-    worker = StoreWorker(db)
-    yield worker
-    worker.close()
 
 
 async def started(store: StoreWorker, rules: CustomerRules = OFFER) -> CustomerBox:

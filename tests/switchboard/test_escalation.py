@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from appliance.queue.customer_routing import CustomerRules, ManagerRule
 from appliance.queue.escalation import POOL, EscalationRules
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import SlaBreached, SlaWarning, TicketAssigned
 from appliance.store.models import NoticeLogEntry
-from appliance.store.startup import open_store
 from appliance.store.work_items import ticket_item_id
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.notifier import Notifier
@@ -23,15 +18,6 @@ from tests.switchboard.customer_box import CustomerBox
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 NO_RULES = CustomerRules(vip_priority=None, manager_rule=ManagerRule.OFF)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
-    db = open_store(tmp_path / "aspa.db")
-    db.close()
-    worker = StoreWorker(db)
-    yield worker
-    worker.close()
 
 
 async def started(store: StoreWorker, rules: EscalationRules,

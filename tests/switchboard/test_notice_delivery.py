@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,21 +16,11 @@ from appliance.queue.notice_rules import NoticeWay
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import SlaBreached, SlaWarning
 from appliance.store.models import NoticeLogEntry, Ticket
-from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
 from tests.peers.smtp import SmtpServer
 from tests.switchboard.notice_box import MONDAY_NOON, NoticeBox, running_box, smtp_settings
 
 STOP_WAIT_S = 30.0  # an upper bound only, generous for a loaded machine
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
-    db = open_store(tmp_path / "aspa.db")
-    db.close()
-    worker = StoreWorker(db)
-    yield worker
-    worker.close()
 
 
 async def test_a_notice_recorded_but_not_sent_at_a_stop_is_sent_after_the_restart_once(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,6 @@ from appliance.spine.clock import ManualClock
 from appliance.spine.events import AgentNotified
 from appliance.store.models import NoticeLogEntry
 from appliance.store.notice_choices import StoredChoices, save_choices
-from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.notifier import Notifier
 from tests.peers.smtp import ReceivedMail, SmtpServer
@@ -77,15 +75,6 @@ class BreachBox:
     def told(self) -> list[tuple[int | None, str, str, int | None]]:
         return [(e.agent_id, e.notice, e.way, e.number) for e in self.board.events
                 if isinstance(e, AgentNotified)]
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
-    db = open_store(tmp_path / "aspa.db")
-    db.close()
-    worker = StoreWorker(db)
-    yield worker
-    worker.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,6 @@ from appliance.spine.clock import ManualClock
 from appliance.spine.events import SlaWarning
 from appliance.store.models import NoticeLogEntry
 from appliance.store.notice_choices import StoredChoices, save_choices
-from appliance.store.startup import open_store
 from appliance.store.tickets import MessageDraft
 from appliance.store.worker import StoreWorker
 from appliance.tickets.business_calendar import BusinessCalendar
@@ -26,15 +24,6 @@ from tests.switchboard.notice_box import (
     running_box,
     smtp_settings,
 )
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
-    db = open_store(tmp_path / "aspa.db")
-    db.close()
-    worker = StoreWorker(db)
-    yield worker
-    worker.close()
 
 
 @pytest.fixture

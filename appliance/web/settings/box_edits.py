@@ -9,26 +9,17 @@ from aiohttp import web
 from appliance.web.frame import forms
 from appliance.web.frame.errors import WebInputError
 from appliance.web.settings import setting_fields
-from appliance.web.settings.config_edit import Change
 from appliance.web.settings.settings_answer import apply, refusal
 from appliance.web.settings.settings_views import Refused
-from appliance.web.settings.toml_values import set_value, table
+from appliance.web.settings.toml_values import section_change
 
 if TYPE_CHECKING:
-    from tomlkit.toml_document import TOMLDocument
+    pass
 
 TEXT_MAX = 64  # a host name label is 63; the longest IANA zone name is 32
 TEXTS = ("name", "language", "time_zone")
 NUMBERS = ("country_code",)
 
-
-def section_change(name: str, changes: dict[str, Any]) -> Change:
-    """Set `changes` in the top-level table `name`, keeping the notes on the lines."""
-    def change(document: TOMLDocument) -> None:
-        section = table(document, name)
-        for key, value in changes.items():
-            set_value(section, key, value)
-    return change
 
 
 async def box_settings(request: web.Request) -> web.StreamResponse:

@@ -9,7 +9,6 @@ from aiohttp import web
 from appliance.web.frame import forms
 from appliance.web.frame.errors import WebInputError
 from appliance.web.settings import setting_fields
-from appliance.web.settings.box_edits import section_change
 from appliance.web.settings.caller_form import (
     CHOICES,
     FIELDS,
@@ -22,6 +21,7 @@ from appliance.web.settings.caller_form import (
 from appliance.web.settings.config_edit import Change
 from appliance.web.settings.settings_answer import apply, refusal
 from appliance.web.settings.settings_views import Refused
+from appliance.web.settings.toml_values import section_change
 
 if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument

@@ -11,24 +11,16 @@ from appliance.config.sections.retention import RetentionSettings
 from appliance.web.frame import forms
 from appliance.web.frame.errors import WebInputError
 from appliance.web.settings import setting_fields
-from appliance.web.settings.config_edit import Change
 from appliance.web.settings.settings_answer import apply
-from appliance.web.settings.toml_values import set_value, table
+from appliance.web.settings.toml_values import section_change
 
 if TYPE_CHECKING:
-    from tomlkit.toml_document import TOMLDocument
+    pass
 
 TARGET_MAX = 500
 AT_MAX = 16  # "02:30" is 5; up to this the loader names what is wrong, beyond it the form
 RETENTION_KEYS = tuple(f.name for f in dataclasses.fields(RetentionSettings))
 
-
-def _section_change(name: str, changes: dict[str, Any]) -> Change:
-    def change(document: TOMLDocument) -> None:
-        section = table(document, name)
-        for key, value in changes.items():
-            set_value(section, key, value)
-    return change
 
 
 async def backup_settings(request: web.Request) -> web.StreamResponse:
@@ -50,7 +42,7 @@ async def backup_settings(request: web.Request) -> web.StreamResponse:
                              for key in ("target", "at", "keep") if key in changes}
     if "require_mount" in changes:
         typed["require_mount"] = changes["require_mount"] is True
-    return await apply(request, _section_change("backup", changes), section="backup",
+    return await apply(request, section_change("backup", changes), section="backup",
                        typed=typed)
 
 
@@ -62,5 +54,5 @@ async def retention_settings(request: web.Request) -> web.StreamResponse:
     if not changes:
         raise WebInputError(f"give one of {', '.join(RETENTION_KEYS)}")
     typed = {key: setting_fields.typed_text(fields, key) for key in changes}
-    return await apply(request, _section_change("retention", changes), section="retention",
+    return await apply(request, section_change("retention", changes), section="retention",
                        typed=typed)

@@ -22,7 +22,7 @@ from appliance.web.settings.agent_logins import active_logins
 from appliance.web.settings.config_edit import Change
 from appliance.web.settings.settings_answer import apply, refusal
 from appliance.web.settings.settings_views import Refused
-from appliance.web.settings.toml_values import set_value, table
+from appliance.web.settings.toml_values import section_change, set_value, table
 
 if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
@@ -49,13 +49,6 @@ def _sla_change(targets: dict[str, dict[str, Any]], flags: dict[str, Any]) -> Ch
                 set_value(target, key, value)
     return change
 
-
-def _section_change(name: str, changes: dict[str, Any]) -> Change:
-    def change(document: TOMLDocument) -> None:
-        section = table(document, name)
-        for key, value in changes.items():
-            set_value(section, key, value)
-    return change
 
 
 def _read(fields: forms.Fields, kinds: dict[str, str]) -> dict[str, Any]:
@@ -106,7 +99,7 @@ async def routing_settings(request: web.Request) -> web.StreamResponse:
     (offer, assign, off), `offer_first_minutes`, `managers_for_vips_only`."""
     fields = await forms.submitted(request)
     changes = _read(fields, ROUTING)
-    return await apply(request, _section_change("routing", changes), section="routing",
+    return await apply(request, section_change("routing", changes), section="routing",
                        typed=_typed(fields, changes, ROUTING))
 
 
@@ -123,5 +116,5 @@ async def escalation_settings(request: web.Request) -> web.StreamResponse:
         if login not in logins:
             problem = f"escalation.breach_reassign: no active agent has the login {shown(login)}"
             return await refusal(request, Refused("escalation", typed, [problem]))
-    return await apply(request, _section_change("escalation", changes), section="escalation",
+    return await apply(request, section_change("escalation", changes), section="escalation",
                        typed=typed)

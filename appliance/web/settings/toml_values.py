@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 MULTILINE_AFTER = 3  # a longer list is written one item per line
@@ -36,3 +37,13 @@ def table(document: Any, name: str) -> Any:
     if name not in document:
         document[name] = tomlkit.table()
     return document[name]
+
+
+def section_change(name: str, changes: dict[str, Any]) -> Callable[[Any], None]:
+    """The edit that sets `changes` in the top-level table `name`, keeping the notes on the
+    lines (a settings form's save of one section)."""
+    def change(document: Any) -> None:
+        section = table(document, name)
+        for key, value in changes.items():
+            set_value(section, key, value)
+    return change
