@@ -145,10 +145,18 @@ class Switchboard:
         if self._sub is None:
             self._sub = self._bus.subscribe("switchboard", self._on_event, WATCHED_EVENTS)
 
-    async def caught_up(self) -> None:
-        """Wait until everything published so far has been filed (for pages about to reload)."""
-        if self._sub is not None:
+    async def caught_up(self, through: int | None = None) -> None:
+        """Wait until everything published so far (or up to the bus's event `through`) is filed.
+
+        With `through`, later events may still be queued: in a burst the queue is seldom
+        empty, and a page waiting for that waited up to its whole timeout for each event.
+        """
+        if self._sub is None:
+            return
+        if through is None:
             await self._sub.queue.join()
+        else:
+            await self._sub.reached(through)
 
     def detach(self) -> None:
         """Stop following the bus."""
