@@ -9,7 +9,8 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from appliance.store.database import CACHE_KIB
+from appliance.store.database import CACHE_KIB, CACHED_STATEMENTS
+from appliance.store.models import Ticket
 from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker, release_connection_memory
 
@@ -66,3 +67,16 @@ async def test_the_worker_releases_its_own_connection(tmp_path: Path) -> None:
         await worker.call(_read_all, db)
     finally:
         worker.close()
+
+
+def test_a_connection_keeps_a_bounded_number_of_prepared_statements(tmp_path: Path) -> None:
+    db = open_store(tmp_path / "aspa.db")
+    release_connection_memory(db)
+    start = _sqlite_bytes_in_use()
+    for n in range(CACHED_STATEMENTS * 4):  # a new statement each: IN lists of every length
+        list(Ticket.select().where(Ticket.id.in_(list(range(n + 1)))).limit(5))
+    release_connection_memory(db)
+    kept = _sqlite_bytes_in_use() - start
+    # ~22 KB a statement over the ticket model: 128 kept would be ~2.8 MB
+    assert kept < CACHED_STATEMENTS * 40 * 1024
+    db.close()
