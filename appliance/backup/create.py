@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance import __version__
+from appliance.backup.archive_name import default_name
 from appliance.backup.errors import BackupError
 from appliance.backup.manifest import (
     CONFIG_PREFIX,
@@ -35,12 +36,6 @@ from appliance.config.aspa_toml import Config
 from appliance.store.database_url import is_postgres_url, sqlite_path
 
 ARCHIVE_MODE = 0o600  # it holds customers' data and the box's passwords
-ARCHIVE_SUFFIX = ".tar.gz"
-
-
-def default_name(box_name: str, now: datetime) -> str:
-    """aspa-<box>-<UTC time>.tar.gz: names sort in time order."""
-    return f"aspa-{box_name}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}{ARCHIVE_SUFFIX}"
 
 
 def create_backup(config: Config, target: Path, *, config_path: Path | None = None,

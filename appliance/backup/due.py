@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
-from appliance.backup.create import ARCHIVE_SUFFIX
+from appliance.backup.archive_name import ARCHIVE_SUFFIX
 
-_STAMP = "%Y%m%dT%H%M%SZ"  # create.default_name's UTC time
+_STAMP = "%Y%m%dT%H%M%SZ"  # archive_name.default_name's UTC time
 _STAMP_LENGTH = len("20260301T023000Z")
 ONE_DAY = timedelta(days=1)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import peewee as pw
+from typing import TYPE_CHECKING
 
 from appliance.config.aspa_toml import Config, load_config
+
+if TYPE_CHECKING:
+    import peewee as pw
 
 DATA_DIR_MODE = 0o700  # the database and attachments hold customers' data (as `aspa run`)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from appliance.commands.configured import config_of
 from appliance.commands.optional_import import import_for_command
+from appliance.store.postgres_driver import leave_driver_out
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +50,7 @@ def _port(text: str) -> int:
 def run_daemon(args: argparse.Namespace) -> int:
     """Load the configuration and run the daemon until it stops."""
     config = config_of(args)
+    leave_driver_out(config.database_url)  # before the daemon's modules import peewee
     daemon = import_for_command("appliance.runtime.daemon", "run")
     path = Path(args.config) if args.config else None  # the web page may edit this file
     return _exit_code(daemon.run(config, path))  # the daemon applies log.level itself

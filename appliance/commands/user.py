@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import TextIO
 
@@ -31,6 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def read_password(stream: TextIO) -> str:
     """The password from stdin: one line without its line ending, or a prompt on a terminal."""
     if stream.isatty():
+        import getpass  # a terminal prompt only: the daemon's process need not hold it
+
         return getpass.getpass("Password: ", stream=sys.stderr)
     return stream.readline().rstrip("\r\n")
 

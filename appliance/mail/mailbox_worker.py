@@ -39,6 +39,7 @@ from appliance.mail.parsed_mail import ParsedMail
 from appliance.mail.processing import DATA_ERRORS, MailProcessor
 from appliance.spine.events import Event
 from appliance.store.models import MailboxState, database_proxy
+from appliance.store.worker import release_connection_memory
 
 log = logging.getLogger("aspa.mail.intake")
 
@@ -57,6 +58,9 @@ POOL_MIN_GROUP_MAILS = 20
 # The intake thread's SQLite page cache: it appends rows and walks a few index paths; 2 MB
 # took it as fast as the store's default 8 MB, at 6-7 MB less resident memory.
 INTAKE_PAGE_CACHE_KIB = 2 * 1024
+# A sync that took in this many mails (a backlog) hands its connection's page cache back
+# after it: the next sync finds the pages it needs in the file cache (bench/memory.py).
+RELEASE_AFTER_MAILS = 100
 UNFETCHABLE_AFTER_FAILURES = 2  # a UID failing alone this often goes to quarantine
 # Without IDLE, or as a safety net with it, look at the folder at least this often.
 IDLE_RESYNC_S = 300.0
@@ -234,6 +238,8 @@ class MailboxWorker:
                     break
         if in_hand is not None:
             handled += self._take_in(session, in_hand)
+        if handled >= RELEASE_AFTER_MAILS:
+            release_connection_memory(db)
         with self.synced:
             self.sync_count += 1
             self.synced.notify_all()

@@ -11,8 +11,8 @@ from appliance.ports.work import WorkPort
 class BoardPort(PresencePort, WorkPort, Protocol):
     """The page's and MQTT's view of the switchboard: agents and the queue."""
 
-    async def caught_up(self) -> None:
-        """Wait until every change published so far is in the picture."""
+    async def caught_up(self, through: int | None = None) -> None:
+        """Wait until every change published so far (or up to bus event `through`) is shown."""
 
     async def roster_changed(self, agent_id: int, change: str) -> None:
         """A login was added, changed, deactivated or reactivated: read the agents again."""

@@ -8,7 +8,7 @@ priority, a first reply, a pending pause) starts them again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -76,14 +76,12 @@ def sla_stage(item: WorkItem, now: datetime, rules: EscalationRules) -> SlaStage
 
 
 def sla_alerts(items: Iterable[WorkItem], now: datetime,
-               rules: EscalationRules) -> list[SlaAlert]:
-    """Every item at a warning or breach now, in the order given."""
-    found = []
+               rules: EscalationRules) -> Iterator[SlaAlert]:
+    """Every item at a warning or breach now, in the order given, one at a time."""
     for item in items:
         stage = sla_stage(item, now, rules)
         if stage is not None and item.sla_due is not None:
-            found.append(SlaAlert(item, stage, item.sla_due))
-    return found
+            yield SlaAlert(item, stage, item.sla_due)
 
 
 @dataclass(frozen=True, slots=True)

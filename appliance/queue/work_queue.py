@@ -19,11 +19,10 @@ from appliance.presence.channel import Channel
 from appliance.presence.offer_rules import may_take
 from appliance.queue.agent import QueueAgent
 from appliance.queue.errors import UnknownWorkItem
-from appliance.queue.queue_order import OrderKey, order_key
+from appliance.queue.queue_order import FIRST_NOT_A_CALL, OrderKey, order_key
 from appliance.queue.work_item import WorkItem
 
 BucketKey = tuple[str, int | None, bool]  # ("agent", id) or ("team", id or None); live voice
-_FIRST_NOT_A_CALL = (1,)  # order keys of live calls start with 0 (queue_order)
 
 
 def _bucket_of(item: WorkItem) -> BucketKey:
@@ -38,11 +37,11 @@ def _bucket_of(item: WorkItem) -> BucketKey:
 class WorkQueue:
     """Open work items in queue order, with a fast "next for this agent"."""
 
-    __slots__ = ("_buckets", "_items", "_keys", "_ordered")
+    __slots__ = ("_buckets", "_items", "_ordered")
 
     def __init__(self) -> None:
+        # An item's order key is made again when needed (items are frozen), not kept.
         self._items: dict[str, WorkItem] = {}
-        self._keys: dict[str, OrderKey] = {}
         self._ordered: Any = SortedList()
         self._buckets: dict[BucketKey, Any] = {}
 
@@ -70,7 +69,6 @@ class WorkQueue:
             self.remove(item.id)
         key = order_key(item)
         self._items[item.id] = item
-        self._keys[item.id] = key
         self._ordered.add(key)
         bucket = self._buckets.get(_bucket_of(item))
         if bucket is None:
@@ -80,7 +78,7 @@ class WorkQueue:
     def remove(self, item_id: str) -> WorkItem:
         """Take the item out (done, answered, abandoned) and return it."""
         item = self.get(item_id)
-        key = self._keys.pop(item_id)
+        key = order_key(item)
         del self._items[item_id]
         self._ordered.remove(key)
         bucket_key = _bucket_of(item)
@@ -92,8 +90,7 @@ class WorkQueue:
 
     def position(self, item_id: str) -> int:
         """0-based place of the item in queue order (for "you are number 3")."""
-        self.get(item_id)
-        index: int = self._ordered.index(self._keys[item_id])
+        index: int = self._ordered.index(order_key(self.get(item_id)))
         return index
 
     def next_for(
@@ -121,7 +118,7 @@ class WorkQueue:
                 if not bucket:
                     continue
                 # live calls sort first in a bucket (queue_order): skip past them if asked
-                at = 0 if live_calls or not voice else bucket.bisect_left(_FIRST_NOT_A_CALL)
+                at = 0 if live_calls or not voice else bucket.bisect_left(FIRST_NOT_A_CALL)
                 if at < len(bucket):
                     head: OrderKey = bucket[at]
                     if best is None or head < best:

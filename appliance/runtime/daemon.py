@@ -147,7 +147,7 @@ class Daemon:
         self.changes = ChangeFollower(self.store, self.bus)
         await self.changes.catch_up()
         self.changes.start()
-        self.heap = HeapTrimmer(self.bus, glibc_trim())
+        self.heap = HeapTrimmer(self.bus, glibc_trim(), release=self.store.release_memory)
         self.heap.start()
         # What start-up made (the open work, the modules, the web app) lives as long as the
         # daemon: out of the cyclic collector's full passes, which otherwise walk all of it

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 
 from appliance.spine.events import Event
@@ -38,6 +39,9 @@ class Subscription:
         self.handler = handler
         self.kinds = kinds
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._numbers: deque[int] = deque()  # the bus's number of each queued event, in order
+        self.handling: int | None = None  # the bus's number of the event being handled
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.limit = limit
         self.delivered = 0
         self.failed = 0
@@ -47,7 +51,7 @@ class Subscription:
     def wants(self, event: Event) -> bool:
         return self.kinds is None or isinstance(event, self.kinds)
 
-    def offer(self, event: Event) -> None:
+    def offer(self, event: Event, number: int = 0) -> None:
         if self.queue.qsize() >= self.limit:
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
@@ -59,6 +63,32 @@ class Subscription:
                 )
             return
         self.queue.put_nowait(event)
+        self._numbers.append(number)
+
+    def handled_through(self, number: int) -> bool:
+        """True when every event the bus published up to `number` is handled, of those wanted."""
+        if self.handling is not None:
+            return self.handling > number
+        return not self._numbers or self._numbers[0] > number
+
+    async def reached(self, number: int) -> None:
+        """Wait until handled_through(number): what came later may still be queued."""
+        if self.handled_through(number):
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append((number, waiter))
+        await waiter
+
+    def _wake_waiters(self) -> None:
+        still = []
+        for number, waiter in self._waiters:
+            if waiter.done():
+                continue  # given up (a timeout)
+            if self.handled_through(number):
+                waiter.set_result(None)
+            else:
+                still.append((number, waiter))
+        self._waiters = still
 
     async def run(self) -> None:
         in_a_row = 0
@@ -67,6 +97,7 @@ class Subscription:
                 in_a_row = 0
                 await asyncio.sleep(0)  # the loop's other work (a modem line, a request) first
             event = await self.queue.get()
+            self.handling = self._numbers.popleft()
             in_a_row += 1
             try:
                 result = self.handler(event)
@@ -80,7 +111,10 @@ class Subscription:
                 log.exception(
                     "subscriber %s failed on %s %s", self.name, event.kind, event.event_id)
             finally:
+                self.handling = None
                 self.queue.task_done()
+                if self._waiters:
+                    self._wake_waiters()
 
 
 class EventBus:
@@ -113,7 +147,7 @@ class EventBus:
         self.published += 1
         for sub in self._subs:
             if sub.wants(event):
-                sub.offer(event)
+                sub.offer(event, self.published)
 
     def start(self) -> None:
         """Start one task per subscriber on the running loop."""

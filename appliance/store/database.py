@@ -29,6 +29,11 @@ BUSY_TIMEOUT_SECONDS = 10.0  # a writer waits this long for another's lock befor
 # the operating system's file cache holds the pages as well, and the intake ran as fast on
 # 2 MB as on 8 (mail/mailbox_worker.py).
 CACHE_KIB = 2 * 1024
+# Prepared statements each connection keeps (Python's sqlite3 default: 128). A statement
+# over the 25-column ticket model holds ~22 KB, and peewee writes a new one for every
+# length of an IN list: 128 of them were ~2.8 MB a connection, which no cache release
+# frees. The hot ones (the intake's prepared inserts, a lookup by id) stay in 32.
+CACHED_STATEMENTS = 32
 WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024  # truncate the WAL back to this after checkpoints
 PG_CONNECT_TIMEOUT_SECONDS = 5
 
@@ -59,6 +64,7 @@ def _open_sqlite(target: str, create: bool) -> pw.SqliteDatabase:
         # two writers queue on the busy timeout instead of one failing with
         # SQLITE_BUSY_SNAPSHOT on its first write (sqlite.org/lang_transaction.html).
         lock_type="IMMEDIATE",
+        cached_statements=CACHED_STATEMENTS,
         pragmas=[
             ("journal_mode", "wal"),
             # FULL syncs the WAL at every commit: tickets and calls survive a power

@@ -14,6 +14,16 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+def release_connection_memory(db: pw.Database) -> None:
+    """Free the calling thread's SQLite connection's page cache (sqlite3_db_release_memory).
+
+    The cache fills again as pages are read; after a burst (a mail backlog) the pages it
+    read stay in memory otherwise (sqlite.org/pragma.html#pragma_shrink_memory).
+    """
+    if isinstance(db, pw.SqliteDatabase) and not db.is_closed():
+        db.execute_sql("PRAGMA shrink_memory")
+
+
 class StoreWorker:
     """One thread (so one connection) doing the store's work for the asyncio side."""
 
@@ -34,6 +44,11 @@ class StoreWorker:
         """
         loop = asyncio.get_running_loop()
         return loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    async def release_memory(self) -> None:
+        """Hand back what this thread's SQLite connection holds beyond its schema (page cache)."""
+        if isinstance(self.db, pw.SqliteDatabase):
+            await self.call(release_connection_memory, self.db)
 
     def close(self) -> None:
         """Close this thread's connection and stop the thread."""

@@ -92,6 +92,7 @@ WATCHED_EVENTS: tuple[type[Event], ...] = (
     *TICKET_EVENTS, *CUSTOMER_EVENTS, CallOffered, CallAnswered, CallEnded, AgentRosterChanged,
 )
 READ_BATCH = 500  # tickets read back in one query
+ALERT_BATCH = 200  # SLA alerts claimed in the notice log and told at a time
 # Without configured rules the queue does not look at the customer (tests, tools).
 NO_CUSTOMER_RULES = CustomerRules(vip_priority=None, manager_rule=ManagerRule.OFF)
 _AWAY = (Presence.AWAY, Presence.OFFLINE)
@@ -121,7 +122,8 @@ class Switchboard:
         self._escalation = escalation or EscalationRules()
         self._offers: dict[str, int] = {}  # items held for their account manager: item -> agent
         self._new: set[int] = set()  # tickets just created, to route by customer once filed
-        self._alerted: set[str] = set()  # SLA alerts told (the notice log keeps them too)
+        # SLA alerts told, by item: (stage, due time); the notice log keeps them too
+        self._alerted: dict[str, tuple[SlaStage, datetime]] = {}
 
     def use_tickets(self, tickets: TicketBook) -> None:
         """The ticket book that files through this switchboard (take_next writes through it)."""
@@ -143,10 +145,18 @@ class Switchboard:
         if self._sub is None:
             self._sub = self._bus.subscribe("switchboard", self._on_event, WATCHED_EVENTS)
 
-    async def caught_up(self) -> None:
-        """Wait until everything published so far has been filed (for pages about to reload)."""
-        if self._sub is not None:
+    async def caught_up(self, through: int | None = None) -> None:
+        """Wait until everything published so far (or up to the bus's event `through`) is filed.
+
+        With `through`, later events may still be queued: in a burst the queue is seldom
+        empty, and a page waiting for that waited up to its whole timeout for each event.
+        """
+        if self._sub is None:
+            return
+        if through is None:
             await self._sub.queue.join()
+        else:
+            await self._sub.reached(through)
 
     def detach(self) -> None:
         """Stop following the bus."""
@@ -415,23 +425,31 @@ class Switchboard:
         is told again: the notices' own keys keep each agent's notice single.
         """
         now = self._clock.now()
-        current = sla_alerts(self._queue, now, self._escalation)
-        self._alerted &= {a.key for a in current}
-        waiting = [a for a in current if a.key not in self._alerted]
-        if not waiting:
-            return []
-        self._alerted.update(a.key for a in waiting)
-        kinds = {a.key: f"sla-{a.stage.value}" for a in waiting}
-        tickets = {a.key: ticket_id_of(a.item.id) for a in waiting}
-        fresh = await self._store.call(claim_alerts, [a.key for a in waiting], kinds, tickets,
-                                       now)
-        owed = await self._store.call(owed_alerts, [a.key for a in waiting
-                                                    if a.key not in fresh])
-        if owed:
-            log.info("%d SLA alerts left untold by the last stop are told now", len(owed))
-        told = [a for a in waiting if a.key in fresh or a.key in owed]
-        for alert in told:
-            await self._tell_alert(alert, now)
+        before, self._alerted = self._alerted, {}
+        waiting = []
+        for alert in sla_alerts(self._queue, now, self._escalation):
+            stage = (alert.stage, alert.due)
+            self._alerted[alert.item.id] = stage  # a round begun meanwhile tells it no more
+            if before.get(alert.item.id) != stage:
+                waiting.append(alert)
+        del before
+        told = []
+        owed_count = 0
+        # A batch at a time: a first start on old open work may find tens of thousands
+        # breached, and their keys and notice rows are built for one batch, not for all.
+        for start in range(0, len(waiting), ALERT_BATCH):
+            batch = {a.key: a for a in waiting[start:start + ALERT_BATCH]}
+            kinds = {key: f"sla-{a.stage.value}" for key, a in batch.items()}
+            tickets = {key: ticket_id_of(a.item.id) for key, a in batch.items()}
+            fresh = await self._store.call(claim_alerts, list(batch), kinds, tickets, now)
+            owed = await self._store.call(owed_alerts, [key for key in batch if key not in fresh])
+            owed_count += len(owed)
+            for key, alert in batch.items():
+                if key in fresh or key in owed:
+                    await self._tell_alert(alert, now)
+                    told.append(alert)
+        if owed_count:
+            log.info("%d SLA alerts left untold by the last stop are told now", owed_count)
         return told
 
     async def _tell_alert(self, alert: SlaAlert, now: datetime) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +14,8 @@ import pytest
 from appliance.store import models
 from appliance.store.database import open_database
 from appliance.store.mail_models import MAIL_MODELS
-from appliance.store.migrations import LATEST_VERSION, read_schema_version, upgrade
+from appliance.store.migrations import LATEST_VERSION, STEPS, read_schema_version, upgrade
+from appliance.store.migrations import steps as steps_module
 from appliance.store.migrations import v1_first_schema as v1
 from appliance.store.startup import open_store, upgrade_database
 
@@ -166,3 +169,52 @@ def test_step_8_indexes_the_rows_already_there(store_url: str) -> None:
         assert (ticket.pending_until, ticket.pending_reason) == (None, "")
     finally:
         db.close()
+
+
+STEP_MODULES = "appliance.store.migrations.v"
+OPEN_AND_LIST_MODULES = (
+    "import sys\n"
+    "from appliance.store.startup import open_store\n"
+    "open_store(sys.argv[1]).close()\n"
+    "print('\\n'.join(sorted(sys.modules)))\n"
+)
+
+
+def _modules_after_opening(path: Path) -> set[str]:
+    """The modules a fresh interpreter holds after the daemon's way into the store."""
+    run = subprocess.run([sys.executable, "-c", OPEN_AND_LIST_MODULES, str(path)],
+                         check=True, capture_output=True, text=True, timeout=120)
+    return set(run.stdout.split())
+
+
+def test_a_current_schema_loads_no_step_code(tmp_path: Path) -> None:
+    path = tmp_path / "current.db"
+    assert upgrade_database(str(path)) == (0, LATEST_VERSION)
+
+    loaded = _modules_after_opening(path)
+
+    assert "appliance.store.migrations.steps" in loaded  # the version list is read
+    assert not {m for m in loaded if m.startswith(STEP_MODULES)}
+    assert "playhouse.migrate" not in loaded
+
+
+def test_an_old_schema_loads_the_steps_it_runs_and_only_those(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = open_database(str(path))
+    assert upgrade(db, target=LATEST_VERSION - 1) == (0, LATEST_VERSION - 1)
+    db.close()
+
+    loaded = _modules_after_opening(path)
+
+    last = STEPS[-1]
+    assert {m for m in loaded if m.startswith(STEP_MODULES)} == {
+        f"appliance.store.migrations.{last.module}"}
+    db = open_database(str(path))
+    assert read_schema_version(db) == LATEST_VERSION
+    db.close()
+
+
+def test_every_step_module_is_listed_once_in_order() -> None:
+    folder = Path(steps_module.__file__).parent
+    on_disk = sorted((int(p.name[1:].split("_", 1)[0]), p.stem) for p in folder.glob("v*_*.py"))
+    assert on_disk == [(s.version, s.module) for s in STEPS]

@@ -9,9 +9,10 @@ from appliance.queue.escalation import POOL, EscalationRules
 from appliance.spine.clock import ManualClock
 from appliance.spine.events import SlaBreached, SlaWarning, TicketAssigned
 from appliance.store.models import NoticeLogEntry
-from appliance.store.work_items import ticket_item_id
+from appliance.store.work_items import ticket_id_of, ticket_item_id
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.notifier import Notifier
+from appliance.switchboard.switchboard import ALERT_BATCH
 from appliance.tickets.business_calendar import BusinessCalendar
 from appliance.tickets.priority import Priority
 from tests.switchboard.customer_box import CustomerBox
@@ -154,5 +155,26 @@ async def test_a_new_due_time_is_warned_of_again(store: StoreWorker) -> None:
         assert await box.board.escalate() == []  # 80 of 200 minutes: all well again
         box.advance(80)
         assert len(await box.board.escalate()) == 1
+    finally:
+        await box.bus.stop()
+
+
+async def test_more_breaches_than_one_batch_are_each_told_once(store: StoreWorker) -> None:
+    # a first start on old open work: the round claims and tells them batch by batch
+    rules = EscalationRules(warn_at=0, raise_to=None)
+    box = await started(store, rules)
+    try:
+        count = ALERT_BATCH * 2 + 7
+        for n in range(count):
+            await box.tickets.open_ticket("email", f"Vanha {n}")
+        await box.settle()
+        box.advance(100)
+        told = await box.board.escalate()
+        await box.settle()
+        assert len(told) == count
+        breached = sorted(e.ticket_id for e in box.of(SlaBreached))  # type: ignore[attr-defined]
+        assert breached == sorted(ticket_id_of(a.item.id) for a in told)
+        assert NoticeLogEntry.select().count() == count
+        assert await box.board.escalate() == []  # told once
     finally:
         await box.bus.stop()

@@ -24,7 +24,7 @@ from appliance.web.frame.app_keys import BACKEND, LIVE, SESSION, SESSIONS, VIEWE
 log = logging.getLogger("aspa.web")
 
 CLIENT_QUEUE_MAX = 500  # a page this far behind is dropped and reconnects
-CatchUp = Callable[[], Awaitable[None]]
+CatchUp = Callable[[int | None], Awaitable[None]]
 KEEPALIVE_S = 15.0  # a comment line keeps proxies and the browser from timing out
 CATCH_UP_S = 1.0  # wait this long for the switchboard's picture before telling pages
 RETRY_MS = 2000  # the browser reconnects after this long (the `retry:` field)
@@ -73,10 +73,12 @@ class LiveHub:
 
     async def _on_event(self, event: Event) -> None:
         # the switchboard files the change first, so a page that reloads its queue sees it
+        # (this change: what came after may still be queued, in a burst for long)
         if self._caught_up is not None:
+            through = self._subscription.handling if self._subscription is not None else None
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(CATCH_UP_S):
-                    await self._caught_up()
+                    await self._caught_up(through)
         if not isinstance(event, PresenceChanged):
             # after the filing: a view rendered from now on includes this event. No cached
             # view shows presence (a queue page's key holds its reader's own), so desks
