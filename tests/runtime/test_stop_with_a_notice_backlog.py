@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from appliance.store.startup import open_store
+from appliance.switchboard.switchboard import ALERT_BATCH
 from tests.daemon_box import Box, make_box
 from tests.systemd_listener import NotifyListener
 
@@ -117,4 +118,8 @@ async def test_sigterm_with_thousands_of_breach_notices_queued_exits_0_in_time(
         alerts = dict(db.execute("SELECT state, COUNT(*) FROM notice_log_entry "
                                  "WHERE kind = 'sla-breach' GROUP BY state").fetchall())
     assert set(alerts) <= {"alert", "alert-owed"}
-    assert sum(alerts.values()) == BREACHED
+    # claimed a batch at a time: what the stop cut off is not recorded at all, so the next
+    # start's first round finds it breached and tells it (tests/switchboard/test_escalation.py)
+    claimed = sum(alerts.values())
+    assert 0 < claimed <= BREACHED
+    assert claimed % ALERT_BATCH == 0 or claimed == BREACHED

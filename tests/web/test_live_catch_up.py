@@ -6,14 +6,15 @@ import asyncio
 from datetime import UTC, datetime
 
 from appliance.spine.bus import EventBus
-from appliance.spine.events import Event, PresenceChanged
+from appliance.spine.events import AgentPaused, Event
 from appliance.web.frame.live import CATCH_UP_S, LiveHub
 
 AT = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
-def _change(n: int) -> PresenceChanged:
-    return PresenceChanged(at=AT, agent_id=n, presence="available", activity="idle", source="test")
+def _change(n: int) -> AgentPaused:
+    # a change the cached views show (a presence change alone renders none again)
+    return AgentPaused(at=AT, agent_id=n, reason="missed offers")
 
 
 async def test_a_change_is_passed_on_while_later_ones_wait_to_be_filed() -> None:
