@@ -20,7 +20,6 @@ from appliance.spine.events import (
 )
 from appliance.store.models import Message, Ticket
 from appliance.store.notice_choices import active_agents, team_members
-from appliance.store.worker import StoreWorker
 from appliance.tickets.business_calendar import BusinessCalendar
 from appliance.tickets.mentions import mentioned
 
@@ -67,19 +66,15 @@ def _numbered_ticket(event: Event) -> int | None:
 
 
 class NoticeCauses:
-    """Finds the notices of each event, reading the store for who and which ticket."""
+    """Finds the notices of each event, reading the store (in its thread) for who and which
+    ticket."""
 
-    def __init__(self, store: StoreWorker, calendar: BusinessCalendar) -> None:
-        self._store = store
+    def __init__(self, calendar: BusinessCalendar) -> None:
         self._calendar = calendar
 
     def use_calendar(self, calendar: BusinessCalendar) -> None:
         """The office's hours saved while the box runs (their zone words the due times)."""
         self._calendar = calendar
-
-    async def notices_of(self, event: Event) -> list[Notice]:
-        """The notices an event causes: whom to tell of what, each under its own key."""
-        return (await self._store.call(self.read, [event]))[0]
 
     def read(self, events: Sequence[Event]) -> list[list[Notice]]:
         """The notices of each event, in order. Blocking; run in the store thread: a burst's

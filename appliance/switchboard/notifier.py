@@ -103,7 +103,7 @@ class Notifier:
         self._language = language
         self._sub: Subscription | None = None
         self.transactions = 0  # store transactions that recorded notices, for the tests
-        self._causes = NoticeCauses(store, calendar)
+        self._causes = NoticeCauses(calendar)
         self.outbox = NoticeOutbox(store, bus, clock, senders=senders, page_open=page_open,
                                    language=language, queue_url=queue_url)
 
@@ -172,9 +172,6 @@ class Notifier:
                 await self._record_events([event])
             except Exception:  # one failed notice must not stop the next events' notices
                 log.exception("notice for %s failed", event.kind)
-
-    async def _on_event(self, event: Event) -> None:
-        await self._on_events([event])
 
     async def _record_events(self, events: list[Event]) -> None:
         alerts = [alert_key(SlaStage.BREACH if isinstance(e, SlaBreached) else SlaStage.WARNING,
