@@ -64,9 +64,10 @@ CAUGHT_UP: tuple[type[Event], ...] = (TicketAssigned, MessageAdded, TicketReturn
 # How far back a start reads the history for events the last stop left untold: a restart by
 # systemd or an upgrade is back within minutes; older news than this is not worth a text.
 CATCH_UP_WINDOW = timedelta(hours=1)
-# Events whose notices are recorded in one store transaction: an escalation round's burst
-# of breaches, each a notice to every agent of a team, is 2,000 rows a batch at 10 agents.
-BATCH_EVENTS = 200
+# Events whose notices are recorded in one store transaction. A breach told to a team of 10
+# is 10 rows: 500 a batch, ~50 ms of the one store thread that every other part waits on
+# (200 events held it ~200 ms a batch for no more notices a second; bench/notice_burst.py).
+BATCH_EVENTS = 50
 _STATES = {Outcome.PAGE: notice_log.PAGE, Outcome.SEND: notice_log.DUE,
            Outcome.HOLD: notice_log.HELD, Outcome.DROP: notice_log.DROPPED}
 Reach = Mapping[int, tuple[AgentContact, StoredChoices]]
