@@ -27,6 +27,7 @@ BENCHES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mail_intake", ("--bad", "--count", "1000" if quick() else "50000")),
     ("memory", ("--backlog", "1000" if quick() else "10000")),
     ("memory", ("--open", "50000", "--goal-mb", "80", "--goal-ready", "2")),
+    ("notice_burst", ("--breached", "200") if quick() else ()),
     ("web", ("--rounds", "1")),
     ("routing", ("--calls", "100" if quick() else "500")),
     ("ring_intake", ()),

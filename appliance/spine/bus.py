@@ -27,16 +27,22 @@ BURST_EVENTS = 16
 
 
 Handler = Callable[[Event], Awaitable[None] | None]
+# Takes what a subscriber has queued, up to its `most`, in one call: the notices subscriber
+# records a burst of SLA breaches in one store transaction instead of one each.
+BatchHandler = Callable[[list[Event]], Awaitable[None]]
 
 
 class Subscription:
     """One subscriber: its queue, its task and what it has seen."""
 
     def __init__(
-        self, name: str, handler: Handler, kinds: tuple[type[Event], ...] | None, limit: int
+        self, name: str, handler: Handler, kinds: tuple[type[Event], ...] | None, limit: int,
+        *, batches: BatchHandler | None = None, most: int = 1,
     ) -> None:
         self.name = name
         self.handler = handler
+        self.batches = batches
+        self.most = most
         self.kinds = kinds
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
         self._numbers: deque[int] = deque()  # the bus's number of each queued event, in order
@@ -96,23 +102,31 @@ class Subscription:
             if in_a_row >= BURST_EVENTS and not self.queue.empty():
                 in_a_row = 0
                 await asyncio.sleep(0)  # the loop's other work (a modem line, a request) first
-            event = await self.queue.get()
-            self.handling = self._numbers.popleft()
-            in_a_row += 1
+            events = [await self.queue.get()]
+            self.handling = self._numbers.popleft()  # later ones of a batch are behind it
+            while self.batches is not None and len(events) < self.most and not self.queue.empty():
+                events.append(self.queue.get_nowait())
+                self._numbers.popleft()
+            in_a_row += len(events)
             try:
-                result = self.handler(event)
-                if inspect.isawaitable(result):
-                    await result
-                self.delivered += 1
+                if self.batches is not None:
+                    await self.batches(events)
+                else:
+                    result = self.handler(events[0])
+                    if inspect.isawaitable(result):
+                        await result
+                self.delivered += len(events)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                self.failed += 1
+                self.failed += len(events)
                 log.exception(
-                    "subscriber %s failed on %s %s", self.name, event.kind, event.event_id)
+                    "subscriber %s failed on %s %s%s", self.name, events[0].kind,
+                    events[0].event_id, f" and {len(events) - 1} more" if len(events) > 1 else "")
             finally:
                 self.handling = None
-                self.queue.task_done()
+                for _ in events:
+                    self.queue.task_done()
                 if self._waiters:
                     self._wake_waiters()
 
@@ -131,6 +145,20 @@ class EventBus:
     ) -> Subscription:
         """Register a handler (plain or async) for all events or the given kinds."""
         sub = Subscription(name, handler, tuple(kinds) if kinds is not None else None, self._limit)
+        self._subs.append(sub)
+        if self._running:
+            sub.task = asyncio.get_running_loop().create_task(sub.run(), name=f"bus:{name}")
+        return sub
+
+    def subscribe_batches(
+        self, name: str, handler: BatchHandler, kinds: Iterable[type[Event]], most: int
+    ) -> Subscription:
+        """Register a handler that takes the given kinds as they queue up: each call gets
+        every event queued by then, in order, at most `most` of them."""
+        async def one(event: Event) -> None:
+            await handler([event])
+
+        sub = Subscription(name, one, tuple(kinds), self._limit, batches=handler, most=most)
         self._subs.append(sub)
         if self._running:
             sub.task = asyncio.get_running_loop().create_task(sub.run(), name=f"bus:{name}")

@@ -11,6 +11,7 @@ from appliance.store.models import Agent, AgentNoticeSettings, AgentTeam, databa
 
 KINDS = ("assigned", "mention", "sla_warning", "sla_breach", "reminder")
 WAYS = ("page", "email", "sms", "led")
+_IN_BATCH = 500  # ids in one IN (...): well inside SQLite's bound parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,10 @@ class StoredChoices:
 
 def read_choices(agent_id: int) -> StoredChoices:
     """The agent's choices; defaults (page only, quiet while the office is closed) if unset."""
-    row = AgentNoticeSettings.get_or_none(AgentNoticeSettings.agent == agent_id)
+    return _stored(AgentNoticeSettings.get_or_none(AgentNoticeSettings.agent == agent_id))
+
+
+def _stored(row: AgentNoticeSettings | None) -> StoredChoices:
     if row is None:
         return StoredChoices()
     ways = {k: v for k, v in dict(row.ways or {}).items() if k in KINDS and v in WAYS}
@@ -68,6 +72,25 @@ def contact(agent_id: int) -> AgentContact | None:
     settings = AgentNoticeSettings.get_or_none(AgentNoticeSettings.agent == agent_id)
     return AgentContact(int(agent.id), str(agent.login), str(agent.name), agent.phone or "",
                         str(settings.email) if settings is not None else "", agent.language)
+
+
+def reach_of(agent_ids: Iterable[int]) -> dict[int, tuple[AgentContact, StoredChoices]]:
+    """Each active agent's contact and choices, by id, read in two queries (for a batch of
+    notices; an inactive or unknown agent is left out), as `contact` and `read_choices`."""
+    wanted = sorted(set(agent_ids))
+    found: dict[int, tuple[AgentContact, StoredChoices]] = {}
+    for start in range(0, len(wanted), _IN_BATCH):
+        part = wanted[start:start + _IN_BATCH]
+        settings = {int(row.agent_id): row for row in AgentNoticeSettings.select().where(
+            AgentNoticeSettings.agent.in_(part))}
+        for agent in Agent.select().where(Agent.id.in_(part)
+                                          & (Agent.active == True)):  # noqa: E712
+            row = settings.get(int(agent.id))
+            found[int(agent.id)] = (
+                AgentContact(int(agent.id), str(agent.login), str(agent.name), agent.phone or "",
+                             str(row.email) if row is not None else "", agent.language),
+                _stored(row))
+    return found
 
 
 def active_agents() -> dict[int, tuple[str, str]]:

@@ -11,7 +11,7 @@ recorded: one left owed by a stop is told again at the next start.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +22,7 @@ from appliance.store.models import NoticeLogEntry, database_proxy
 RECENT_MAX = 50
 WAITING_MAX = 5_000  # notices looked at in one pass; a larger backlog goes in the next
 _IN_BATCH = 500  # ids in one IN (...): well inside SQLite's bound parameters
+_ROWS_IN_INSERT = 500  # rows of one multi-row INSERT: 10 values each, inside the bound too
 
 PAGE, SENT, HELD, DROPPED, FAILED = "page", "sent", "held", "dropped", "failed"
 DUE = "due"  # to send now (or at due_at, after a failed try)
@@ -65,6 +66,52 @@ def claim(key: str, *, kind: str, state: str, now: datetime, agent_id: int | Non
     except pw.IntegrityError:
         return None
     return int(row.id)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeClaim:
+    """One notice to record under its key, as `claim` takes it."""
+
+    key: str
+    kind: str
+    state: str
+    agent_id: int | None = None
+    ticket_id: int | None = None
+    way: str = ""
+    text: str = ""
+    due_at: datetime | None = None
+
+
+def claim_many(claims: Sequence[NoticeClaim], now: datetime,
+               told_alerts: Iterable[str] = ()) -> list[int | None]:
+    """Record a batch of notices in one transaction, each under its key, and mark the SLA
+    alerts `told_alerts` told in it too; per claim its row id, None when its key was recorded
+    already (before, or earlier in the batch).
+
+    One commit for the batch instead of one a notice: a round of thousands of breaches is
+    recorded in a few transactions. A key another writer records meanwhile is skipped by
+    the insert itself (ON CONFLICT DO NOTHING), and only the rows inserted here come back.
+    """
+    fresh: dict[str, NoticeClaim] = {}
+    for item in claims:
+        fresh.setdefault(item.key[:300], item)
+    ids: dict[str, int] = {}
+    with database_proxy.atomic():
+        rows = [{"key": key, "kind": c.kind, "state": c.state, "created_at": now,
+                 "agent": c.agent_id, "ticket": c.ticket_id, "way": c.way, "text": c.text,
+                 "due_at": c.due_at, "sent_at": now if c.state == PAGE else None}
+                for key, c in fresh.items()]
+        for start in range(0, len(rows), _ROWS_IN_INSERT):
+            inserted = (NoticeLogEntry.insert_many(rows[start:start + _ROWS_IN_INSERT])
+                        .on_conflict_ignore()
+                        .returning(NoticeLogEntry.id, NoticeLogEntry.key).tuples().execute())
+            ids.update((str(key), int(row_id)) for row_id, key in inserted)
+        alerts = [key[:300] for key in told_alerts]
+        for start in range(0, len(alerts), _IN_BATCH):
+            (NoticeLogEntry.update(state=ALERT)
+             .where(NoticeLogEntry.key.in_(alerts[start:start + _IN_BATCH])
+                    & (NoticeLogEntry.state == ALERT_OWED)).execute())
+    return [ids.pop(item.key[:300], None) for item in claims]
 
 
 def claim_alerts(keys: Iterable[str], kinds: dict[str, str], ticket_ids: dict[str, int | None],

@@ -48,7 +48,7 @@ from appliance.spine.events import (
 )
 from appliance.store import notice_log
 from appliance.store.event_replay import events_since
-from appliance.store.notice_choices import AgentContact, StoredChoices, contact, read_choices
+from appliance.store.notice_choices import AgentContact, StoredChoices, reach_of
 from appliance.store.work_items import ticket_item_id
 from appliance.store.worker import StoreWorker
 from appliance.switchboard.notice_causes import Notice, NoticeCauses
@@ -64,6 +64,13 @@ CAUGHT_UP: tuple[type[Event], ...] = (TicketAssigned, MessageAdded, TicketReturn
 # How far back a start reads the history for events the last stop left untold: a restart by
 # systemd or an upgrade is back within minutes; older news than this is not worth a text.
 CATCH_UP_WINDOW = timedelta(hours=1)
+# Events whose notices are recorded in one store transaction. A breach told to a team of 10
+# is 10 rows: 500 a batch, ~50 ms of the one store thread that every other part waits on
+# (200 events held it ~200 ms a batch for no more notices a second; bench/notice_burst.py).
+BATCH_EVENTS = 50
+_STATES = {Outcome.PAGE: notice_log.PAGE, Outcome.SEND: notice_log.DUE,
+           Outcome.HOLD: notice_log.HELD, Outcome.DROP: notice_log.DROPPED}
+Reach = Mapping[int, tuple[AgentContact, StoredChoices]]
 
 
 def choices_of(stored: StoredChoices) -> NoticeChoices:
@@ -96,7 +103,8 @@ class Notifier:
         self._page_open = page_open
         self._language = language
         self._sub: Subscription | None = None
-        self._causes = NoticeCauses(store, calendar)
+        self.transactions = 0  # store transactions that recorded notices, for the tests
+        self._causes = NoticeCauses(calendar)
         self.outbox = NoticeOutbox(store, bus, clock, senders=senders, page_open=page_open,
                                    language=language, queue_url=queue_url)
 
@@ -124,7 +132,8 @@ class Notifier:
     async def start(self) -> None:
         """Follow the bus, after telling of what the last stop may have left on it."""
         if self._sub is None:
-            self._sub = self._bus.subscribe("notices", self._on_event, WATCHED)
+            self._sub = self._bus.subscribe_batches("notices", self._on_events, WATCHED,
+                                                    BATCH_EVENTS)
             await self.catch_up()
 
     async def catch_up(self) -> int:
@@ -134,8 +143,8 @@ class Notifier:
         How many events were read back."""
         since = self._clock.now() - CATCH_UP_WINDOW
         events = await self._store.call(events_since, [k.kind for k in CAUGHT_UP], since)
-        for event in events:
-            await self._on_event(event)
+        for start in range(0, len(events), BATCH_EVENTS):
+            await self._on_events(events[start:start + BATCH_EVENTS])
         return len(events)
 
     async def stop(self) -> None:
@@ -147,48 +156,87 @@ class Notifier:
         ways = ", ".join(sorted(way.value for way in self.outbox.ways)) or "the page only"
         return AdapterHealth(ok=True, detail=f"notices by {ways}")
 
-    async def _on_event(self, event: Event) -> None:
+    async def _on_events(self, events: list[Event]) -> None:
+        """Record (and tell) a batch of events' notices in one store read and one transaction;
+        should the batch fail, each event again on its own, so one failed notice does not
+        stop the others'."""
         try:
-            for notice in await self._causes.notices_of(event):
-                await self.tell(notice)
-            if isinstance(event, SlaWarning | SlaBreached) and event.ticket_id is not None:
-                stage = SlaStage.BREACH if isinstance(event, SlaBreached) else SlaStage.WARNING
-                await self._store.call(notice_log.alert_told, alert_key(
-                    stage, ticket_item_id(event.ticket_id), event.due))
-        except Exception:  # one failed notice must not stop the next events' notices
-            log.exception("notice for %s failed", event.kind)
+            await self._record_events(events)
+            return
+        except Exception:
+            if len(events) == 1:
+                log.exception("notice for %s failed", events[0].kind)
+                return
+            log.exception("notices for %d events failed together; each again alone", len(events))
+        for event in events:
+            try:
+                await self._record_events([event])
+            except Exception:  # one failed notice must not stop the next events' notices
+                log.exception("notice for %s failed", event.kind)
+
+    async def _record_events(self, events: list[Event]) -> None:
+        alerts = [alert_key(SlaStage.BREACH if isinstance(e, SlaBreached) else SlaStage.WARNING,
+                            ticket_item_id(e.ticket_id), e.due)
+                  for e in events if isinstance(e, SlaWarning | SlaBreached)
+                  and e.ticket_id is not None]
+        notices, reach = await self._store.call(self._read, events)
+        await self._record([n for of_event in notices for n in of_event], reach, alerts)
+
+    def _read(self, events: list[Event]) -> tuple[list[list[Notice]], Reach]:
+        """The events' notices and the contact and choices of each agent they tell (store
+        thread): read afresh for each batch, so choices saved meanwhile apply to the next."""
+        notices = self._causes.read(events)
+        return notices, reach_of(n.agent_id for of_event in notices for n in of_event)
 
     async def tell(self, notice: Notice) -> Delivery | None:
         """Record and tell one agent now, later or not at all; None when already told (or no
         such agent). An SLA notice to send waits for `send_due`, to go with the round's others."""
-        who = await self._store.call(contact, notice.agent_id)
-        if who is None:
-            return None
-        choices = choices_of(await self._store.call(read_choices, notice.agent_id))
+        reach = await self._store.call(reach_of, [notice.agent_id])
+        return (await self._record([notice], reach, []))[0]
+
+    async def _record(self, notices: list[Notice], reach: Reach,
+                      alerts: list[str]) -> list[Delivery | None]:
+        """Record notices in one transaction (marking `alerts` told in it), then tell each
+        recorded one: on the page at once, a single notice to send now; SLA ones to send wait
+        for `send_due`. Per notice its delivery, None when told already or nobody to tell."""
         now = self._clock.now()
-        delivery = deliver(notice.kind, choices, page_open=self._page_open(notice.agent_id),
-                           calendar=self._calendar, now=now)
-        delivery = self._reachable(delivery, who)
-        _subject, text = notice_text(who.language or self._language, notice.kind.value,
-                                     number=notice.number, **notice.values)
-        state = {Outcome.PAGE: notice_log.PAGE, Outcome.SEND: notice_log.DUE,
-                 Outcome.HOLD: notice_log.HELD, Outcome.DROP: notice_log.DROPPED}[delivery.outcome]
-        entry = await self._store.call(
-            notice_log.claim, notice.key, kind=notice.kind.value, state=state, now=now,
-            agent_id=notice.agent_id, ticket_id=notice.ticket_id, way=delivery.way.value,
-            text=text, due_at=delivery.at if delivery.outcome in (Outcome.SEND, Outcome.HOLD)
-            else None)
-        if entry is None:
-            return None  # told already
-        log.info("notice %s to agent %d: %s %s", notice.kind.value, notice.agent_id,
-                 delivery.outcome.value, delivery.way.value)
-        if delivery.outcome is Outcome.PAGE:
-            self._bus.publish(AgentNotified(at=now, agent_id=notice.agent_id,
-                                            ticket_id=notice.ticket_id, notice=notice.kind.value,
-                                            way=NoticeWay.PAGE.value, number=notice.number))
-        elif delivery.outcome is Outcome.SEND and notice.kind not in GROUPED_KINDS:
-            await self.outbox.send_now([entry])
-        return delivery
+        planned: list[tuple[Notice, AgentContact, Delivery]] = []
+        claims = []
+        for notice in notices:
+            if notice.agent_id not in reach:
+                continue  # no such agent, or no longer active
+            who, stored = reach[notice.agent_id]
+            delivery = self._reachable(deliver(
+                notice.kind, choices_of(stored), page_open=self._page_open(notice.agent_id),
+                calendar=self._calendar, now=now), who)
+            _subject, text = notice_text(who.language or self._language, notice.kind.value,
+                                         number=notice.number, **notice.values)
+            planned.append((notice, who, delivery))
+            claims.append(notice_log.NoticeClaim(
+                notice.key, notice.kind.value, _STATES[delivery.outcome], notice.agent_id,
+                notice.ticket_id, delivery.way.value, text,
+                delivery.at if delivery.outcome in (Outcome.SEND, Outcome.HOLD) else None))
+        if not claims and not alerts:
+            return [None] * len(notices)
+        entries = await self._store.call(notice_log.claim_many, claims, now, alerts)
+        self.transactions += 1
+        told: dict[str, Delivery] = {}
+        send_now = []
+        for (notice, _who, delivery), entry in zip(planned, entries, strict=True):
+            if entry is None:
+                continue  # told already
+            told[notice.key] = delivery
+            log.info("notice %s to agent %d: %s %s", notice.kind.value, notice.agent_id,
+                     delivery.outcome.value, delivery.way.value)
+            if delivery.outcome is Outcome.PAGE:
+                self._bus.publish(AgentNotified(
+                    at=now, agent_id=notice.agent_id, ticket_id=notice.ticket_id,
+                    notice=notice.kind.value, way=NoticeWay.PAGE.value, number=notice.number))
+            elif delivery.outcome is Outcome.SEND and notice.kind not in GROUPED_KINDS:
+                send_now.append(entry)
+        if send_now:
+            await self.outbox.send_now(send_now)
+        return [told.pop(notice.key, None) for notice in notices]
 
     async def send_due(self) -> int:
         """Send what is due: this round's SLA notices (once every event published before is
