@@ -24,7 +24,7 @@ from appliance.store.ticket_records import MessageDraft
 from appliance.switchboard.notifier import Notice, Notifier
 from tests.daemon_box import make_box
 from tests.peers.smtp import SmtpFactory, SmtpServer
-from tests.runtime.test_live_service_rules import running_box
+from tests.runtime.live_box import daemon_on_manual_clock, post_form
 
 WAIT_S = 20.0  # generous: a loaded machine is slow to hand a mail over
 SMTP_LOGIN, SMTP_PASSWORD = "tuki@example.fi", "Lahteva-Posti-5"
@@ -53,27 +53,13 @@ from_address = "tuki@example.fi"
 """
 
 
-async def _token(session: ClientSession) -> str:
-    page = await (await session.get("/admin/settings")).text()
-    marker = 'name="csrf_token" value="'
-    start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
-
-
-async def _post(session: ClientSession, path: str, fields: dict[str, str]) -> str:
-    response = await session.post(path, data={"csrf_token": await _token(session), **fields},
-                                  allow_redirects=False)
-    assert response.status == 303, await response.text()
-    return response.headers["Location"]
-
-
 async def _closed_today_and_tomorrow(session: ClientSession, daemon: Daemon,
                                      clock: ManualClock) -> datetime:
     """Save today and tomorrow (the office's dates) as holidays; when the office opens again."""
     zone = ZoneInfo(daemon.config.time_zone)
     today = clock.now().astimezone(zone).date()
     days = [today, today + timedelta(days=1)]
-    location = await _post(session, "/admin/settings/holidays",
+    location = await post_form(session, "/admin/settings/holidays",
                            {"holidays": "\n".join(day.isoformat() for day in days)})
     assert location == "/admin/settings?saved=1#holidays"
     page = await (await session.get("/admin/settings?saved=1")).text()
@@ -101,12 +87,12 @@ async def test_outgoing_mail_saved_on_the_page_carries_the_next_notice(
     tmp_path: Path, make_smtp_server: SmtpFactory
 ) -> None:
     server = make_smtp_server(SMTP_LOGIN, SMTP_PASSWORD)
-    async with running_box(make_box(tmp_path, extra_toml=OFFICE_TOML)) as (daemon, session,
-                                                                          _clock):
+    box = make_box(tmp_path, extra_toml=OFFICE_TOML)
+    async with daemon_on_manual_clock(box) as (daemon, session, _clock):
         notifier, anna = await _anna_by_email(daemon)
         shown = await notifier.tell(_assigned("assigned:1", anna))
         assert shown is not None and shown.way is NoticeWay.PAGE  # no outgoing mail yet
-        await _post(session, "/admin/outgoing-mail", {
+        await post_form(session, "/admin/outgoing-mail", {
             "host": server.host, "port": str(server.port), "security": "none",
             "user": SMTP_LOGIN, "password": SMTP_PASSWORD, "from_name": "Tuki",
             "from_address": "tuki@example.fi"})
@@ -122,7 +108,7 @@ async def test_holidays_saved_on_the_page_are_quiet_hours_for_the_next_notice(
 ) -> None:
     server = make_smtp_server(SMTP_LOGIN, SMTP_PASSWORD)
     box = make_box(tmp_path, extra_toml=OFFICE_TOML + _smtp_toml(server))
-    async with running_box(box) as (daemon, session, clock):
+    async with daemon_on_manual_clock(box) as (daemon, session, clock):
         notifier, anna = await _anna_by_email(daemon)
         sent = await notifier.tell(_assigned("assigned:1", anna))
         assert sent is not None and sent.outcome is Outcome.SEND  # open round the clock
@@ -144,7 +130,7 @@ async def test_a_reply_stops_the_first_response_clock_in_the_hours_saved_on_the_
 ) -> None:
     server = make_smtp_server(SMTP_LOGIN, SMTP_PASSWORD)
     box = make_box(tmp_path, extra_toml=OFFICE_TOML + _smtp_toml(server))
-    async with running_box(box) as (daemon, session, clock):
+    async with daemon_on_manual_clock(box) as (daemon, session, clock):
         store, tickets = daemon.store, daemon.tickets
         assert store is not None and tickets is not None
         await _closed_today_and_tomorrow(session, daemon, clock)
@@ -152,7 +138,7 @@ async def test_a_reply_stops_the_first_response_clock_in_the_hours_saved_on_the_
             channel="email", direction="in", sender="maija@example.fi",
             subject="Suljettuna", body_text="Hei, onko auki?"))
         clock.advance(timedelta(hours=2))  # still a holiday: none of it is business time
-        location = await _post(session, f"/tickets/{ticket.number}/reply",
+        location = await post_form(session, f"/tickets/{ticket.number}/reply",
                                {"channel": "email", "body": "Olemme kiinni, palaamme pian."})
         assert location.startswith(f"/tickets/{ticket.number}")
         await server.messages_arrived(1, WAIT_S)
@@ -166,14 +152,14 @@ async def test_a_hand_edited_time_zone_reaches_the_running_parts_at_the_next_sav
     tmp_path: Path
 ) -> None:
     box = make_box(tmp_path, extra_toml=OFFICE_TOML)
-    async with running_box(box) as (daemon, session, _clock):
+    async with daemon_on_manual_clock(box) as (daemon, session, _clock):
         tickets = daemon.tickets
         assert tickets is not None
         assert tickets.records.calendar.zone == ZoneInfo("Europe/Helsinki")
         # the installer moves the box to another zone in aspa.toml; the admin saves a form
         with box.config_path.open("a") as toml:
             toml.write('\n[box]\ntime_zone = "America/New_York"\n')
-        await _post(session, "/admin/settings/retention", {"closed_tickets_days": "90"})
+        await post_form(session, "/admin/settings/retention", {"closed_tickets_days": "90"})
         settings = await (await session.get("/admin/settings",
                                             headers={"Accept": "application/json"})).json()
         assert ["closed_tickets", 90] in settings["retention"]["policy"]
@@ -205,7 +191,7 @@ model = "generic"
 health_check_seconds = 0.2
 command_timeout_seconds = 0.5
 """)
-        async with running_box(box) as (daemon, _session, _clock):
+        async with daemon_on_manual_clock(box) as (daemon, _session, _clock):
             exchange = daemon.supervisor.named("calls")
             assert exchange is not None
             config = daemon.config

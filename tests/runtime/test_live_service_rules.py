@@ -8,25 +8,20 @@ clock; the admin uses the forms as a browser would (CSRF tokens, form posts).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import ClientSession
 
-from appliance.config.aspa_toml import load_config
 from appliance.presence import Presence, set_presence
 from appliance.runtime.daemon import Daemon
 from appliance.runtime.escalation_watch import EscalationWatch
-from appliance.runtime.systemd_notify import SystemdNotifier
-from appliance.spine.clock import ManualClock
 from appliance.store.customers import CustomerDirectory
 from appliance.store.models import Customer, Quarantine, Ticket
-from appliance.web.adapter import WebAdapter
-from tests.daemon_box import Box, logged_in_session, make_box, seed
+from tests.daemon_box import make_box
 from tests.gsm.line_harness import eventually
 from tests.peers.dovecot import ImapAccount
+from tests.runtime.live_box import daemon_on_manual_clock, settings_token
 
 RULES_TOML = """
 [sla]
@@ -51,34 +46,8 @@ def _mail(number: int, headers: str = "") -> bytes:
             f"Date: Mon, 07 Dec 2026 09:00:00 +0200\r\n\r\nHei.\r\n").encode()
 
 
-@asynccontextmanager
-async def running_box(box: Box) -> AsyncIterator[tuple[Daemon, ClientSession, ManualClock]]:
-    """The daemon of this box started on a manual clock, and an admin logged in to its page."""
-    seed(box)
-    clock = ManualClock(datetime.now(UTC))  # after the seed: the admin's password is older
-    daemon = Daemon(load_config(box.config_path), config_path=box.config_path, clock=clock,
-                    notifier=SystemdNotifier(None))
-    await daemon.start()
-    session: ClientSession | None = None
-    try:
-        web = next(a for a in daemon.supervisor.adapters if isinstance(a, WebAdapter))
-        session = await logged_in_session(web.url.rstrip("/"))
-        yield daemon, session, clock
-    finally:
-        if session is not None:
-            await session.close()
-        await daemon.stop()
-
-
-async def _token(session: ClientSession) -> str:
-    page = await (await session.get("/admin/settings")).text()
-    marker = 'name="csrf_token" value="'
-    start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
-
-
 async def _save(session: ClientSession, form: str, fields: dict[str, str]) -> None:
-    token = await _token(session)
+    token = await settings_token(session)
     response = await session.post(f"/admin/settings/{form}", data={"csrf_token": token,
                                                                    **fields},
                                   allow_redirects=False)
@@ -116,8 +85,8 @@ async def _filed(daemon: Daemon) -> None:
 async def test_routing_saved_on_the_page_routes_the_next_work_and_lets_held_work_go(
     tmp_path: Path
 ) -> None:
-    async with running_box(make_box(tmp_path, extra_toml=RULES_TOML)) as (daemon, session,
-                                                                          _clock):
+    box = make_box(tmp_path, extra_toml=RULES_TOML)
+    async with daemon_on_manual_clock(box) as (daemon, session, _clock):
         board, tickets = daemon.switchboard, daemon.tickets
         assert board is not None and tickets is not None
         anna, pekka = board.agent_id("anna"), board.agent_id("pekka")
@@ -148,8 +117,8 @@ async def test_routing_saved_on_the_page_routes_the_next_work_and_lets_held_work
 
 
 async def test_escalation_saved_on_the_page_acts_at_the_next_breach(tmp_path: Path) -> None:
-    async with running_box(make_box(tmp_path, extra_toml=RULES_TOML)) as (daemon, session,
-                                                                          clock):
+    box = make_box(tmp_path, extra_toml=RULES_TOML)
+    async with daemon_on_manual_clock(box) as (daemon, session, clock):
         board, tickets = daemon.switchboard, daemon.tickets
         assert board is not None and tickets is not None
         watch = daemon.supervisor.named("escalation")
@@ -171,8 +140,8 @@ async def test_escalation_saved_on_the_page_acts_at_the_next_breach(tmp_path: Pa
 async def test_new_sla_targets_reach_the_ticket_book_and_a_new_check_period_the_watch(
     tmp_path: Path
 ) -> None:
-    async with running_box(make_box(tmp_path, extra_toml=RULES_TOML)) as (daemon, session,
-                                                                          clock):
+    box = make_box(tmp_path, extra_toml=RULES_TOML)
+    async with daemon_on_manual_clock(box) as (daemon, session, clock):
         tickets, watch = daemon.tickets, daemon.supervisor.named("escalation")
         assert tickets is not None and isinstance(watch, EscalationWatch)
         await _save(session, "sla", {"normal.first_response_minutes": "15",
@@ -206,7 +175,7 @@ first_response_minutes = 45
 resolution_minutes = 600
 """
     box = make_box(tmp_path, extra_toml=RULES_TOML + mailbox)
-    async with running_box(box) as (daemon, session, _clock):
+    async with daemon_on_manual_clock(box) as (daemon, session, _clock):
         store, mail = daemon.store, daemon.supervisor.named("mail")
         assert store is not None and mail is not None
 
@@ -235,7 +204,7 @@ resolution_minutes = 600
 
         await eventually(quarantined, WAIT_S)
         replayed = await session.post(f"/api/quarantine/{await quarantined()}/replay",
-                                      headers={"X-CSRF-Token": await _token(session)})
+                                      headers={"X-CSRF-Token": await settings_token(session)})
         assert replayed.status == 200, await replayed.text()
         assert (await replayed.json())["outcome"] == "created"
         assert await first_reply_due("Kysymys 3") == timedelta(minutes=20)

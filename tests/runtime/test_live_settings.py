@@ -8,8 +8,6 @@ modem simulator on a pseudo-terminal, Dovecot, aiosmtpd.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +26,7 @@ from tests.daemon_box import Box, logged_in_session, make_box, seed
 from tests.gsm.line_harness import eventually
 from tests.peers.dovecot import ImapAccount
 from tests.peers.smtp import SmtpFactory
+from tests.runtime.live_box import daemon_with_admin, post_form, settings_token
 
 WAIT_S = 20.0  # generous: a loaded machine is slow to connect a mailbox or a modem
 MAIL = (b"From: Maija Meikalainen <maija@example.fi>\r\nTo: tuki@example.fi\r\n"
@@ -37,39 +36,6 @@ SMTP_LOGIN, SMTP_PASSWORD = "tuki@example.fi", "Lahteva-Posti-5"
 ANNA, VILLE = "+358501000001", "+358501000002"
 ALL_DAY = "\n".join(f'{day} = ["00:00-24:00"]'
                     for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
-
-
-@asynccontextmanager
-async def running_box(box: Box) -> AsyncIterator[tuple[Daemon, ClientSession]]:
-    """The daemon of this box started, and an admin logged in to its page."""
-    seed(box)
-    daemon = Daemon(load_config(box.config_path), config_path=box.config_path,
-                    notifier=SystemdNotifier(None))
-    await daemon.start()
-    session: ClientSession | None = None
-    try:
-        web = next(a for a in daemon.supervisor.adapters if isinstance(a, WebAdapter))
-        session = await logged_in_session(web.url.rstrip("/"))
-        yield daemon, session
-    finally:
-        if session is not None:
-            await session.close()
-        await daemon.stop()
-
-
-async def _token(session: ClientSession) -> str:
-    page = await (await session.get("/admin/settings")).text()
-    marker = 'name="csrf_token" value="'
-    start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
-
-
-async def _post(session: ClientSession, path: str, fields: dict[str, str]) -> str:
-    response = await session.post(path, data={"csrf_token": await _token(session), **fields},
-                                  allow_redirects=False)
-    body = await response.text()
-    assert response.status == 303, body
-    return response.headers["Location"]
 
 
 async def _queued(session: ClientSession, subject: str) -> dict[str, Any] | None:
@@ -82,10 +48,10 @@ async def test_a_mailbox_and_outgoing_mail_added_on_the_page_work_at_once(
 ) -> None:
     imap_account.append(MAIL)
     server = make_smtp_server(SMTP_LOGIN, SMTP_PASSWORD)
-    async with running_box(make_box(tmp_path)) as (daemon, session):
+    async with daemon_with_admin(make_box(tmp_path)) as (daemon, session):
         web = daemon.supervisor.named("web")
         assert daemon.supervisor.named("mail") is None  # no mailbox at start
-        await _post(session, "/admin/mailboxes", {
+        await post_form(session, "/admin/mailboxes", {
             "name": "tuki", "host": imap_account.host, "port": str(imap_account.port),
             "security": "none", "user": imap_account.user,
             "password": imap_account.password})
@@ -101,11 +67,11 @@ async def test_a_mailbox_and_outgoing_mail_added_on_the_page_work_at_once(
         await eventually(arrived, WAIT_S)
         assert ticket is not None
         # outgoing mail, saved while the box runs: the next reply goes out through it
-        await _post(session, "/admin/outgoing-mail", {
+        await post_form(session, "/admin/outgoing-mail", {
             "host": server.host, "port": str(server.port), "security": "none",
             "user": SMTP_LOGIN, "password": SMTP_PASSWORD, "from_name": "Tuki",
             "from_address": "tuki@example.fi"})
-        location = await _post(session, f"/tickets/{ticket['number']}/reply",
+        location = await post_form(session, f"/tickets/{ticket['number']}/reply",
                                {"channel": "email", "body": "Kokeile virtanappia."})
         assert location.startswith(f"/tickets/{ticket['number']}")
         sent = (await server.messages_arrived(1, WAIT_S))[0]
@@ -157,7 +123,7 @@ async def test_a_ring_group_member_changed_on_the_page_gets_the_next_call(
     sim = create_simulator("generic", tmp_path, "gsm-modem", ring_interval=None)
     await sim.start()
     try:
-        async with running_box(_modem_box(tmp_path, sim.path)) as (daemon, session):
+        async with daemon_with_admin(_modem_box(tmp_path, sim.path)) as (daemon, session):
             board = daemon.switchboard
             assert board is not None and daemon.store is not None
             ids = await daemon.store.call(lambda: {a.login: a.id for a in Agent.select()})
@@ -166,7 +132,7 @@ async def test_a_ring_group_member_changed_on_the_page_gets_the_next_call(
                     s, Presence.AVAILABLE, now), source="test")
             line, calls = daemon.supervisor.named("gsm0"), daemon.supervisor.named("calls")
             await eventually(lambda: daemon.supervisor.health()["gsm0"].ok, WAIT_S)
-            await _post(session, "/admin/settings/ring-groups/1", {"members": "ville"})
+            await post_form(session, "/admin/settings/ring-groups/1", {"members": "ville"})
             page = await (await session.get("/admin/settings?saved=1")).text()
             assert "Saved and in use now: no restart needed." in page
             await sim.incoming_call("+358401234567")
@@ -181,7 +147,7 @@ async def test_a_ring_group_member_changed_on_the_page_gets_the_next_call(
             far = (now.astimezone(ZoneInfo(daemon.config.time_zone)).hour + 12) % 24
             closed = {day: f"{far:02d}:00-{far:02d}:30"  # open half an hour, twelve hours away
                       for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-            await _post(session, "/admin/settings/business-hours", closed)
+            await post_form(session, "/admin/settings/business-hours", closed)
             assert not calls.exchange.plan.calendar.is_open(now)  # type: ignore[union-attr]
             assert daemon.tickets is not None
             assert not daemon.tickets.records.calendar.is_open(now)
@@ -208,20 +174,20 @@ async def test_a_setting_read_only_at_start_offers_a_restart_that_exits_for_syst
             # the installer moved the page to another port by hand, then saved on the page
             text = box.config_path.read_text()
             box.config_path.write_text(text.replace("port = 0\n", "port = 8089\n", 1))
-            location = await _post(session, "/admin/settings/holidays",
+            location = await post_form(session, "/admin/settings/holidays",
                                    {"holidays": "2026-12-24"})
             assert daemon.config.business_hours.holidays  # in use now
             page = await (await session.get(location)).text()
             assert "These settings apply after a restart: web" in page
             assert 'action="/admin/restart"' in page
             # a later save that applies at once does not hide what still waits
-            location = await _post(session, "/admin/settings/holidays",
+            location = await post_form(session, "/admin/settings/holidays",
                                    {"holidays": "2026-12-24, 2026-12-25"})
             page = await (await session.get(location)).text()
             assert "These settings apply after a restart: web" in page
             boot = (await (await session.get("/admin/restart/state")).json())["boot"]
             response = await session.post("/admin/restart",
-                                          data={"csrf_token": await _token(session)})
+                                          data={"csrf_token": await settings_token(session)})
             text = await response.text()
             assert response.status == 202 and f'data-restart-from="{boot}"' in text
         finally:
@@ -240,14 +206,14 @@ async def test_a_sim_pin_saved_on_the_page_unlocks_the_line_without_a_restart(
     await sim.start()
     sim.lock_sim("4321")
     try:
-        async with running_box(_modem_box(tmp_path, sim.path)) as (daemon, session):
+        async with daemon_with_admin(_modem_box(tmp_path, sim.path)) as (daemon, session):
             supervisor = daemon.supervisor
             await eventually(lambda: "SIM PIN required" in supervisor.health()["gsm0"].detail,
                              WAIT_S)
             assert "gsm.modems[].pin (the [[gsm.modems]] named 'gsm0')" in (
                 supervisor.health()["gsm0"].detail)
             web, calls = supervisor.named("web"), supervisor.named("calls")
-            await _post(session, "/admin/settings/modems/1/pin", {"pin": "4321"})
+            await post_form(session, "/admin/settings/modems/1/pin", {"pin": "4321"})
             await eventually(lambda: supervisor.health()["gsm0"].ok, WAIT_S)
             assert 'AT+CPIN="4321"' in sim.received
             assert supervisor.named("web") is web and supervisor.named("calls") is calls
@@ -263,9 +229,9 @@ async def test_mqtt_switched_on_on_the_page_publishes_without_a_restart(
     probe = MqttProbe(mosquitto.host, mosquitto.port).connect()
     probe.subscribe("aspa/#")
     try:
-        async with running_box(make_box(tmp_path)) as (daemon, session):
+        async with daemon_with_admin(make_box(tmp_path)) as (daemon, session):
             assert daemon.supervisor.named("mqtt") is None
-            await _post(session, "/admin/settings/mqtt", {
+            await post_form(session, "/admin/settings/mqtt", {
                 "enabled": "1", "host": mosquitto.host, "port": str(mosquitto.port),
                 "tls": "0"})
             await eventually(lambda: daemon.supervisor.health().get("mqtt") is not None
@@ -280,11 +246,11 @@ async def test_an_agent_added_to_aspa_toml_joins_the_switchboard_on_the_next_sav
     tmp_path: Path
 ) -> None:
     box = make_box(tmp_path)
-    async with running_box(box) as (daemon, session):
+    async with daemon_with_admin(box) as (daemon, session):
         # the installer adds an agent to the file by hand, then saves something on the page
         append = '\n[[agents]]\nlogin = "olli"\nname = "Olli Agent"\nphone = "+358501000003"\n'
         box.config_path.write_text(box.config_path.read_text() + append)
-        await _post(session, "/admin/settings/holidays", {"holidays": "2026-12-24"})
+        await post_form(session, "/admin/settings/holidays", {"holidays": "2026-12-24"})
         assert daemon.store is not None and daemon.switchboard is not None
         olli = await daemon.store.call(lambda: Agent.get(Agent.login == "olli").id)
         assert olli in daemon.switchboard.agents()  # routable now, no restart
@@ -315,7 +281,7 @@ async def test_a_voip_account_saved_on_the_page_takes_calls_on_its_new_port_at_o
 
     old_port = free_sip_port()
     box = _voip_box(tmp_path, old_port)
-    async with running_box(box) as (daemon, session):
+    async with daemon_with_admin(box) as (daemon, session):
         supervisor = daemon.supervisor
         voip, web, calls = (supervisor.named(n) for n in ("voip0", "web", "calls"))
         await eventually(lambda: supervisor.health()["voip0"].ok, WAIT_S)
@@ -323,7 +289,7 @@ async def test_a_voip_account_saved_on_the_page_takes_calls_on_its_new_port_at_o
         # a port that is no number: refused in the page's words, the file untouched
         before = box.config_path.read_bytes()
         refused = await session.post("/admin/settings/voip", data={
-            "csrf_token": await _token(session), "sip_port": "viisi", "password": "Uusi-1"})
+            "csrf_token": await settings_token(session), "sip_port": "viisi", "password": "Uusi-1"})
         assert refused.status == 400
         text = await refused.text()
         assert "Local SIP port: must be a whole number" in text and 'value="viisi"' in text
@@ -331,7 +297,7 @@ async def test_a_voip_account_saved_on_the_page_takes_calls_on_its_new_port_at_o
         assert supervisor.named("voip0") is voip
         # the admin moves the SIP port and gives the account a password on the page
         new_port = free_sip_port()
-        location = await _post(session, "/admin/settings/voip", {
+        location = await post_form(session, "/admin/settings/voip", {
             "sip_port": str(new_port), "password": "Uusi-Salasana-1", "transport": "udp"})
         assert daemon.config.voip.sip_port == new_port
         assert daemon.config.voip.password == "Uusi-Salasana-1"
@@ -355,10 +321,10 @@ async def test_voip_switched_to_the_box_sound_still_asks_for_a_restart(tmp_path:
     from tests.voip.sip_peers import free_sip_port
 
     box = _voip_box(tmp_path, free_sip_port())
-    async with running_box(box) as (daemon, session):
+    async with daemon_with_admin(box) as (daemon, session):
         box.config_path.write_text(box.config_path.read_text().replace(
             "[voip]\n", '[voip]\ncall_sound = "box"\n'))
-        location = await _post(session, "/admin/settings/holidays", {"holidays": "2026-12-24"})
+        location = await post_form(session, "/admin/settings/holidays", {"holidays": "2026-12-24"})
         page = await (await session.get(location)).text()
         assert "These settings apply after a restart: voip" in page
         assert daemon.config.voip.call_sound == "box"
@@ -396,7 +362,7 @@ async def test_a_desk_button_moved_to_another_pin_on_the_page_works_there_at_onc
     chosen, Device.pin_factory = Device.pin_factory, factory  # the box's pins: gpiozero's mocks
     try:
         box = _gpio_box(tmp_path, button_pin=17)
-        async with running_box(box) as (daemon, session):
+        async with daemon_with_admin(box) as (daemon, session):
             board = daemon.switchboard
             assert board is not None
             anna = board.agent_id("anna")
@@ -406,12 +372,12 @@ async def test_a_desk_button_moved_to_another_pin_on_the_page_works_there_at_onc
             # the fault LED's pin: refused, naming both, the file and the pins untouched
             before = box.config_path.read_bytes()
             refused = await session.post("/admin/settings/gpio-desks/1", data={
-                "csrf_token": await _token(session), "button_pin": "16"})
+                "csrf_token": await settings_token(session), "button_pin": "16"})
             assert refused.status == 400
             assert "GPIO 16 is already used by gpio.fault_led_pin" in await refused.text()
             assert box.config_path.read_bytes() == before
             assert daemon.supervisor.named("gpio") is old
-            location = await _post(session, "/admin/settings/gpio-desks/1", {"button_pin": "5"})
+            location = await post_form(session, "/admin/settings/gpio-desks/1", {"button_pin": "5"})
             page = await (await session.get(location)).text()
             assert "Saved and in use now: no restart needed." in page
             new = daemon.supervisor.named("gpio")
