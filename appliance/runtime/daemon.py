@@ -100,6 +100,7 @@ class Daemon:
         self.open_pages = OpenPages()  # the web counts each agent's live pages, notices ask
         self.live = LiveConfig(self)  # the settings pages restart the parts they change
         self.shutdown: ShutdownRequest | None = None  # set by serve()
+        self.running = asyncio.Event()  # set once READY is told: work that can wait, waits
         self.exit_code = EXIT_OK
 
     def request_restart(self, why: str) -> None:
@@ -170,6 +171,7 @@ class Daemon:
         gc.freeze()
         self._froze = True
         self.notifier.ready(self.status_line())
+        self.running.set()
         timeout = watchdog_timeout()
         if timeout is not None:
             self._watchdog = asyncio.create_task(

@@ -320,7 +320,7 @@ def _notices_and_escalation(daemon: Daemon, wired: Wired) -> list[Adapter]:
     # the round's SLA notices go together, once recorded; the first round (at start) also
     # sends what a stop left unsent
     watch = EscalationWatch([release_offers, board.escalate, notifier.send_due],
-                            float(config.escalation.check_seconds))
+                            float(config.escalation.check_seconds), after=daemon.running.wait)
     return [notifier, watch]
 
 
