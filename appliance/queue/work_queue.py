@@ -9,7 +9,7 @@ items are open.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,24 @@ class WorkQueue:
         self._items: dict[str, WorkItem] = {}
         self._ordered: Any = SortedList()
         self._buckets: dict[BucketKey, Any] = {}
+
+    @classmethod
+    def of(cls, items: Iterable[WorkItem]) -> WorkQueue:
+        """A queue holding `items` (a later item replaces an earlier one of the same id).
+
+        The same queue as put() one by one, sorted once instead of item by item: the start
+        loads every open ticket this way (50,000 in 0.2 s less, bench/README.md).
+        """
+        queue = cls()
+        for item in items:
+            queue._items[item.id] = item
+        keys = [(order_key(item), _bucket_of(item)) for item in queue._items.values()]
+        queue._ordered = SortedList(key for key, _ in keys)
+        filed: dict[BucketKey, list[OrderKey]] = {}
+        for key, bucket in keys:
+            filed.setdefault(bucket, []).append(key)
+        queue._buckets = {bucket: SortedList(bucket_keys) for bucket, bucket_keys in filed.items()}
+        return queue
 
     def __len__(self) -> int:
         return len(self._items)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import ctypes.util
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -39,11 +38,11 @@ Release = Callable[[], Awaitable[None]]
 
 def glibc_trim() -> Trim | None:
     """The C library's malloc_trim(0) as a call, or None where there is none."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    # The symbols already loaded into this process (dlopen(NULL)), which hold the C library's:
+    # not ctypes.util.find_library, which runs `ldconfig -p` (a process forked at every start,
+    # 3-170 ms of READY on a busy machine).
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]

@@ -55,6 +55,45 @@ def configured_adapters(daemon: Daemon) -> list[Adapter]:
     return wired.adapters
 
 
+def part_modules(config: Config) -> list[str]:
+    """The modules configured_adapters() imports for `config`, the largest first.
+
+    The daemon imports them while the store's file is checked (daemon.py): the check runs
+    in SQLite, without the GIL, so the two overlap. A module left off only starts later.
+    """
+    names: list[str] = []
+    if config.web.enabled:
+        names += ["appliance.web.adapter", "appliance.web.frame.store_backend",
+                  "appliance.web.frame.privacy_parts", "appliance.web.frame.secret_key",
+                  "appliance.mail.mail_desk"]
+    if config.gpio.enabled:
+        names.append("appliance.gpio.adapter")
+    if config.mail.mailboxes or config.mail.smtp.host:
+        names.append("appliance.mail.intake")
+    if config.mail.smtp.host and config.mail.smtp.from_address:
+        names.append("appliance.mail.notice_mail")
+    if config.gsm.enabled or config.voip.enabled:
+        names += ["appliance.calls.adapter", "appliance.calls.exchange_config",
+                  "appliance.gsm.line", "appliance.gsm.line_set"]
+    if config.gsm.enabled:
+        names += ["appliance.gsm.pin_guard", "appliance.switchboard.sms_filing",
+                  "appliance.calls.notice_sms"]
+    if config.voip.enabled:
+        names.append("appliance.voip.adapter")
+    if (config.gsm.enabled or config.voip.enabled) and _carries_sound(config):
+        names.append("appliance.media.media_engine")
+    if config.mqtt.enabled:
+        names.append("appliance.mqtt.adapter")
+    if config.desk_units:
+        names.append("appliance.desk.adapter")
+    if any(days for _, days in config.retention.policy()):
+        names += ["appliance.privacy.nightly", "appliance.store.attachment_folder"]
+    names += ["appliance.switchboard.notifier", "appliance.runtime.escalation_watch",
+              "appliance.config.service_terms", "appliance.runtime.box_watch",
+              "appliance.runtime.pending_returns"]
+    return names
+
+
 # Parts the settings pages restart on their own (live_config.py): each builder gives the
 # adapters the daemon's current configuration asks for, under these names.
 MAIL_PARTS = ("mail", "mail-outbox")
@@ -158,10 +197,15 @@ def _lines(daemon: Daemon, wired: Wired) -> None:
     wired.exchange = exchange
 
 
+def _carries_sound(config: Config) -> bool:
+    """True when the box itself carries calls' sound: some modem's voice port, or VoIP's."""
+    voip_sound = config.voip.enabled and config.voip.call_sound == "box"
+    return voip_sound or any(modem.voice_device for modem in config.gsm.modems)
+
+
 def _media_engine(config: Config) -> MediaEngine | None:
     """The engine that carries calls' sound: some modem's voice port, or the VoIP line's."""
-    voip_sound = config.voip.enabled and config.voip.call_sound == "box"
-    if not voip_sound and not any(modem.voice_device for modem in config.gsm.modems):
+    if not _carries_sound(config):
         return None  # no numpy, no audio threads on a box without a voice port
     from appliance.media.media_engine import MediaEngine
 
@@ -276,7 +320,7 @@ def _notices_and_escalation(daemon: Daemon, wired: Wired) -> list[Adapter]:
     # the round's SLA notices go together, once recorded; the first round (at start) also
     # sends what a stop left unsent
     watch = EscalationWatch([release_offers, board.escalate, notifier.send_due],
-                            float(config.escalation.check_seconds))
+                            float(config.escalation.check_seconds), after=daemon.running.wait)
     return [notifier, watch]
 
 

@@ -201,3 +201,27 @@ def test_next_for_is_the_first_item_the_agent_may_take(
     ordered = sorted(_unique(items), key=cmp_to_key(_spec_compare))
     expected = next((i for i in ordered if allowed(i)), None)
     assert queue.next_for(who, NOW) == expected
+
+
+@settings(max_examples=200)
+@given(
+    items=st.lists(_items, max_size=40),
+    agent_id=st.integers(1, 4),
+    teams=st.frozensets(st.integers(1, 3)),
+    removals=st.integers(0, 10),
+)
+def test_a_queue_built_at_once_is_the_queue_built_item_by_item(
+    items: list[WorkItem], agent_id: int, teams: frozenset[int], removals: int
+) -> None:
+    one_by_one = WorkQueue()
+    for item in items:
+        one_by_one.put(item)
+    at_once = WorkQueue.of(items)  # as the start loads the open tickets
+    assert list(at_once) == list(one_by_one)
+    assert len(at_once) == len(one_by_one)
+    who = QueueAgent(set_presence(AgentState(agent_id), Presence.AVAILABLE, NOW), teams)
+    assert at_once.next_for(who, NOW) == one_by_one.next_for(who, NOW)
+    for item in _unique(items)[:removals]:  # and it goes on like any other queue
+        assert at_once.remove(item.id) == one_by_one.remove(item.id)
+        assert at_once.next_for(who, NOW) == one_by_one.next_for(who, NOW)
+    assert [at_once.position(i.id) for i in at_once] == list(range(len(at_once)))

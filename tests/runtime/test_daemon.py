@@ -11,6 +11,7 @@ import signal
 import socket
 import sqlite3
 import sys
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,15 @@ from appliance.ports.adapter import AdapterHealth
 from appliance.runtime.daemon import EXIT_CANNOT_START, Daemon, serve
 from appliance.runtime.shutdown import ShutdownRequest
 from appliance.runtime.systemd_notify import SystemdNotifier
-from appliance.spine.events import Event, HealthChanged, LineStatus, SmsReceived
+from appliance.spine.events import (
+    AgentRosterChanged,
+    Event,
+    HealthChanged,
+    LineStatus,
+    SmsReceived,
+)
+from appliance.store.change_feed import record_changes
+from appliance.store.startup import open_store
 from tests.daemon_box import OPEN_SUBJECTS, Box, logged_in_session, make_box, seed
 from tests.systemd_listener import NotifyListener
 
@@ -289,3 +298,62 @@ async def test_a_part_that_cannot_start_is_reported_and_the_daemon_runs_on(
         finally:
             await daemon.stop()
     assert _web_failures_recorded(box.database) == len([h for h in health if h.part == "web"])
+
+
+class _HoldsTheStore:
+    """A part whose start, once every other part has started, leaves the store's thread busy
+    until the test lets it go."""
+
+    name = "holder"
+
+    def __init__(self) -> None:
+        self.daemon: Daemon | None = None
+        self.release = threading.Event()
+        self.started: set[str] = set()
+        self.others_started = asyncio.Event()
+
+    def heard(self, event: Event) -> None:
+        assert self.daemon is not None and isinstance(event, HealthChanged)
+        self.started.add(event.part)
+        others = {a.name for a in self.daemon.supervisor.adapters} - {self.name}
+        if others and others <= self.started:
+            self.others_started.set()
+
+    async def start(self) -> None:
+        assert self.daemon is not None and self.daemon.store is not None
+        await self.others_started.wait()
+        self.daemon.store.submit(self.release.wait, 30)  # not awaited: the thread is held
+
+    async def stop(self) -> None:
+        self.release.set()
+
+    def health(self) -> AdapterHealth:
+        return AdapterHealth(ok=True, detail="holding the store")
+
+
+async def test_ready_does_not_wait_for_the_change_feed_which_is_read_after_it(
+    box: Box, systemd: NotifyListener
+) -> None:
+    db = open_store(box.database)  # a command changed the store while the daemon was stopped
+    try:
+        record_changes([AgentRosterChanged(at=datetime.now(UTC), agent_id=1,
+                                           change="updated")], "aspa user")
+    finally:
+        db.close()
+    holder = _HoldsTheStore()
+    daemon = Daemon(load_config(box.config_path), notifier=SystemdNotifier(systemd.address),
+                    adapters=[holder])
+    holder.daemon = daemon
+    daemon.bus.subscribe("holder", holder.heard, [HealthChanged])
+    heard = asyncio.Event()
+    daemon.bus.subscribe("heard", lambda _event: heard.set(), [AgentRosterChanged])
+    try:
+        # the store thread is busy: READY comes all the same (it used to wait for the feed)
+        await asyncio.wait_for(daemon.start(), 20)
+        await systemd.wait_for("READY")
+        assert not heard.is_set()
+        holder.release.set()
+        await asyncio.wait_for(heard.wait(), 20)  # the follower's first read, once it can
+    finally:
+        holder.release.set()
+        await daemon.stop()

@@ -81,3 +81,27 @@ async def test_a_round_in_progress_finishes_and_then_waits_the_new_period() -> N
         assert finished == [True] and naps.asked == [SHORT_S]
     finally:
         await watch.stop()
+
+
+async def test_the_first_round_waits_for_the_daemons_ready() -> None:
+    rounds: list[int] = []
+
+    async def check() -> None:
+        rounds.append(len(rounds) + 1)
+
+    ready = asyncio.Event()
+    naps = Naps()
+    watch = EscalationWatch([check], LONG_S, sleep=naps, after=ready.wait)
+    await watch.start()
+    try:
+        for _ in range(5):
+            await asyncio.sleep(0)  # the part's task has run as far as it can
+        assert rounds == [] and naps.asked == []
+        ready.set()
+        await naps.count(1)
+        assert rounds == [1]
+        naps.end_last()
+        await naps.count(2)  # later rounds go as before
+        assert rounds == [1, 2]
+    finally:
+        await watch.stop()
