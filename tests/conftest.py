@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from appliance.store.startup import open_store
+from appliance.store.worker import StoreWorker
 from tests.peers.binaries import ALL_PROGRAMS
 
 pytest_plugins = [
@@ -54,3 +56,14 @@ def tiny_mount(tmp_path: Path) -> Iterator[Path]:
         yield point
     finally:
         subprocess.run(["umount", str(point)], check=False)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
+    """A migrated SQLite store in the test's folder, on its worker thread (a folder's own
+    conftest may give `store` another meaning, as tests/web does)."""
+    db = open_store(tmp_path / "aspa.db")
+    db.close()
+    worker = StoreWorker(db)
+    yield worker
+    worker.close()

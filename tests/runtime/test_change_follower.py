@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from appliance.runtime.change_follower import POLL_S, ChangeFollower
 from appliance.spine.bus import EventBus
@@ -14,7 +10,6 @@ from appliance.spine.clock import ManualClock
 from appliance.spine.events import AgentRosterChanged, Event, TicketCreated
 from appliance.store.change_feed import record_changes
 from appliance.store.models import ChangeFeedEntry
-from appliance.store.startup import open_store
 from appliance.store.worker import StoreWorker
 
 CLOCK = ManualClock()
@@ -45,15 +40,6 @@ class Ticks:
         self.asked.append(seconds)
         self.waiting.set()
         await self.gate.get()
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[StoreWorker]:
-    db = open_store(tmp_path / "aspa.db")
-    db.close()
-    worker = StoreWorker(db)
-    yield worker
-    worker.close()
 
 
 async def test_entries_are_published_in_order_once_and_then_dropped(store: StoreWorker) -> None:
